@@ -1,0 +1,330 @@
+#include "commandline.h"
+
+#include "util/version.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+
+namespace slipway::cli {
+namespace {
+
+enum class Check
+{
+    Any,
+    PositiveInt,
+    Level,
+    Compression
+};
+
+struct OptionSpec
+{
+    QString name;
+    QString valueName; // empty: a flag
+    QString description;
+    bool required = false;
+    Check check = Check::Any;
+};
+
+struct CommandSpec
+{
+    QString name;
+    QStringList argumentNames; // each required, in order
+    QString summary;
+    QList<OptionSpec> options;
+};
+
+QString s(const char *text)
+{
+    return QString::fromLatin1(text);
+}
+
+const QList<CommandSpec> &commands()
+{
+    static const QList<CommandSpec> table = {
+        {s("build"),
+         {s("SOURCE")},
+         s("Build SOURCE (a git URL, a repository or a directory) into an image."),
+         {{s("ref"), s("REF"), s("Branch, tag or commit to build (default: HEAD).")},
+          {s("oci-layout"), s("DIR[:TAG]"), s("Write the image to an OCI image layout directory.")},
+          {s("push"), s("REF"), s("Push the image to a registry, e.g. registry.example.com/app:1.2.")},
+          {s("compression"), s("gzip|zstd|none"), s("Layer compression (default: gzip)."), false,
+           Check::Compression},
+          {s("level"), s("N"), s("Compression level (gzip 1-12, zstd 1-19)."), false, Check::Level},
+          {s("jobs"), s("N"), s("Worker threads (default: one per core)."), false, Check::PositiveInt}}},
+        {s("push"),
+         {s("REF")},
+         s("Push an image from an OCI image layout to a registry."),
+         {{s("oci-layout"), s("DIR[:TAG]"), s("The OCI image layout to read."), true}}},
+        {s("target add"),
+         {s("NAME")},
+         s("Add a deployment target."),
+         {{s("endpoint"), s("URL"),
+           s("unix:///path/to/engine.sock, tcp://host:port, or ssh://[user@]host[:port][/socket]."), true},
+          {s("tls-ca"), s("FILE"), s("CA certificate that signed the engine's certificate.")},
+          {s("tls-cert"), s("FILE"), s("Client certificate for tcp:// with TLS.")},
+          {s("tls-key"), s("FILE"), s("Client key for tcp:// with TLS.")}}},
+        {s("target list"), {}, s("List the targets."), {}},
+        {s("target check"), {s("NAME")}, s("Connect to a target and report its engine and version."), {}},
+        {s("target remove"), {s("NAME")}, s("Remove a target."), {}},
+        {s("deploy"),
+         {s("SOURCE")},
+         s("Build SOURCE and roll it out to targets behind a health check."),
+         {{s("ref"), s("REF"), s("Branch, tag or commit to deploy (default: HEAD).")},
+          {s("target"), s("NAME"), s("A target to deploy to; repeat for several."), true},
+          {s("image"), s("REF"), s("Registry reference to push to and pull from.")},
+          {s("batch"), s("N"), s("Deploy N targets at a time, stopping at the first failure."), false,
+           Check::PositiveInt}}},
+        {s("history"),
+         {},
+         s("List releases and deployments."),
+         {{s("project"), s("P"), s("Only this project.")},
+          {s("target"), s("T"), s("Only this target.")},
+          {s("limit"), s("N"), s("At most N entries (default: 20)."), false, Check::PositiveInt}}},
+        {s("rollback"),
+         {},
+         s("Redeploy an earlier release to a target, without rebuilding."),
+         {{s("target"), s("NAME"), s("The target to roll back."), true},
+          {s("to"), s("RELEASE_ID"), s("The release to go back to (default: the one before the current).")}}},
+    };
+    return table;
+}
+
+const QCommandLineOption &dataDirOption()
+{
+    static const QCommandLineOption option(
+        s("data-dir"),
+        s("Keep configuration, history and cache in DIR (default: $SLIPWAY_HOME, else XDG dirs)."), s("DIR"));
+    return option;
+}
+const QCommandLineOption &jsonOption()
+{
+    static const QCommandLineOption option(s("json"), s("Print results as JSON."));
+    return option;
+}
+const QCommandLineOption &helpOption()
+{
+    static const QCommandLineOption option({s("h"), s("help")}, s("Show help."));
+    return option;
+}
+
+QString synopsis(const CommandSpec &command)
+{
+    QStringList parts{s("slipway-cli"), command.name};
+    parts += command.argumentNames;
+    for (const OptionSpec &option : command.options) {
+        QString text = QStringLiteral("--") + option.name;
+        if (!option.valueName.isEmpty())
+            text += u' ' + option.valueName;
+        parts += option.required ? text : QStringLiteral("[%1]").arg(text);
+    }
+    return parts.join(u' ');
+}
+
+QString overview()
+{
+    QString text =
+        s("Usage: slipway-cli [--data-dir DIR] [--json] COMMAND [ARGS]\n\n"
+          "Build a git commit into an OCI image, push it, and roll it out to Docker or Podman hosts.\n\n"
+          "Commands:\n");
+    for (const CommandSpec &command : commands())
+        text += QStringLiteral("  %1%2\n").arg(command.name.leftJustified(16), command.summary);
+    text += s("\nGlobal options:\n"
+              "  --data-dir DIR  Keep configuration, history and cache in DIR (default: $SLIPWAY_HOME,\n"
+              "                  else the XDG config, data and cache directories).\n"
+              "  --json          Print results as JSON.\n"
+              "  -h, --help      Show help; 'slipway-cli COMMAND --help' shows a command's.\n"
+              "  --version       Show the version.\n\n"
+              "Exit status: 0 success, 1 the operation failed, 2 bad usage or bad input.\n");
+    return text;
+}
+
+QString commandHelp(const CommandSpec &command)
+{
+    QString text = QStringLiteral("Usage: %1\n\n%2\n\nOptions:\n").arg(synopsis(command), command.summary);
+    const auto line = [&](const QString &left, const QString &description) {
+        text += QStringLiteral("  %1 %2\n").arg(left.leftJustified(30), description);
+    };
+    for (const OptionSpec &option : command.options)
+        line(QStringLiteral("--") + option.name +
+                 (option.valueName.isEmpty() ? QString() : u' ' + option.valueName),
+             option.description + (option.required ? s(" Required.") : QString()));
+    line(s("--data-dir DIR"), dataDirOption().description());
+    line(s("--json"), jsonOption().description());
+    line(s("-h, --help"), helpOption().description());
+    return text;
+}
+
+ParseOutcome usageError(const QString &where, const QString &problem)
+{
+    ParseOutcome outcome;
+    outcome.action = ParseOutcome::Action::UsageError;
+    outcome.text = QStringLiteral("slipway-cli%1: %2 (see 'slipway-cli%1 --help')").arg(where, problem);
+    return outcome;
+}
+
+ParseOutcome showText(QString text)
+{
+    ParseOutcome outcome;
+    outcome.action = ParseOutcome::Action::ShowText;
+    outcome.text = std::move(text);
+    return outcome;
+}
+
+QString checkValue(const OptionSpec &option, const QString &value)
+{
+    bool isNumber = false;
+    const int number = value.toInt(&isNumber);
+    switch (option.check) {
+    case Check::Any:
+        return value.isEmpty() ? QStringLiteral("--%1 needs a value").arg(option.name) : QString();
+    case Check::PositiveInt:
+        return isNumber && number > 0
+                   ? QString()
+                   : QStringLiteral("--%1 takes a whole number above 0, not '%2'").arg(option.name, value);
+    case Check::Level:
+        return isNumber && number >= 0 && number <= 22
+                   ? QString()
+                   : QStringLiteral("--%1 takes a compression level from 0 to 22, not '%2'")
+                         .arg(option.name, value);
+    case Check::Compression:
+        return QStringList{s("gzip"), s("zstd"), s("none")}.contains(value)
+                   ? QString()
+                   : QStringLiteral("--%1 takes gzip, zstd or none, not '%2'").arg(option.name, value);
+    }
+    return {};
+}
+
+} // namespace
+
+QString Invocation::value(const QString &option) const
+{
+    const QStringList list = options.value(option);
+    return list.isEmpty() ? QString() : list.constLast();
+}
+
+QStringList commandNames()
+{
+    QStringList names;
+    for (const CommandSpec &command : commands())
+        names += command.name;
+    return names;
+}
+
+ParseOutcome parseCommandLine(const QStringList &argv)
+{
+    // Find the command: the first word that is neither an option nor the value of --data-dir.
+    QStringList words;
+    QList<qsizetype> wordIndexes;
+    for (qsizetype i = 1; i < argv.size(); ++i) {
+        const QString &arg = argv.at(i);
+        if (arg == u"--") {
+            break;
+        } else if (arg == u"--data-dir") {
+            ++i;
+        } else if (!arg.startsWith(u'-')) {
+            words += arg;
+            wordIndexes += i;
+        }
+    }
+
+    if (words.value(0) == u"help") { // "slipway-cli help [COMMAND...]" is "COMMAND --help"
+        QStringList asHelp = argv;
+        asHelp.removeAt(wordIndexes.at(0));
+        asHelp += s("--help");
+        return parseCommandLine(asHelp);
+    }
+
+    QStringList rest = argv;
+    QString name = words.value(0);
+    if (name.isEmpty()) {
+        if (rest.contains(s("--version")))
+            return showText(versionWithLibraries(s("slipway-cli")) + u'\n');
+        if (rest.contains(s("--help")) || rest.contains(s("-h")) || rest.size() == 1)
+            return showText(overview());
+        // Only options and no command: say which option, or that the command is missing.
+        for (qsizetype i = 1; i < rest.size(); ++i) {
+            const QString &arg = rest.at(i);
+            if (arg != u"--json" && arg != u"--data-dir" && !arg.startsWith(u"--data-dir="))
+                return usageError(QString(), QStringLiteral("unknown option '%1'").arg(arg));
+            if (arg == u"--data-dir")
+                ++i;
+        }
+        return usageError(QString(), s("no command given"));
+    }
+
+    qsizetype commandWords = 1;
+    if (name == u"target") {
+        if (words.size() < 2) {
+            if (rest.contains(s("--help")) || rest.contains(s("-h")))
+                return showText(overview());
+            return usageError(s(" target"), s("needs a subcommand: add, list, check or remove"));
+        }
+        name += u' ' + words.at(1);
+        commandWords = 2;
+    }
+    const auto spec = std::find_if(commands().cbegin(), commands().cend(),
+                                   [&](const CommandSpec &command) { return command.name == name; });
+    if (spec == commands().cend()) {
+        const QString shown = commandWords == 2 ? words.at(1) : name;
+        return usageError(commandWords == 2 ? s(" target") : QString(),
+                          QStringLiteral("unknown command '%1'").arg(shown));
+    }
+    for (qsizetype i = commandWords - 1; i >= 0; --i)
+        rest.removeAt(wordIndexes.at(i));
+
+    const QString where = u' ' + spec->name;
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.addOption(dataDirOption());
+    parser.addOption(jsonOption());
+    parser.addOption(helpOption());
+    for (const OptionSpec &option : spec->options)
+        parser.addOption(option.valueName.isEmpty()
+                             ? QCommandLineOption(option.name, option.description)
+                             : QCommandLineOption(option.name, option.description, option.valueName));
+    if (!parser.parse(rest)) {
+        QString problem = parser.errorText();
+        problem.replace(u'"', u'\'');
+        if (problem.endsWith(u'.'))
+            problem.chop(1);
+        return usageError(where, problem.left(1).toLower() + problem.mid(1));
+    }
+    if (parser.isSet(helpOption()))
+        return showText(commandHelp(*spec));
+
+    ParseOutcome outcome;
+    Invocation &invocation = outcome.invocation;
+    invocation.command = spec->name;
+    invocation.arguments = parser.positionalArguments();
+    invocation.json = parser.isSet(jsonOption());
+    invocation.dataDir = parser.value(dataDirOption());
+    if (parser.isSet(dataDirOption()) && invocation.dataDir.isEmpty())
+        return usageError(where, s("--data-dir needs a directory"));
+
+    const qsizetype expected = spec->argumentNames.size();
+    if (invocation.arguments.size() < expected)
+        return usageError(
+            where, QStringLiteral("missing %1").arg(spec->argumentNames.at(invocation.arguments.size())));
+    if (invocation.arguments.size() > expected)
+        return usageError(where,
+                          QStringLiteral("unexpected argument '%1'").arg(invocation.arguments.at(expected)));
+
+    for (const OptionSpec &option : spec->options) {
+        if (!parser.isSet(option.name)) {
+            if (option.required)
+                return usageError(where,
+                                  QStringLiteral("--%1 %2 is required").arg(option.name, option.valueName));
+            continue;
+        }
+        const QStringList values = option.valueName.isEmpty() ? QStringList() : parser.values(option.name);
+        for (const QString &value : values) {
+            if (const QString problem = checkValue(option, value); !problem.isEmpty())
+                return usageError(where, problem);
+        }
+        invocation.options.insert(option.name, values);
+    }
+    outcome.action = ParseOutcome::Action::Run;
+    return outcome;
+}
+
+} // namespace slipway::cli

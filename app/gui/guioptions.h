@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+// The options of the slipway executable, parsed before the window exists.
+struct GuiOptions
+{
+    bool selfTest = false;  // load the QML, fail on any QML warning or error, quit
+    QString screenshotPath; // save a PNG of the window once it has drawn, and quit
+    QString page;           // the page to show first
+    QString error;          // non-empty: the command line is wrong (exit 2)
+    bool exitNow = false;   // --help or --version was answered
+};
+
+GuiOptions parseGuiOptions(const QStringList &arguments, const QStringList &pages);

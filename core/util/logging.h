@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+// One category per subsystem, so QT_LOGGING_RULES can switch each on or off.
+Q_DECLARE_LOGGING_CATEGORY(lcCore)
+Q_DECLARE_LOGGING_CATEGORY(lcSource)
+Q_DECLARE_LOGGING_CATEGORY(lcBuild)
+Q_DECLARE_LOGGING_CATEGORY(lcStore)
+Q_DECLARE_LOGGING_CATEGORY(lcRegistry)
+Q_DECLARE_LOGGING_CATEGORY(lcEngine)
+Q_DECLARE_LOGGING_CATEGORY(lcDeploy)
+Q_DECLARE_LOGGING_CATEGORY(lcHistory)

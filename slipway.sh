@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The two commands of the README:
+#   ./slipway.sh run          install what is missing, build, open the console
+#   ./slipway.sh test [ARGS]  install what is missing, build, run every test (ARGS go to ctest)
+# SLIPWAY_PRESET picks another CMake preset (debug, asan).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+usage() {
+    echo "usage: ./slipway.sh run | test [ctest arguments]" >&2
+    exit 2
+}
+[ $# -ge 1 ] || usage
+action=$1
+shift
+case "$action" in run|test) ;; *) usage ;; esac
+
+bash packaging/install-deps.sh
+preset=${SLIPWAY_PRESET:-default}
+[ -f "build/$preset/build.ninja" ] || cmake --preset "$preset"
+cmake --build --preset "$preset"
+
+if [ "$action" = test ]; then
+    exec ctest --preset "$preset" "$@"
+fi
+
+app="build/$preset/app/slipway"
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    echo "slipway.sh: no display found; running the window inside Xvfb (xvfb-run)" >&2
+    exec xvfb-run -a "$app" "$@"
+fi
+exec "$app" "$@"

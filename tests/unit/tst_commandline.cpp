@@ -1,0 +1,175 @@
+#include "commandline.h"
+
+#include <QProcess>
+#include <QTest>
+
+using namespace slipway::cli;
+using Action = ParseOutcome::Action;
+
+class TestCommandLine final : public QObject
+{
+    Q_OBJECT
+
+private:
+    static ParseOutcome parse(const QStringList &arguments)
+    {
+        return parseCommandLine(QStringList{QStringLiteral("slipway-cli")} + arguments);
+    }
+
+    struct Run
+    {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+    static Run runCli(const QStringList &arguments)
+    {
+        QProcess process;
+        process.start(QStringLiteral(SLIPWAY_CLI), arguments);
+        Run run;
+        if (process.waitForFinished(30000) && process.exitStatus() == QProcess::NormalExit)
+            run.exitCode = process.exitCode();
+        run.out = QString::fromUtf8(process.readAllStandardOutput());
+        run.err = QString::fromUtf8(process.readAllStandardError());
+        return run;
+    }
+
+private Q_SLOTS:
+    void helpListsEveryCommand()
+    {
+        const ParseOutcome outcome = parse({QStringLiteral("--help")});
+        QCOMPARE(outcome.action, Action::ShowText);
+        for (const QString &command : commandNames())
+            QVERIFY2(outcome.text.contains(command), qPrintable(command));
+        QCOMPARE(commandNames(),
+                 (QStringList{QStringLiteral("build"), QStringLiteral("push"), QStringLiteral("target add"),
+                              QStringLiteral("target list"), QStringLiteral("target check"),
+                              QStringLiteral("target remove"), QStringLiteral("deploy"),
+                              QStringLiteral("history"), QStringLiteral("rollback")}));
+    }
+
+    void noArgumentsShowsHelp() { QCOMPARE(parse({}).action, Action::ShowText); }
+
+    void commandHelp()
+    {
+        const ParseOutcome outcome = parse({QStringLiteral("build"), QStringLiteral("--help")});
+        QCOMPARE(outcome.action, Action::ShowText);
+        QVERIFY(outcome.text.startsWith(QStringLiteral("Usage: slipway-cli build SOURCE")));
+        QVERIFY(outcome.text.contains(QStringLiteral("--compression gzip|zstd|none")));
+        QCOMPARE(parse({QStringLiteral("help"), QStringLiteral("target"), QStringLiteral("add")}).text,
+                 parse({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("-h")}).text);
+    }
+
+    void parsesBuild()
+    {
+        const ParseOutcome outcome =
+            parse({QStringLiteral("--data-dir"), QStringLiteral("/tmp/x"), QStringLiteral("build"),
+                   QStringLiteral("https://example.com/app.git"), QStringLiteral("--ref=main"),
+                   QStringLiteral("--compression"), QStringLiteral("zstd"), QStringLiteral("--jobs"),
+                   QStringLiteral("4"), QStringLiteral("--json")});
+        QCOMPARE(outcome.action, Action::Run);
+        const Invocation &invocation = outcome.invocation;
+        QCOMPARE(invocation.command, QStringLiteral("build"));
+        QCOMPARE(invocation.arguments, QStringList{QStringLiteral("https://example.com/app.git")});
+        QCOMPARE(invocation.value(QStringLiteral("ref")), QStringLiteral("main"));
+        QCOMPARE(invocation.value(QStringLiteral("compression")), QStringLiteral("zstd"));
+        QCOMPARE(invocation.value(QStringLiteral("jobs")), QStringLiteral("4"));
+        QVERIFY(!invocation.isSet(QStringLiteral("push")));
+        QVERIFY(invocation.json);
+        QCOMPARE(invocation.dataDir, QStringLiteral("/tmp/x"));
+    }
+
+    void parsesRepeatedTargets()
+    {
+        const ParseOutcome outcome =
+            parse({QStringLiteral("deploy"), QStringLiteral("."), QStringLiteral("--target"),
+                   QStringLiteral("a"), QStringLiteral("--target"), QStringLiteral("b")});
+        QCOMPARE(outcome.action, Action::Run);
+        QCOMPARE(outcome.invocation.values(QStringLiteral("target")),
+                 (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+    }
+
+    void parsesTargetSubcommands()
+    {
+        const ParseOutcome outcome =
+            parse({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("prod"),
+                   QStringLiteral("--endpoint"), QStringLiteral("ssh://deploy@prod.example.com")});
+        QCOMPARE(outcome.action, Action::Run);
+        QCOMPARE(outcome.invocation.command, QStringLiteral("target add"));
+        QCOMPARE(outcome.invocation.arguments, QStringList{QStringLiteral("prod")});
+        QCOMPARE(parse({QStringLiteral("target"), QStringLiteral("list")}).invocation.command,
+                 QStringLiteral("target list"));
+    }
+
+    void rejectsBadUsage_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")}
+                                         << QStringLiteral("slipway-cli: unknown command 'frobnicate'");
+        QTest::newRow("unknown option")
+            << QStringList{QStringLiteral("build"), QStringLiteral("."), QStringLiteral("--fast")}
+            << QStringLiteral("slipway-cli build: unknown option 'fast'");
+        QTest::newRow("unknown global option") << QStringList{QStringLiteral("--verbose")}
+                                               << QStringLiteral("slipway-cli: unknown option '--verbose'");
+        QTest::newRow("missing argument")
+            << QStringList{QStringLiteral("build")} << QStringLiteral("slipway-cli build: missing SOURCE");
+        QTest::newRow("extra argument")
+            << QStringList{QStringLiteral("target"), QStringLiteral("list"), QStringLiteral("x")}
+            << QStringLiteral("slipway-cli target list: unexpected argument 'x'");
+        QTest::newRow("missing value")
+            << QStringList{QStringLiteral("build"), QStringLiteral("."), QStringLiteral("--ref")}
+            << QStringLiteral("slipway-cli build: missing value after '--ref'");
+        QTest::newRow("bad compression")
+            << QStringList{QStringLiteral("build"), QStringLiteral("."), QStringLiteral("--compression"),
+                           QStringLiteral("xz")}
+            << QStringLiteral("slipway-cli build: --compression takes gzip, zstd or "
+                              "none, not 'xz'");
+        QTest::newRow("bad jobs") << QStringList{QStringLiteral("build"), QStringLiteral("."),
+                                                 QStringLiteral("--jobs"), QStringLiteral("0")}
+                                  << QStringLiteral(
+                                         "slipway-cli build: --jobs takes a whole number above 0, not '0'");
+        QTest::newRow("required option") << QStringList{QStringLiteral("rollback")}
+                                         << QStringLiteral("slipway-cli rollback: --target NAME is required");
+        QTest::newRow("unknown subcommand") << QStringList{QStringLiteral("target"), QStringLiteral("rename")}
+                                            << QStringLiteral("slipway-cli target: unknown command 'rename'");
+        QTest::newRow("no subcommand")
+            << QStringList{QStringLiteral("target")}
+            << QStringLiteral("slipway-cli target: needs a subcommand: add, list, check "
+                              "or remove");
+    }
+    void rejectsBadUsage()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        const ParseOutcome outcome = parse(arguments);
+        QCOMPARE(outcome.action, Action::UsageError);
+        QVERIFY2(outcome.text.startsWith(message), qPrintable(outcome.text));
+        QVERIFY(!outcome.text.contains(u'\n'));
+    }
+
+    // The executable itself: exit statuses and where text goes.
+    void executableExitStatuses()
+    {
+        Run run = runCli({QStringLiteral("--help")});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains(QStringLiteral("target check")));
+
+        run = runCli({QStringLiteral("--version")});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.startsWith(QStringLiteral("slipway-cli " SLIPWAY_VERSION)), qPrintable(run.out));
+
+        run = runCli({QStringLiteral("launch")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.out.isEmpty());
+        QCOMPARE(run.err.trimmed(),
+                 QStringLiteral("slipway-cli: unknown command 'launch' (see 'slipway-cli --help')"));
+
+        run = runCli({QStringLiteral("history"), QStringLiteral("--limit"), QStringLiteral("many")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains(QStringLiteral("--limit takes a whole number")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_commandline.moc"

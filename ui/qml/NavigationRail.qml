@@ -1,0 +1,68 @@
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+// The left column: the product name and one entry per page.
+Pane {
+    id: rail
+
+    property list<string> pages
+    property int currentIndex: 0
+    signal pageChosen(int index)
+
+    padding: 0
+    background: Rectangle {
+        color: rail.palette.alternateBase
+        Rectangle {
+            anchors.right: parent.right
+            width: 1
+            height: parent.height
+            color: rail.palette.mid
+        }
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.topMargin: 16
+        spacing: 2
+
+        Label {
+            Layout.leftMargin: 20
+            Layout.bottomMargin: 16
+            text: "Slipway"
+            font.pixelSize: 22
+            font.bold: true
+        }
+
+        Repeater {
+            model: rail.pages
+            delegate: ItemDelegate {
+                id: entry
+
+                required property string modelData
+                required property int index
+
+                objectName: "nav" + modelData
+                Layout.fillWidth: true
+                Layout.leftMargin: 8
+                Layout.rightMargin: 8
+                text: modelData
+                highlighted: index === rail.currentIndex
+                font.pixelSize: 15
+                leftPadding: 14
+                onClicked: rail.pageChosen(index)
+                ToolTip.visible: hovered
+                ToolTip.delay: 800
+                ToolTip.text: qsTr("%1 (Ctrl+%2)").arg(modelData).arg(index + 1)
+
+                Shortcut {
+                    sequence: "Ctrl+" + (entry.index + 1)
+                    onActivated: rail.pageChosen(entry.index)
+                }
+            }
+        }
+
+        Item { Layout.fillHeight: true }
+    }
+}
