@@ -1,0 +1,24 @@
+#include "event.h"
+
+#include <QMutexLocker>
+
+namespace slipway {
+
+void EventSink::log(LogLevel level, const QString &stage, const QString &text)
+{
+    post(LogEvent{QDateTime::currentDateTimeUtc(), level, stage, QString(), text});
+}
+
+void EventQueue::post(Event event)
+{
+    const QMutexLocker lock(&m_mutex);
+    m_events.append(std::move(event));
+}
+
+QList<Event> EventQueue::drain()
+{
+    const QMutexLocker lock(&m_mutex);
+    return std::exchange(m_events, {});
+}
+
+} // namespace slipway

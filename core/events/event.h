@@ -1,0 +1,118 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QMutex>
+#include <QString>
+
+#include <variant>
+
+namespace slipway {
+
+// The one stream every job reports through. Workers post plain values from any thread; the GUI
+// (or the CLI) drains them in batches on its own thread.
+
+enum class LogLevel
+{
+    Debug,
+    Info,
+    Warning,
+    Error
+};
+
+struct LogEvent
+{
+    QDateTime time;
+    LogLevel level = LogLevel::Info;
+    QString stage;  // "fetch", "build", "push", "deploy"
+    QString target; // the deployment target, empty outside deploy
+    QString text;
+};
+
+// Progress of a git fetch or clone.
+struct FetchEvent
+{
+    QString source;
+    qint64 receivedObjects = 0;
+    qint64 totalObjects = 0;
+    qint64 receivedBytes = 0;
+};
+
+enum class LayerState
+{
+    Queued,
+    Building,
+    Cached,
+    Done,
+    Failed,
+    Cancelled
+};
+
+struct LayerEvent
+{
+    int index = 0; // position in the spec, bottom first
+    QString name;
+    LayerState state = LayerState::Queued;
+    qint64 files = 0;     // files the layer takes
+    qint64 filesDone = 0; // files written so far
+    qint64 bytesIn = 0;   // uncompressed tar bytes so far
+    qint64 bytesOut = 0;  // compressed bytes so far
+    bool cached = false;
+    QString digest; // "sha256:...", once known
+};
+
+enum class Stage
+{
+    Fetch,
+    Build,
+    Push,
+    Deploy
+};
+enum class StageState
+{
+    Pending,
+    Running,
+    Done,
+    Failed,
+    Cancelled
+};
+
+struct StageEvent
+{
+    Stage stage = Stage::Build;
+    StageState state = StageState::Running;
+    qint64 elapsedMs = 0;
+};
+
+using Event = std::variant<LogEvent, FetchEvent, LayerEvent, StageEvent>;
+
+// Where jobs post events. Implementations are thread-safe.
+class EventSink
+{
+public:
+    virtual ~EventSink() = default;
+    virtual void post(Event event) = 0;
+
+    void log(LogLevel level, const QString &stage, const QString &text);
+};
+
+// An EventSink that keeps events until drained; drain() hands over everything posted so far.
+class EventQueue final : public EventSink
+{
+public:
+    void post(Event event) override;
+    QList<Event> drain();
+
+private:
+    QMutex m_mutex;
+    QList<Event> m_events;
+};
+
+// Drops everything: for callers that do not watch.
+class NullEventSink final : public EventSink
+{
+public:
+    void post(Event) override {}
+};
+
+} // namespace slipway
