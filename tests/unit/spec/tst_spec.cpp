@@ -1,0 +1,656 @@
+#include "spec/spec.h"
+
+#include <QElapsedTimer>
+#include <QTest>
+
+using namespace slipway;
+
+namespace {
+
+// The example from the design brief.
+const char designExample[] =
+    "\n"
+    "[image]\n"
+    "base = \"scratch\"                  # or a registry reference, e.g. "
+    "\"docker.io/library/python:3.12-slim\"\n"
+    "platforms = [\"linux/amd64\"]       # the app layers are shared across platforms\n"
+    "workdir = \"/app\"\n"
+    "entrypoint = [\"/app/server\"]\n"
+    "cmd = []\n"
+    "env = { PORT = \"8080\" }\n"
+    "user = \"65532\"\n"
+    "expose = [8080]\n"
+    "labels = { \"org.opencontainers.image.title\" = \"hello\" }\n"
+    "\n"
+    "[[layers]]                        # bottom to top; a file goes to the first layer that takes it\n"
+    "name = \"deps\"\n"
+    "include = [\"vendor/**\"]\n"
+    "dest = \"/app\"                     # repository paths are placed under dest\n"
+    "\n"
+    "[[layers]]\n"
+    "name = \"app\"\n"
+    "include = [\"**\"]\n"
+    "dest = \"/app\"\n"
+    "\n"
+    "[deploy]\n"
+    "name = \"hello\"                    # container name prefix on targets\n"
+    "ports = [\"8080:8080\"]             # or network = \"host\"\n"
+    "env = { LOG_LEVEL = \"info\" }\n"
+    "health = { path = \"/healthz\", port = 8080, timeout = \"30s\" }\n"
+    "restart = \"unless-stopped\"\n";
+
+const char minimalLayer[] = "[[layers]]\nname = \"app\"\ninclude = [\"**\"]\n";
+
+QByteArray withLayer(const char *rest)
+{
+    return QByteArray(minimalLayer) + QByteArray(rest);
+}
+
+SourceFile file(const char *path)
+{
+    SourceFile f;
+    f.path = QString::fromUtf8(path);
+    return f;
+}
+
+QStringList paths(const QList<SourceFile> &files)
+{
+    QStringList out;
+    for (const SourceFile &f : files)
+        out << f.path;
+    return out;
+}
+
+QStringList split(const char *list)
+{
+    return QString::fromUtf8(list).split(u' ', Qt::SkipEmptyParts);
+}
+
+} // namespace
+
+class TestSpec : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void parsesDesignExample();
+    void defaults();
+    void tablesAsHeaders();
+    void values_data();
+    void values();
+    void durations_data();
+    void durations();
+    void healthPortDefault_data();
+    void healthPortDefault();
+    void badInput_data();
+    void badInput();
+    void customFileName();
+
+    void assigns_data();
+    void assigns();
+    void layerTakingNothing_data();
+    void layerTakingNothing();
+    void assignsManyFilesToManyLayers();
+};
+
+void TestSpec::parsesDesignExample()
+{
+    const Result<Spec> spec = parseSpec(QByteArray(designExample));
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+
+    const ImageSpec &image = spec->image;
+    QCOMPARE(image.base, QStringLiteral("scratch"));
+    QCOMPARE(image.platforms, QStringList{QStringLiteral("linux/amd64")});
+    QCOMPARE(image.workdir, QStringLiteral("/app"));
+    QCOMPARE(image.entrypoint, QStringList{QStringLiteral("/app/server")});
+    QCOMPARE(image.cmd, QStringList());
+    QCOMPARE(image.env, (QMap<QString, QString>{{QStringLiteral("PORT"), QStringLiteral("8080")}}));
+    QCOMPARE(image.user, QStringLiteral("65532"));
+    QCOMPARE(image.expose, QList<int>{8080});
+    QCOMPARE(image.labels, (QMap<QString, QString>{
+                               {QStringLiteral("org.opencontainers.image.title"), QStringLiteral("hello")}}));
+
+    QCOMPARE(spec->layers.size(), 2);
+    QCOMPARE(spec->layers[0].name, QStringLiteral("deps"));
+    QCOMPARE(spec->layers[0].include, QStringList{QStringLiteral("vendor/**")});
+    QCOMPARE(spec->layers[0].exclude, QStringList());
+    QCOMPARE(spec->layers[0].dest, QStringLiteral("/app"));
+    QCOMPARE(spec->layers[1].name, QStringLiteral("app"));
+    QCOMPARE(spec->layers[1].include, QStringList{QStringLiteral("**")});
+    QCOMPARE(spec->layers[1].dest, QStringLiteral("/app"));
+
+    const DeploySpec &deploy = spec->deploy;
+    QCOMPARE(deploy.name, QStringLiteral("hello"));
+    QCOMPARE(deploy.ports, QStringList{QStringLiteral("8080:8080")});
+    QCOMPARE(deploy.network, QString());
+    QCOMPARE(deploy.env, (QMap<QString, QString>{{QStringLiteral("LOG_LEVEL"), QStringLiteral("info")}}));
+    QVERIFY(deploy.health.has_value());
+    QCOMPARE(deploy.health->path, QStringLiteral("/healthz"));
+    QCOMPARE(deploy.health->port, 8080);
+    QCOMPARE(deploy.health->timeoutSeconds, 30);
+    QCOMPARE(deploy.health->intervalSeconds, 1);
+    QCOMPARE(deploy.restart, QStringLiteral("unless-stopped"));
+}
+
+void TestSpec::defaults()
+{
+    const Result<Spec> spec = parseSpec(QByteArray(minimalLayer));
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+    QCOMPARE(spec->image.base, QStringLiteral("scratch"));
+    QCOMPARE(spec->image.platforms, QStringList{QStringLiteral("linux/amd64")});
+    QCOMPARE(spec->image.workdir, QString());
+    QVERIFY(spec->image.entrypoint.isEmpty());
+    QVERIFY(spec->image.cmd.isEmpty());
+    QVERIFY(spec->image.env.isEmpty());
+    QCOMPARE(spec->image.user, QString());
+    QVERIFY(spec->image.expose.isEmpty());
+    QVERIFY(spec->image.labels.isEmpty());
+    QCOMPARE(spec->layers.size(), 1);
+    QCOMPARE(spec->layers[0].dest, QStringLiteral("/"));
+    QVERIFY(spec->layers[0].exclude.isEmpty());
+    QCOMPARE(spec->deploy.name, QString());
+    QVERIFY(spec->deploy.ports.isEmpty());
+    QCOMPARE(spec->deploy.network, QString());
+    QVERIFY(spec->deploy.env.isEmpty());
+    QVERIFY(!spec->deploy.health.has_value());
+    QCOMPARE(spec->deploy.restart, QStringLiteral("unless-stopped"));
+}
+
+// Sub-tables may be written as headers as well as inline.
+void TestSpec::tablesAsHeaders()
+{
+    const Result<Spec> spec = parseSpec(withLayer("[image.env]\n"
+                                                  "A = \"1\"\n"
+                                                  "[deploy]\n"
+                                                  "network = \"host\"\n"
+                                                  "[deploy.health]\n"
+                                                  "port = 9000\n"
+                                                  "interval = \"2s\"\n"));
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+    QCOMPARE(spec->image.env.value(QStringLiteral("A")), QStringLiteral("1"));
+    QCOMPARE(spec->deploy.network, QStringLiteral("host"));
+    QVERIFY(spec->deploy.health.has_value());
+    QCOMPARE(spec->deploy.health->path, QString());
+    QCOMPARE(spec->deploy.health->port, 9000);
+    QCOMPARE(spec->deploy.health->intervalSeconds, 2);
+    QCOMPARE(spec->deploy.health->timeoutSeconds, 30);
+}
+
+// Values that are accepted and how they come out.
+void TestSpec::values_data()
+{
+    QTest::addColumn<QByteArray>("toml");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("user integer") << withLayer("[image]\nuser = 1000\n") << QStringLiteral("user")
+                                  << QStringLiteral("1000");
+    QTest::newRow("user name") << withLayer("[image]\nuser = \"nobody:nogroup\"\n") << QStringLiteral("user")
+                               << QStringLiteral("nobody:nogroup");
+    QTest::newRow("env integer") << withLayer("[image]\nenv = { PORT = 8080 }\n")
+                                 << QStringLiteral("env.PORT") << QStringLiteral("8080");
+    QTest::newRow("env boolean") << withLayer("[image]\nenv = { DEBUG = false }\n")
+                                 << QStringLiteral("env.DEBUG") << QStringLiteral("false");
+    QTest::newRow("platforms") << withLayer("[image]\nplatforms = [\"linux/amd64\", \"linux/arm/v7\"]\n")
+                               << QStringLiteral("platforms") << QStringLiteral("linux/amd64 linux/arm/v7");
+    QTest::newRow("ports udp") << withLayer("[deploy]\nports = [\"53:5353/udp\", \"80:8080/tcp\"]\n")
+                               << QStringLiteral("ports") << QStringLiteral("53:5353/udp 80:8080/tcp");
+    QTest::newRow("layer exclude") << QByteArray(
+                                          "[[layers]]\nname = \"a.b_c-1\"\ninclude = [\"src/**\", \"*.md\"]\n"
+                                          "exclude = [\"**/*_test.go\"]\ndest = \"/\"\n")
+                                   << QStringLiteral("layer")
+                                   << QStringLiteral("a.b_c-1 src/** *.md **/*_test.go");
+    QTest::newRow("deploy name") << withLayer("[deploy]\nname = \"0web.api_v2-x\"\n")
+                                 << QStringLiteral("name") << QStringLiteral("0web.api_v2-x");
+    QTest::newRow("restart") << withLayer("[deploy]\nrestart = \"on-failure\"\n") << QStringLiteral("restart")
+                             << QStringLiteral("on-failure");
+    QTest::newRow("dest nested")
+        << QByteArray("[[layers]]\nname = \"a\"\ninclude = [\"**\"]\ndest = \"/opt/my.app\"\n")
+        << QStringLiteral("dest") << QStringLiteral("/opt/my.app");
+}
+
+void TestSpec::values()
+{
+    QFETCH(QByteArray, toml);
+    QFETCH(QString, field);
+    QFETCH(QString, expected);
+
+    const Result<Spec> spec = parseSpec(toml);
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+    QString actual;
+    if (field == QLatin1String("user"))
+        actual = spec->image.user;
+    else if (field.startsWith(QLatin1String("env.")))
+        actual = spec->image.env.value(field.mid(4));
+    else if (field == QLatin1String("platforms"))
+        actual = spec->image.platforms.join(u' ');
+    else if (field == QLatin1String("ports"))
+        actual = spec->deploy.ports.join(u' ');
+    else if (field == QLatin1String("layer"))
+        actual = QStringList{spec->layers[0].name, spec->layers[0].include.join(u' '),
+                             spec->layers[0].exclude.join(u' ')}
+                     .join(u' ');
+    else if (field == QLatin1String("name"))
+        actual = spec->deploy.name;
+    else if (field == QLatin1String("restart"))
+        actual = spec->deploy.restart;
+    else if (field == QLatin1String("dest"))
+        actual = spec->layers[0].dest;
+    QCOMPARE(actual, expected);
+}
+
+void TestSpec::durations_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<int>("seconds");
+
+    QTest::newRow("seconds") << QByteArray("\"30s\"") << 30;
+    QTest::newRow("minutes") << QByteArray("\"2m\"") << 120;
+    QTest::newRow("hours") << QByteArray("\"1h\"") << 3600;
+    QTest::newRow("millis rounded up") << QByteArray("\"500ms\"") << 1;
+    QTest::newRow("millis over a second") << QByteArray("\"1001ms\"") << 2;
+    QTest::newRow("millis exact") << QByteArray("\"2000ms\"") << 2;
+    QTest::newRow("combined") << QByteArray("\"1m30s\"") << 90;
+    QTest::newRow("integer") << QByteArray("45") << 45;
+    QTest::newRow("24h") << QByteArray("\"24h\"") << 86400;
+}
+
+void TestSpec::durations()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(int, seconds);
+
+    const Result<Spec> spec = parseSpec(withLayer("[deploy.health]\nport = 80\ntimeout = ") + value +
+                                        "\ninterval = " + value + "\n");
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+    QCOMPARE(spec->deploy.health->timeoutSeconds, seconds);
+    QCOMPARE(spec->deploy.health->intervalSeconds, seconds);
+}
+
+// Without health.port, the health check uses the first published container port, else the
+// first exposed port.
+void TestSpec::healthPortDefault_data()
+{
+    QTest::addColumn<QByteArray>("toml");
+    QTest::addColumn<int>("port");
+
+    QTest::newRow("from ports")
+        << withLayer("[image]\nexpose = [9000]\n[deploy]\nports = [\"80:8080\", \"81:8081\"]\n"
+                     "health = { path = \"/up\" }\n")
+        << 8080;
+    QTest::newRow("from expose") << withLayer("[image]\nexpose = [9000, 9001]\n[deploy]\nnetwork = \"host\"\n"
+                                              "health = { path = \"/up\" }\n")
+                                 << 9000;
+    QTest::newRow("explicit")
+        << withLayer("[image]\nexpose = [9000]\n[deploy]\nhealth = { path = \"/\", port = 7 }\n") << 7;
+    QTest::newRow("no path, no port") << withLayer("[deploy]\nhealth = { timeout = 5 }\n") << 0;
+}
+
+void TestSpec::healthPortDefault()
+{
+    QFETCH(QByteArray, toml);
+    QFETCH(int, port);
+
+    const Result<Spec> spec = parseSpec(toml);
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+    QVERIFY(spec->deploy.health.has_value());
+    QCOMPARE(spec->deploy.health->port, port);
+}
+
+void TestSpec::badInput_data()
+{
+    QTest::addColumn<QByteArray>("toml");
+    QTest::addColumn<QString>("message");
+
+    auto row = [](const char *name, const QByteArray &toml, const char *message) {
+        QTest::newRow(name) << toml << QString::fromUtf8(message);
+    };
+
+    // The file as a whole
+    row("empty file", QByteArray(),
+        "slipway.toml: no [[layers]]: add at least one, e.g. [[layers]] name = \"app\" include = [\"**\"]");
+    row("no layers", QByteArray("[image]\nbase = \"scratch\"\n"),
+        "slipway.toml: no [[layers]]: add at least one, e.g. [[layers]] name = \"app\" include = [\"**\"]");
+    row("syntax error", QByteArray("[image]\nbase = \"scratch\"\nworkdir = /app\n"),
+        "slipway.toml:3:11: syntax error: Error while parsing value: could not determine value type");
+    row("duplicate key", QByteArray("[image]\nbase = \"a\"\nbase = \"b\"\n"),
+        "slipway.toml:3:8: syntax error: Error while parsing key-value pair: cannot redefine existing string "
+        "'base'");
+    row("unknown table", withLayer("[images]\nbase = \"x\"\n"),
+        "slipway.toml:4: unknown key 'images' (the tables are [image], [[layers]] and [deploy])");
+    row("image not a table", QByteArray("image = \"debian\"\n") + minimalLayer,
+        "slipway.toml:1: image must be a table: write [image]");
+    row("layers as table", QByteArray("[layers]\nname = \"app\"\n"),
+        "slipway.toml:1: layers must be an array of tables: write [[layers]]");
+    row("earliest line wins", withLayer("[image]\nworkdir = \"app\"\n[deploy]\nrestart = \"never\"\n"),
+        "slipway.toml:5: [image] workdir must be an absolute path, not \"app\"");
+
+    // [image]
+    row("image unknown key", withLayer("[image]\nbase = \"scratch\"\n\nentrypont = [\"/x\"]\n"),
+        "slipway.toml:7: [image] unknown key 'entrypont'");
+    row("image base type", withLayer("[image]\nbase = 3\n"),
+        "slipway.toml:5: [image] base must be a string, not an integer");
+    row("image base empty", withLayer("[image]\nbase = \"\"\n"),
+        "slipway.toml:5: [image] base must be \"scratch\" or an image reference such as "
+        "\"docker.io/library/debian:12\", not \"\"");
+    row("image workdir relative", withLayer("[image]\nworkdir = \"app\"\n"),
+        "slipway.toml:5: [image] workdir must be an absolute path, not \"app\"");
+    row("image entrypoint string", withLayer("[image]\nentrypoint = \"/app/server\"\n"),
+        "slipway.toml:5: [image] entrypoint must be a list of strings, not a string");
+    row("image cmd mixed", withLayer("[image]\ncmd = [\"a\", 1]\n"),
+        "slipway.toml:5: [image] cmd must be a list of strings, not a list holding other values");
+    row("image platforms empty", withLayer("[image]\nplatforms = []\n"),
+        "slipway.toml:5: [image] platforms must list at least one platform, e.g. [\"linux/amd64\"]");
+    row("image platform bad", withLayer("[image]\nplatforms = [\n  \"linux/amd64\",\n  \"amd64\",\n]\n"),
+        "slipway.toml:7: [image] platforms: \"amd64\" is not \"os/arch\" or \"os/arch/variant\", e.g. "
+        "\"linux/arm64\"");
+    row("image platform twice", withLayer("[image]\nplatforms = [\"linux/amd64\", \"linux/amd64\"]\n"),
+        "slipway.toml:5: [image] platforms: \"linux/amd64\" is listed twice");
+    row("image env value", withLayer("[image]\nenv = { A = 1.5 }\n"),
+        "slipway.toml:5: [image] env 'A' must be a string, not a float");
+    row("image env key with =", withLayer("[image]\nenv = { \"A=B\" = \"1\" }\n"),
+        "slipway.toml:5: [image] env name 'A=B' contains '='");
+    row("image env key empty", withLayer("[image]\nenv = { \"\" = \"1\" }\n"),
+        "slipway.toml:5: [image] env has an empty name");
+    row("image env not table", withLayer("[image]\nenv = [\"A=1\"]\n"),
+        "slipway.toml:5: [image] env must be a table of strings, e.g. { NAME = \"value\" }, not a list");
+    row("image user bool", withLayer("[image]\nuser = true\n"),
+        "slipway.toml:5: [image] user must be a string or an integer, not a boolean");
+    row("image user negative", withLayer("[image]\nuser = -1\n"),
+        "slipway.toml:5: [image] user must be a user id from 0 to 4294967295, not -1");
+    row("image expose range", withLayer("[image]\nexpose = [80, 70000]\n"),
+        "slipway.toml:5: [image] expose entry must be a port from 1 to 65535, not 70000");
+    row("image expose zero", withLayer("[image]\nexpose = [0]\n"),
+        "slipway.toml:5: [image] expose entry must be a port from 1 to 65535, not 0");
+    row("image expose string", withLayer("[image]\nexpose = [\"8080/tcp\"]\n"),
+        "slipway.toml:5: [image] expose entry must be an integer, not a string");
+    row("image labels value", withLayer("[image]\nlabels = { a = [] }\n"),
+        "slipway.toml:5: [image] labels 'a' must be a string, not a list");
+
+    // [[layers]]
+    row("layer unknown key",
+        QByteArray("[[layers]]\nname = \"app\"\nincludes = [\"**\"]\ninclude = [\"**\"]\n"),
+        "slipway.toml:3: [[layers]] #1 'app': unknown key 'includes'");
+    row("layer include type",
+        QByteArray(minimalLayer) + "\n[[layers]]\nname = \"app2\"\ndest = \"/\"\n\n\n\n\ninclude = \"**\"\n",
+        "slipway.toml:12: [[layers]] #2 'app2': include must be a list of strings, not a string");
+    row("layer include missing", QByteArray("[[layers]]\nname = \"app\"\n"),
+        "slipway.toml:1: [[layers]] #1 'app': include is missing, e.g. include = [\"**\"]");
+    row("layer include empty", QByteArray("[[layers]]\nname = \"app\"\ninclude = []\n"),
+        "slipway.toml:3: [[layers]] #1 'app': include must list at least one glob, e.g. [\"**\"]");
+    row("layer include empty glob", QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"\"]\n"),
+        "slipway.toml:3: [[layers]] #1 'app': include has an empty glob");
+    row("layer include bad glob",
+        QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"src/**\", \"a**b\"]\n"),
+        "slipway.toml:3: [[layers]] #1 'app': include: glob \"a**b\": '**' must be a whole path segment, as "
+        "in \"a/**/b\" (within a segment, use '*')");
+    row("layer exclude bad glob",
+        QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"**\"]\nexclude = [\n  \"[a-\",\n]\n"),
+        "slipway.toml:5: [[layers]] #1 'app': exclude: glob \"[a-\": '[' at column 1 is not closed by ']'");
+    row("layer name missing", QByteArray(minimalLayer) + "[[layers]]\ninclude = [\"x\"]\n",
+        "slipway.toml:4: [[layers]] #2: name is missing");
+    row("layer name empty", QByteArray("[[layers]]\nname = \"\"\ninclude = [\"**\"]\n"),
+        "slipway.toml:2: [[layers]] #1: name \"\" must be letters, digits, '.', '_' and '-' only");
+    row("layer name chars", QByteArray("[[layers]]\nname = \"my app\"\ninclude = [\"**\"]\n"),
+        "slipway.toml:2: [[layers]] #1: name \"my app\" must be letters, digits, '.', '_' and '-' only");
+    row("layer name type", QByteArray("[[layers]]\nname = 1\ninclude = [\"**\"]\n"),
+        "slipway.toml:2: [[layers]] #1: name must be a string, not an integer");
+    row("layer name twice", QByteArray(minimalLayer) + minimalLayer,
+        "slipway.toml:5: [[layers]] #2: name 'app' is already used by layer #1");
+    row("layer dest relative", QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"**\"]\ndest = \"app\"\n"),
+        "slipway.toml:4: [[layers]] #1 'app': dest \"app\" must be an absolute path, e.g. \"/app\"");
+    row("layer dest trailing slash",
+        QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"**\"]\ndest = \"/app/\"\n"),
+        "slipway.toml:4: [[layers]] #1 'app': dest \"/app/\" must be written without a trailing '/'");
+    row("layer dest dotdot",
+        QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"**\"]\ndest = \"/app/../etc\"\n"),
+        "slipway.toml:4: [[layers]] #1 'app': dest \"/app/../etc\" must be a normalised path (no \"//\", "
+        "\".\" or \"..\")");
+    row("layer dest double slash",
+        QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"**\"]\ndest = \"//app\"\n"),
+        "slipway.toml:4: [[layers]] #1 'app': dest \"//app\" must be a normalised path (no \"//\", \".\" or "
+        "\"..\")");
+
+    // [deploy]
+    row("deploy unknown key", withLayer("[deploy]\nport = [\"80:80\"]\n"),
+        "slipway.toml:5: [deploy] unknown key 'port'");
+    row("deploy name", withLayer("[deploy]\nname = \"Hello\"\n"),
+        "slipway.toml:5: [deploy] name \"Hello\" must start with a lower-case letter or digit and hold only "
+        "a-z, 0-9, '_', '.' and '-'");
+    row("deploy name leading dash", withLayer("[deploy]\nname = \"-x\"\n"),
+        "slipway.toml:5: [deploy] name \"-x\" must start with a lower-case letter or digit and hold only "
+        "a-z, 0-9, '_', '.' and '-'");
+    row("deploy ports single", withLayer("[deploy]\nports = [\"8080\"]\n"),
+        "slipway.toml:5: [deploy] ports: \"8080\" must be \"HOST:CONTAINER\" or \"HOST:CONTAINER/tcp\" (or "
+        "/udp), with ports from 1 to 65535");
+    row("deploy ports range", withLayer("[deploy]\nports = [\"80:80\", \"80:70000\"]\n"),
+        "slipway.toml:5: [deploy] ports: \"80:70000\" must be \"HOST:CONTAINER\" or \"HOST:CONTAINER/tcp\" "
+        "(or /udp), with ports from 1 to 65535");
+    row("deploy ports protocol", withLayer("[deploy]\nports = [\"80:80/sctp\"]\n"),
+        "slipway.toml:5: [deploy] ports: \"80:80/sctp\" must be \"HOST:CONTAINER\" or \"HOST:CONTAINER/tcp\" "
+        "(or /udp), with ports from 1 to 65535");
+    row("deploy ports integer", withLayer("[deploy]\nports = [8080]\n"),
+        "slipway.toml:5: [deploy] ports must be a list of strings, not a list holding other values");
+    row("deploy restart", withLayer("[deploy]\nrestart = \"never\"\n"),
+        "slipway.toml:5: [deploy] restart \"never\" must be one of \"no\", \"always\", \"on-failure\" or "
+        "\"unless-stopped\"");
+    row("deploy env", withLayer("[deploy]\nenv = { \"X=1\" = \"y\" }\n"),
+        "slipway.toml:5: [deploy] env name 'X=1' contains '='");
+    row("deploy health type", withLayer("[deploy]\nhealth = \"/healthz\"\n"),
+        "slipway.toml:5: [deploy] health must be a table, e.g. { path = \"/healthz\", port = 8080 }, not a "
+        "string");
+    row("health unknown key", withLayer("[deploy]\nhealth = { path = \"/\", port = 80, tiemout = \"5s\" }\n"),
+        "slipway.toml:5: [deploy] unknown key 'health.tiemout'");
+    row("health unknown key header", withLayer("[deploy.health]\nport = 80\n\nretries = 3\n"),
+        "slipway.toml:7: [deploy] unknown key 'health.retries'");
+    row("health timeout unit", withLayer("[deploy]\nhealth = { port = 80, timeout = \"30 sec\" }\n"),
+        "slipway.toml:5: [deploy] health.timeout must be a duration like \"30s\", \"2m\" or \"500ms\" (or "
+        "whole seconds), not \"30 sec\"");
+    row("health timeout float", withLayer("[deploy]\nhealth = { port = 80, timeout = 1.5 }\n"),
+        "slipway.toml:5: [deploy] health.timeout must be a duration like \"30s\", \"2m\" or \"500ms\" (or "
+        "whole seconds), not a float");
+    row("health timeout zero", withLayer("[deploy]\nhealth = { port = 80, timeout = \"0s\" }\n"),
+        "slipway.toml:5: [deploy] health.timeout must be at least 1 second");
+    row("health interval negative", withLayer("[deploy]\nhealth = { port = 80, interval = -1 }\n"),
+        "slipway.toml:5: [deploy] health.interval must be a duration like \"30s\", \"2m\" or \"500ms\" (or "
+        "whole seconds), not -1");
+    row("health timeout too long", withLayer("[deploy]\nhealth = { port = 80, timeout = \"25h\" }\n"),
+        "slipway.toml:5: [deploy] health.timeout must be at most 24h");
+    row("health port range", withLayer("[deploy]\nhealth = { port = 0 }\n"),
+        "slipway.toml:5: [deploy] health.port must be a port from 1 to 65535, not 0");
+    row("health path relative", withLayer("[deploy]\nhealth = { path = \"healthz\", port = 80 }\n"),
+        "slipway.toml:5: [deploy] health.path \"healthz\" must start with '/'");
+    row("health port missing", withLayer("[deploy]\nname = \"x\"\nhealth = { path = \"/healthz\" }\n"),
+        "slipway.toml:6: [deploy] health.port is missing (and there are no [deploy] ports or [image] expose "
+        "to take "
+        "it from)");
+}
+
+void TestSpec::badInput()
+{
+    QFETCH(QByteArray, toml);
+    QFETCH(QString, message);
+
+    const Result<Spec> spec = parseSpec(toml);
+    QVERIFY(!spec.ok());
+    QCOMPARE(spec.error().kind, Error::Kind::BadInput);
+    QCOMPARE(spec.error().message, message);
+    QVERIFY(!spec.error().message.contains(u'\n'));
+}
+
+void TestSpec::customFileName()
+{
+    const Result<Spec> bad = parseSpec(withLayer("[image]\nbase = 3\n"), QStringLiteral("app/slipway.toml"));
+    QVERIFY(!bad.ok());
+    QCOMPARE(bad.error().message,
+             QStringLiteral("app/slipway.toml:5: [image] base must be a string, not an integer"));
+
+    const Result<Spec> syntax = parseSpec(QByteArray("[image\n"), QStringLiteral("x.toml"));
+    QVERIFY(!syntax.ok());
+    QVERIFY2(syntax.error().message.startsWith(QLatin1String("x.toml:1:")),
+             qPrintable(syntax.error().message));
+}
+
+void TestSpec::assigns_data()
+{
+    QTest::addColumn<QByteArray>("toml");
+    QTest::addColumn<QStringList>("files");
+    QTest::addColumn<QStringList>("expected"); // per layer: paths joined with ','
+
+    const QStringList repo = split("Makefile README.md cmd/main.go go.mod vendor/a/a.go vendor/b/b.go "
+                                   "vendor/b/b_test.go web/app.js web/index.html");
+
+    QTest::newRow("design example")
+        << QByteArray("[[layers]]\nname = \"deps\"\ninclude = [\"vendor/**\"]\n"
+                      "[[layers]]\nname = \"app\"\ninclude = [\"**\"]\n")
+        << repo
+        << QStringList{QStringLiteral("vendor/a/a.go,vendor/b/b.go,vendor/b/b_test.go"),
+                       QStringLiteral("Makefile,README.md,cmd/main.go,go.mod,web/app.js,web/index.html")};
+    QTest::newRow("exclude leaves files to later layers")
+        << QByteArray("[[layers]]\nname = \"deps\"\ninclude = [\"vendor/**\"]\nexclude = [\"**/*_test.go\"]\n"
+                      "[[layers]]\nname = \"app\"\ninclude = [\"**\"]\n")
+        << repo
+        << QStringList{QStringLiteral("vendor/a/a.go,vendor/b/b.go"),
+                       QStringLiteral("Makefile,README.md,cmd/main.go,go.mod,vendor/b/b_test.go,web/app.js,"
+                                      "web/index.html")};
+    QTest::newRow("files no layer takes are left out")
+        << QByteArray(
+               "[[layers]]\nname = \"web\"\ninclude = [\"web/*\"]\n"
+               "[[layers]]\nname = \"go\"\ninclude = [\"**/*.go\", \"go.mod\"]\nexclude = [\"vendor/**\"]\n")
+        << repo
+        << QStringList{QStringLiteral("web/app.js,web/index.html"), QStringLiteral("cmd/main.go,go.mod")};
+    QTest::newRow("first layer wins")
+        << QByteArray("[[layers]]\nname = \"js\"\ninclude = [\"**/*.js\"]\n"
+                      "[[layers]]\nname = \"web\"\ninclude = [\"web/**\"]\n"
+                      "[[layers]]\nname = \"b\"\ninclude = [\"vendor/b/**\"]\n"
+                      "[[layers]]\nname = \"vendor\"\ninclude = [\"/vendor/**\"]\n")
+        << repo
+        << QStringList{QStringLiteral("web/app.js"), QStringLiteral("web/index.html"),
+                       QStringLiteral("vendor/b/b.go,vendor/b/b_test.go"), QStringLiteral("vendor/a/a.go")};
+    QTest::newRow("keeps the order of files")
+        << QByteArray("[[layers]]\nname = \"all\"\ninclude = [\"**\"]\n") << split("z b/c a y/x")
+        << QStringList{QStringLiteral("z,b/c,a,y/x")};
+    QTest::newRow("exact path") << QByteArray("[[layers]]\nname = \"mk\"\ninclude = [\"./Makefile\"]\n")
+                                << repo << QStringList{QStringLiteral("Makefile")};
+}
+
+void TestSpec::assigns()
+{
+    QFETCH(QByteArray, toml);
+    QFETCH(QStringList, files);
+    QFETCH(QStringList, expected);
+
+    const Result<Spec> spec = parseSpec(toml);
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+    QList<SourceFile> sourceFiles;
+    for (const QString &path : std::as_const(files))
+        sourceFiles << file(path.toUtf8().constData());
+    const Result<QList<QList<SourceFile>>> layers = assignFiles(*spec, sourceFiles);
+    QVERIFY2(layers.ok(), qPrintable(layers.ok() ? QString() : layers.error().message));
+    QStringList actual;
+    for (const QList<SourceFile> &layer : layers.value())
+        actual << paths(layer).join(u',');
+    QCOMPARE(actual, expected);
+}
+
+void TestSpec::layerTakingNothing_data()
+{
+    QTest::addColumn<QByteArray>("toml");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("no match") << QByteArray("[[layers]]\nname = \"deps\"\ninclude = [\"vendor/**\"]\n"
+                                            "[[layers]]\nname = \"app\"\ninclude = [\"**\"]\n")
+                              << QStringLiteral(
+                                     "slipway.toml: layer 'deps' takes no file (include = [\"vendor/**\"])");
+    QTest::newRow("everything taken below")
+        << QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"**\"]\n"
+                      "[[layers]]\nname = \"src\"\ninclude = [\"src/**\", \"*.c\"]\nexclude = [\"x\"]\n")
+        << QStringLiteral(
+               "slipway.toml: layer 'src' takes no file (include = [\"src/**\", \"*.c\"], exclude = "
+               "[\"x\"])");
+    QTest::newRow("all excluded")
+        << QByteArray("[[layers]]\nname = \"md\"\ninclude = [\"*.md\"]\nexclude = [\"README.md\"]\n"
+                      "[[layers]]\nname = \"app\"\ninclude = [\"**\"]\n")
+        << QStringLiteral(
+               "slipway.toml: layer 'md' takes no file (include = [\"*.md\"], exclude = [\"README.md\"])");
+}
+
+void TestSpec::layerTakingNothing()
+{
+    QFETCH(QByteArray, toml);
+    QFETCH(QString, message);
+
+    const Result<Spec> spec = parseSpec(toml);
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+    const QList<SourceFile> files{file("README.md"), file("main.c"), file("src/a.c")};
+    const Result<QList<QList<SourceFile>>> layers = assignFiles(*spec, files);
+    QVERIFY(!layers.ok());
+    QCOMPARE(layers.error().kind, Error::Kind::BadInput);
+    QCOMPARE(layers.error().message, message);
+}
+
+// 15,000 files over 2,000 layers: one layer per package directory, a few layers with
+// wildcard first segments, and "**" on top.
+void TestSpec::assignsManyFilesToManyLayers()
+{
+    QList<SourceFile> files;
+    for (int i = 0; i < 15000; ++i) {
+        files << file(QStringLiteral("pkg%1/src/sub%2/file%3.go")
+                          .arg(i % 1997, 4, 10, QLatin1Char('0'))
+                          .arg(i % 7)
+                          .arg(i)
+                          .toUtf8()
+                          .constData());
+    }
+    std::sort(files.begin(), files.end(),
+              [](const SourceFile &a, const SourceFile &b) { return a.path < b.path; });
+
+    Spec spec;
+    for (int i = 0; i < 1997; ++i) {
+        LayerSpec layer;
+        layer.name = QStringLiteral("pkg%1").arg(i);
+        layer.include << QStringLiteral("pkg%1/**").arg(i, 4, 10, QLatin1Char('0'));
+        layer.exclude << QStringLiteral("**/sub0/**");
+        spec.layers << layer;
+    }
+    LayerSpec sub0;
+    sub0.name = QStringLiteral("sub0");
+    sub0.include << QStringLiteral("*/src/sub0/*");
+    spec.layers.insert(1000, sub0);
+    LayerSpec tests;
+    tests.name = QStringLiteral("none-left");
+    tests.include << QStringLiteral("**/sub0/**");
+    LayerSpec rest;
+    rest.name = QStringLiteral("rest");
+    rest.include << QStringLiteral("**");
+    spec.layers << tests << rest;
+
+    QElapsedTimer timer;
+    timer.start();
+    const Result<QList<QList<SourceFile>>> layers = assignFiles(spec, files);
+    qInfo("15,000 files over %lld layers in %lld ms", qint64(spec.layers.size()), timer.elapsed());
+    // sub0 files of packages below layer 1000 ... all go to "sub0"; "none-left" and "rest" get nothing.
+    QVERIFY(!layers.ok());
+    QCOMPARE(layers.error().message,
+             QStringLiteral("slipway.toml: layer 'none-left' takes no file (include = [\"**/sub0/**\"])"));
+
+    spec.layers.removeAt(spec.layers.size() - 2);
+    spec.layers.back().include = QStringList{QStringLiteral("**")};
+    // Give "rest" something: a top-level file.
+    files.prepend(file("README.md"));
+    timer.restart();
+    const Result<QList<QList<SourceFile>>> ok = assignFiles(spec, files);
+    QVERIFY2(ok.ok(), qPrintable(ok.ok() ? QString() : ok.error().message));
+    qInfo("again in %lld ms", timer.elapsed());
+    qsizetype total = 0;
+    for (const QList<SourceFile> &layer : ok.value())
+        total += layer.size();
+    QCOMPARE(total, files.size());
+    QCOMPARE(ok->at(1000).size(), 15000 / 7 + 1); // i % 7 == 0: 2143 files
+    QCOMPARE(ok->back().size(), 1);
+    QCOMPARE(ok->back().front().path, QStringLiteral("README.md"));
+    QCOMPARE(ok->at(0).front().path, QStringLiteral("pkg0000/src/sub1/file7988.go"));
+}
+
+QTEST_GUILESS_MAIN(TestSpec)
+#include "tst_spec.moc"
