@@ -1,0 +1,42 @@
+#include "source/gitutil.h"
+
+#include "util/logging.h"
+
+namespace slipway::git {
+
+void ensureInitialized()
+{
+    static const bool initialized = [] {
+        git_libgit2_init();
+        // Trees and commits are cached per repository; bound the total so a huge repository
+        // walked on several threads cannot grow without limit.
+        git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, ssize_t(64) * 1024 * 1024);
+        // Verify every object's hash as it is read: a corrupt object is an error, never content.
+        git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+        const int features = git_libgit2_features();
+        qCDebug(lcSource) << "libgit2" << LIBGIT2_VERSION << "threads" << bool(features & GIT_FEATURE_THREADS)
+                          << "https" << bool(features & GIT_FEATURE_HTTPS) << "ssh"
+                          << bool(features & GIT_FEATURE_SSH);
+        return true;
+    }();
+    Q_UNUSED(initialized);
+}
+
+QString lastErrorMessage(const QString &fallback)
+{
+    const git_error *error = git_error_last();
+    if (!error || !error->message || !*error->message)
+        return fallback;
+    QString message = QString::fromUtf8(error->message).trimmed();
+    message.replace(QLatin1Char('\n'), QLatin1Char(' '));
+    return message;
+}
+
+QString oidHex(const git_oid &oid)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(hex, sizeof hex, &oid);
+    return QString::fromLatin1(hex, GIT_OID_HEXSZ);
+}
+
+} // namespace slipway::git
