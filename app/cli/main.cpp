@@ -1,9 +1,26 @@
 // slipway-cli: everything the window does, from a terminal or CI. Wiring only.
 
 #include "commandline.h"
+#include "commands.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
+
+#include <atomic>
+#include <csignal>
+#include <stop_token>
+#include <thread>
+
+namespace {
+
+std::atomic<bool> interrupted{false};
+
+extern "C" void onInterrupt(int)
+{
+    interrupted = true;
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -24,6 +41,21 @@ int main(int argc, char *argv[])
     case slipway::cli::ParseOutcome::Action::Run:
         break;
     }
-    err << "slipway-cli: '" << outcome.invocation.command << "' is not available in this version yet\n";
-    return 1;
+
+    // Ctrl+C (or SIGTERM) asks the running job to stop; it cleans up and exits 130.
+    std::stop_source stop;
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    std::jthread watcher([&stop](std::stop_token finished) {
+        while (!finished.stop_requested()) {
+            if (interrupted) {
+                stop.request_stop();
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
+
+    slipway::cli::CommandContext context{out, err, stop.get_token()};
+    return slipway::cli::runCommand(outcome.invocation, context);
 }

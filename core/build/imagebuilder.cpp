@@ -1,0 +1,338 @@
+#include "imagebuilder.h"
+
+#include "archive/tarwriter.h"
+#include "events/event.h"
+#include "oci/image.h"
+#include "oci/mediatypes.h"
+#include "store/contentstore.h"
+#include "util/logging.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QMutex>
+#include <QSemaphore>
+#include <QThread>
+#include <QThreadPool>
+#include <QUrl>
+
+#include <atomic>
+#include <memory>
+
+namespace slipway {
+namespace {
+
+// Progress of a layer is posted at most this often.
+constexpr qint64 progressIntervalMs = 100;
+
+struct LayerJob
+{
+    int index = 0;
+    const LayerSpec *spec = nullptr;
+    const QList<SourceFile> *files = nullptr;
+    QString key;
+    std::optional<LayerBlob> result;
+};
+
+struct BuildContext
+{
+    const BuildRequest &request;
+    EventSink &events;
+    const Source &source;
+    const ContentStore &store;
+    const LayerCache &cache;
+    QThreadPool *pool = nullptr;
+    int jobs = 1;
+    qint64 mtime = 0;
+
+    std::stop_token stop() const { return request.source.stop; }
+};
+
+LayerEvent layerEvent(int index, const QString &name, LayerState state, qint64 files)
+{
+    LayerEvent event;
+    event.index = index;
+    event.name = name;
+    event.state = state;
+    event.files = files;
+    return event;
+}
+
+QString tarPrefix(const QString &dest)
+{
+    QString prefix = dest;
+    while (prefix.startsWith(u'/'))
+        prefix.remove(0, 1);
+    if (!prefix.isEmpty() && !prefix.endsWith(u'/'))
+        prefix += u'/';
+    return prefix;
+}
+
+// A URL without its user information, for labels and messages; empty for a local path.
+QString publicSourceUrl(const QString &location)
+{
+    const QUrl url(location);
+    if (!url.isValid() || url.scheme().isEmpty() || url.scheme() == u"file" || location.startsWith(u'/'))
+        return {};
+    return url.toString(QUrl::RemoveUserInfo);
+}
+
+Result<LayerBlob> buildLayer(const BuildContext &context, const LayerJob &job, SourceReader &reader)
+{
+    const LayerSpec &spec = *job.spec;
+    LayerEvent progress = layerEvent(job.index, spec.name, LayerState::Building, job.files->size());
+    context.events.post(progress);
+
+    auto writer = context.store.begin();
+    if (!writer)
+        return writer.error();
+    BlobWriter &blobWriter = *writer.value();
+    BlobEncoder encoder(
+        context.request.compression,
+        [&blobWriter](const char *data, qsizetype size) { return blobWriter.write(data, size); },
+        context.pool, context.jobs);
+    TarWriter tar([&encoder](const char *data, qsizetype size) { return encoder.write(data, size); },
+                  context.mtime);
+
+    const QString prefix = tarPrefix(spec.dest);
+    QElapsedTimer sincePost;
+    sincePost.start();
+    for (const SourceFile &file : *job.files) {
+        if (context.stop().stop_requested())
+            return Error::cancelled(QStringLiteral("layer '%1': cancelled").arg(spec.name));
+        const QString path = prefix + file.path;
+        Status added = file.kind == SourceFile::Kind::Symlink
+                           ? tar.addSymlink(path, file.linkTarget)
+                           : tar.addFile(path, file.kind == SourceFile::Kind::Executable, file.size,
+                                         [&](const ContentSink &sink) { return reader.read(file, sink); });
+        if (!added)
+            return Error{added.error().kind,
+                         QStringLiteral("layer '%1': %2").arg(spec.name, added.error().message)};
+        ++progress.filesDone;
+        if (sincePost.elapsed() >= progressIntervalMs) {
+            progress.bytesIn = encoder.bytesIn();
+            progress.bytesOut = encoder.bytesOut();
+            context.events.post(progress);
+            sincePost.restart();
+        }
+    }
+    if (Status finished = tar.finish(); !finished)
+        return Error{finished.error().kind,
+                     QStringLiteral("layer '%1': %2").arg(spec.name, finished.error().message)};
+    auto encoded = encoder.finish();
+    if (!encoded)
+        return Error{encoded.error().kind,
+                     QStringLiteral("layer '%1': %2").arg(spec.name, encoded.error().message)};
+    if (Status committed = blobWriter.commit(encoded->digest, encoded->size); !committed)
+        return committed.error();
+
+    LayerBlob blob{encoded->digest, encoded->diffId,           context.request.compression.layerMediaType(),
+                   encoded->size,   encoded->uncompressedSize, qint64(job.files->size())};
+    if (Status remembered = context.cache.remember(job.key, blob); !remembered)
+        qCWarning(lcBuild) << remembered.error().message; // the layer is built; only reuse is lost
+
+    progress.state = LayerState::Done;
+    progress.bytesIn = blob.uncompressedSize;
+    progress.bytesOut = blob.size;
+    progress.digest = blob.digest;
+    context.events.post(progress);
+    return blob;
+}
+
+// Builds the jobs on up to context.jobs threads: the calling thread works too, and helpers
+// are only started on free pool threads, so a build running on a pool thread cannot deadlock.
+Status buildLayers(const BuildContext &context, QList<LayerJob> &todo)
+{
+    std::atomic<qsizetype> next{0};
+    std::atomic<bool> failed{false};
+    QMutex errorMutex;
+    std::optional<Error> firstError;
+
+    const auto work = [&] {
+        std::unique_ptr<SourceReader> reader;
+        for (qsizetype i = next++; i < todo.size() && !failed; i = next++) {
+            if (!reader)
+                reader = context.source.openReader();
+            Result<LayerBlob> built = buildLayer(context, todo[i], *reader);
+            if (built) {
+                todo[i].result = std::move(built).value();
+                continue;
+            }
+            const LayerEvent failure = layerEvent(
+                todo[i].index, todo[i].spec->name,
+                built.error().kind == Error::Kind::Cancelled ? LayerState::Cancelled : LayerState::Failed, 0);
+            context.events.post(failure);
+            const QMutexLocker lock(&errorMutex);
+            if (!firstError)
+                firstError = built.error();
+            failed = true;
+        }
+    };
+
+    QSemaphore finished;
+    int helpers = 0;
+    const int wanted = int(std::min<qsizetype>(context.jobs, todo.size())) - 1;
+    for (int i = 0; i < wanted; ++i) {
+        if (!context.pool->tryStart([&] {
+                work();
+                finished.release();
+            }))
+            break;
+        ++helpers;
+    }
+    work();
+    finished.acquire(helpers);
+    if (firstError)
+        return *firstError;
+    return success();
+}
+
+Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThreadPool *pool, int jobs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const auto stage = [&](Stage which, StageState state) {
+        events.post(StageEvent{which, state, timer.elapsed()});
+    };
+    const auto failStage = [&](Stage which, const Error &error) {
+        stage(which, error.kind == Error::Kind::Cancelled ? StageState::Cancelled : StageState::Failed);
+        events.log(LogLevel::Error, which == Stage::Fetch ? QStringLiteral("fetch") : QStringLiteral("build"),
+                   error.message);
+        return error;
+    };
+
+    stage(Stage::Fetch, StageState::Running);
+    auto opened = openSource(request.source);
+    if (!opened)
+        return failStage(Stage::Fetch, opened.error());
+    const Source &source = *opened.value();
+    stage(Stage::Fetch, StageState::Done);
+    events.log(LogLevel::Info, QStringLiteral("fetch"),
+               QStringLiteral("%1: %2 files").arg(source.describe()).arg(source.files().size()));
+
+    stage(Stage::Build, StageState::Running);
+    const bool local = QFileInfo(request.source.location).isDir();
+    const QString specName = local ? QDir(request.source.location).filePath(QStringLiteral("slipway.toml"))
+                                   : QStringLiteral("slipway.toml");
+    auto toml = source.readRootFile(QStringLiteral("slipway.toml"));
+    if (!toml)
+        return failStage(Stage::Build, toml.error());
+    auto spec = parseSpec(toml.value(), specName);
+    if (!spec)
+        return failStage(Stage::Build, spec.error());
+    if (spec->image.base != u"scratch")
+        return failStage(
+            Stage::Build,
+            Error::badInput(QStringLiteral("%1: [image] base = \"%2\": only \"scratch\" is supported until "
+                                           "Slipway can pull base images from a registry")
+                                .arg(specName, spec->image.base)));
+    if (spec->image.platforms.size() != 1)
+        return failStage(
+            Stage::Build,
+            Error::badInput(QStringLiteral("%1: [image] platforms: a scratch image is built for one "
+                                           "platform; several need base images from a registry")
+                                .arg(specName)));
+    auto assigned = assignFiles(spec.value(), source.files(), specName);
+    if (!assigned)
+        return failStage(Stage::Build, assigned.error());
+
+    const ContentStore store(QDir(request.source.cacheDir).filePath(QStringLiteral("blobs")));
+    const LayerCache cache(QDir(request.source.cacheDir).filePath(QStringLiteral("layers")), store);
+    const qint64 mtime = request.sourceDateEpoch.value_or(source.timestamp());
+    const BuildContext context{request, events, source, store, cache, pool, jobs, mtime};
+
+    BuildOutput output;
+    output.location = request.source.location;
+    output.description = source.describe();
+    output.commit = source.revision();
+    output.spec = spec.value();
+
+    QList<LayerJob> todo;
+    for (int i = 0; i < spec->layers.size(); ++i) {
+        const LayerSpec &layer = spec->layers.at(i);
+        const QList<SourceFile> &files = assigned->at(i);
+        const QString key = LayerCache::key(layer, files, request.compression, mtime);
+        BuiltLayer built{layer.name, {}, false};
+        if (std::optional<LayerBlob> hit = cache.find(key)) {
+            built.blob = *hit;
+            built.cached = true;
+            LayerEvent event = layerEvent(i, layer.name, LayerState::Cached, files.size());
+            event.filesDone = files.size();
+            event.bytesIn = hit->uncompressedSize;
+            event.bytesOut = hit->size;
+            event.cached = true;
+            event.digest = hit->digest;
+            events.post(event);
+        } else {
+            todo.append(LayerJob{i, &layer, &files, key, std::nullopt});
+            events.post(layerEvent(i, layer.name, LayerState::Queued, files.size()));
+        }
+        output.layers.append(built);
+    }
+
+    if (Status status = buildLayers(context, todo); !status)
+        return failStage(Stage::Build, status.error());
+    for (const LayerJob &job : todo)
+        output.layers[job.index].blob = *job.result;
+
+    // Config and manifest.
+    oci::ImageInput input;
+    input.image = spec->image;
+    input.revision = source.revision();
+    input.source = publicSourceUrl(request.source.location);
+    input.created = mtime;
+    oci::splitPlatform(spec->image.platforms.constFirst(), &input.os, &input.architecture, &input.variant);
+    for (int i = 0; i < output.layers.size(); ++i) {
+        const BuiltLayer &layer = output.layers.at(i);
+        const LayerSpec &layerSpec = spec->layers.at(i);
+        input.layers.append(oci::ImageLayer{
+            layer.name, oci::Descriptor{layer.blob.mediaType, layer.blob.digest, layer.blob.size, {}},
+            layer.blob.diffId,
+            QStringLiteral("slipway: %1 -> %2")
+                .arg(layerSpec.include.join(QStringLiteral(", ")), layerSpec.dest)});
+    }
+    const QByteArray config = oci::imageConfig(input);
+    auto configDigest = store.put(config);
+    if (!configDigest)
+        return failStage(Stage::Build, configDigest.error());
+    output.configDigest = configDigest.value();
+    output.configSize = config.size();
+    output.manifest = oci::imageManifest(
+        oci::Descriptor{oci::configMediaType(), output.configDigest, output.configSize, {}}, input.layers);
+    auto manifestDigest = store.put(output.manifest);
+    if (!manifestDigest)
+        return failStage(Stage::Build, manifestDigest.error());
+    output.manifestDigest = manifestDigest.value();
+    output.manifestSize = output.manifest.size();
+    output.seconds = double(timer.nsecsElapsed()) / 1e9;
+    stage(Stage::Build, StageState::Done);
+    events.log(
+        LogLevel::Info, QStringLiteral("build"),
+        QStringLiteral("image %1 built in %2 s").arg(output.manifestDigest).arg(output.seconds, 0, 'f', 2));
+    return output;
+}
+
+} // namespace
+
+std::optional<qint64> sourceDateEpochFromEnvironment()
+{
+    bool ok = false;
+    const qint64 value = qEnvironmentVariable("SOURCE_DATE_EPOCH").toLongLong(&ok);
+    if (!ok || value < 0)
+        return std::nullopt;
+    return value;
+}
+
+Result<BuildOutput> buildImage(const BuildRequest &request)
+{
+    NullEventSink nullSink;
+    EventSink &events = request.source.events ? *request.source.events : nullSink;
+    const int jobs = request.jobs > 0 ? request.jobs : std::max(1, QThread::idealThreadCount());
+    if (request.pool)
+        return build(request, events, request.pool, jobs);
+    QThreadPool pool;
+    pool.setMaxThreadCount(jobs);
+    return build(request, events, &pool, jobs);
+}
+
+} // namespace slipway

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "archive/blobencoder.h"
+#include "build/layercache.h"
+#include "source/opensource.h"
+#include "spec/spec.h"
+#include "util/result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <optional>
+#include <stop_token>
+
+class QThreadPool;
+
+namespace slipway {
+
+class EventSink;
+
+struct BuildRequest
+{
+    SourceOptions source; // location, ref, cache dir, events and stop are taken from here
+    Compression compression;
+    int jobs = 0;                // worker threads; 0: one per core
+    QThreadPool *pool = nullptr; // null: a pool of `jobs` threads made for this build
+    // The tar mtime: SOURCE_DATE_EPOCH when set, else the source's timestamp (the commit time).
+    std::optional<qint64> sourceDateEpoch;
+};
+
+struct BuiltLayer
+{
+    QString name;
+    LayerBlob blob;
+    bool cached = false;
+};
+
+struct BuildOutput
+{
+    QString location;    // what was built, as given
+    QString description; // "URL at REF (abc1234)"
+    QString commit;      // empty for a directory
+    Spec spec;
+    QList<BuiltLayer> layers;
+    QString configDigest;
+    qint64 configSize = 0;
+    QString manifestDigest;
+    qint64 manifestSize = 0;
+    QByteArray manifest;
+    double seconds = 0;
+};
+
+// Builds the image of a source: reads its slipway.toml, assigns files to layers, builds the
+// layers that are not cached in parallel (tar, compress and hash in one streaming pass into
+// the content store), then writes the config and manifest into the store. Cancellable through
+// request.source.stop; reports LayerEvent, StageEvent and LogEvent to request.source.events.
+// May be called from any thread, including one of `pool`'s.
+Result<BuildOutput> buildImage(const BuildRequest &request);
+
+// The tar mtime for a source: SOURCE_DATE_EPOCH from the environment if set and valid.
+std::optional<qint64> sourceDateEpochFromEnvironment();
+
+} // namespace slipway
