@@ -31,7 +31,8 @@ public:
     {
         const QMutexLocker lock(&m_mutex);
         if (const auto *layer = std::get_if<LayerEvent>(&event)) {
-            if (layer->state == LayerState::Done)
+            // Big layers only: a spec of hundreds of small layers would flood the terminal.
+            if (layer->state == LayerState::Done && layer->bytesIn >= 1000 * 1000)
                 m_err << "  built  " << layer->name << "  " << layer->files << " files, "
                       << humanSize(layer->bytesIn) << " -> " << humanSize(layer->bytesOut) << Qt::endl;
         } else if (const auto *fetch = std::get_if<FetchEvent>(&event)) {

@@ -129,7 +129,7 @@ Result<LayerBlob> buildLayer(const BuildContext &context, const LayerJob &job, S
     LayerBlob blob{encoded->digest, encoded->diffId,           context.request.compression.layerMediaType(),
                    encoded->size,   encoded->uncompressedSize, qint64(job.files->size())};
     if (Status remembered = context.cache.remember(job.key, blob); !remembered)
-        qCWarning(lcBuild) << remembered.error().message; // the layer is built; only reuse is lost
+        qCWarning(lcBuild).noquote() << remembered.error().message; // the layer is built; only reuse is lost
 
     progress.state = LayerState::Done;
     progress.bytesIn = blob.uncompressedSize;

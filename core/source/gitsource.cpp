@@ -8,7 +8,11 @@
 #include <QFile>
 #include <QRegularExpression>
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
 #include <algorithm>
+#include <cstring>
 
 namespace slipway {
 
@@ -236,6 +240,21 @@ int visitEntry(const char *root, const git_tree_entry *entry, void *payload)
     return static_cast<TreeWalk *>(payload)->visit(root, entry);
 }
 
+// True if "blob SIZE\0" + data hashes (SHA-1) to id, as git names a blob.
+bool hashesTo(const char *data, qsizetype size, const git_oid &id)
+{
+    const QByteArray header = "blob " + QByteArray::number(size) + '\0';
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!context || EVP_DigestInit_ex(context.get(), EVP_sha1(), nullptr) != 1 ||
+        EVP_DigestUpdate(context.get(), header.constData(), size_t(header.size())) != 1 ||
+        EVP_DigestUpdate(context.get(), data, size_t(size)) != 1 ||
+        EVP_DigestFinal_ex(context.get(), digest, &length) != 1 || length != SHA_DIGEST_LENGTH)
+        return false;
+    return std::memcmp(digest, id.id, SHA_DIGEST_LENGTH) == 0;
+}
+
 class GitReader final : public SourceReader
 {
 public:
@@ -272,6 +291,12 @@ public:
                                      .arg(m_location, QString::fromLatin1(file.id), file.path)
                                      .arg(size)
                                      .arg(file.size));
+        // What is deployed must be exactly the commit: the content has to hash to its id.
+        // OpenSSL's SHA-1 instead of libgit2's strict verification, which is several times slower.
+        if (!hashesTo(data, size, oid))
+            return Error::failed(QStringLiteral("%1: cannot read '%2' (blob %3): its content does not match its id; "
+                                                "the repository is corrupt (see git fsck)")
+                                     .arg(m_location, file.path, QString::fromLatin1(file.id)));
         for (qsizetype offset = 0; offset < size; offset += kReadPiece) {
             if (Status sent = sink(data + offset, std::min(kReadPiece, size - offset)); !sent)
                 return sent;
