@@ -389,15 +389,7 @@ Result<QByteArray> DirectorySource::readRootFile(const QString &name) const
     if (found != m_files.cend() && found->kind == SourceFile::Kind::Symlink)
         return Error::badInput(QStringLiteral("%1: %2 is a symlink, not a file").arg(m_location, name));
     if (found != m_files.cend()) {
-        QByteArray contents;
-        contents.reserve(found->size);
-        const Status read = openReader()->read(*found, [&contents](const char *data, qsizetype size) {
-            contents.append(data, size);
-            return success();
-        });
-        if (!read)
-            return read.error();
-        return contents;
+        return readWholeFile(*openReader(), *found);
     }
     // Like Docker with its Dockerfile: a root file the .dockerignore leaves out of the layers can
     // still be read as configuration.

@@ -294,9 +294,10 @@ public:
         // What is deployed must be exactly the commit: the content has to hash to its id.
         // OpenSSL's SHA-1 instead of libgit2's strict verification, which is several times slower.
         if (!hashesTo(data, size, oid))
-            return Error::failed(QStringLiteral("%1: cannot read '%2' (blob %3): its content does not match its id; "
-                                                "the repository is corrupt (see git fsck)")
-                                     .arg(m_location, file.path, QString::fromLatin1(file.id)));
+            return Error::failed(
+                QStringLiteral("%1: cannot read '%2' (blob %3): its content does not match its id; "
+                               "the repository is corrupt (see git fsck)")
+                    .arg(m_location, file.path, QString::fromLatin1(file.id)));
         for (qsizetype offset = 0; offset < size; offset += kReadPiece) {
             if (Status sent = sink(data + offset, std::min(kReadPiece, size - offset)); !sent)
                 return sent;
@@ -390,15 +391,7 @@ Result<QByteArray> GitSource::readRootFile(const QString &name) const
         return Error::badInput(QStringLiteral("%1 has no %2").arg(m_description, name));
     if (found->kind == SourceFile::Kind::Symlink)
         return Error::badInput(QStringLiteral("%1: %2 is a symlink, not a file").arg(m_description, name));
-    QByteArray contents;
-    contents.reserve(found->size);
-    const Status read = openReader()->read(*found, [&contents](const char *data, qsizetype size) {
-        contents.append(data, size);
-        return success();
-    });
-    if (!read)
-        return read.error();
-    return contents;
+    return readWholeFile(*openReader(), *found);
 }
 
 } // namespace slipway

@@ -61,4 +61,7 @@ public:
     virtual Result<QByteArray> readRootFile(const QString &name) const = 0;
 };
 
+// Reads a whole file into memory (small files: slipway.toml, tests).
+Result<QByteArray> readWholeFile(SourceReader &reader, const SourceFile &file);
+
 } // namespace slipway

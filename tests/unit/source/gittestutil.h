@@ -3,6 +3,8 @@
 // Builds git repositories for the source tests with the real git CLI, isolated from the user's
 // configuration, with fixed identities and dates.
 
+#include "events/event.h"
+
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
@@ -11,6 +13,8 @@
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
+#include <atomic>
+#include <stop_token>
 
 namespace slipway::test {
 
@@ -88,6 +92,21 @@ inline QString commitAll(const QString &dir, const QString &message, qint64 time
         return {};
     return git(dir, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}).text();
 }
+
+// Stops its source the first time it sees a FetchEvent.
+class StopOnProgress final : public EventSink
+{
+public:
+    std::stop_source stop;
+    std::atomic<int> fetchEvents{0};
+    void post(Event event) override
+    {
+        if (std::holds_alternative<FetchEvent>(event)) {
+            ++fetchEvents;
+            stop.request_stop();
+        }
+    }
+};
 
 } // namespace slipway::test
 

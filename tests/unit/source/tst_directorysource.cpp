@@ -48,18 +48,6 @@ bool age(const QString &path, qint64 secondsAgo = 3600)
     return ::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), times, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-Result<QByteArray> readAll(SourceReader &reader, const SourceFile &file)
-{
-    QByteArray contents;
-    const Status read = reader.read(file, [&contents](const char *data, qsizetype size) {
-        contents.append(data, size);
-        return success();
-    });
-    if (!read)
-        return read.error();
-    return contents;
-}
-
 } // namespace
 
 class TestDirectorySource final : public QObject
@@ -287,10 +275,10 @@ private Q_SLOTS:
         auto source = DirectorySource::open(dir, dir, {});
         VERIFY_OK(source);
         const std::unique_ptr<SourceReader> reader = (*source)->openReader();
-        Result<QByteArray> contents = readAll(*reader, *findFile(**source, QStringLiteral("big")));
+        Result<QByteArray> contents = readWholeFile(*reader, *findFile(**source, QStringLiteral("big")));
         VERIFY_OK(contents);
         QCOMPARE(*contents, big);
-        contents = readAll(*reader, *findFile(**source, QStringLiteral("link")));
+        contents = readWholeFile(*reader, *findFile(**source, QStringLiteral("link")));
         VERIFY_OK(contents);
         QVERIFY(contents->isEmpty());
         Result<QByteArray> toml = (*source)->readRootFile(QStringLiteral("slipway.toml"));
@@ -302,14 +290,14 @@ private Q_SLOTS:
 
         // Same size, other content: the listed id no longer holds.
         QVERIFY(writeFile(dir + QStringLiteral("/small"), "SMALL"));
-        contents = readAll(*reader, *findFile(**source, QStringLiteral("small")));
+        contents = readWholeFile(*reader, *findFile(**source, QStringLiteral("small")));
         QVERIFY(!contents);
         QCOMPARE(contents.error().message,
                  QStringLiteral("%1: 'small' changed while it was read; try again").arg(dir));
         // A file replaced by a symlink is not followed.
         QVERIFY(QFile::remove(dir + QStringLiteral("/small")));
         QVERIFY(QFile::link(QStringLiteral("/etc/passwd"), dir + QStringLiteral("/small")));
-        contents = readAll(*reader, *findFile(**source, QStringLiteral("small")));
+        contents = readWholeFile(*reader, *findFile(**source, QStringLiteral("small")));
         QVERIFY(!contents);
         QVERIFY2(contents.error().message.startsWith(QStringLiteral("cannot read %1/small: ").arg(dir)),
                  qPrintable(contents.error().message));

@@ -38,20 +38,6 @@ Result<std::unique_ptr<Source>> open(const QString &location, const QString &cac
     return openSource(options);
 }
 
-class StopOnProgress final : public EventSink
-{
-public:
-    std::stop_source stop;
-    std::atomic<int> fetchEvents{0};
-    void post(Event event) override
-    {
-        if (std::holds_alternative<FetchEvent>(event)) {
-            ++fetchEvents;
-            stop.request_stop();
-        }
-    }
-};
-
 bool copyFile(const QString &from, const QString &to, QFileDevice::Permissions permissions)
 {
     QFile::remove(to);

@@ -77,18 +77,6 @@ const SourceFile *findFile(const Source &source, const QString &path)
     return nullptr;
 }
 
-Result<QByteArray> readAll(SourceReader &reader, const SourceFile &file)
-{
-    QByteArray contents;
-    const Status read = reader.read(file, [&contents](const char *data, qsizetype size) {
-        contents.append(data, size);
-        return success();
-    });
-    if (!read)
-        return read.error();
-    return contents;
-}
-
 Result<std::unique_ptr<Source>> open(const QString &location, const QString &ref = {},
                                      const QString &cacheDir = {}, EventSink *events = nullptr,
                                      std::stop_token stop = {})
@@ -113,21 +101,6 @@ QByteArray looseObject(const QByteArray &type, const QByteArray &content)
     out.truncate(qsizetype(length));
     return out;
 }
-
-// Stops its source the first time it sees a FetchEvent.
-class StopOnProgress final : public EventSink
-{
-public:
-    std::stop_source stop;
-    std::atomic<int> fetchEvents{0};
-    void post(Event event) override
-    {
-        if (std::holds_alternative<FetchEvent>(event)) {
-            ++fetchEvents;
-            stop.request_stop();
-        }
-    }
-};
 
 } // namespace
 
@@ -409,7 +382,7 @@ private Q_SLOTS:
         QVERIFY(source);
         const std::unique_ptr<SourceReader> reader = (*source)->openReader();
         for (const SourceFile &file : (*source)->files()) {
-            Result<QByteArray> contents = readAll(*reader, file);
+            Result<QByteArray> contents = readWholeFile(*reader, file);
             VERIFY_OK(contents);
             if (file.kind == SourceFile::Kind::Symlink) {
                 QVERIFY(contents->isEmpty());
@@ -461,7 +434,7 @@ private Q_SLOTS:
                 for (const SourceFile &file : (*source)->files()) {
                     if (file.kind == SourceFile::Kind::Symlink)
                         continue;
-                    Result<QByteArray> contents = readAll(*reader, file);
+                    Result<QByteArray> contents = readWholeFile(*reader, file);
                     ++reads;
                     if (!contents || *contents != expected.value(file.id))
                         ++mismatches;
@@ -506,7 +479,7 @@ private Q_SLOTS:
         const SourceFile *file = findFile(**source, QStringLiteral("data.txt"));
         QVERIFY(file);
         QCOMPARE(file->size, qint64(9));
-        Result<QByteArray> contents = readAll(*(*source)->openReader(), *file);
+        Result<QByteArray> contents = readWholeFile(*(*source)->openReader(), *file);
         QVERIFY(!contents);
         QVERIFY2(contents.error().message.contains(QStringLiteral("'data.txt' (blob %1)").arg(id)),
                  qPrintable(contents.error().message));
