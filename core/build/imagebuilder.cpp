@@ -4,6 +4,7 @@
 #include "events/event.h"
 #include "oci/image.h"
 #include "oci/mediatypes.h"
+#include "source/gitmirror.h"
 #include "store/contentstore.h"
 #include "util/logging.h"
 
@@ -68,13 +69,15 @@ QString tarPrefix(const QString &dest)
     return prefix;
 }
 
-// A URL without its user information, for labels and messages; empty for a local path.
+// The source's URL for the image's labels: without user information (a token can hide there),
+// and nothing for a local path, which means nothing on another machine.
 QString publicSourceUrl(const QString &location)
 {
-    const QUrl url(location);
-    if (!url.isValid() || url.scheme().isEmpty() || url.scheme() == u"file" || location.startsWith(u'/'))
+    if (!isGitUrl(location) || location.startsWith(QLatin1String("file:")))
         return {};
-    return url.toString(QUrl::RemoveUserInfo);
+    const QUrl url(location);
+    return url.isValid() && !url.scheme().isEmpty() ? url.toString(QUrl::RemoveUserInfo)
+                                                    : location.section(u'@', -1);
 }
 
 Result<LayerBlob> buildLayer(const BuildContext &context, const LayerJob &job, SourceReader &reader)

@@ -269,6 +269,10 @@ private Q_SLOTS:
                      .value(QStringLiteral("org.opencontainers.image.revision"))
                      .toString(),
                  m_commit);
+        // A local path means nothing elsewhere, so it is not recorded as the image's source.
+        QVERIFY(!inner.value(QStringLiteral("Labels"))
+                     .toObject()
+                     .contains(QStringLiteral("org.opencontainers.image.source")));
         QCOMPARE(config.value(QStringLiteral("rootfs"))
                      .toObject()
                      .value(QStringLiteral("diff_ids"))
