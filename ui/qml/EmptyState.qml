@@ -3,25 +3,36 @@ import QtQuick.Controls
 import QtQuick.Layouts
 
 // What a page shows while it has nothing to list: what would be here, and how to get it.
-ColumnLayout {
+// It takes the space the page leaves and centres its text there.
+Item {
     id: empty
 
     required property string heading
     property string explanation
 
-    spacing: 8
+    Layout.fillWidth: true
+    Layout.fillHeight: true
+    implicitWidth: column.implicitWidth
+    implicitHeight: column.implicitHeight
 
-    Label {
-        Layout.alignment: Qt.AlignHCenter
-        text: empty.heading
-        font.pixelSize: 18
-    }
-    Label {
-        Layout.alignment: Qt.AlignHCenter
-        Layout.maximumWidth: 460
-        text: empty.explanation
-        horizontalAlignment: Text.AlignHCenter
-        wrapMode: Text.Wrap
-        opacity: 0.7
+    ColumnLayout {
+        id: column
+
+        anchors.centerIn: parent
+        width: Math.min(empty.width, 460)
+        spacing: 8
+
+        Label {
+            Layout.alignment: Qt.AlignHCenter
+            text: empty.heading
+            font.pixelSize: 18
+        }
+        Label {
+            Layout.fillWidth: true
+            text: empty.explanation
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.Wrap
+            opacity: 0.7
+        }
     }
 }

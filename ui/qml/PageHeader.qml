@@ -9,6 +9,9 @@ ColumnLayout {
     required property string title
     property string subtitle
 
+    // A layout fills its parent layout's height by default; a header takes only what it needs.
+    Layout.fillHeight: false
+    Layout.alignment: Qt.AlignTop
     spacing: 4
 
     Label {
