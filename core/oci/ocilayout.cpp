@@ -104,7 +104,8 @@ Status fillLayout(const LayoutReference &layout, const ContentStore &store, cons
 
 Result<LayoutReference> LayoutReference::parse(const QString &text)
 {
-    static const QRegularExpression tagPattern(QStringLiteral("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"));
+    static const QRegularExpression tagPattern(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")));
     LayoutReference reference{text, QStringLiteral("latest")};
     // "DIR:TAG" when what follows the last ':' looks like a tag (no '/'); a bare path otherwise.
     const qsizetype colon = text.lastIndexOf(u':');

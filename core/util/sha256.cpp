@@ -56,7 +56,9 @@ QString Sha256::digestOf(const QByteArray &data)
 
 bool isSha256Digest(const QString &digest)
 {
-    static const QRegularExpression pattern(QStringLiteral("^sha256:[0-9a-f]{64}$"));
+    // anchoredPattern: "^...$" would also accept a trailing newline.
+    static const QRegularExpression pattern(
+        QRegularExpression::anchoredPattern(QStringLiteral("sha256:[0-9a-f]{64}")));
     return pattern.match(digest).hasMatch();
 }
 

@@ -86,6 +86,9 @@ private Q_SLOTS:
         auto badTag = LayoutReference::parse(QStringLiteral("out:-bad"));
         QVERIFY(!badTag);
         QVERIFY(badTag.error().message.contains(QStringLiteral("'-bad'")));
+        QVERIFY(!LayoutReference::parse(QStringLiteral("out:v1\n")));
+        QVERIFY(!isSha256Digest(QStringLiteral("sha256:") + QStringLiteral("a").repeated(64) + u'\n'));
+        QVERIFY(isSha256Digest(QStringLiteral("sha256:") + QStringLiteral("a").repeated(64)));
     }
 
     void writesALayout()
