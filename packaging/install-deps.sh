@@ -9,7 +9,7 @@ packages=(
   cmake ninja-build g++ pkg-config git clang-format
   qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools
   libgit2-dev libcurl4-openssl-dev libarchive-dev libdeflate-dev libzstd-dev libssl-dev
-  libtomlplusplus-dev qtkeychain-qt6-dev
+  libtomlplusplus-dev qtkeychain-qt6-dev zlib1g-dev
   # run time: QML modules, platform plugins, SQLite driver
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript
