@@ -1,4 +1,5 @@
-// slipway-cli build SOURCE [--ref REF] [--oci-layout DIR[:TAG]] [--compression ...] [--level N] [--jobs N]
+// slipway-cli build SOURCE [--ref REF] [--oci-layout DIR[:TAG]] [--push REF] [--compression ...] [--level N]
+//                          [--jobs N]
 
 #include "commands.h"
 #include "output.h"
@@ -6,6 +7,8 @@
 #include "build/imagebuilder.h"
 #include "events/event.h"
 #include "oci/ocilayout.h"
+#include "registry/imagereference.h"
+#include "registry/pusher.h"
 #include "store/contentstore.h"
 #include "util/paths.h"
 
@@ -17,6 +20,7 @@
 #include <QTextStream>
 
 namespace slipway::cli {
+
 namespace {
 
 // Prints layer results to stderr as they finish (human mode only).
@@ -92,11 +96,11 @@ QJsonObject toJson(const BuildOutput &build)
 int runBuild(const Invocation &invocation, CommandContext &context)
 {
     const QString command = invocation.command;
-    if (invocation.isSet(QStringLiteral("push")))
-        return reportError(
-            context.err, command,
-            Error::badInput(QStringLiteral("--push needs the registry client, which this version "
-                                           "does not have yet; use --oci-layout")));
+    // Check the destination before building, so a typo does not cost a build.
+    if (invocation.isSet(QStringLiteral("push"))) {
+        if (auto destination = ImageReference::parse(invocation.value(QStringLiteral("push"))); !destination)
+            return reportError(context.err, command, destination.error());
+    }
 
     std::optional<oci::LayoutReference> layout;
     if (invocation.isSet(QStringLiteral("oci-layout"))) {
@@ -142,8 +146,24 @@ int runBuild(const Invocation &invocation, CommandContext &context)
             return reportError(context.err, command, written.error());
     }
 
+    std::optional<PushResult> pushed;
+    if (invocation.isSet(QStringLiteral("push"))) {
+        const ContentStore store(QDir(dirs.cache).filePath(QStringLiteral("blobs")));
+        auto result = pushToRegistry([&store](const QString &digest) { return store.blobPath(digest); },
+                                     built->manifestDigest, invocation.value(QStringLiteral("push")),
+                                     invocation.dataDir, &quiet, context.stop);
+        if (!result)
+            return reportError(context.err, command, result.error());
+        pushed = std::move(result).value();
+    }
+
     if (invocation.json) {
         QJsonObject json = toJson(built.value());
+        if (pushed) {
+            const QJsonObject push = pushJson(*pushed);
+            for (auto it = push.begin(); it != push.end(); ++it)
+                json.insert(it.key(), it.value());
+        }
         if (layout)
             json.insert(QStringLiteral("ociLayout"),
                         QString(QDir(layout->directory).absolutePath() + u':' + layout->tag));
@@ -153,6 +173,8 @@ int runBuild(const Invocation &invocation, CommandContext &context)
         if (layout)
             context.out << "written   " << QDir(layout->directory).absolutePath() << ':' << layout->tag
                         << Qt::endl;
+        if (pushed)
+            printPush(context.out, *pushed);
     }
     return 0;
 }
@@ -161,6 +183,8 @@ int runCommand(const Invocation &invocation, CommandContext &context)
 {
     if (invocation.command == u"build")
         return runBuild(invocation, context);
+    if (invocation.command == u"push")
+        return runPush(invocation, context);
     return reportError(context.err, invocation.command,
                        Error::failed(QStringLiteral("this command is not available in this version yet")));
 }

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "commandline.h"
+#include "registry/pusher.h"
+
+#include <QJsonObject>
 
 #include <stop_token>
 
@@ -18,6 +21,16 @@ struct CommandContext
 
 // Each returns the process exit status: 0 success, 1 failed, 2 bad input, 130 cancelled.
 int runBuild(const Invocation &invocation, CommandContext &context);
+
+int runPush(const Invocation &invocation, CommandContext &context);
+
+// Pushing, shared by `push` and `build --push` (pushcommand.cpp): credentials from the user's
+// Docker/Podman files, the CA from certs.d.
+Result<PushResult> pushToRegistry(const BlobSource &blobs, const QString &manifestDigest,
+                                  const QString &reference, const QString &dataDir, EventSink *events,
+                                  std::stop_token stop);
+QJsonObject pushJson(const PushResult &pushed);
+void printPush(QTextStream &out, const PushResult &pushed);
 
 // Runs the invocation's command.
 int runCommand(const Invocation &invocation, CommandContext &context);
