@@ -1,6 +1,7 @@
 // slipway-cli build, checked by independent readers: umoci unpacks the OCI layout it writes,
 // skopeo inspects it, and the unpacked root file system equals `git archive` of the commit.
 
+#include "clirun.h"
 #include "gitrepo.h"
 #include "processes.h"
 
@@ -16,33 +17,12 @@
 
 #include <unistd.h>
 
+using slipway::test::CliRun;
 using slipway::test::GitRepo;
+using slipway::test::runCli;
 using slipway::test::runTool;
 
 namespace {
-
-struct CliRun
-{
-    int exitCode = -1;
-    QByteArray out;
-    QString err;
-};
-
-CliRun runCli(const QStringList &arguments, const QStringList &environment = {})
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString &assignment : environment)
-        env.insert(assignment.section(u'=', 0, 0), assignment.section(u'=', 1));
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(SLIPWAY_CLI), arguments);
-    CliRun run;
-    if (process.waitForFinished(300000) && process.exitStatus() == QProcess::NormalExit)
-        run.exitCode = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
-}
 
 QString readLink(const QString &path)
 {

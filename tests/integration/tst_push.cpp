@@ -2,6 +2,7 @@
 // (skopeo): anonymous over plain HTTP on loopback, and TLS with a test CA plus Basic auth.
 
 #include "build/imagebuilder.h"
+#include "clirun.h"
 #include "events/event.h"
 #include "gitrepo.h"
 #include "oci/layoutreader.h"
@@ -25,34 +26,13 @@
 #include <memory>
 
 using namespace slipway;
+using slipway::test::CliRun;
 using slipway::test::GitRepo;
 using slipway::test::RegistryServer;
+using slipway::test::runCli;
 using slipway::test::runTool;
 
 namespace {
-
-struct CliRun
-{
-    int exitCode = -1;
-    QByteArray out;
-    QString err;
-};
-
-CliRun runCli(const QStringList &arguments, const QStringList &environment)
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString &assignment : environment)
-        env.insert(assignment.section(u'=', 0, 0), assignment.section(u'=', 1));
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(SLIPWAY_CLI), arguments);
-    CliRun run;
-    if (process.waitForFinished(300000) && process.exitStatus() == QProcess::NormalExit)
-        run.exitCode = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
-}
 
 // A Docker config.json with a Basic login for one registry.
 QByteArray dockerConfig(const QString &registry, const QString &user, const QString &password)

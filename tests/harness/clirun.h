@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QByteArray>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+namespace slipway::test {
+
+// One run of slipway-cli, with its exit status and both streams kept apart.
+struct CliRun
+{
+    int exitCode = -1; // -1: it crashed or did not finish
+    QByteArray out;
+    QString err;
+};
+
+// Runs the slipway-cli under test (SLIPWAY_CLI, set by slipway_add_test) with extra environment
+// assignments ("NAME=value").
+inline CliRun runCli(const QStringList &arguments, const QStringList &environment = {})
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &assignment : environment)
+        env.insert(assignment.section(u'=', 0, 0), assignment.section(u'=', 1));
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(SLIPWAY_CLI), arguments);
+    CliRun run;
+    if (process.waitForFinished(300000) && process.exitStatus() == QProcess::NormalExit)
+        run.exitCode = process.exitCode();
+    run.out = process.readAllStandardOutput();
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+} // namespace slipway::test
