@@ -4,6 +4,7 @@
 // configuration, with fixed identities and dates.
 
 #include "events/event.h"
+#include "source/opensource.h"
 
 #include <QByteArray>
 #include <QDir>
@@ -107,6 +108,20 @@ public:
         }
     }
 };
+
+// Opens a source the way the build does, with the options tests vary.
+inline Result<std::unique_ptr<Source>> open(const QString &location, const QString &ref = {},
+                                            const QString &cacheDir = {}, EventSink *events = nullptr,
+                                            std::stop_token stop = {})
+{
+    SourceOptions options;
+    options.location = location;
+    options.ref = ref;
+    options.cacheDir = cacheDir;
+    options.events = events;
+    options.stop = std::move(stop);
+    return openSource(options);
+}
 
 } // namespace slipway::test
 

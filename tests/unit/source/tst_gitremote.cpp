@@ -25,19 +25,6 @@ using namespace slipway::test;
 
 namespace {
 
-Result<std::unique_ptr<Source>> open(const QString &location, const QString &cacheDir,
-                                     EventSink *events = nullptr, std::stop_token stop = {},
-                                     const QString &ref = {})
-{
-    SourceOptions options;
-    options.location = location;
-    options.ref = ref;
-    options.cacheDir = cacheDir;
-    options.events = events;
-    options.stop = std::move(stop);
-    return openSource(options);
-}
-
 bool copyFile(const QString &from, const QString &to, QFileDevice::Permissions permissions)
 {
     QFile::remove(to);
@@ -126,7 +113,7 @@ private Q_SLOTS:
         const QString cache = path(QStringLiteral("cache-daemon"));
 
         EventQueue events;
-        auto source = open(url, cache, &events);
+        auto source = open(url, {}, cache, &events);
         VERIFY_OK(source);
         QCOMPARE((*source)->revision(), head);
         QCOMPARE((*source)->files().size(), 5);
@@ -158,7 +145,7 @@ private Q_SLOTS:
                            QStringLiteral("main")})
                     .ok());
 
-        auto again = open(url, cache, &events);
+        auto again = open(url, {}, cache, &events);
         VERIFY_OK(again);
         QCOMPARE((*again)->revision(), third);
         QCOMPARE((*again)->files().size(), 6);
@@ -181,12 +168,12 @@ private Q_SLOTS:
         QVERIFY2(fetchedObjects > 0 && fetchedObjects <= 3, qPrintable(QString::number(fetchedObjects)));
 
         // The tag came along, and old commits stay readable.
-        auto tagged = open(url, cache, nullptr, {}, QStringLiteral("v1"));
+        auto tagged = open(url, QStringLiteral("v1"), cache);
         VERIFY_OK(tagged);
         QCOMPARE((*tagged)->files().size(), 4);
 
         // A missing repository on a live server.
-        auto missing = open(daemon.url(QStringLiteral("missing.git")), cache);
+        auto missing = open(daemon.url(QStringLiteral("missing.git")), {}, cache);
         QVERIFY(!missing);
         QVERIFY2(missing.error().message.startsWith(
                      QStringLiteral("cannot fetch %1: ").arg(daemon.url(QStringLiteral("missing.git")))),
@@ -199,7 +186,7 @@ private Q_SLOTS:
         QVERIFY2(daemon.start(), qPrintable(daemon.errorString()));
         const QString url = daemon.url(QStringLiteral("app.git"));
         daemon.stop(); // nothing listens on its port any more
-        auto source = open(url, path(QStringLiteral("cache-closed")));
+        auto source = open(url, {}, path(QStringLiteral("cache-closed")));
         QVERIFY(!source);
         QCOMPARE(source.error().kind, Error::Kind::Failed);
         QVERIFY2(source.error().message.startsWith(QStringLiteral("cannot fetch %1: ").arg(url)),
@@ -221,7 +208,7 @@ private Q_SLOTS:
         const QString url = daemon.url(QStringLiteral("big.git"));
         const QString cache = path(QStringLiteral("cache-cancel"));
         StopOnProgress events;
-        auto source = open(url, cache, &events, events.stop.get_token());
+        auto source = open(url, {}, cache, &events, events.stop.get_token());
         QVERIFY(!source);
         QCOMPARE(source.error().kind, Error::Kind::Cancelled);
         QCOMPARE(events.fetchEvents.load(), 1);
@@ -244,13 +231,13 @@ private Q_SLOTS:
 
         const QString url = sshd.url() + bare;
         const QString cache = path(QStringLiteral("cache-ssh"));
-        auto source = open(url, cache);
+        auto source = open(url, {}, cache);
         VERIFY_OK(source);
         QCOMPARE((*source)->revision(), head);
         QCOMPARE((*source)->files().size(), 5);
 
         // The next fetch reuses the mirror over ssh as well.
-        auto again = open(url, cache);
+        auto again = open(url, {}, cache);
         VERIFY_OK(again);
         QCOMPARE((*again)->revision(), head);
 
@@ -272,7 +259,7 @@ private Q_SLOTS:
 
         const QString home = makeHome(QStringLiteral("home-unknown"), sshd, "# nobody yet\n");
         qputenv("HOME", QFile::encodeName(home));
-        auto source = open(url, cache);
+        auto source = open(url, {}, cache);
         QVERIFY(!source);
         QCOMPARE(source.error().kind, Error::Kind::Failed);
         QCOMPARE(source.error().message,
@@ -291,7 +278,7 @@ private Q_SLOTS:
         fields[2] = blob.toBase64();
         const QString changedHome = makeHome(QStringLiteral("home-changed"), sshd, fields.join(' ') + '\n');
         qputenv("HOME", QFile::encodeName(changedHome));
-        source = open(url, cache);
+        source = open(url, {}, cache);
         QVERIFY(!source);
         QVERIFY2(source.error().message.contains(QStringLiteral("differs from the one in")),
                  qPrintable(source.error().message));
@@ -300,7 +287,7 @@ private Q_SLOTS:
         const QString trusted =
             makeHome(QStringLiteral("home-override"), sshd, readAll(sshd.knownHostsPath()));
         qputenv("SLIPWAY_SSH_DIR", QFile::encodeName(trusted + QStringLiteral("/.ssh")));
-        source = open(url, cache);
+        source = open(url, {}, cache);
         qunsetenv("SLIPWAY_SSH_DIR");
         VERIFY_OK(source);
     }
@@ -317,7 +304,7 @@ private Q_SLOTS:
         QVERIFY(QFile::remove(home + QStringLiteral("/.ssh/id_ed25519")));
         qputenv("HOME", QFile::encodeName(home));
         const QString url = sshd.url() + bare;
-        auto source = open(url, path(QStringLiteral("cache-ssh-nokey")));
+        auto source = open(url, {}, path(QStringLiteral("cache-ssh-nokey")));
         QVERIFY(!source);
         QCOMPARE(source.error().message,
                  QStringLiteral(

@@ -77,19 +77,6 @@ const SourceFile *findFile(const Source &source, const QString &path)
     return nullptr;
 }
 
-Result<std::unique_ptr<Source>> open(const QString &location, const QString &ref = {},
-                                     const QString &cacheDir = {}, EventSink *events = nullptr,
-                                     std::stop_token stop = {})
-{
-    SourceOptions options;
-    options.location = location;
-    options.ref = ref;
-    options.cacheDir = cacheDir;
-    options.events = events;
-    options.stop = std::move(stop);
-    return openSource(options);
-}
-
 // A loose object file: zlib("<type> <size>\0<content>").
 QByteArray looseObject(const QByteArray &type, const QByteArray &content)
 {
