@@ -179,14 +179,4 @@ int runBuild(const Invocation &invocation, CommandContext &context)
     return 0;
 }
 
-int runCommand(const Invocation &invocation, CommandContext &context)
-{
-    if (invocation.command == u"build")
-        return runBuild(invocation, context);
-    if (invocation.command == u"push")
-        return runPush(invocation, context);
-    return reportError(context.err, invocation.command,
-                       Error::failed(QStringLiteral("this command is not available in this version yet")));
-}
-
 } // namespace slipway::cli

@@ -1,0 +1,16 @@
+#include "commands.h"
+#include "output.h"
+
+namespace slipway::cli {
+
+int runCommand(const Invocation &invocation, CommandContext &context)
+{
+    if (invocation.command == u"build")
+        return runBuild(invocation, context);
+    if (invocation.command == u"push")
+        return runPush(invocation, context);
+    return reportError(context.err, invocation.command,
+                       Error::failed(QStringLiteral("this command is not available in this version yet")));
+}
+
+} // namespace slipway::cli
