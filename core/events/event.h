@@ -84,7 +84,45 @@ struct StageEvent
     qint64 elapsedMs = 0;
 };
 
-using Event = std::variant<LogEvent, FetchEvent, LayerEvent, StageEvent>;
+// Progress of one blob of a push (or of a base-image copy).
+enum class BlobState
+{
+    Queued,
+    Uploading,
+    Skipped, // the registry had it
+    Mounted, // mounted from another repository of the same registry
+    Uploaded,
+    Failed
+};
+
+struct BlobEvent
+{
+    QString digest;
+    qint64 size = 0;
+    qint64 bytesDone = 0;
+    BlobState state = BlobState::Queued;
+};
+
+// Where a deployment to one target is.
+enum class TargetState
+{
+    Pending,
+    Pulling, // or loading the image
+    Starting,
+    WaitingHealthy,
+    Healthy,
+    Failed,
+    Cancelled
+};
+
+struct TargetEvent
+{
+    QString target;
+    TargetState state = TargetState::Pending;
+    QString detail; // the error when Failed, the container id when Healthy
+};
+
+using Event = std::variant<LogEvent, FetchEvent, LayerEvent, StageEvent, BlobEvent, TargetEvent>;
 
 // Where jobs post events. Implementations are thread-safe.
 class EventSink

@@ -45,6 +45,8 @@ int EventPump::pump()
     QList<slipway::LayerEvent> layers;
     QList<slipway::StageEvent> stages;
     QList<slipway::FetchEvent> fetches;
+    QList<slipway::BlobEvent> blobs;
+    QList<slipway::TargetEvent> targets;
     for (slipway::Event &event : events) {
         std::visit(
             [&](auto &&value) {
@@ -55,8 +57,12 @@ int EventPump::pump()
                     layers.append(std::move(value));
                 else if constexpr (std::is_same_v<T, slipway::StageEvent>)
                     stages.append(value);
-                else
+                else if constexpr (std::is_same_v<T, slipway::FetchEvent>)
                     fetches.append(std::move(value));
+                else if constexpr (std::is_same_v<T, slipway::BlobEvent>)
+                    blobs.append(std::move(value));
+                else
+                    targets.append(std::move(value));
             },
             event);
     }
@@ -76,5 +82,16 @@ int EventPump::pump()
             Q_EMIT fetchProgress(fetch.source, fetch.receivedObjects, fetch.totalObjects,
                                  fetch.receivedBytes);
     }
+    // Only the latest state of each blob and target in a batch is worth a signal.
+    QHash<QString, qsizetype> lastOfBlob;
+    for (qsizetype i = 0; i < blobs.size(); ++i)
+        lastOfBlob.insert(blobs.at(i).digest, i);
+    for (qsizetype i = 0; i < blobs.size(); ++i) {
+        const slipway::BlobEvent &blob = blobs.at(i);
+        if (lastOfBlob.value(blob.digest) == i)
+            Q_EMIT blobProgress(blob.digest, int(blob.state), blob.bytesDone, blob.size);
+    }
+    for (const slipway::TargetEvent &target : targets)
+        Q_EMIT targetChanged(target.target, int(target.state), target.detail);
     return int(events.size());
 }

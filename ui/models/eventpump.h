@@ -51,6 +51,10 @@ Q_SIGNALS:
     // The last fetch progress of each source in a tick.
     void fetchProgress(const QString &source, qint64 receivedObjects, qint64 totalObjects,
                        qint64 receivedBytes);
+    // The last state of each blob of a push in a tick (state: slipway::BlobState).
+    void blobProgress(const QString &digest, int state, qint64 bytesDone, qint64 size);
+    // Every target status change, in order (state: slipway::TargetState).
+    void targetChanged(const QString &target, int state, const QString &detail);
 
 private:
     std::unique_ptr<slipway::EventQueue> m_ownQueue;
