@@ -11,13 +11,21 @@
 #include <stop_token>
 #include <thread>
 
+#include <unistd.h>
+
 namespace {
 
 std::atomic<bool> interrupted{false};
 
+// The first Ctrl+C asks the job to stop cleanly; a second one ends the process at once, in case
+// something (a library call that cannot be interrupted) keeps the job from noticing.
 extern "C" void onInterrupt(int)
 {
-    interrupted = true;
+    if (interrupted.exchange(true)) {
+        static const char message[] = "slipway-cli: interrupted twice, exiting without cleaning up\n";
+        [[maybe_unused]] const auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
+        ::_exit(130);
+    }
 }
 
 } // namespace
@@ -42,7 +50,8 @@ int main(int argc, char *argv[])
         break;
     }
 
-    // Ctrl+C (or SIGTERM) asks the running job to stop; it cleans up and exits 130.
+    // Ctrl+C (or SIGTERM) asks the running job to stop; it cleans up and exits 130. A second
+    // one exits at once.
     std::stop_source stop;
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);

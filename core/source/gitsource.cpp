@@ -2,6 +2,7 @@
 
 #include "source/gitmirror.h"
 #include "source/gitutil.h"
+#include "source/looseobject.h"
 #include "source/sourcepaths.h"
 #include "util/logging.h"
 
@@ -262,9 +263,10 @@ public:
         : m_location(std::move(location))
     {
         Result<git::RepositoryPtr> opened = openRepository(repositoryPath, m_location);
-        if (opened)
+        if (opened) {
             m_repository = std::move(opened).value();
-        else
+            m_objectsDir = QFile::decodeName(git_repository_commondir(m_repository.get())) + u"objects";
+        } else
             m_openError = opened.error();
     }
 
@@ -278,14 +280,30 @@ public:
         if (file.id.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, file.id.constData()) < 0)
             return Error::failed(QStringLiteral("%1: '%2' has no valid blob id (%3)")
                                      .arg(m_location, file.path, QString::fromLatin1(file.id)));
-        git_blob *raw = nullptr;
-        if (git_blob_lookup(&raw, m_repository.get(), &oid) < 0)
-            return Error::failed(
-                QStringLiteral("%1: cannot read '%2' (blob %3): %4")
-                    .arg(m_location, file.path, QString::fromLatin1(file.id), git::lastErrorMessage()));
-        const git::BlobPtr blob(raw);
-        const auto *data = static_cast<const char *>(git_blob_rawcontent(raw));
-        const auto size = qsizetype(git_blob_rawsize(raw));
+        // Loose objects are read here (libgit2 1.5 hangs on a truncated one); packed ones by libgit2.
+        QByteArray loose;
+        git::BlobPtr blob;
+        const char *data = nullptr;
+        qsizetype size = 0;
+        if (std::optional<Result<QByteArray>> read = readLooseBlob(m_objectsDir, file.id)) {
+            if (!*read)
+                return Error::failed(QStringLiteral("%1: cannot read '%2' (blob %3): %4; the repository is "
+                                                    "corrupt (see git fsck)")
+                                         .arg(m_location, file.path, QString::fromLatin1(file.id),
+                                              read->error().message));
+            loose = std::move(*read).value();
+            data = loose.constData();
+            size = loose.size();
+        } else {
+            git_blob *raw = nullptr;
+            if (git_blob_lookup(&raw, m_repository.get(), &oid) < 0)
+                return Error::failed(
+                    QStringLiteral("%1: cannot read '%2' (blob %3): %4")
+                        .arg(m_location, file.path, QString::fromLatin1(file.id), git::lastErrorMessage()));
+            blob.reset(raw);
+            data = static_cast<const char *>(git_blob_rawcontent(raw));
+            size = qsizetype(git_blob_rawsize(raw));
+        }
         if (size != file.size)
             return Error::failed(QStringLiteral("%1: blob %2 of '%3' has %4 bytes, not the %5 listed")
                                      .arg(m_location, QString::fromLatin1(file.id), file.path)
@@ -308,6 +326,7 @@ public:
 private:
     QString m_location;
     git::RepositoryPtr m_repository;
+    QString m_objectsDir;
     std::optional<Error> m_openError;
 };
 

@@ -472,6 +472,69 @@ private Q_SLOTS:
                  qPrintable(contents.error().message));
     }
 
+    void truncatedLooseObjectIsAnError_data()
+    {
+        QTest::addColumn<int>("drop"); // bytes cut off the end of the object file; -1: half of it
+        QTest::newRow("half") << -1;
+        QTest::newRow("the checksum") << 2;
+    }
+
+    // libgit2 1.5 spins forever inflating a truncated loose object; we must answer instead.
+    void truncatedLooseObjectIsAnError()
+    {
+        QFETCH(int, drop);
+        const QString repo = path(QStringLiteral("truncated%1").arg(drop));
+        QVERIFY(git({}, {QStringLiteral("init"), QStringLiteral("-q"), repo}).ok());
+        QByteArray text;
+        for (int i = 0; i < 4000; ++i)
+            text += "line " + QByteArray::number(i * 7919 % 10007) + '\n';
+        QVERIFY(writeFile(repo + QStringLiteral("/data.txt"), text));
+        QVERIFY(!commitAll(repo, QStringLiteral("one")).isEmpty());
+        const QString id = git(repo, {QStringLiteral("rev-parse"), QStringLiteral("HEAD:data.txt")}).text();
+        const QString object = repo + QStringLiteral("/.git/objects/%1/%2").arg(id.left(2), id.mid(2));
+        QFile file(object);
+        QVERIFY(QFile::setPermissions(object, QFile::ReadOwner | QFile::WriteOwner));
+        QVERIFY(file.resize(drop < 0 ? file.size() / 2 : file.size() - drop));
+
+        auto source = open(repo);
+        VERIFY_OK(source);
+        const SourceFile *found = findFile(**source, QStringLiteral("data.txt"));
+        QVERIFY(found);
+        Result<QByteArray> contents = readWholeFile(*(*source)->openReader(), *found);
+        QVERIFY(!contents);
+        QCOMPARE(contents.error().message,
+                 QStringLiteral("%1: cannot read 'data.txt' (blob %2): the object file is truncated; the "
+                                "repository is corrupt (see git fsck)")
+                     .arg(repo, id));
+    }
+
+    void looseAndPackedReadTheSame()
+    {
+        const QString repo = path(QStringLiteral("packed"));
+        QVERIFY(git({}, {QStringLiteral("init"), QStringLiteral("-q"), repo}).ok());
+        QVERIFY(writeFile(repo + QStringLiteral("/a.txt"), QByteArray(100000, 'a') + "end\n"));
+        QVERIFY(writeFile(repo + QStringLiteral("/empty"), QByteArray()));
+        QVERIFY(!commitAll(repo, QStringLiteral("one")).isEmpty());
+        QList<QByteArray> before;
+        for (int round = 0; round < 2; ++round) {
+            auto source = open(repo);
+            VERIFY_OK(source);
+            QList<QByteArray> now;
+            for (const SourceFile &file : (*source)->files()) {
+                Result<QByteArray> contents = readWholeFile(*(*source)->openReader(), file);
+                VERIFY_OK(contents);
+                now.append(*contents);
+            }
+            if (round == 0) {
+                before = now;
+                QVERIFY(git(repo, {QStringLiteral("gc"), QStringLiteral("-q")}).ok()); // now packed
+            } else {
+                QCOMPARE(now, before);
+            }
+        }
+        QCOMPARE(before.first(), QByteArray(100000, 'a') + "end\n");
+    }
+
     void corruptRepository()
     {
         const QString repo = path(QStringLiteral("broken"));
