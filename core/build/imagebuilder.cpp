@@ -4,6 +4,10 @@
 #include "events/event.h"
 #include "oci/image.h"
 #include "oci/mediatypes.h"
+#include "registry/credentials.h"
+#include "registry/imagereference.h"
+#include "registry/registryaccess.h"
+#include "registry/registryclient.h"
 #include "source/gitmirror.h"
 #include "store/contentstore.h"
 #include "util/logging.h"
@@ -13,6 +17,7 @@
 #include <QFileInfo>
 #include <QMutex>
 #include <QSemaphore>
+#include <QSet>
 #include <QThread>
 #include <QThreadPool>
 #include <QUrl>
@@ -190,6 +195,115 @@ Status buildLayers(const BuildContext &context, QList<LayerJob> &todo)
     return success();
 }
 
+// The base image of each platform, in the spec's order; empty on scratch.
+Result<QList<BaseImage>> pullBases(const BuildRequest &request, const Spec &spec, const QString &specName,
+                                   const ContentStore &store, EventSink &events)
+{
+    if (spec.image.base == u"scratch")
+        return QList<BaseImage>();
+    auto reference = ImageReference::parse(spec.image.base);
+    if (!reference)
+        return Error::badInput(
+            QStringLiteral("%1: [image] base: %2").arg(specName, reference.error().message));
+    auto client = request.registryClient ? request.registryClient(reference->registry)
+                                         : openRegistryClient(reference->registry, {});
+    if (!client)
+        return Error{client.error().kind,
+                     QStringLiteral("base image %1: %2").arg(reference->toString(), client.error().message)};
+    QList<BaseImage> bases;
+    for (const QString &platform : spec.image.platforms) {
+        auto base =
+            pullBase(reference.value(), platform, *client.value(), store, &events, request.source.stop);
+        if (!base)
+            return base.error();
+        bases.append(std::move(base).value());
+    }
+    return bases;
+}
+
+// Config and manifest of each platform's image and, for several platforms, their index.
+Status assembleImages(const BuildRequest &request, const Spec &spec, const Source &source, qint64 mtime,
+                      const QList<oci::ImageLayer> &appLayers, const QList<BaseImage> &bases,
+                      const ContentStore &store, BuildOutput &output)
+{
+    QList<oci::IndexEntry> entries;
+    QSet<QString> listed;
+    const auto addBlob = [&](const QString &digest) {
+        if (!listed.contains(digest)) {
+            listed.insert(digest);
+            output.blobs.append(digest);
+        }
+    };
+    for (int p = 0; p < spec.image.platforms.size(); ++p) {
+        const QString &platform = spec.image.platforms.at(p);
+        oci::ImageInput input;
+        input.image = spec.image;
+        input.revision = source.revision();
+        input.source = publicSourceUrl(request.source.location);
+        input.created = mtime;
+        oci::splitPlatform(platform, &input.os, &input.architecture, &input.variant);
+        input.layers = appLayers;
+        QList<oci::ImageLayer> manifestLayers;
+        PlatformImage image;
+        image.platform = platform;
+        if (!bases.isEmpty()) {
+            const BaseImage &base = bases.at(p);
+            input.baseConfig = base.config;
+            manifestLayers = base.layers;
+            image.baseManifestDigest = base.manifestDigest;
+            output.baseRegistry = base.registry;
+            output.baseRepository = base.repository;
+            for (const oci::ImageLayer &layer : base.layers)
+                if (!output.baseLayers.contains(layer.blob.digest))
+                    output.baseLayers.append(layer.blob.digest);
+        }
+        manifestLayers += appLayers;
+
+        const QByteArray config = oci::imageConfig(input);
+        auto configDigest = store.put(config);
+        if (!configDigest)
+            return configDigest.error();
+        image.configDigest = configDigest.value();
+        image.configSize = config.size();
+        const QByteArray manifest = oci::imageManifest(
+            oci::Descriptor{oci::configMediaType(), image.configDigest, image.configSize, {}},
+            manifestLayers);
+        auto manifestDigest = store.put(manifest);
+        if (!manifestDigest)
+            return manifestDigest.error();
+        image.manifestDigest = manifestDigest.value();
+        image.manifestSize = manifest.size();
+
+        addBlob(image.configDigest);
+        for (const oci::ImageLayer &layer : manifestLayers)
+            addBlob(layer.blob.digest);
+        entries.append(oci::IndexEntry{
+            oci::Descriptor{oci::manifestMediaType(), image.manifestDigest, image.manifestSize, {}}, input.os,
+            input.architecture, input.variant});
+        output.images.append(image);
+        if (p == 0) {
+            output.configDigest = image.configDigest;
+            output.configSize = image.configSize;
+            output.manifest = manifest;
+            output.manifestDigest = image.manifestDigest;
+            output.manifestSize = image.manifestSize;
+            output.mediaType = oci::manifestMediaType();
+        }
+    }
+    if (output.images.size() > 1) {
+        for (const PlatformImage &image : std::as_const(output.images))
+            addBlob(image.manifestDigest);
+        output.manifest = oci::imageIndex(entries);
+        auto indexDigest = store.put(output.manifest);
+        if (!indexDigest)
+            return indexDigest.error();
+        output.manifestDigest = indexDigest.value();
+        output.manifestSize = output.manifest.size();
+        output.mediaType = oci::indexMediaType();
+    }
+    return success();
+}
+
 Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThreadPool *pool, int jobs)
 {
     QElapsedTimer timer;
@@ -223,18 +337,6 @@ Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThrea
     auto spec = parseSpec(toml.value(), specName);
     if (!spec)
         return failStage(Stage::Build, spec.error());
-    if (spec->image.base != u"scratch")
-        return failStage(
-            Stage::Build,
-            Error::badInput(QStringLiteral("%1: [image] base = \"%2\": only \"scratch\" is supported until "
-                                           "Slipway can pull base images from a registry")
-                                .arg(specName, spec->image.base)));
-    if (spec->image.platforms.size() != 1)
-        return failStage(
-            Stage::Build,
-            Error::badInput(QStringLiteral("%1: [image] platforms: a scratch image is built for one "
-                                           "platform; several need base images from a registry")
-                                .arg(specName)));
     auto assigned = assignFiles(spec.value(), source.files(), specName);
     if (!assigned)
         return failStage(Stage::Build, assigned.error());
@@ -243,6 +345,10 @@ Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThrea
     const LayerCache cache(QDir(request.source.cacheDir).filePath(QStringLiteral("layers")), store);
     const qint64 mtime = request.sourceDateEpoch.value_or(source.timestamp());
     const BuildContext context{request, events, source, store, cache, pool, jobs, mtime};
+
+    auto bases = pullBases(request, spec.value(), specName, store, events);
+    if (!bases)
+        return failStage(Stage::Build, bases.error());
 
     BuildOutput output;
     output.location = request.source.location;
@@ -278,35 +384,20 @@ Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThrea
     for (const LayerJob &job : todo)
         output.layers[job.index].blob = *job.result;
 
-    // Config and manifest.
-    oci::ImageInput input;
-    input.image = spec->image;
-    input.revision = source.revision();
-    input.source = publicSourceUrl(request.source.location);
-    input.created = mtime;
-    oci::splitPlatform(spec->image.platforms.constFirst(), &input.os, &input.architecture, &input.variant);
+    QList<oci::ImageLayer> appLayers;
     for (int i = 0; i < output.layers.size(); ++i) {
         const BuiltLayer &layer = output.layers.at(i);
         const LayerSpec &layerSpec = spec->layers.at(i);
-        input.layers.append(oci::ImageLayer{
+        appLayers.append(oci::ImageLayer{
             layer.name, oci::Descriptor{layer.blob.mediaType, layer.blob.digest, layer.blob.size, {}},
             layer.blob.diffId,
             QStringLiteral("slipway: %1 -> %2")
                 .arg(layerSpec.include.join(QStringLiteral(", ")), layerSpec.dest)});
     }
-    const QByteArray config = oci::imageConfig(input);
-    auto configDigest = store.put(config);
-    if (!configDigest)
-        return failStage(Stage::Build, configDigest.error());
-    output.configDigest = configDigest.value();
-    output.configSize = config.size();
-    output.manifest = oci::imageManifest(
-        oci::Descriptor{oci::configMediaType(), output.configDigest, output.configSize, {}}, input.layers);
-    auto manifestDigest = store.put(output.manifest);
-    if (!manifestDigest)
-        return failStage(Stage::Build, manifestDigest.error());
-    output.manifestDigest = manifestDigest.value();
-    output.manifestSize = output.manifest.size();
+    if (Status assembled =
+            assembleImages(request, spec.value(), source, mtime, appLayers, bases.value(), store, output);
+        !assembled)
+        return failStage(Stage::Build, assembled.error());
     output.seconds = double(timer.nsecsElapsed()) / 1e9;
     stage(Stage::Build, StageState::Done);
     events.log(

@@ -2,6 +2,7 @@
 
 #include "archive/blobencoder.h"
 #include "build/layercache.h"
+#include "registry/puller.h"
 #include "source/opensource.h"
 #include "spec/spec.h"
 #include "util/result.h"
@@ -27,6 +28,9 @@ struct BuildRequest
     QThreadPool *pool = nullptr; // null: a pool of `jobs` threads made for this build
     // The tar mtime: SOURCE_DATE_EPOCH when set, else the source's timestamp (the commit time).
     std::optional<qint64> sourceDateEpoch;
+    // Makes the client for a base image's registry. Null: anonymous or with the user's Docker
+    // and Podman credentials (CredentialStore::fromEnvironment()), the system's CAs.
+    RegistryClientFactory registryClient;
 };
 
 struct BuiltLayer
@@ -36,6 +40,17 @@ struct BuiltLayer
     bool cached = false;
 };
 
+// The image of one platform.
+struct PlatformImage
+{
+    QString platform; // "os/arch[/variant]"
+    QString configDigest;
+    qint64 configSize = 0;
+    QString manifestDigest;
+    qint64 manifestSize = 0;
+    QString baseManifestDigest; // empty on scratch
+};
+
 struct BuildOutput
 {
     QString location;    // what was built, as given
@@ -43,17 +58,28 @@ struct BuildOutput
     QString commit;      // empty for a directory
     Spec spec;
     QList<BuiltLayer> layers;
-    QString configDigest;
+    QString configDigest; // of the first platform's image
     qint64 configSize = 0;
+    // The image manifest, or with several platforms the OCI index of their manifests.
     QString manifestDigest;
     qint64 manifestSize = 0;
     QByteArray manifest;
+    QString mediaType;
+    QList<PlatformImage> images; // one per platform, in the spec's order
+    // Every blob manifestDigest needs, below it: configs, base and app layers, platform manifests.
+    QStringList blobs;
+    // The base image's registry and repository (empty on scratch), and its layer digests: what a
+    // push to the same registry can mount instead of uploading.
+    QString baseRegistry;
+    QString baseRepository;
+    QStringList baseLayers;
     double seconds = 0;
 };
 
-// Builds the image of a source: reads its slipway.toml, assigns files to layers, builds the
-// layers that are not cached in parallel (tar, compress and hash in one streaming pass into
-// the content store), then writes the config and manifest into the store. Cancellable through
+// Builds the image of a source: reads its slipway.toml, pulls the base image for each platform
+// (unless "scratch"), assigns files to layers, builds the layers that are not cached in parallel
+// (tar, compress and hash in one streaming pass into the content store), then writes each
+// platform's config and manifest, and an index when there are several, into the store. Cancellable through
 // request.source.stop; reports LayerEvent, StageEvent and LogEvent to request.source.events.
 // May be called from any thread, including one of `pool`'s.
 Result<BuildOutput> buildImage(const BuildRequest &request);

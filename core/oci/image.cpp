@@ -57,37 +57,53 @@ QByteArray imageConfig(const ImageInput &input)
     const ImageSpec &image = input.image;
     const QString created = rfc3339(input.created);
 
-    QJsonObject config;
+    QJsonObject config = input.baseConfig.value(QStringLiteral("config")).toObject();
     if (!image.user.isEmpty())
         config.insert(QStringLiteral("User"), image.user);
     if (!image.workdir.isEmpty())
         config.insert(QStringLiteral("WorkingDir"), image.workdir);
-    if (!image.entrypoint.isEmpty())
+    if (!image.entrypoint.isEmpty()) {
         config.insert(QStringLiteral("Entrypoint"), toArray(image.entrypoint));
+        config.remove(QStringLiteral("Cmd")); // the base's arguments were for its entrypoint
+    }
     if (!image.cmd.isEmpty())
         config.insert(QStringLiteral("Cmd"), toArray(image.cmd));
-    if (!image.env.isEmpty()) {
-        QStringList env;
-        for (auto it = image.env.cbegin(); it != image.env.cend(); ++it)
-            env += it.key() + u'=' + it.value();
+
+    // Env by name: the base's order, the spec's values, then the spec's new names.
+    QStringList env;
+    QMap<QString, QString> pending = image.env;
+    for (const QJsonValue &value : config.value(QStringLiteral("Env")).toArray()) {
+        const QString assignment = value.toString();
+        const QString name = assignment.section(u'=', 0, 0);
+        if (pending.contains(name))
+            env += name + u'=' + pending.take(name);
+        else
+            env += assignment;
+    }
+    for (auto it = pending.cbegin(); it != pending.cend(); ++it)
+        env += it.key() + u'=' + it.value();
+    if (!env.isEmpty())
         config.insert(QStringLiteral("Env"), toArray(env));
-    }
-    if (!image.expose.isEmpty()) {
-        QJsonObject ports;
-        for (const int port : image.expose)
-            ports.insert(QStringLiteral("%1/tcp").arg(port), QJsonObject());
+
+    QJsonObject ports = config.value(QStringLiteral("ExposedPorts")).toObject();
+    for (const int port : image.expose)
+        ports.insert(QStringLiteral("%1/tcp").arg(port), QJsonObject());
+    if (!ports.isEmpty())
         config.insert(QStringLiteral("ExposedPorts"), ports);
-    }
-    QMap<QString, QString> labels = image.labels;
+
+    QJsonObject labels = config.value(QStringLiteral("Labels")).toObject();
+    for (auto it = image.labels.cbegin(); it != image.labels.cend(); ++it)
+        labels.insert(it.key(), it.value());
     if (!input.revision.isEmpty())
         labels.insert(QStringLiteral("org.opencontainers.image.revision"), input.revision);
     if (!input.source.isEmpty())
         labels.insert(QStringLiteral("org.opencontainers.image.source"), input.source);
     labels.insert(QStringLiteral("org.opencontainers.image.created"), created);
-    config.insert(QStringLiteral("Labels"), toObject(labels));
+    config.insert(QStringLiteral("Labels"), labels);
 
-    QJsonArray diffIds;
-    QJsonArray history;
+    const QJsonObject baseRootfs = input.baseConfig.value(QStringLiteral("rootfs")).toObject();
+    QJsonArray diffIds = baseRootfs.value(QStringLiteral("diff_ids")).toArray();
+    QJsonArray history = input.baseConfig.value(QStringLiteral("history")).toArray();
     for (const ImageLayer &layer : input.layers) {
         diffIds.append(layer.diffId);
         history.append(
@@ -122,6 +138,114 @@ QByteArray imageManifest(const Descriptor &config, const QList<ImageLayer> &laye
     if (!annotations.isEmpty())
         root.insert(QStringLiteral("annotations"), toObject(annotations));
     return compact(root);
+}
+
+QByteArray imageIndex(const QList<IndexEntry> &manifests, const QMap<QString, QString> &annotations)
+{
+    QJsonArray array;
+    for (const IndexEntry &entry : manifests) {
+        QJsonObject descriptor = entry.manifest.toJson();
+        QJsonObject platform{{QStringLiteral("os"), entry.os},
+                             {QStringLiteral("architecture"), entry.architecture}};
+        if (!entry.variant.isEmpty())
+            platform.insert(QStringLiteral("variant"), entry.variant);
+        descriptor.insert(QStringLiteral("platform"), platform);
+        array.append(descriptor);
+    }
+    QJsonObject root{{QStringLiteral("schemaVersion"), 2},
+                     {QStringLiteral("mediaType"), indexMediaType()},
+                     {QStringLiteral("manifests"), array}};
+    if (!annotations.isEmpty())
+        root.insert(QStringLiteral("annotations"), toObject(annotations));
+    return compact(root);
+}
+
+bool isIndexMediaType(const QString &mediaType)
+{
+    return mediaType == indexMediaType() ||
+           mediaType == u"application/vnd.docker.distribution.manifest.list.v2+json";
+}
+
+bool isManifestMediaType(const QString &mediaType)
+{
+    return mediaType == manifestMediaType() ||
+           mediaType == u"application/vnd.docker.distribution.manifest.v2+json";
+}
+
+QString ociLayerMediaType(const QString &mediaType)
+{
+    if (mediaType == u"application/vnd.docker.image.rootfs.diff.tar.gzip")
+        return QStringLiteral("application/vnd.oci.image.layer.v1.tar+gzip");
+    if (mediaType == u"application/vnd.docker.image.rootfs.diff.tar.zstd")
+        return QStringLiteral("application/vnd.oci.image.layer.v1.tar+zstd");
+    if (mediaType == u"application/vnd.docker.image.rootfs.diff.tar")
+        return QStringLiteral("application/vnd.oci.image.layer.v1.tar");
+    return mediaType;
+}
+
+namespace {
+
+// arm64 images name their only variant "v8" or nothing.
+QString normalVariant(const QString &architecture, const QString &variant)
+{
+    return architecture == u"arm64" && variant == u"v8" ? QString() : variant;
+}
+
+Descriptor descriptorOf(const QJsonObject &object)
+{
+    Descriptor descriptor;
+    descriptor.mediaType = object.value(QStringLiteral("mediaType")).toString();
+    descriptor.digest = object.value(QStringLiteral("digest")).toString();
+    descriptor.size = object.value(QStringLiteral("size")).toInteger();
+    return descriptor;
+}
+
+} // namespace
+
+std::optional<Descriptor> choosePlatform(const QJsonObject &index, const QString &platform)
+{
+    QString os, architecture, variant;
+    splitPlatform(platform, &os, &architecture, &variant);
+    variant = normalVariant(architecture, variant);
+    std::optional<Descriptor> first;
+    for (const QJsonValue &value : index.value(QStringLiteral("manifests")).toArray()) {
+        const QJsonObject entry = value.toObject();
+        const QJsonObject p = entry.value(QStringLiteral("platform")).toObject();
+        if (p.value(QStringLiteral("os")).toString() != os ||
+            p.value(QStringLiteral("architecture")).toString() != architecture)
+            continue;
+        const QString entryVariant =
+            normalVariant(architecture, p.value(QStringLiteral("variant")).toString());
+        if (entryVariant == variant)
+            return descriptorOf(entry);
+        if (variant.isEmpty() && !first)
+            first = descriptorOf(entry);
+    }
+    return first;
+}
+
+bool platformMatches(const QString &platform, const QString &os, const QString &architecture,
+                     const QString &variant)
+{
+    QString wantedOs, wantedArchitecture, wantedVariant;
+    splitPlatform(platform, &wantedOs, &wantedArchitecture, &wantedVariant);
+    return os == wantedOs && architecture == wantedArchitecture &&
+           (wantedVariant.isEmpty() ||
+            normalVariant(architecture, variant) == normalVariant(wantedArchitecture, wantedVariant));
+}
+
+QStringList indexPlatforms(const QJsonObject &index)
+{
+    QStringList platforms;
+    for (const QJsonValue &value : index.value(QStringLiteral("manifests")).toArray()) {
+        const QJsonObject p = value.toObject().value(QStringLiteral("platform")).toObject();
+        QString text = p.value(QStringLiteral("os")).toString() + u'/' +
+                       p.value(QStringLiteral("architecture")).toString();
+        if (const QString v = p.value(QStringLiteral("variant")).toString(); !v.isEmpty())
+            text += u'/' + v;
+        platforms.append(text);
+    }
+    return platforms;
 }
 
 } // namespace slipway::oci

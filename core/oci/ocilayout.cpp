@@ -55,8 +55,39 @@ Status placeBlob(const ContentStore &store, const QString &digest, const QString
     return success();
 }
 
+// The blobs a manifest or index in the store refers to (for an index, its manifests' too), and
+// its media type. Callers need not list them all: a base image's layers are found here.
+void collectReferences(const ContentStore &store, const QString &digest, QStringList *blobs,
+                       QString *mediaType, int depth = 0)
+{
+    auto bytes = store.read(digest);
+    if (!bytes || depth > 2)
+        return;
+    const QJsonObject json = QJsonDocument::fromJson(bytes.value()).object();
+    const bool index = json.contains(QStringLiteral("manifests"));
+    if (mediaType)
+        *mediaType =
+            json.value(QStringLiteral("mediaType")).toString(index ? indexMediaType() : manifestMediaType());
+    const auto add = [blobs](const QJsonValue &descriptor) {
+        const QString blob = descriptor.toObject().value(QStringLiteral("digest")).toString();
+        if (isSha256Digest(blob) && !blobs->contains(blob))
+            blobs->append(blob);
+    };
+    if (index) {
+        for (const QJsonValue &entry : json.value(QStringLiteral("manifests")).toArray()) {
+            add(entry);
+            collectReferences(store, entry.toObject().value(QStringLiteral("digest")).toString(), blobs,
+                              nullptr, depth + 1);
+        }
+        return;
+    }
+    add(json.value(QStringLiteral("config")));
+    for (const QJsonValue &layer : json.value(QStringLiteral("layers")).toArray())
+        add(layer);
+}
+
 Status fillLayout(const LayoutReference &layout, const ContentStore &store, const QString &manifestDigest,
-                  qint64 manifestSize, const QStringList &blobDigests)
+                  qint64 manifestSize, const QStringList &blobDigests, const QString &givenMediaType)
 {
     const QDir dir(layout.directory);
     const QString blobsDir = dir.filePath(QStringLiteral("blobs/sha256"));
@@ -64,7 +95,14 @@ Status fillLayout(const LayoutReference &layout, const ContentStore &store, cons
         return Error::failed(
             QStringLiteral("cannot create %1: permission denied or not a directory").arg(blobsDir));
 
-    for (const QString &digest : blobDigests + QStringList{manifestDigest}) {
+    QStringList blobs = blobDigests;
+    QString detectedType;
+    collectReferences(store, manifestDigest, &blobs, &detectedType);
+    const QString mediaType = givenMediaType.isEmpty() ? detectedType : givenMediaType;
+    if (mediaType.isEmpty())
+        return Error::failed(QStringLiteral("manifest %1 is missing from the content store %2")
+                                 .arg(manifestDigest, store.root()));
+    for (const QString &digest : blobs + QStringList{manifestDigest}) {
         if (Status placed = placeBlob(store, digest, blobsDir); !placed)
             return placed;
     }
@@ -90,7 +128,7 @@ Status fillLayout(const LayoutReference &layout, const ContentStore &store, cons
         }
     }
     manifests.append(QJsonObject{
-        {QStringLiteral("mediaType"), manifestMediaType()},
+        {QStringLiteral("mediaType"), mediaType},
         {QStringLiteral("digest"), manifestDigest},
         {QStringLiteral("size"), manifestSize},
         {QStringLiteral("annotations"), QJsonObject{{refNameAnnotation(), layout.tag}}},
@@ -124,7 +162,7 @@ Result<LayoutReference> LayoutReference::parse(const QString &text)
 }
 
 Status writeLayout(const LayoutReference &layout, const ContentStore &store, const QString &manifestDigest,
-                   qint64 manifestSize, const QStringList &blobDigests)
+                   qint64 manifestSize, const QStringList &blobDigests, const QString &mediaType)
 {
     const QFileInfo info(layout.directory);
     if (info.exists() && !info.isDir())
@@ -136,7 +174,7 @@ Status writeLayout(const LayoutReference &layout, const ContentStore &store, con
                 .arg(layout.directory));
 
     const bool created = !info.exists();
-    Status status = fillLayout(layout, store, manifestDigest, manifestSize, blobDigests);
+    Status status = fillLayout(layout, store, manifestDigest, manifestSize, blobDigests, mediaType);
     if (!status && created)
         QDir(layout.directory).removeRecursively();
     return status;

@@ -26,8 +26,11 @@ struct LayoutReference
 // `index.json` with the manifest tagged as org.opencontainers.image.ref.name (replacing an
 // earlier manifest of the same tag, keeping the others). index.json is written last and
 // atomically; a directory this call created is removed again if it fails.
+// manifestDigest may name an image manifest or an index (several platforms). Every blob it refers
+// to in the store is written besides blobDigests (so a base image's layers need not be listed);
+// mediaType, when empty, is read from the stored manifest.
 Status writeLayout(const LayoutReference &layout, const ContentStore &store, const QString &manifestDigest,
-                   qint64 manifestSize, const QStringList &blobDigests);
+                   qint64 manifestSize, const QStringList &blobDigests, const QString &mediaType = {});
 
 } // namespace oci
 } // namespace slipway

@@ -1,5 +1,7 @@
 #include "credentials.h"
 
+#include "savedcredentials.h"
+
 #include "util/logging.h"
 
 #include <QDir>
@@ -235,7 +237,7 @@ CredentialStore::CredentialStore(QStringList podmanAuthFiles, QString dockerConf
     , m_dockerConfigFile(std::move(dockerConfigFile))
 {}
 
-CredentialStore CredentialStore::fromEnvironment()
+CredentialStore CredentialStore::fromEnvironment(const QString &dataDirOption)
 {
     QStringList podman;
     if (const QString authFile = qEnvironmentVariable("REGISTRY_AUTH_FILE"); !authFile.isEmpty()) {
@@ -251,7 +253,9 @@ CredentialStore CredentialStore::fromEnvironment()
     QString docker = qEnvironmentVariable("DOCKER_CONFIG");
     if (docker.isEmpty())
         docker = QDir::homePath() + QStringLiteral("/.docker");
-    return CredentialStore(podman, docker + QStringLiteral("/config.json"));
+    CredentialStore store(podman, docker + QStringLiteral("/config.json"));
+    store.setSavedLogins(SavedCredentials::forDataDir(dataDirOption).indexFile());
+    return store;
 }
 
 Result<std::optional<Credential>> CredentialStore::find(const QString &registry) const
@@ -264,6 +268,13 @@ Result<std::optional<Credential>> CredentialStore::find(const QString &registry)
             return Found{};
         return lookUp(path, *config.value(), registry, useCredsStore, m_helperTimeout);
     };
+    if (!m_savedLoginsIndex.isEmpty()) {
+        SavedCredentials saved(m_savedLoginsIndex);
+        saved.setTimeout(m_helperTimeout);
+        Result<Found> found = saved.find(registry);
+        if (!found || found.value())
+            return found;
+    }
     for (const QString &path : m_podmanAuthFiles) {
         Result<Found> found = search(path, false);
         if (!found || found.value())

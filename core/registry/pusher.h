@@ -2,6 +2,7 @@
 
 #include "util/result.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -22,22 +23,39 @@ struct PushedBlob
 {
     QString digest;
     qint64 size = 0;
-    QString action; // "uploaded" or "skipped"
+    QString action; // "uploaded", "skipped" or "mounted"
+};
+
+struct PushOptions
+{
+    int parallel = 4; // blobs uploaded at once
+    // Blobs the registry may already hold in another repository: digest -> repository in the same
+    // registry. Tried as a cross-repository mount before uploading.
+    QHash<QString, QString> mountFrom;
 };
 
 struct PushResult
 {
     QString reference; // what was pushed, as registry/repository:tag
-    QString digest;    // the manifest digest
+    QString digest;    // the manifest (or index) digest
     QList<PushedBlob> blobs;
 };
 
 // Pushes the image whose manifest is manifestDigest to destination: the config and every layer
-// the registry does not have yet (checked with HEAD), then the manifest by tag (or by digest
-// when destination has no tag). Reads and verifies the manifest from blobs. Logs each blob to
-// events (stage "push"); stops between and during transfers when stop is requested.
+// the registry does not have yet (checked with HEAD), mounted from options.mountFrom's repository
+// when the registry allows, else uploaded; then, once all succeeded, the manifest by tag (or by
+// digest when destination has no tag). Reads and verifies the manifest from blobs.
+// manifestDigest may name an index (OCI or Docker list): then the blobs of every manifest it
+// names go up (each once), those manifests by digest, and the index last by tag (or digest).
+// Every manifest of the index must be in blobs.
+//
+// The first blob goes on client (settling scheme and token), the rest on options.parallel
+// clones of it at once. The first error stops the others and is the one returned. Posts a
+// BlobEvent per blob (Queued, Uploading with bytesDone a few times a second, then Skipped,
+// Mounted, Uploaded or Failed) and logs each blob (stage "push"); stops during transfers and
+// retry waits when stop is requested. PushResult::blobs is in manifest order, each blob once.
 Result<PushResult> pushImage(const BlobSource &blobs, const QString &manifestDigest,
                              const ImageReference &destination, RegistryClient &client, EventSink *events,
-                             std::stop_token stop);
+                             std::stop_token stop, const PushOptions &options = {});
 
 } // namespace slipway

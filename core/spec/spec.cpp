@@ -1,5 +1,6 @@
 #include "spec/spec.h"
 
+#include "registry/imagereference.h"
 #include "spec/specformat.h"
 #include "util/glob.h"
 
@@ -351,6 +352,10 @@ private:
                              QStringLiteral(" must be \"scratch\" or an image reference such as "
                                             "\"docker.io/library/debian:12\", not ") +
                              quoted(image.base));
+                } else if (image.base != u"scratch") {
+                    // Checked here so the message has the line; the builder pulls it.
+                    if (auto reference = ImageReference::parse(image.base); !reference)
+                        fail(lineOf(node), where + QStringLiteral(": ") + reference.error().message);
                 }
             } else if (name == QLatin1String("platforms")) {
                 readPlatforms(node, where);

@@ -21,24 +21,34 @@ QString RegistryServer::address() const
     return QStringLiteral("127.0.0.1:%1").arg(m_port);
 }
 
+void RegistryServer::setTokenAuth(const QString &realm, const QString &service, const QString &issuer,
+                                  const QString &rootCertBundle)
+{
+    m_tokenAuth = "auth:\n"
+                  "  token: { realm: \"" +
+                  realm.toUtf8() + "\", service: \"" + service.toUtf8() + "\", issuer: \"" + issuer.toUtf8() +
+                  "\", rootcertbundle: " + rootCertBundle.toUtf8() + " }\n";
+}
+
 QString RegistryServer::url() const
 {
-    return (m_mode == Mode::PlainHttp ? QStringLiteral("http://") : QStringLiteral("https://")) + address();
+    return (m_mode != Mode::TlsWithBasicAuth ? QStringLiteral("http://") : QStringLiteral("https://")) +
+           address();
 }
 
 QString RegistryServer::caCertificatePath() const
 {
-    return m_mode == Mode::PlainHttp ? QString() : path(QStringLiteral("ca.crt"));
+    return m_mode != Mode::TlsWithBasicAuth ? QString() : path(QStringLiteral("ca.crt"));
 }
 
 QString RegistryServer::storagePath() const
 {
-    return path(QStringLiteral("storage"));
+    return m_storage.isEmpty() ? path(QStringLiteral("storage")) : m_storage;
 }
 
 bool RegistryServer::prepare()
 {
-    m_port = freeLoopbackPort();
+    m_port = m_fixedPort ? m_fixedPort : freeLoopbackPort();
     QByteArray config = "version: 0.1\n"
                         "log: { level: warn, accesslog: { disabled: true } }\n"
                         "storage:\n"
@@ -86,6 +96,11 @@ bool RegistryServer::prepare()
                   "auth:\n"
                   "  htpasswd: { realm: slipway-test, path: " +
                   path(QStringLiteral("htpasswd")).toUtf8() + " }\n";
+    }
+    if (m_mode == Mode::PlainHttpWithTokenAuth) {
+        if (m_tokenAuth.isEmpty())
+            return fail(QStringLiteral("token mode needs setTokenAuth()"));
+        config += m_tokenAuth;
     }
     return writeFile(QStringLiteral("config.yml"), config);
 }

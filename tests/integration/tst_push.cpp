@@ -8,26 +8,33 @@
 #include "oci/layoutreader.h"
 #include "oci/ocilayout.h"
 #include "processes.h"
+#include "pushtestimage.h"
 #include "registry/imagereference.h"
 #include "registry/pusher.h"
 #include "registry/registryclient.h"
 #include "registryserver.h"
 #include "store/contentstore.h"
+#include "util/sha256.h"
 
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutex>
 #include <QProcess>
+#include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
 
+#include <signal.h>
+
 using namespace slipway;
 using slipway::test::CliRun;
 using slipway::test::GitRepo;
+using slipway::test::PushTestImage;
 using slipway::test::RegistryServer;
 using slipway::test::runCli;
 using slipway::test::runTool;
@@ -48,6 +55,61 @@ bool writeFile(const QString &path, const QByteArray &contents)
     QDir().mkpath(QFileInfo(path).path());
     QFile file(path);
     return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
+}
+
+// Keeps every blob event of a push; onEvent (if set) runs on the posting thread.
+class BlobRecorder final : public EventSink
+{
+public:
+    std::function<void(const BlobEvent &)> onEvent;
+
+    void post(Event event) override
+    {
+        const auto *blob = std::get_if<BlobEvent>(&event);
+        if (!blob)
+            return;
+        {
+            const QMutexLocker lock(&m_mutex);
+            m_events.append(*blob);
+        }
+        if (onEvent)
+            onEvent(*blob);
+    }
+    QList<BlobEvent> events() const
+    {
+        const QMutexLocker lock(&m_mutex);
+        return m_events;
+    }
+    QList<BlobState> statesOf(const QString &digest) const
+    {
+        QList<BlobState> states;
+        for (const BlobEvent &event : events())
+            if (event.digest == digest)
+                states.append(event.state);
+        return states;
+    }
+
+private:
+    mutable QMutex m_mutex;
+    QList<BlobEvent> m_events;
+};
+
+Result<PushResult> pushTestImage(const PushTestImage &image, RegistryClient &client, const QString &reference,
+                                 EventSink *events = nullptr, const PushOptions &options = {})
+{
+    auto destination = ImageReference::parse(reference);
+    if (!destination)
+        return destination.error();
+    return pushImage([image](const QString &digest) { return image.blobPath(digest); }, image.manifestDigest,
+                     destination.value(), client, events, {}, options);
+}
+
+QHash<QString, QString> actionsOf(const PushResult &pushed)
+{
+    QHash<QString, QString> actions;
+    for (const PushedBlob &blob : pushed.blobs)
+        actions.insert(blob.digest, blob.action);
+    return actions;
 }
 
 } // namespace
@@ -310,6 +372,135 @@ private Q_SLOTS:
         QVERIFY2(missing.err.contains(QStringLiteral("nope")), qPrintable(missing.err));
     }
 
+    // A two-platform layout (its tag names an index) goes up whole: the platform manifests by
+    // digest, the index by tag, each shared blob once.
+    void cliPushesATwoPlatformLayout()
+    {
+        QTemporaryDir work;
+        const QString app = work.filePath(QStringLiteral("app"));
+        QVERIFY(writeFile(app + QStringLiteral("/slipway.toml"),
+                          "[image]\nplatforms = [\"linux/amd64\", \"linux/arm64\"]\n"
+                          "entrypoint = [\"/app/run\"]\n"
+                          "[[layers]]\nname = \"app\"\ninclude = [\"**\"]\n"));
+        QVERIFY(writeFile(app + QStringLiteral("/app/run"), "#!/bin/sh\necho multi\n"));
+        const QString layoutDir = work.filePath(QStringLiteral("layout"));
+        const QString data = work.filePath(QStringLiteral("data"));
+        const QStringList environment{
+            QStringLiteral("DOCKER_CONFIG=") + work.filePath(QStringLiteral("docker")),
+            QStringLiteral("REGISTRY_AUTH_FILE=") + work.filePath(QStringLiteral("none.json"))};
+        const CliRun built =
+            runCli({QStringLiteral("--data-dir"), data, QStringLiteral("--json"), QStringLiteral("build"),
+                    app, QStringLiteral("--oci-layout"), layoutDir + QStringLiteral(":multi")},
+                   environment);
+        QVERIFY2(built.exitCode == 0, qPrintable(built.err));
+        const QString indexDigest =
+            QJsonDocument::fromJson(built.out).object().value(QStringLiteral("manifestDigest")).toString();
+        QVERIFY(!indexDigest.isEmpty());
+
+        // What the layout holds: the index, its two manifests, their configs and layers.
+        QFile indexFile(oci::layoutBlobPath(layoutDir, indexDigest));
+        QVERIFY(indexFile.open(QIODevice::ReadOnly));
+        const QJsonArray entries = QJsonDocument::fromJson(indexFile.readAll())
+                                       .object()
+                                       .value(QStringLiteral("manifests"))
+                                       .toArray();
+        QCOMPARE(entries.size(), 2);
+        QSet<QString> blobDigests;
+        QStringList manifestDigests;
+        QStringList configDigests;
+        for (const QJsonValue &entry : entries) {
+            const QString digest = entry[QStringLiteral("digest")].toString();
+            manifestDigests.append(digest);
+            QFile manifestFile(oci::layoutBlobPath(layoutDir, digest));
+            QVERIFY(manifestFile.open(QIODevice::ReadOnly));
+            const QJsonObject manifest = QJsonDocument::fromJson(manifestFile.readAll()).object();
+            configDigests.append(
+                manifest.value(QStringLiteral("config"))[QStringLiteral("digest")].toString());
+            blobDigests.insert(configDigests.constLast());
+            for (const QJsonValue &layer : manifest.value(QStringLiteral("layers")).toArray())
+                blobDigests.insert(layer[QStringLiteral("digest")].toString());
+        }
+        // Two configs (the architecture differs), one layer both platforms share.
+        QCOMPARE(blobDigests.size(), 3);
+
+        RegistryServer registry;
+        QVERIFY2(registry.start(), qPrintable(registry.errorString()));
+        const QString reference = registry.address() + QStringLiteral("/cli/multi:v1");
+        const CliRun run =
+            runCli({QStringLiteral("--data-dir"), data, QStringLiteral("--json"), QStringLiteral("push"),
+                    QStringLiteral("--oci-layout"), layoutDir + QStringLiteral(":multi"), reference},
+                   environment);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject json = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(json.value(QStringLiteral("pushed")).toString(), reference);
+        QCOMPARE(json.value(QStringLiteral("digest")).toString(), indexDigest);
+        QSet<QString> pushedDigests;
+        const QJsonArray blobs = json.value(QStringLiteral("blobs")).toArray();
+        for (const QJsonValue &blob : blobs) {
+            QCOMPARE(blob[QStringLiteral("action")].toString(), QStringLiteral("uploaded"));
+            pushedDigests.insert(blob[QStringLiteral("digest")].toString());
+        }
+        QCOMPARE(blobs.size(), 3); // each blob once
+        QCOMPARE(pushedDigests, blobDigests);
+
+        // skopeo reads the index we printed, and resolves arm64 through it to the arm64 manifest.
+        QString raw;
+        QCOMPARE(runTool(QStringLiteral("skopeo"),
+                         {QStringLiteral("inspect"), QStringLiteral("--tls-verify=false"),
+                          QStringLiteral("--raw"), QStringLiteral("docker://") + reference},
+                         &raw),
+                 0);
+        QCOMPARE(Sha256::digestOf(raw.toUtf8()), indexDigest);
+        QCOMPARE(QJsonDocument::fromJson(raw.toUtf8()).object().value(QStringLiteral("mediaType")).toString(),
+                 QStringLiteral("application/vnd.oci.image.index.v1+json"));
+        QString arm;
+        QCOMPARE(runTool(QStringLiteral("skopeo"),
+                         {QStringLiteral("inspect"), QStringLiteral("--tls-verify=false"),
+                          QStringLiteral("--override-arch"), QStringLiteral("arm64"),
+                          QStringLiteral("docker://") + reference},
+                         &arm),
+                 0);
+        const QJsonObject armImage = QJsonDocument::fromJson(arm.toUtf8()).object();
+        QCOMPARE(armImage.value(QStringLiteral("Architecture")).toString(), QStringLiteral("arm64"));
+        // skopeo's Digest is the index's; the arm64 child's own config is what it read.
+        QCOMPARE(armImage.value(QStringLiteral("Digest")).toString(), indexDigest);
+        QString armConfig;
+        QCOMPARE(
+            runTool(QStringLiteral("skopeo"),
+                    {QStringLiteral("inspect"), QStringLiteral("--tls-verify=false"),
+                     QStringLiteral("--override-arch"), QStringLiteral("arm64"), QStringLiteral("--config"),
+                     QStringLiteral("--raw"), QStringLiteral("docker://") + reference},
+                    &armConfig),
+            0);
+        QCOMPARE(Sha256::digestOf(armConfig.toUtf8()), configDigests.at(1));
+        QCOMPARE(skopeoDigest(registry.address() + QStringLiteral("/cli/multi@") + manifestDigests.at(0),
+                              {QStringLiteral("--tls-verify=false")}),
+                 manifestDigests.at(0));
+
+        // Again, in human form: every blob is skipped, and the index digest printed.
+        const CliRun again =
+            runCli({QStringLiteral("--data-dir"), data, QStringLiteral("push"),
+                    QStringLiteral("--oci-layout"), layoutDir + QStringLiteral(":multi"), reference},
+                   environment);
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        const QString text = QString::fromUtf8(again.out);
+        QCOMPARE(text.count(QStringLiteral("skipped")), 3);
+        QVERIFY2(text.contains(QStringLiteral("digest    ") + indexDigest), qPrintable(text));
+
+        // A layout missing one platform's manifest is refused before anything is sent: one line
+        // naming that manifest, and no index in the registry.
+        QVERIFY(QFile::remove(oci::layoutBlobPath(layoutDir, manifestDigests.at(1))));
+        const QString other = registry.address() + QStringLiteral("/cli/partial:v1");
+        const CliRun partial =
+            runCli({QStringLiteral("--data-dir"), data, QStringLiteral("push"),
+                    QStringLiteral("--oci-layout"), layoutDir + QStringLiteral(":multi"), other},
+                   environment);
+        QVERIFY(partial.exitCode != 0);
+        QVERIFY2(partial.err.contains(manifestDigests.at(1)), qPrintable(partial.err));
+        QCOMPARE(partial.err.trimmed().count(u'\n'), 0);
+        QVERIFY(skopeoDigest(other, {QStringLiteral("--tls-verify=false")}).isEmpty());
+    }
+
     void cliUsesDockerConfigAndCertsD()
     {
         RegistryServer registry(RegistryServer::Mode::TlsWithBasicAuth);
@@ -351,6 +542,181 @@ private Q_SLOTS:
         QCOMPARE(json.value(QStringLiteral("digest")).toString(),
                  json.value(QStringLiteral("manifestDigest")).toString());
         QVERIFY(!json.value(QStringLiteral("blobs")).toArray().isEmpty());
+    }
+
+    void parallelPushPostsBlobEvents()
+    {
+        QTemporaryDir work;
+        const PushTestImage image = test::makePushTestImage(
+            work.filePath(QStringLiteral("image")), {30000, 70000, 250000, 1200000, 9000, 400000, 64000}, 11);
+        QVERIFY(!image.manifestDigest.isEmpty());
+        RegistryServer registry;
+        QVERIFY2(registry.start(), qPrintable(registry.errorString()));
+        const QString reference = registry.address() + QStringLiteral("/team/many:v1");
+
+        BlobRecorder events;
+        RegistryClient client(registry.address());
+        PushOptions options;
+        options.parallel = 3;
+        auto pushed = pushTestImage(image, client, reference, &events, options);
+        QVERIFY2(pushed.ok(), pushed.ok() ? "" : qPrintable(pushed.error().message));
+        QCOMPARE(skopeoDigest(reference, {QStringLiteral("--tls-verify=false")}), image.manifestDigest);
+        // In manifest order, config first, whatever order the workers finished in.
+        QStringList order;
+        for (const PushedBlob &blob : std::as_const(pushed->blobs)) {
+            order.append(blob.digest);
+            QCOMPARE(blob.action, QStringLiteral("uploaded"));
+            const QList<BlobState> states = events.statesOf(blob.digest);
+            QVERIFY(states.size() >= 3);
+            QCOMPARE(states.constFirst(), BlobState::Queued);
+            QCOMPARE(states.at(1), BlobState::Uploading);
+            QCOMPARE(states.constLast(), BlobState::Uploaded);
+        }
+        QCOMPARE(order, image.blobDigests());
+
+        BlobRecorder again;
+        RegistryClient second(registry.address());
+        auto skipped = pushTestImage(image, second, reference, &again, options);
+        QVERIFY2(skipped.ok(), skipped.ok() ? "" : qPrintable(skipped.error().message));
+        for (const PushedBlob &blob : std::as_const(skipped->blobs)) {
+            QCOMPARE(blob.action, QStringLiteral("skipped"));
+            QCOMPARE(again.statesOf(blob.digest), (QList<BlobState>{BlobState::Queued, BlobState::Skipped}));
+        }
+    }
+
+    void largeBlobsGoInChunks()
+    {
+        QTemporaryDir work;
+        // Not a multiple of the chunk size, so the last chunk is short.
+        const PushTestImage image = test::makePushTestImage(work.filePath(QStringLiteral("image")),
+                                                            {3 * 1024 * 1024 + 4100, 5000}, 12);
+        RegistryServer registry;
+        QVERIFY2(registry.start(), qPrintable(registry.errorString()));
+        RegistryClient client(registry.address());
+        RegistryClient::Settings settings;
+        settings.chunkedThreshold = 1024 * 1024;
+        settings.chunkSize = 512 * 1024;
+        client.setSettings(settings);
+        BlobRecorder events;
+        const QString reference = registry.address() + QStringLiteral("/team/chunked:v1");
+        auto pushed = pushTestImage(image, client, reference, &events);
+        QVERIFY2(pushed.ok(), pushed.ok() ? "" : qPrintable(pushed.error().message));
+        QCOMPARE(skopeoDigest(reference, {QStringLiteral("--tls-verify=false")}), image.manifestDigest);
+        // The registry checked the digest of what the chunks added up to; skopeo can read it back.
+        QTemporaryDir copy;
+        QString output;
+        QVERIFY2(runTool(QStringLiteral("skopeo"),
+                         {QStringLiteral("copy"), QStringLiteral("--src-tls-verify=false"),
+                          QStringLiteral("docker://") + reference,
+                          QStringLiteral("dir:") + copy.filePath(QStringLiteral("out"))},
+                         &output) == 0,
+                 qPrintable(output));
+        const QString copied =
+            copy.filePath(QStringLiteral("out/") + image.layerDigests.constFirst().section(u':', 1));
+        QVERIFY2(QFileInfo(copied).size() == image.layerSizes.constFirst(),
+                 qPrintable(QDir(copy.filePath(QStringLiteral("out"))).entryList().join(u' ')));
+        // Progress went past the first chunk, up to the whole blob.
+        qint64 most = 0;
+        for (const BlobEvent &event : events.events())
+            if (event.digest == image.layerDigests.constFirst() && event.state == BlobState::Uploading)
+                most = qMax(most, event.bytesDone);
+        QVERIFY2(most > settings.chunkSize, qPrintable(QString::number(most)));
+    }
+
+    void mountsFromAnotherRepository()
+    {
+        QTemporaryDir work;
+        const PushTestImage image =
+            test::makePushTestImage(work.filePath(QStringLiteral("image")), {20000, 30000}, 13);
+        RegistryServer registry;
+        QVERIFY2(registry.start(), qPrintable(registry.errorString()));
+        RegistryClient client(registry.address());
+        auto base = pushTestImage(image, client, registry.address() + QStringLiteral("/base/os:v1"));
+        QVERIFY2(base.ok(), base.ok() ? "" : qPrintable(base.error().message));
+
+        PushOptions options;
+        for (const QString &digest : image.layerDigests)
+            options.mountFrom.insert(digest, QStringLiteral("base/os"));
+        // The config is not in the repository it is said to be in: the registry opens an upload
+        // instead (202), which the push then uses.
+        options.mountFrom.insert(image.configDigest, QStringLiteral("elsewhere/none"));
+        BlobRecorder events;
+        const QString reference = registry.address() + QStringLiteral("/team/onbase:v1");
+        auto pushed = pushTestImage(image, client, reference, &events, options);
+        QVERIFY2(pushed.ok(), pushed.ok() ? "" : qPrintable(pushed.error().message));
+        const QHash<QString, QString> actions = actionsOf(pushed.value());
+        QCOMPARE(actions.value(image.configDigest), QStringLiteral("uploaded"));
+        for (const QString &digest : image.layerDigests) {
+            QCOMPARE(actions.value(digest), QStringLiteral("mounted"));
+            QCOMPARE(events.statesOf(digest).constLast(), BlobState::Mounted);
+        }
+        QCOMPARE(skopeoDigest(reference, {QStringLiteral("--tls-verify=false")}), image.manifestDigest);
+    }
+
+    void registryKilledMidPushThenOnlyTheRestIsUploaded()
+    {
+        QTemporaryDir work;
+        const qint64 large = 48 * 1024 * 1024;
+        const PushTestImage image = test::makePushTestImage(work.filePath(QStringLiteral("image")),
+                                                            {64000, 96000, 128000, large}, 14);
+        QVERIFY(!image.manifestDigest.isEmpty());
+        const QString largeDigest = image.layerDigests.constLast();
+        const QString storage = work.filePath(QStringLiteral("storage"));
+        const quint16 port = test::freeLoopbackPort();
+
+        auto first = std::make_unique<RegistryServer>();
+        first->setStoragePath(storage);
+        first->setPort(port);
+        QVERIFY2(first->start(), qPrintable(first->errorString()));
+        const QString reference = first->address() + QStringLiteral("/team/killed:v1");
+
+        // SIGKILL the registry as soon as the large blob is on its way; remember what was done.
+        QMutex mutex;
+        QStringList doneBeforeKill;
+        bool killed = false;
+        BlobRecorder events;
+        const qint64 pid = first->processId();
+        events.onEvent = [&](const BlobEvent &event) {
+            const QMutexLocker lock(&mutex);
+            if (killed)
+                return;
+            if (event.state == BlobState::Uploaded)
+                doneBeforeKill.append(event.digest);
+            if (event.digest == largeDigest && event.state == BlobState::Uploading && event.bytesDone > 0 &&
+                event.bytesDone < large) {
+                ::kill(pid_t(pid), SIGKILL);
+                killed = true;
+            }
+        };
+        RegistryClient client(first->address());
+        RegistryClient::Settings settings;
+        settings.retryDelays = {std::chrono::milliseconds(10), std::chrono::milliseconds(20)};
+        client.setSettings(settings);
+        auto interrupted = pushTestImage(image, client, reference, &events);
+        QVERIFY(killed);
+        QVERIFY(!interrupted.ok());
+        const QString message = interrupted.error().message;
+        QVERIFY2(!message.contains(u'\n'), qPrintable(message));
+        QVERIFY2(
+            message.contains(QStringLiteral("registry %1, repository team/killed").arg(first->address())),
+            qPrintable(message));
+        QCOMPARE(events.statesOf(largeDigest).constLast(), BlobState::Failed);
+        QVERIFY(doneBeforeKill.contains(image.configDigest));
+
+        // The same storage, the same port: the next push uploads only what is missing.
+        RegistryServer second;
+        second.setStoragePath(storage);
+        second.setPort(port);
+        QVERIFY2(second.start(), qPrintable(second.errorString()));
+        RegistryClient again(second.address());
+        auto resumed = pushTestImage(image, again, reference);
+        QVERIFY2(resumed.ok(), resumed.ok() ? "" : qPrintable(resumed.error().message));
+        const QHash<QString, QString> actions = actionsOf(resumed.value());
+        for (const QString &digest : std::as_const(doneBeforeKill))
+            QCOMPARE(actions.value(digest), QStringLiteral("skipped"));
+        QCOMPARE(actions.value(largeDigest), QStringLiteral("uploaded"));
+        QCOMPARE(skopeoDigest(reference, {QStringLiteral("--tls-verify=false")}), image.manifestDigest);
+        first.reset();
     }
 };
 

@@ -401,13 +401,83 @@ private Q_SLOTS:
         QCOMPARE(empty.error().kind, Error::Kind::BadInput);
         QVERIFY2(empty.error().message.contains(QStringLiteral("'deps'")), qPrintable(empty.error().message));
 
-        QVERIFY(bare.writeFile(QStringLiteral("slipway.toml"),
-                               "[image]\nbase = \"docker.io/library/alpine:3\"\n[[layers]]\nname = \"app\"\n"
-                               "include = [\"**\"]\n"));
+        // A base image in a registry that does not answer (port 1 on loopback: refused at once).
+        QVERIFY(
+            bare.writeFile(QStringLiteral("slipway.toml"),
+                           "[image]\nbase = \"127.0.0.1:1/library/alpine:3\"\n[[layers]]\nname = \"app\"\n"
+                           "include = [\"**\"]\n"));
         QVERIFY(!bare.commit(QStringLiteral("z")).isEmpty());
         auto based = buildImage(request);
         QVERIFY(!based);
-        QVERIFY2(based.error().message.contains(QStringLiteral("alpine")), qPrintable(based.error().message));
+        QCOMPARE(based.error().kind, Error::Kind::Failed);
+        QVERIFY2(based.error().message.contains(QStringLiteral("base image 127.0.0.1:1/library/alpine:3")) &&
+                     based.error().message.contains(QStringLiteral("registry 127.0.0.1:1")),
+                 qPrintable(based.error().message));
+        QVERIFY(!based.error().message.contains(u'\n'));
+    }
+
+    // Several platforms on scratch: one image each, sharing the layers, under an OCI index.
+    void severalPlatformsMakeAnIndex()
+    {
+        GitRepo repo;
+        QVERIFY(repo.writeFile(QStringLiteral("slipway.toml"),
+                               "[image]\nplatforms = [\"linux/amd64\", \"linux/arm64\", \"linux/arm/v7\"]\n"
+                               "[[layers]]\nname = \"app\"\ninclude = [\"**\"]\n"));
+        QVERIFY(repo.writeFile(QStringLiteral("hello.txt"), "hello\n"));
+        QVERIFY(!repo.commit(QStringLiteral("x")).isEmpty());
+        QTemporaryDir data;
+        BuildRequest request;
+        request.source.location = repo.path();
+        request.source.cacheDir = data.filePath(QStringLiteral("cache"));
+        auto built = buildImage(request);
+        QVERIFY2(built, qPrintable(built ? QString() : built.error().message));
+        QCOMPARE(built->mediaType, QStringLiteral("application/vnd.oci.image.index.v1+json"));
+        QCOMPARE(built->images.size(), 3);
+        QCOMPARE(built->layers.size(), 1);
+
+        const ContentStore store(data.filePath(QStringLiteral("cache/blobs")));
+        QCOMPARE(Sha256::digestOf(built->manifest), built->manifestDigest);
+        QVERIFY(store.contains(built->manifestDigest));
+        const QJsonArray manifests =
+            QJsonDocument::fromJson(built->manifest).object().value(QStringLiteral("manifests")).toArray();
+        QCOMPARE(manifests.size(), 3);
+        const QStringList architectures{QStringLiteral("amd64"), QStringLiteral("arm64"),
+                                        QStringLiteral("arm")};
+        for (int i = 0; i < 3; ++i) {
+            const QJsonObject entry = manifests.at(i).toObject();
+            QCOMPARE(entry.value(QStringLiteral("digest")).toString(), built->images.at(i).manifestDigest);
+            QCOMPARE(entry.value(QStringLiteral("platform"))
+                         .toObject()
+                         .value(QStringLiteral("architecture"))
+                         .toString(),
+                     architectures.at(i));
+            const QJsonObject manifest =
+                QJsonDocument::fromJson(store.read(built->images.at(i).manifestDigest).value()).object();
+            // The same app layer in every platform's manifest.
+            QCOMPARE(manifest.value(QStringLiteral("layers"))
+                         .toArray()
+                         .at(0)
+                         .toObject()
+                         .value(QStringLiteral("digest"))
+                         .toString(),
+                     built->layers.at(0).blob.digest);
+            const QJsonObject config =
+                QJsonDocument::fromJson(store.read(built->images.at(i).configDigest).value()).object();
+            QCOMPARE(config.value(QStringLiteral("architecture")).toString(), architectures.at(i));
+            QVERIFY(built->blobs.contains(built->images.at(i).manifestDigest));
+            QVERIFY(built->blobs.contains(built->images.at(i).configDigest));
+        }
+        QCOMPARE(QJsonDocument::fromJson(store.read(built->images.at(2).configDigest).value())
+                     .object()
+                     .value(QStringLiteral("variant"))
+                     .toString(),
+                 QStringLiteral("v7"));
+
+        // Reproducible, and the layer cache still answers.
+        auto again = buildImage(request);
+        QVERIFY(again);
+        QCOMPARE(again->manifestDigest, built->manifestDigest);
+        QVERIFY(again->layers.at(0).cached);
     }
 
     void cancelledBuildKeepsNothing()

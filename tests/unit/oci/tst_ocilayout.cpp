@@ -131,6 +131,39 @@ private Q_SLOTS:
             QCOMPARE(value.toObject().value(QStringLiteral("digest")).toString(), other.manifestDigest);
     }
 
+    // An index (several platforms) is written with every blob it refers to, listed or not.
+    void writesAnIndexWithItsBlobs()
+    {
+        QTemporaryDir dir;
+        const ContentStore store(dir.filePath(QStringLiteral("store")));
+        const StoredImage amd = storeImage(store, "amd64 layer");
+        const StoredImage arm = storeImage(store, "arm64 layer");
+        const QByteArray index =
+            imageIndex({IndexEntry{Descriptor{manifestMediaType(), amd.manifestDigest, amd.manifestSize, {}},
+                                   QStringLiteral("linux"),
+                                   QStringLiteral("amd64"),
+                                   {}},
+                        IndexEntry{Descriptor{manifestMediaType(), arm.manifestDigest, arm.manifestSize, {}},
+                                   QStringLiteral("linux"),
+                                   QStringLiteral("arm64"),
+                                   {}}});
+        const QString indexDigest = store.put(index).value();
+        const LayoutReference layout{dir.filePath(QStringLiteral("layout")), QStringLiteral("multi")};
+        QVERIFY(writeLayout(layout, store, indexDigest, index.size(), {}));
+
+        for (const QString &digest :
+             amd.blobs + arm.blobs + QStringList{amd.manifestDigest, arm.manifestDigest, indexDigest})
+            QVERIFY2(QFile::exists(layout.directory + QStringLiteral("/blobs/sha256/") + digest.mid(7)),
+                     qPrintable(digest));
+        const QJsonObject top = readJson(layout.directory + QStringLiteral("/index.json"))
+                                    .value(QStringLiteral("manifests"))
+                                    .toArray()
+                                    .at(0)
+                                    .toObject();
+        QCOMPARE(top.value(QStringLiteral("digest")).toString(), indexDigest);
+        QCOMPARE(top.value(QStringLiteral("mediaType")).toString(), indexMediaType());
+    }
+
     void refusesADirectoryThatIsNotALayout()
     {
         QTemporaryDir dir;

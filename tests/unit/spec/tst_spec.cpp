@@ -191,6 +191,9 @@ void TestSpec::values_data()
                                  << QStringLiteral("env.PORT") << QStringLiteral("8080");
     QTest::newRow("env boolean") << withLayer("[image]\nenv = { DEBUG = false }\n")
                                  << QStringLiteral("env.DEBUG") << QStringLiteral("false");
+    QTest::newRow("base reference") << withLayer("[image]\nbase = \"127.0.0.1:5000/busybox:latest\"\n")
+                                    << QStringLiteral("base")
+                                    << QStringLiteral("127.0.0.1:5000/busybox:latest");
     QTest::newRow("platforms") << withLayer("[image]\nplatforms = [\"linux/amd64\", \"linux/arm/v7\"]\n")
                                << QStringLiteral("platforms") << QStringLiteral("linux/amd64 linux/arm/v7");
     QTest::newRow("ports udp") << withLayer("[deploy]\nports = [\"53:5353/udp\", \"80:8080/tcp\"]\n")
@@ -224,6 +227,8 @@ void TestSpec::values()
         actual = spec->image.env.value(field.mid(4));
     else if (field == QLatin1String("platforms"))
         actual = spec->image.platforms.join(u' ');
+    else if (field == QLatin1String("base"))
+        actual = spec->image.base;
     else if (field == QLatin1String("ports"))
         actual = spec->deploy.ports.join(u' ');
     else if (field == QLatin1String("layer"))
@@ -333,6 +338,9 @@ void TestSpec::badInput_data()
     row("image base empty", withLayer("[image]\nbase = \"\"\n"),
         "slipway.toml:5: [image] base must be \"scratch\" or an image reference such as "
         "\"docker.io/library/debian:12\", not \"\"");
+    row("image base bad reference", withLayer("[image]\nbase = \"Registry.example.com/UPPER:1\"\n"),
+        "slipway.toml:5: [image] base: invalid image reference 'Registry.example.com/UPPER:1': repository "
+        "names must be lower-case");
     row("image workdir relative", withLayer("[image]\nworkdir = \"app\"\n"),
         "slipway.toml:5: [image] workdir must be an absolute path, not \"app\"");
     row("image entrypoint string", withLayer("[image]\nentrypoint = \"/app/server\"\n"),

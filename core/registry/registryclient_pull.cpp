@@ -1,0 +1,274 @@
+// The pull half of RegistryClient: manifests by tag or digest, and blobs streamed into the
+// content store.
+
+#include "registry/registryclient.h"
+
+#include "store/contentstore.h"
+#include "util/logging.h"
+#include "util/sha256.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUrl>
+
+#include <curl/curl.h>
+
+#include <memory>
+
+namespace slipway {
+namespace {
+
+constexpr int maxRedirects = 5;
+// What we keep of an error answer's body (for its registry error document).
+constexpr qsizetype maxErrorBody = 64 * 1024;
+
+struct CurlHandleDeleter
+{
+    void operator()(CURL *curl) const { curl_easy_cleanup(curl); }
+};
+struct HeaderListDeleter
+{
+    void operator()(curl_slist *list) const { curl_slist_free_all(list); }
+};
+
+QString pullScope(const QString &repository)
+{
+    return QStringLiteral("repository:%1:pull").arg(repository);
+}
+
+QByteArray acceptHeader()
+{
+    return "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
+           "application/vnd.docker.distribution.manifest.list.v2+json, "
+           "application/vnd.docker.distribution.manifest.v2+json";
+}
+
+// One streamed GET: the body goes to the writer while the status is 2xx, else it is kept
+// (bounded) for the error message.
+struct Download
+{
+    BlobWriter *writer = nullptr;
+    const std::stop_token *stop = nullptr;
+    const std::function<void(qint64)> *progress = nullptr;
+    qint64 expectedSize = -1;
+    long status = 0;
+    QHash<QByteArray, QByteArray> headers;
+    QByteArray errorBody;
+    qint64 received = 0;
+    std::optional<Error> writeError;
+    bool tooLarge = false;
+};
+
+size_t onDownloadHeader(char *data, size_t size, size_t count, void *user)
+{
+    auto *download = static_cast<Download *>(user);
+    const QByteArray line = QByteArray(data, qsizetype(size * count)).trimmed();
+    if (line.startsWith("HTTP/")) {
+        download->headers.clear();
+        download->status = line.split(' ').value(1).toLong();
+    } else if (const qsizetype colon = line.indexOf(':'); colon > 0) {
+        download->headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+    }
+    return size * count;
+}
+
+size_t onDownloadBody(char *data, size_t size, size_t count, void *user)
+{
+    auto *download = static_cast<Download *>(user);
+    const qsizetype n = qsizetype(size * count);
+    if (download->status < 200 || download->status >= 300) {
+        if (download->errorBody.size() < maxErrorBody)
+            download->errorBody.append(data, std::min(n, maxErrorBody - download->errorBody.size()));
+        return size * count;
+    }
+    download->received += n;
+    // More than the manifest promised: stop reading now rather than fill the disk.
+    if (download->expectedSize >= 0 && download->received > download->expectedSize) {
+        download->tooLarge = true;
+        return 0;
+    }
+    if (Status written = download->writer->write(data, n); !written) {
+        download->writeError = written.error();
+        return 0;
+    }
+    if (download->progress && *download->progress)
+        (*download->progress)(download->received);
+    return size * count;
+}
+
+int onDownloadProgress(void *user, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+{
+    const auto *download = static_cast<Download *>(user);
+    return download->stop && download->stop->stop_requested() ? 1 : 0;
+}
+
+} // namespace
+
+Result<RegistryClient::Manifest> RegistryClient::getManifest(const QString &repository,
+                                                             const QString &reference)
+{
+    Request request;
+    request.url = QStringLiteral("/v2/%1/manifests/%2").arg(repository, reference);
+    request.headers = {acceptHeader()};
+    auto reply = send(request, repository, pullScope(repository));
+    const QString what = QStringLiteral("getting manifest %1").arg(reference);
+    if (!reply)
+        return reply.error();
+    if (reply->status != 200)
+        return httpError(repository, what, reply.value());
+
+    Manifest manifest;
+    manifest.bytes = reply->body;
+    manifest.digest = Sha256::digestOf(manifest.bytes);
+    const bool byDigest = reference.startsWith(QLatin1String("sha256:"));
+    const QString reported = QString::fromUtf8(reply->headers.value("docker-content-digest"));
+    if (byDigest && manifest.digest != reference)
+        return Error::failed(QStringLiteral("%1: %2: the registry sent a manifest with digest %3")
+                                 .arg(where(repository), what, manifest.digest));
+    if (!reported.isEmpty() && reported != manifest.digest)
+        return Error::failed(QStringLiteral("%1: %2: the manifest's digest is %3, the registry says %4")
+                                 .arg(where(repository), what, manifest.digest, reported));
+    QJsonParseError parseError;
+    const QJsonObject json = QJsonDocument::fromJson(manifest.bytes, &parseError).object();
+    if (parseError.error != QJsonParseError::NoError)
+        return Error::failed(QStringLiteral("%1: %2: the answer is not a JSON manifest (%3)")
+                                 .arg(where(repository), what, parseError.errorString()));
+    manifest.mediaType = json.value(QStringLiteral("mediaType")).toString();
+    if (manifest.mediaType.isEmpty())
+        manifest.mediaType =
+            QString::fromUtf8(reply->headers.value("content-type")).section(u';', 0, 0).trimmed();
+    return manifest;
+}
+
+Status RegistryClient::fetchBlob(const QString &repository, const QString &digest, qint64 size,
+                                 const ContentStore &store, const std::function<void(qint64)> &progress)
+{
+    const QString what = QStringLiteral("fetching blob %1").arg(digest);
+    if (!isSha256Digest(digest))
+        return Error::failed(QStringLiteral("%1: %2: not a sha256 digest").arg(where(repository), what));
+    const QString scope = pullScope(repository);
+
+    // A HEAD through send() answers the registry's auth challenge (and caches the token), so the
+    // streamed GET below goes out authorised the first time.
+    Request head;
+    head.method = "HEAD";
+    head.url = QStringLiteral("/v2/%1/blobs/%2").arg(repository, digest);
+    auto checked = send(head, repository, scope);
+    if (!checked)
+        return checked.error();
+    if (checked->status == 404)
+        return Error::failed(
+            QStringLiteral("%1: %2: the registry does not have this blob").arg(where(repository), what));
+    if (checked->status >= 400)
+        return httpError(repository, what, checked.value());
+
+    auto begun = store.begin();
+    if (!begun)
+        return begun.error();
+    std::unique_ptr<BlobWriter> writer = std::move(begun).value();
+
+    QString url = resolve(head.url);
+    bool toRegistry = true;
+    for (int redirects = 0;; ++redirects) {
+        std::unique_ptr<CURL, CurlHandleDeleter> curl(curl_easy_init());
+        if (!curl)
+            return Error::failed(QStringLiteral("%1: cannot initialise libcurl").arg(where(repository)));
+        CURL *handle = curl.get();
+        Download download;
+        download.writer = writer.get();
+        download.stop = &m_stop;
+        download.progress = &progress;
+        download.expectedSize = size;
+        char errorBuffer[CURL_ERROR_SIZE] = {};
+        const QByteArray urlBytes = url.toUtf8();
+        curl_easy_setopt(handle, CURLOPT_URL, urlBytes.constData());
+        curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errorBuffer);
+        curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
+        const QByteArray caFile = QFile::encodeName(m_caFile);
+        if (toRegistry && !m_caFile.isEmpty())
+            curl_easy_setopt(handle, CURLOPT_CAINFO, caFile.constData());
+        if (m_loopback)
+            curl_easy_setopt(handle, CURLOPT_NOPROXY, "*");
+        curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 10L);
+        curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, m_settings.lowSpeedLimit);
+        curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, m_settings.lowSpeedTime);
+        curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, onDownloadBody);
+        curl_easy_setopt(handle, CURLOPT_WRITEDATA, &download);
+        curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, onDownloadHeader);
+        curl_easy_setopt(handle, CURLOPT_HEADERDATA, &download);
+        curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, onDownloadProgress);
+        curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &download);
+
+        // Credentials go to the registry only, never to the storage it redirects to.
+        QList<QByteArray> headers;
+        QByteArray userPassword;
+        if (toRegistry) {
+            const QString authorization = token(scope);
+            if (!authorization.isEmpty()) {
+                headers.append("Authorization: " + authorization.toUtf8());
+            } else if (m_useBasic && m_credential) {
+                userPassword = m_credential->username.toUtf8() + ':' + m_credential->secret.toUtf8();
+                curl_easy_setopt(handle, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
+                curl_easy_setopt(handle, CURLOPT_USERPWD, userPassword.constData());
+            }
+        }
+        curl_slist *list = nullptr;
+        for (const QByteArray &header : std::as_const(headers))
+            list = curl_slist_append(list, header.constData());
+        const std::unique_ptr<curl_slist, HeaderListDeleter> headerList(list);
+        curl_easy_setopt(handle, CURLOPT_HTTPHEADER, list);
+
+        const CURLcode code = curl_easy_perform(handle);
+        userPassword.fill('\0');
+        if (code == CURLE_ABORTED_BY_CALLBACK && m_stop.stop_requested())
+            return Error::cancelled(QStringLiteral("%1: %2: cancelled").arg(where(repository), what));
+        if (download.writeError)
+            return download.writeError.value();
+        if (download.tooLarge)
+            return Error::failed(
+                QStringLiteral("%1: %2: the registry sent more than the %3 bytes the manifest says")
+                    .arg(where(repository), what)
+                    .arg(size));
+        if (code != CURLE_OK) {
+            const QString transport =
+                errorBuffer[0] ? QString::fromUtf8(errorBuffer) : QString::fromUtf8(curl_easy_strerror(code));
+            return Error::failed(QStringLiteral("%1: %2: %3 (after %4 bytes)")
+                                     .arg(where(repository), what, transport.simplified())
+                                     .arg(download.received));
+        }
+        qCDebug(lcRegistry) << "GET" << (toRegistry ? url : QUrl(url).host()) << "->" << download.status;
+
+        if (download.status >= 300 && download.status < 400 && download.headers.contains("location")) {
+            if (redirects >= maxRedirects)
+                return Error::failed(
+                    QStringLiteral("%1: %2: too many redirects").arg(where(repository), what));
+            const QUrl next = QUrl(url).resolved(QUrl(QString::fromUtf8(download.headers.value("location"))));
+            if (next.scheme() != u"https" && next.scheme() != u"http")
+                return Error::failed(
+                    QStringLiteral("%1: %2: redirected to a non-HTTP location").arg(where(repository), what));
+            url = next.toString(QUrl::FullyEncoded);
+            toRegistry = false;
+            continue;
+        }
+        if (download.status != 200) {
+            Reply reply;
+            reply.status = download.status;
+            reply.headers = download.headers;
+            reply.body = download.errorBody;
+            return httpError(repository, what, reply);
+        }
+        break;
+    }
+
+    if (Status committed = writer->commit(digest, size); !committed)
+        return Error::failed(
+            QStringLiteral("%1: %2: %3").arg(where(repository), what, committed.error().message));
+    return success();
+}
+
+} // namespace slipway
