@@ -16,6 +16,39 @@ PodmanService::PodmanService(Listen listen, QStringList insecureRegistries)
 PodmanService::~PodmanService()
 {
     stop();
+    if (m_replacement) {
+        m_replacement->kill();
+        m_replacement->waitForFinished(5000);
+    }
+}
+
+bool PodmanService::killService()
+{
+    QList<pid_t> pids;
+    if (m_replacement && m_replacement->state() != QProcess::NotRunning)
+        pids.append(pid_t(m_replacement->processId()));
+    else if (processId() > 0)
+        pids.append(pid_t(processId()));
+    killAndWait(pids);
+    if (m_replacement)
+        m_replacement->waitForFinished(5000);
+    if (m_listen == Listen::UnixSocket)
+        QFile::remove(socketPath());
+    return true;
+}
+
+bool PodmanService::restartService()
+{
+    m_replacement = std::make_unique<QProcess>();
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const QString &variable : podmanEnvironment())
+        environment.insert(variable.section(u'=', 0, 0), variable.section(u'=', 1));
+    m_replacement->setProcessEnvironment(environment);
+    m_replacement->setProcessChannelMode(QProcess::MergedChannels);
+    m_replacement->start(program(), arguments());
+    if (!m_replacement->waitForStarted(10000))
+        return false;
+    return waitUntilReady();
 }
 
 QString PodmanService::endpoint() const

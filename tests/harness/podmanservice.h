@@ -2,6 +2,10 @@
 
 #include "testserver.h"
 
+#include <QProcess>
+
+#include <memory>
+
 namespace slipway::test {
 
 // `podman system service` serving the Docker Engine API, with storage, run and tmp directories
@@ -28,6 +32,11 @@ public:
     QStringList podmanEnvironment() const;
     // Runs `podman ARGS` against this service's storage; exit code, output in `output`.
     int podman(const QStringList &arguments, QString *output = nullptr) const;
+    // Kills the API service (SIGKILL, as a crashed engine) and later starts a new one on the same
+    // socket and storage; containers keep running under conmon meanwhile.
+    bool killService();
+    bool restartService();
+
     // Imports a one-file image holding busybox-static as /bin/busybox, tagged `reference`.
     bool importBusybox(const QString &reference, QString *error = nullptr) const;
 
@@ -43,6 +52,7 @@ private:
     Listen m_listen;
     QStringList m_insecureRegistries;
     quint16 m_port = 0;
+    std::unique_ptr<QProcess> m_replacement;
 };
 
 } // namespace slipway::test

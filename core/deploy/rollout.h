@@ -1,0 +1,99 @@
+#pragma once
+
+#include "deploy/target.h"
+#include "engine/engineclient.h"
+#include "registry/credentials.h"
+#include "spec/spec.h"
+#include "util/result.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+#include <stop_token>
+
+namespace slipway {
+
+class EventSink;
+
+// The labels every container Slipway runs carries; a rollout finds an app's containers by them.
+namespace labels {
+inline constexpr const char *app = "io.slipway.app";
+inline constexpr const char *release = "io.slipway.release";
+inline constexpr const char *commit = "io.slipway.commit";
+// The host ports the container holds, "8080,8443": a new release whose ports overlap has to
+// stop the old container before it can start.
+inline constexpr const char *ports = "io.slipway.ports";
+} // namespace labels
+
+// Where the image of a release comes from on each target.
+struct ImageSource
+{
+    // What the container runs: a registry reference (pulled; best with @digest), or, when
+    // `load` is set, a repository tag inside the archive `load` streams.
+    QString reference;
+    // Registry-less: streams a docker-archive tar (oci::writeDockerArchive) holding `reference`.
+    // Skipped on targets that already have the image.
+    std::function<Status(const EngineClient::Writer &write)> load;
+    std::optional<Credential> credential; // for the pull; never logged
+    QString registry;                     // host[:port] the credential is for
+};
+
+struct RolloutRequest
+{
+    QString app;     // the spec's deploy name (container name prefix, io.slipway.app)
+    QString release; // the release id, as text (container name suffix, io.slipway.release)
+    QString commit;
+    ImageSource image;
+    DeploySpec deploy;
+    QList<Target> targets;
+    int batchSize = 0;     // targets deployed at once; 0: all in parallel. Stops after a failing batch.
+    int steadySeconds = 5; // without a health check or image HEALTHCHECK: running this long is healthy
+    int logLines = 50;     // of a failed container, kept in the outcome
+    EventSink *events = nullptr;
+    std::stop_token stop;
+};
+
+struct TargetOutcome
+{
+    QString target;
+    bool healthy = false;
+    bool cancelled = false;
+    bool skipped = false; // not attempted: an earlier batch failed
+    QString containerId;
+    QString containerName;
+    QString error;             // one line naming the target and the cause
+    QStringList logs;          // the failed container's last lines
+    QStringList notes;         // what was done, for the deployment log
+    double seconds = 0;        // from the start until done (healthy and the old retired, or failed)
+    double healthySeconds = 0; // from the start until the new container passed its health check
+};
+
+struct RolloutResult
+{
+    QList<TargetOutcome> targets;
+    bool allHealthy() const;
+};
+
+// Deploys one release to each target: pull (or load) the image, create the new container
+// (`<app>-<release>`), start it, wait until healthy, then stop and remove the app's other
+// containers, keeping their images for a rollback. A new container that fails is removed and
+// the old one keeps serving (started again if it was stopped to free a port); its last log lines
+// are in the outcome. Retrying converges: a container of the same release left behind by an
+// interrupted rollout is replaced, never duplicated.
+//
+// Health, in order: an HTTP GET of deploy.health.path on deploy.health.port (the container
+// port: from here through the published host port or the container's address for unix and tcp
+// targets; for ssh targets from inside the container, with its wget or curl), else the image's
+// HEALTHCHECK status, else running for steadySeconds. A container that exits fails at once.
+//
+// Posts TargetEvents and LogEvents (stage "deploy", the target's name). Rollback is the same
+// call with a recorded release's reference.
+RolloutResult rollout(const RolloutRequest &request);
+
+// One target; what rollout() runs per target.
+TargetOutcome deployToTarget(const RolloutRequest &request, const Target &target);
+
+} // namespace slipway

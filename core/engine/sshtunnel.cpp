@@ -1,0 +1,144 @@
+#include "engine/sshtunnel.h"
+
+#include "util/logging.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace slipway {
+namespace {
+
+QString lastLine(const QByteArray &output)
+{
+    const QStringList lines = QString::fromUtf8(output).split(u'\n', Qt::SkipEmptyParts);
+    for (qsizetype i = lines.size() - 1; i >= 0; --i) {
+        const QString line = lines.at(i).trimmed();
+        // ssh's chatter about added known hosts or the banner is not the cause.
+        if (!line.isEmpty() && !line.startsWith(QStringLiteral("Warning: Permanently added")))
+            return line;
+    }
+    return {};
+}
+
+} // namespace
+
+SshTunnel::SshTunnel() = default;
+
+SshTunnel::~SshTunnel()
+{
+    close();
+}
+
+bool SshTunnel::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
+void SshTunnel::close()
+{
+    if (m_process) {
+        if (m_process->state() != QProcess::NotRunning) {
+            m_process->terminate();
+            if (!m_process->waitForFinished(3000)) {
+                m_process->kill();
+                m_process->waitForFinished(3000);
+            }
+        }
+        m_process.reset();
+    }
+    m_dir.reset();
+    m_localSocket.clear();
+}
+
+namespace {
+
+bool acceptsConnections(const QString &path)
+{
+    const QByteArray name = QFile::encodeName(path);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (size_t(name.size()) >= sizeof address.sun_path)
+        return false;
+    std::memcpy(address.sun_path, name.constData(), size_t(name.size()));
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    const bool connected = ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0;
+    ::close(fd);
+    return connected;
+}
+
+} // namespace
+
+Status SshTunnel::open(const QString &user, const QString &host, int port, const QString &remote,
+                       std::stop_token stop)
+{
+    close();
+    const QString destination = user.isEmpty() ? host : user + u'@' + host;
+    const auto fail = [&](const QString &cause) {
+        return Error::failed(QStringLiteral("ssh to %1: %2").arg(destination, cause));
+    };
+
+    m_dir = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/slipway-ssh-XXXXXX"));
+    if (!m_dir->isValid())
+        return fail(
+            QStringLiteral("cannot create a private directory for the socket: %1").arg(m_dir->errorString()));
+    m_localSocket = m_dir->filePath(QStringLiteral("s")); // short: sun_path holds 108 bytes
+
+    QStringList command = QProcess::splitCommand(qEnvironmentVariable("SLIPWAY_SSH_COMMAND"));
+    if (command.isEmpty())
+        command = {QStringLiteral("ssh")};
+    const QString program = command.takeFirst();
+    QStringList arguments = command;
+    arguments << QStringLiteral("-o") << QStringLiteral("BatchMode=yes") << QStringLiteral("-o")
+              << QStringLiteral("ExitOnForwardFailure=yes") << QStringLiteral("-o")
+              << QStringLiteral("StreamLocalBindUnlink=yes") << QStringLiteral("-N") << QStringLiteral("-L")
+              << m_localSocket + u':' + remote;
+    if (port > 0)
+        arguments << QStringLiteral("-p") << QString::number(port);
+    if (!user.isEmpty())
+        arguments << QStringLiteral("-l") << user;
+    arguments << QStringLiteral("--") << host;
+
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::SeparateChannels);
+    m_process->setStandardInputFile(QProcess::nullDevice());
+    m_process->setStandardOutputFile(QProcess::nullDevice());
+    qCDebug(lcEngine) << "ssh tunnel" << destination << "->" << remote;
+    m_process->start(program, arguments);
+    if (!m_process->waitForStarted(10000))
+        return fail(QStringLiteral("cannot run %1: %2").arg(program, m_process->errorString()));
+
+    QDeadlineTimer deadline(30000);
+    // ssh binds the socket before it listens: wait until a connection is accepted, not only
+    // until the file is there (under load, a request could otherwise land in between).
+    while (!acceptsConnections(m_localSocket)) {
+        if (stop.stop_requested()) {
+            close();
+            return Error::cancelled(QStringLiteral("ssh to %1: cancelled").arg(destination));
+        }
+        if (m_process->waitForFinished(50) || m_process->state() == QProcess::NotRunning) {
+            const QString cause = lastLine(m_process->readAllStandardError());
+            const int code = m_process->exitCode();
+            close();
+            return fail(cause.isEmpty() ? QStringLiteral("ssh exited with status %1").arg(code) : cause);
+        }
+        if (deadline.hasExpired()) {
+            close();
+            return fail(QStringLiteral("no forwarded socket after 30 s"));
+        }
+    }
+    return success();
+}
+
+} // namespace slipway

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "util/result.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <stop_token>
+
+class QProcess;
+class QTemporaryDir;
+
+namespace slipway {
+
+// A local unix socket forwarded through the system's OpenSSH to a remote unix socket or TCP
+// port: `ssh -N -L LOCAL:REMOTE`. The user's ssh config, agent and known_hosts apply; BatchMode
+// means an unknown host key or a key that needs a passphrase fails instead of asking.
+// $SLIPWAY_SSH_COMMAND replaces "ssh" (program and options, like GIT_SSH_COMMAND).
+// The socket lives in a private temporary directory; the tunnel closes on destruction.
+class SshTunnel final
+{
+public:
+    SshTunnel();
+    ~SshTunnel();
+    SshTunnel(const SshTunnel &) = delete;
+    SshTunnel &operator=(const SshTunnel &) = delete;
+
+    // user may be empty, port 0 for ssh's default. remote: "/path/to.sock" or "127.0.0.1:PORT".
+    // Waits until the local socket appears. Errors name the destination and carry ssh's own
+    // last line of complaint ("Host key verification failed.").
+    Status open(const QString &user, const QString &host, int port, const QString &remote,
+                std::stop_token stop);
+    void close();
+
+    QString localSocket() const { return m_localSocket; }
+    bool isRunning() const;
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QProcess> m_process;
+    QString m_localSocket;
+};
+
+} // namespace slipway

@@ -1,0 +1,162 @@
+#pragma once
+
+#include "deploy/target.h"
+#include "util/result.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace slipway {
+
+// A project: what releases are built from.
+struct ProjectRecord
+{
+    qint64 id = 0;
+    QString name;
+    QString source; // repository URL or local path
+    QDateTime created;
+};
+
+// One layer of a release's image, bottom to top.
+struct LayerRecord
+{
+    QString name;
+    QString digest; // "sha256:..."
+    qint64 size = 0;
+};
+
+// A built (or named) image of one commit of a project.
+struct ReleaseRecord
+{
+    qint64 id = 0;
+    QString project; // project name
+    QString commit;  // full commit id, empty for a plain directory source
+    QString ref;     // branch, tag or commit as the user asked for it
+    QString image;   // image reference, e.g. "127.0.0.1:5000/hello:main"
+    QString digest;  // manifest digest, "sha256:..."
+    QList<LayerRecord> layers;
+    qint64 buildMs = 0;
+    // The [deploy] settings it was deployed with, as JSON text (the CLI owns the format); empty
+    // for a release recorded before schema version 3.
+    QString deploySettings;
+    QDateTime created; // filled by addRelease
+};
+
+enum class DeploymentResult
+{
+    Running,
+    Succeeded,
+    Failed,
+    Interrupted, // the process died while it was running: found on the next open()
+    Cancelled,
+};
+// "running", "succeeded", ...: as stored in the database and printed by the CLI. (Not named
+// toString: QTest would pick it up through ADL and expect a char *.)
+QString deploymentResultName(DeploymentResult result);
+std::optional<DeploymentResult> deploymentResultFromName(const QString &text);
+
+// One rollout of one release to one target.
+struct DeploymentRecord
+{
+    qint64 id = 0;
+    qint64 releaseId = 0;
+    QString target;
+    QDateTime started;
+    QDateTime finished; // invalid while running
+    DeploymentResult result = DeploymentResult::Running;
+    QString error;
+    QString log;
+    // Of the release, for listings without a second query.
+    QString project;
+    QString commit;
+    QString image;
+    QString digest;
+};
+
+// What deployments() returns; empty fields and a limit of 0 do not filter.
+struct DeploymentFilter
+{
+    QString project;
+    QString target;
+    std::optional<DeploymentResult> result;
+    int limit = 0;
+};
+
+// The history database (SQLite through Qt Sql): projects, releases, deployments and targets.
+//
+// One History object owns one connection and must be used (and destroyed) on the thread that
+// opened it.
+// Other threads (a GUI model's worker, a second process) open their own History on the same
+// file: WAL lets readers go on while a writer writes, and the busy timeout makes concurrent
+// writers wait rather than fail.
+//
+// Every method returns a one-line error that names the database file.
+class History
+{
+public:
+    ~History();
+    History(const History &) = delete;
+    History &operator=(const History &) = delete;
+
+    // Opens (creating the file and its directory if needed) and migrates the database, then
+    // marks `interrupted` every deployment still `running` whose process is gone (each records
+    // the pid and host of the process that started it, so a GUI opening the database does not
+    // interrupt a CLI deploy in progress). Refuses a database written by a newer Slipway: it is
+    // never downgraded.
+    static Result<std::unique_ptr<History>> open(const QString &path);
+
+    // The database's file name in <data dir>.
+    static QString defaultPath(const QString &dataDir);
+
+    // The schema version this build writes (PRAGMA user_version).
+    static int schemaVersion();
+
+    QString path() const;
+
+    // PRAGMA integrity_check: success when SQLite finds nothing wrong, else its first finding.
+    Status checkIntegrity() const;
+
+    // Targets. Names are unique: adding an existing name fails, updating or removing an
+    // unknown one fails.
+    Status addTarget(const Target &target);
+    Status updateTarget(const Target &target);
+    Status removeTarget(const QString &name);
+    Result<QList<Target>> targets() const;
+    Result<Target> target(const QString &name) const; // unknown name: BadInput
+
+    // Projects, created on first use; the source is updated when it changes.
+    Result<ProjectRecord> ensureProject(const QString &name, const QString &source);
+    Result<QList<ProjectRecord>> projects() const;
+
+    // Releases. addRelease creates the project when needed (with an empty source) and returns
+    // the new release id.
+    Result<qint64> addRelease(const ReleaseRecord &release);
+    Result<ReleaseRecord> release(qint64 id) const;                      // unknown id: BadInput
+    Result<QList<ReleaseRecord>> releases(const QString &project) const; // newest first
+
+    // Deployments. startDeployment records a `running` deployment and returns its id;
+    // finishDeployment sets its end, result, error and log (replacing what appendDeploymentLog
+    // stored). A deployment can be finished once.
+    Result<qint64> startDeployment(qint64 releaseId, const QString &target);
+    Status appendDeploymentLog(qint64 id, const QString &text);
+    Status finishDeployment(qint64 id, DeploymentResult result, const QString &error, const QString &log);
+    Result<DeploymentRecord> deployment(qint64 id) const;
+    Result<QList<DeploymentRecord>> deployments(const DeploymentFilter &filter = {}) const; // newest first
+
+    // The release of the last succeeded deployment to the target; nullopt when none.
+    Result<std::optional<ReleaseRecord>> currentRelease(const QString &target) const;
+    // The last succeeded release to the target before the current one whose image digest differs
+    // from the current one's: what a rollback goes back to. nullopt when none.
+    Result<std::optional<ReleaseRecord>> previousRelease(const QString &target) const;
+
+private:
+    History(); // through open()
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace slipway

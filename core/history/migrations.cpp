@@ -1,0 +1,67 @@
+#include "migrations.h"
+
+namespace slipway {
+
+const QList<QStringList> &historyMigrations()
+{
+    static const QList<QStringList> list = {
+        // 0 -> 1: the first schema.
+        {
+            QStringLiteral("CREATE TABLE projects ("
+                           " id INTEGER PRIMARY KEY,"
+                           " name TEXT NOT NULL UNIQUE,"
+                           " source TEXT NOT NULL DEFAULT '',"
+                           " created INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE releases ("
+                           " id INTEGER PRIMARY KEY,"
+                           " project_id INTEGER NOT NULL REFERENCES projects(id),"
+                           " commit_id TEXT NOT NULL DEFAULT '',"
+                           " ref TEXT NOT NULL DEFAULT '',"
+                           " image TEXT NOT NULL DEFAULT '',"
+                           " digest TEXT NOT NULL DEFAULT '',"
+                           " build_ms INTEGER NOT NULL DEFAULT 0,"
+                           " created INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE release_layers ("
+                           " release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,"
+                           " position INTEGER NOT NULL,"
+                           " name TEXT NOT NULL DEFAULT '',"
+                           " digest TEXT NOT NULL,"
+                           " size INTEGER NOT NULL,"
+                           " PRIMARY KEY (release_id, position))"),
+            QStringLiteral("CREATE TABLE deployments ("
+                           " id INTEGER PRIMARY KEY,"
+                           " release_id INTEGER NOT NULL REFERENCES releases(id),"
+                           " target TEXT NOT NULL,"
+                           " started INTEGER NOT NULL,"
+                           " finished INTEGER,"
+                           " result TEXT NOT NULL CHECK (result IN"
+                           "  ('running', 'succeeded', 'failed', 'interrupted', 'cancelled')),"
+                           " error TEXT NOT NULL DEFAULT '',"
+                           " log TEXT NOT NULL DEFAULT '')"),
+            QStringLiteral("CREATE TABLE targets ("
+                           " id INTEGER PRIMARY KEY,"
+                           " name TEXT NOT NULL UNIQUE,"
+                           " endpoint TEXT NOT NULL,"
+                           " tls_ca TEXT NOT NULL DEFAULT '',"
+                           " tls_cert TEXT NOT NULL DEFAULT '',"
+                           " tls_key TEXT NOT NULL DEFAULT '',"
+                           " created INTEGER NOT NULL)"),
+        },
+        // 1 -> 2: which process runs a deployment (so open() interrupts only orphans), and
+        // indexes for the per-target and per-project listings.
+        {
+            QStringLiteral("ALTER TABLE deployments ADD COLUMN owner_pid INTEGER"),
+            QStringLiteral("ALTER TABLE deployments ADD COLUMN owner_host TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("CREATE INDEX deployments_by_target ON deployments (target, result)"),
+            QStringLiteral("CREATE INDEX releases_by_project ON releases (project_id)"),
+        },
+        // 2 -> 3: the [deploy] settings a release was deployed with (JSON), so a rollback deploys
+        // it the same way from the database alone. '' for releases recorded before.
+        {
+            QStringLiteral("ALTER TABLE releases ADD COLUMN deploy_settings TEXT NOT NULL DEFAULT ''"),
+        },
+    };
+    return list;
+}
+
+} // namespace slipway

@@ -1,0 +1,357 @@
+// slipway-cli deploy and rollback end to end: a busybox httpd app built by slipway from a git
+// repository, loaded into (or pulled by) two real podman targets, one reached through the
+// harness sshd; the history database tells what happened.
+
+#include "clirun.h"
+#include "engine/engineclient.h"
+#include "gitrepo.h"
+#include "history/history.h"
+#include "podmanservice.h"
+#include "processes.h"
+#include "registryserver.h"
+#include "sshserver.h"
+#include "util/paths.h"
+
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+#include <signal.h>
+
+using namespace slipway;
+using slipway::test::CliRun;
+using slipway::test::GitRepo;
+using slipway::test::PodmanService;
+using slipway::test::RegistryServer;
+using slipway::test::runCli;
+using slipway::test::SshServer;
+
+class TestDeployCli final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_data;
+    GitRepo m_repo;
+    std::unique_ptr<RegistryServer> m_registry;
+    std::unique_ptr<PodmanService> m_local;
+    std::unique_ptr<PodmanService> m_remote;
+    std::unique_ptr<SshServer> m_ssh;
+    quint16 m_port = 0;
+    QStringList m_env;
+
+    CliRun cli(QStringList arguments)
+    {
+        arguments.prepend(m_data.path());
+        arguments.prepend(QStringLiteral("--data-dir"));
+        return runCli(arguments, m_env);
+    }
+
+    static QJsonObject json(const CliRun &run) { return QJsonDocument::fromJson(run.out).object(); }
+
+    bool commitApp(const QByteArray &version, bool healthy)
+    {
+        QByteArray toml = "[image]\n"
+                          "entrypoint = [\"/bin/busybox\", \"httpd\", \"-f\", \"-vv\", \"-p\", \"PORT\", "
+                          "\"-h\", \"/www\"]\n"
+                          "[[layers]]\n"
+                          "name = \"busybox\"\n"
+                          "include = [\"bin/**\"]\n"
+                          "dest = \"/\"\n"
+                          "[[layers]]\n"
+                          "name = \"www\"\n"
+                          "include = [\"www/**\"]\n"
+                          "dest = \"/\"\n"
+                          "[deploy]\n"
+                          "name = \"web\"\n"
+                          "restart = \"no\"\n"
+                          "health = { path = \"/health\", port = PORT, timeout = \"6s\" }\n";
+        toml.replace("PORT", QByteArray::number(m_port));
+        QFile busybox(QStringLiteral("/bin/busybox"));
+        if (!busybox.open(QIODevice::ReadOnly))
+            return false;
+        if (!m_repo.writeFile(QStringLiteral("slipway.toml"), toml) ||
+            !m_repo.writeFile(QStringLiteral("bin/busybox"), busybox.readAll(), true) ||
+            !m_repo.writeFile(QStringLiteral("www/index.html"), version))
+            return false;
+        if (healthy)
+            m_repo.writeFile(QStringLiteral("www/health"), "ok\n");
+        else
+            m_repo.remove(QStringLiteral("www/health"));
+        return !m_repo.commit(QString::fromUtf8(version)).isEmpty();
+    }
+
+    Target target(const QString &name)
+    {
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data.path()).data));
+        if (!history)
+            return {};
+        auto found = history.value()->target(name);
+        return found ? found.value() : Target{};
+    }
+
+    // What the web container answers, asked from inside it; "containers: N" when not one.
+    QString answer(const QString &targetName)
+    {
+        qputenv("SLIPWAY_SSH_COMMAND", m_env.first().section(u'=', 1).toUtf8());
+        EngineClient client(target(targetName));
+        if (!client.connect())
+            return QStringLiteral("unreachable");
+        auto listed = client.listContainers({QStringLiteral("io.slipway.app=web")});
+        if (!listed || listed->size() != 1)
+            return QStringLiteral("containers: %1").arg(listed ? listed->size() : -1);
+        QString output;
+        auto code = client.exec(listed->first().id,
+                                {QStringLiteral("/bin/busybox"), QStringLiteral("wget"), QStringLiteral("-q"),
+                                 QStringLiteral("-O"), QStringLiteral("-"),
+                                 QStringLiteral("http://127.0.0.1:%1/").arg(m_port)},
+                                &output);
+        return code && code.value() == 0 ? output : QStringLiteral("failed: ") + output;
+    }
+
+    QList<DeploymentRecord> deployments()
+    {
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data.path()).data));
+        if (!history)
+            return {};
+        auto list = history.value()->deployments();
+        return list ? list.value() : QList<DeploymentRecord>{};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_data.isValid());
+        QVERIFY(m_repo.isValid());
+        m_registry = std::make_unique<RegistryServer>();
+        QVERIFY2(m_registry->start(), qPrintable(m_registry->errorString()));
+        m_local = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket,
+                                                  QStringList{m_registry->address()});
+        QVERIFY2(m_local->start(), qPrintable(m_local->errorString()));
+        m_remote = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket,
+                                                   QStringList{m_registry->address()});
+        QVERIFY2(m_remote->start(), qPrintable(m_remote->errorString()));
+        m_ssh = std::make_unique<SshServer>();
+        QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
+        m_env = {QStringLiteral("SLIPWAY_SSH_COMMAND=ssh ") + m_ssh->clientOptions().join(u' ')};
+        m_port = slipway::test::freeLoopbackPort();
+
+        CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
+                          QStringLiteral("--endpoint"), m_local->endpoint()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("remote"),
+                   QStringLiteral("--endpoint"),
+                   QStringLiteral("ssh://%1@127.0.0.1:%2%3")
+                       .arg(m_ssh->user())
+                       .arg(m_ssh->port())
+                       .arg(m_remote->socketPath())});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    }
+
+    void deploysWithoutARegistryToBothTargets()
+    {
+        QVERIFY(commitApp("v1", true));
+        const CliRun run =
+            cli({QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"), QStringLiteral("local"),
+                 QStringLiteral("--target"), QStringLiteral("remote"), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        const QJsonObject result = json(run);
+        QVERIFY(result.value(QStringLiteral("healthy")).toBool());
+        QVERIFY2(result.value(QStringLiteral("image"))
+                     .toString()
+                     .startsWith(QStringLiteral("localhost/slipway-web:release-")),
+                 run.out.constData());
+        const QJsonArray targets = result.value(QStringLiteral("targets")).toArray();
+        QCOMPARE(targets.size(), 2);
+        for (const QJsonValue &value : targets)
+            QCOMPARE(value.toObject().value(QStringLiteral("result")).toString(),
+                     QStringLiteral("succeeded"));
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v1"));
+        QCOMPARE(answer(QStringLiteral("remote")), QStringLiteral("v1"));
+
+        const QList<DeploymentRecord> recorded = deployments();
+        QCOMPARE(recorded.size(), 2);
+        for (const DeploymentRecord &deployment : recorded) {
+            QCOMPARE(deployment.result, DeploymentResult::Succeeded);
+            QVERIFY(deployment.finished.isValid());
+        }
+    }
+
+    void failedHealthCheckIsRecordedWithLogs()
+    {
+        QVERIFY(commitApp("v2", false));
+        const CliRun run =
+            cli({QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"), QStringLiteral("local"),
+                 QStringLiteral("--target"), QStringLiteral("remote")});
+        QCOMPARE(run.exitCode, 1);
+        const QString out = QString::fromUtf8(run.out);
+        QVERIFY2(out.contains(QStringLiteral("failed   target local (unix://")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("not healthy after 6 s")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("url:/health")), qPrintable(out));
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v1"));
+        QCOMPARE(answer(QStringLiteral("remote")), QStringLiteral("v1"));
+
+        const QList<DeploymentRecord> recorded = deployments();
+        QCOMPARE(recorded.size(), 4);
+        for (const DeploymentRecord &deployment : recorded.mid(0, 2)) {
+            QCOMPARE(deployment.result, DeploymentResult::Failed);
+            QVERIFY2(deployment.error.contains(QStringLiteral("not healthy")), qPrintable(deployment.error));
+            QVERIFY2(deployment.log.contains(QStringLiteral("last lines of the new container")),
+                     qPrintable(deployment.log));
+        }
+    }
+
+    void rollsBackToThePreviousRelease()
+    {
+        QVERIFY(commitApp("v3", true));
+        CliRun run = cli({QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"),
+                          QStringLiteral("local"), QStringLiteral("--target"), QStringLiteral("remote")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v3"));
+
+        QElapsedTimer timer;
+        timer.start();
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--json")});
+        const qint64 ms = timer.elapsed();
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        QCOMPARE(json(run).value(QStringLiteral("release")).toInteger(), 1);
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v1"));
+        QCOMPARE(answer(QStringLiteral("remote")), QStringLiteral("v3"));
+        qInfo("rollback to a release whose image is on the target: healthy after %.2f s, command done in "
+              "%lld ms "
+              "(the old httpd ignores SIGTERM as PID 1: its stop waits out the 10 s grace period)",
+              json(run)
+                  .value(QStringLiteral("targets"))
+                  .toArray()
+                  .first()
+                  .toObject()
+                  .value(QStringLiteral("healthyAfter"))
+                  .toDouble(),
+              ms);
+
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("remote"),
+                   QStringLiteral("--to"), QStringLiteral("1")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        QCOMPARE(answer(QStringLiteral("remote")), QStringLiteral("v1"));
+    }
+
+    void deploysThroughARegistryByDigest()
+    {
+        const QString image = m_registry->address() + QStringLiteral("/team/web:v3");
+        QElapsedTimer timer;
+        CliRun run;
+        for (int i = 0; i < 2; ++i) {
+            timer.start();
+            run = cli({QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"),
+                       QStringLiteral("local"), QStringLiteral("--image"), image, QStringLiteral("--json")});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        }
+        // The second run: build cached, image already pulled.
+        const qint64 ms = timer.elapsed();
+        const QJsonObject outcome = json(run).value(QStringLiteral("targets")).toArray().first().toObject();
+        const double retireMs = (outcome.value(QStringLiteral("seconds")).toDouble() -
+                                 outcome.value(QStringLiteral("healthyAfter")).toDouble()) *
+                                1000;
+        qInfo("deploy of a cached build and image to the local target: command to healthy %.0f ms (whole "
+              "command "
+              "%lld ms, of which retiring the old container %.0f ms)",
+              double(ms) - retireMs, ms, retireMs);
+        const QString reference = json(run).value(QStringLiteral("image")).toString();
+        QVERIFY2(reference.startsWith(m_registry->address() + QStringLiteral("/team/web@sha256:")),
+                 qPrintable(reference));
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v3"));
+    }
+
+    void killedDeployLeavesConsistentHistoryAndTheNextConverges()
+    {
+        QVERIFY(commitApp("v5", true));
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("SLIPWAY_SSH_COMMAND"), m_env.first().section(u'=', 1));
+        process.setProcessEnvironment(environment);
+        process.start(QStringLiteral(SLIPWAY_CLI),
+                      {QStringLiteral("--data-dir"), m_data.path(), QStringLiteral("deploy"), m_repo.path(),
+                       QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY(process.waitForStarted());
+        // Killed while the new container is being health-checked.
+        QByteArray err;
+        const QDeadlineTimer deadline(120000);
+        while (!err.contains("waiting until healthy") && !deadline.hasExpired() &&
+               process.state() == QProcess::Running) {
+            process.waitForReadyRead(100);
+            err += process.readAllStandardError();
+        }
+        QVERIFY2(err.contains("waiting until healthy"), err.constData());
+        ::kill(pid_t(process.processId()), SIGKILL);
+        QVERIFY(process.waitForFinished());
+
+        {
+            auto history = History::open(History::defaultPath(DataDirs::resolve(m_data.path()).data));
+            QVERIFY2(history.ok(), history.ok() ? "" : qPrintable(history.error().message));
+            QVERIFY(history.value()->checkIntegrity().ok());
+            auto list = history.value()->deployments();
+            QVERIFY(list.ok());
+            QCOMPARE(list->first().result, DeploymentResult::Interrupted);
+        }
+
+        const CliRun run = cli(
+            {QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        // Exactly one web container, the new release's.
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v5"));
+    }
+
+    void badInputNamesTheProblem()
+    {
+        CliRun run = cli(
+            {QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"), QStringLiteral("nowhere")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("nowhere")), qPrintable(run.err));
+        QVERIFY2(!run.err.trimmed().contains(u'\n'), qPrintable(run.err));
+
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--to"), QStringLiteral("999")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("999")), qPrintable(run.err));
+
+        // The deploy settings live in the history database, not in side files; a release
+        // recorded without them (by an older Slipway) cannot be rolled back to.
+        const DataDirs dirs = DataDirs::resolve(m_data.path());
+        QVERIFY(!QFileInfo::exists(dirs.config + QStringLiteral("/releases")));
+        qint64 bare = 0;
+        {
+            auto history = History::open(History::defaultPath(dirs.data));
+            QVERIFY(history.ok());
+            auto first = history.value()->release(1);
+            QVERIFY(first.ok());
+            QVERIFY2(first->deploySettings.contains(QStringLiteral("\"app\":\"web\"")),
+                     qPrintable(first->deploySettings));
+            ReleaseRecord old = first.value();
+            old.deploySettings.clear();
+            auto added = history.value()->addRelease(old);
+            QVERIFY(added.ok());
+            bare = added.value();
+        }
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--to"), QString::number(bare)});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(
+            run.err.contains(QStringLiteral("release %1 was recorded without its deploy settings").arg(bare)),
+            qPrintable(run.err));
+        QVERIFY2(!run.err.trimmed().contains(u'\n'), qPrintable(run.err));
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v5")); // untouched
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDeployCli)
+#include "tst_deploycli.moc"

@@ -1,0 +1,398 @@
+// slipway-cli target add|list|check|remove and history, on a data dir of the test's own; target
+// check against the harness's real podman service.
+
+#include "clirun.h"
+#include "podmanservice.h"
+
+#include "history/history.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace slipway;
+using slipway::test::CliRun;
+using slipway::test::PodmanService;
+using slipway::test::runCli;
+
+namespace {
+
+QString digest(char c)
+{
+    return QStringLiteral("sha256:") + QString(64, QLatin1Char(c));
+}
+
+// The lines of a CLI's stderr; a message must be exactly one.
+QStringList errLines(const CliRun &run)
+{
+    return run.err.trimmed().split(u'\n', Qt::SkipEmptyParts);
+}
+
+QString describe(const CliRun &run)
+{
+    return QStringLiteral("exit %1, out: %2, err: %3")
+        .arg(run.exitCode)
+        .arg(QString::fromUtf8(run.out), run.err);
+}
+
+} // namespace
+
+class TestTargetCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void addListRemove();
+    void badTargets();
+    void unusableDataDir();
+    void checkAgainstPodman();
+    void historyTable();
+    void historyJsonAndFilters();
+
+private:
+    CliRun cli(QStringList arguments);
+    QString databasePath() const { return History::defaultPath(m_dir->path()); }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestTargetCli::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+CliRun TestTargetCli::cli(QStringList arguments)
+{
+    arguments.prepend(m_dir->path());
+    arguments.prepend(QStringLiteral("--data-dir"));
+    return runCli(arguments);
+}
+
+void TestTargetCli::addListRemove()
+{
+    CliRun run = cli({QStringLiteral("target"), QStringLiteral("list")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains("no targets"));
+
+    run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("web"),
+               QStringLiteral("--endpoint"), QStringLiteral("unix:///run/web.sock")});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QVERIFY(run.out.contains("added target web (unix:///run/web.sock)"));
+    run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("api.1"),
+               QStringLiteral("--endpoint"),
+               QStringLiteral("ssh://deploy@example.org:2222/run/podman/podman.sock")});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+
+    // A duplicate name: bad input, one line naming the database and the name; the first stays.
+    run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("web"),
+               QStringLiteral("--endpoint"), QStringLiteral("unix:///run/other.sock")});
+    QCOMPARE(run.exitCode, 2);
+    QCOMPARE(errLines(run).size(), 1);
+    QVERIFY2(run.err.contains(databasePath()) && run.err.contains(u"target \"web\" already exists"),
+             qPrintable(run.err));
+
+    run = cli({QStringLiteral("target"), QStringLiteral("list")});
+    QCOMPARE(run.exitCode, 0);
+    const QStringList lines = QString::fromUtf8(run.out).trimmed().split(u'\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY(lines.at(0).startsWith(u"NAME"));
+    QVERIFY(lines.at(1).startsWith(u"api.1 ") &&
+            lines.at(1).endsWith(u"ssh://deploy@example.org:2222/run/podman/podman.sock"));
+    QVERIFY(lines.at(2).startsWith(u"web ") && lines.at(2).endsWith(u"unix:///run/web.sock"));
+
+    run = cli({QStringLiteral("target"), QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonArray array = QJsonDocument::fromJson(run.out).array();
+    QCOMPARE(array.size(), 2);
+    QCOMPARE(array.at(1).toObject().value(u"name").toString(), QStringLiteral("web"));
+    QCOMPARE(array.at(1).toObject().value(u"endpoint").toString(), QStringLiteral("unix:///run/web.sock"));
+
+    run = cli({QStringLiteral("target"), QStringLiteral("remove"), QStringLiteral("web")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains("removed target web"));
+    run = cli({QStringLiteral("target"), QStringLiteral("remove"), QStringLiteral("web")});
+    QCOMPARE(run.exitCode, 2);
+    QCOMPARE(errLines(run).size(), 1);
+    QVERIFY2(run.err.contains(u"no target \"web\""), qPrintable(run.err));
+    run = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("web")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(u"no target \"web\""), qPrintable(run.err));
+
+    // What the CLI wrote, read back through the API.
+    Result<std::unique_ptr<History>> history = History::open(databasePath());
+    QVERIFY(history.ok());
+    Result<QList<Target>> targets = history.value()->targets();
+    QCOMPARE(targets->size(), 1);
+    QCOMPARE(targets->first().name, QStringLiteral("api.1"));
+}
+
+void TestTargetCli::badTargets()
+{
+    QFile ca(m_dir->filePath(QStringLiteral("ca.pem")));
+    QVERIFY(ca.open(QIODevice::WriteOnly));
+    ca.write("not checked here\n");
+    ca.close();
+    const QString missing = m_dir->filePath(QStringLiteral("missing-key.pem"));
+    struct Case
+    {
+        QStringList arguments;
+        QString expected; // in the one-line message
+    };
+    const QList<Case> cases = {
+        {{QStringLiteral("bad name"), QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock")},
+         QStringLiteral("target name 'bad name'")},
+        {{QStringLiteral("../up"), QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock")},
+         QStringLiteral("target name '../up'")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("http://example.org:2375")},
+         QStringLiteral("unknown scheme 'http'")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("unix://relative.sock")},
+         QStringLiteral("must be absolute")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("tcp://example.org")},
+         QStringLiteral("no port")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock"),
+          QStringLiteral("--tls-ca"), ca.fileName(), QStringLiteral("--tls-cert"), ca.fileName(),
+          QStringLiteral("--tls-key"), ca.fileName()},
+         QStringLiteral("tcp:// endpoints only")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("tcp://127.0.0.1:2376"),
+          QStringLiteral("--tls-ca"), ca.fileName(), QStringLiteral("--tls-cert"), ca.fileName(),
+          QStringLiteral("--tls-key"), missing},
+         missing},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("tcp://127.0.0.1:2376"),
+          QStringLiteral("--tls-cert"), ca.fileName()},
+         QStringLiteral("all three")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"),
+          QStringLiteral("ssh://deploy:hunter2@example.org")},
+         QStringLiteral("holds a password")},
+    };
+    for (const Case &c : cases) {
+        const CliRun run = cli(QStringList{QStringLiteral("target"), QStringLiteral("add")} + c.arguments);
+        QVERIFY2(run.exitCode == 2, qPrintable(describe(run)));
+        QVERIFY2(errLines(run).size() == 1, qPrintable(run.err));
+        QVERIFY2(run.err.contains(c.expected), qPrintable(run.err + QStringLiteral(" lacks ") + c.expected));
+        QVERIFY2(!run.err.contains(u"hunter2"), qPrintable(run.err)); // never a secret
+        QVERIFY(run.out.isEmpty());
+    }
+    // Nothing was stored by any of them.
+    const CliRun list = cli({QStringLiteral("target"), QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(list.exitCode, 0);
+    QCOMPARE(QJsonDocument::fromJson(list.out).array().size(), 0);
+}
+
+void TestTargetCli::unusableDataDir()
+{
+    // The data dir is a file: nothing can be created under it.
+    const QString file = m_dir->filePath(QStringLiteral("a-file"));
+    QFile blocker(file);
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    for (const QStringList &arguments :
+         {QStringList{QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("web"),
+                      QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock")},
+          QStringList{QStringLiteral("history")}}) {
+        const CliRun run = runCli(QStringList{QStringLiteral("--data-dir"), file} + arguments);
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(errLines(run).size(), 1);
+        QVERIFY2(run.err.contains(file + QStringLiteral("/history.sqlite")) &&
+                     run.err.contains(u"cannot create"),
+                 qPrintable(run.err));
+    }
+
+    // A database that is garbage: one line naming it, and the file is left alone.
+    QFile database(databasePath());
+    QVERIFY(database.open(QIODevice::WriteOnly));
+    database.write(QByteArray(4096, 'x'));
+    database.close();
+    const CliRun run = cli({QStringLiteral("target"), QStringLiteral("list")});
+    QCOMPARE(run.exitCode, 1);
+    QCOMPARE(errLines(run).size(), 1);
+    QVERIFY2(run.err.contains(databasePath()) && run.err.contains(u"not a SQLite database"),
+             qPrintable(run.err));
+    QVERIFY(database.open(QIODevice::ReadOnly));
+    QCOMPARE(database.readAll(), QByteArray(4096, 'x'));
+}
+
+void TestTargetCli::checkAgainstPodman()
+{
+    PodmanService podman;
+    QVERIFY2(podman.start(), qPrintable(podman.errorString()));
+    CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
+                      QStringLiteral("--endpoint"), podman.endpoint()});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+
+    run = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("local")});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QVERIFY2(QString::fromUtf8(run.out).startsWith(QStringLiteral("target local (") + podman.endpoint() +
+                                                   QStringLiteral("): Podman Engine ")),
+             run.out.constData());
+    QVERIFY2(run.out.contains(", API 1."), run.out.constData());
+
+    run = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("local"),
+               QStringLiteral("--json")});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    const QJsonObject info = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(info.value(u"name").toString(), QStringLiteral("local"));
+    QCOMPARE(info.value(u"engine").toString(), QStringLiteral("Podman Engine"));
+    QVERIFY(info.value(u"apiVersion").toString().startsWith(u"1."));
+    QCOMPARE(info.value(u"os").toString(), QStringLiteral("linux"));
+    QString podmanVersion;
+    QCOMPARE(podman.podman({QStringLiteral("version"), QStringLiteral("--format"),
+                            QStringLiteral("{{.Client.Version}}")},
+                           &podmanVersion),
+             0);
+    QCOMPARE(info.value(u"version").toString(), podmanVersion.trimmed());
+
+    // A socket nobody serves: exit 1, one line naming the target.
+    const QString nowhere = m_dir->filePath(QStringLiteral("nothing-here.sock"));
+    run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("gone"),
+               QStringLiteral("--endpoint"), QStringLiteral("unix://") + nowhere});
+    QCOMPARE(run.exitCode, 0);
+    run = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("gone")});
+    QCOMPARE(run.exitCode, 1);
+    QCOMPARE(errLines(run).size(), 1);
+    QVERIFY2(run.err.contains(u"target gone"), qPrintable(run.err));
+    QVERIFY(run.out.isEmpty());
+
+    // The service stopped: the target that answered a moment ago fails the same way.
+    podman.stop();
+    run = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("local")});
+    QCOMPARE(run.exitCode, 1);
+    QCOMPARE(errLines(run).size(), 1);
+    QVERIFY2(run.err.contains(u"target local"), qPrintable(run.err));
+}
+
+// Filled through the API, as deploy would: two projects, two targets, every result.
+void TestTargetCli::historyTable()
+{
+    CliRun run = cli({QStringLiteral("history")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains("no deployments"));
+
+    Result<std::unique_ptr<History>> opened = History::open(databasePath());
+    QVERIFY(opened.ok());
+    History &history = **opened;
+    ReleaseRecord hello;
+    hello.project = QStringLiteral("hello");
+    hello.commit = QStringLiteral("0123456789abcdef0123456789abcdef01234567");
+    hello.digest = digest('a');
+    const qint64 helloId = *history.addRelease(hello);
+    ReleaseRecord other;
+    other.project = QStringLiteral("other");
+    other.digest = digest('b'); // a directory source: no commit
+    const qint64 otherId = *history.addRelease(other);
+
+    const qint64 d1 = *history.startDeployment(helloId, QStringLiteral("web"));
+    QVERIFY(
+        history.finishDeployment(d1, DeploymentResult::Succeeded, QString(), QStringLiteral("ok\n")).ok());
+    const qint64 d2 = *history.startDeployment(otherId, QStringLiteral("api"));
+    QVERIFY(history
+                .finishDeployment(d2, DeploymentResult::Failed,
+                                  QStringLiteral("health check failed: 503 on /healthz"), QString())
+                .ok());
+    const qint64 d3 = *history.startDeployment(helloId, QStringLiteral("api"));
+    Q_UNUSED(d3); // still running: this test process is alive, so the CLI must not interrupt it
+
+    run = cli({QStringLiteral("history")});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    const QStringList lines = QString::fromUtf8(run.out).trimmed().split(u'\n');
+    QCOMPARE(lines.size(), 5); // header, three rows, one error line
+    QVERIFY2(lines.at(0).simplified() == u"ID WHEN PROJECT COMMIT TARGET RESULT DURATION",
+             qPrintable(lines.at(0)));
+    QVERIFY(lines.at(1).startsWith(u"3 "));
+    QVERIFY2(lines.at(1).contains(u" hello ") && lines.at(1).contains(u" 0123456789ab ") &&
+                 lines.at(1).contains(u" api ") && lines.at(1).contains(u" running ") &&
+                 lines.at(1).endsWith(u"-"),
+             qPrintable(lines.at(1)));
+    QVERIFY2(lines.at(2).startsWith(u"2 ") && lines.at(2).contains(u" other ") &&
+                 lines.at(2).contains(u" sha256:bbbbbbbbbbbb ") && lines.at(2).contains(u" failed "),
+             qPrintable(lines.at(2)));
+    QVERIFY2(lines.at(3).startsWith(u"1 ") && lines.at(3).contains(u" web ") &&
+                 lines.at(3).contains(u" succeeded ") && lines.at(3).endsWith(u"ms"),
+             qPrintable(lines.at(3)));
+    QCOMPARE(lines.at(4), QStringLiteral("#2 failed: health check failed: 503 on /healthz"));
+    QCOMPARE(history.deployment(d3)->result, DeploymentResult::Running);
+}
+
+void TestTargetCli::historyJsonAndFilters()
+{
+    {
+        Result<std::unique_ptr<History>> opened = History::open(databasePath());
+        QVERIFY(opened.ok());
+        History &history = **opened;
+        for (int i = 0; i < 30; ++i) {
+            ReleaseRecord release;
+            release.project = i % 2 ? QStringLiteral("odd") : QStringLiteral("even");
+            release.commit = QString(40, QLatin1Char(char('a' + i % 6)));
+            release.image = QStringLiteral("127.0.0.1:5000/app:%1").arg(i);
+            release.digest = digest(char('a' + i % 6));
+            const qint64 releaseId = *history.addRelease(release);
+            const qint64 id =
+                *history.startDeployment(releaseId, i % 3 ? QStringLiteral("web") : QStringLiteral("db"));
+            QVERIFY(history.finishDeployment(id, DeploymentResult::Succeeded, QString(), QString()).ok());
+        }
+        // A deployment whose process died (a pid that cannot exist): the CLI's open marks it.
+        const qint64 orphan = *history.startDeployment(1, QStringLiteral("web"));
+        Q_UNUSED(orphan);
+    }
+    {
+        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+        raw.setDatabaseName(databasePath());
+        QVERIFY(raw.open());
+        QSqlQuery query(raw);
+        QVERIFY(query.exec(QStringLiteral("UPDATE deployments SET owner_pid = 2147483646 WHERE id = 31")));
+        query.finish();
+        raw.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+
+    const auto json = [&](const QStringList &options) {
+        const CliRun run = cli(QStringList{QStringLiteral("history"), QStringLiteral("--json")} + options);
+        if (run.exitCode != 0)
+            qWarning() << describe(run);
+        return QJsonDocument::fromJson(run.out).array();
+    };
+    QJsonArray all = json({});
+    QCOMPARE(all.size(), 20); // the default limit
+    const QJsonObject newest = all.at(0).toObject();
+    QCOMPARE(newest.value(u"id").toInteger(), 31);
+    QCOMPARE(newest.value(u"result").toString(), QStringLiteral("interrupted"));
+    QVERIFY(newest.value(u"error").toString().contains(u"interrupted"));
+    const QJsonObject second = all.at(1).toObject();
+    QCOMPARE(second.value(u"id").toInteger(), 30);
+    QCOMPARE(second.value(u"project").toString(), QStringLiteral("odd"));
+    QCOMPARE(second.value(u"target").toString(), QStringLiteral("web"));
+    QCOMPARE(second.value(u"result").toString(), QStringLiteral("succeeded"));
+    QCOMPARE(second.value(u"image").toString(), QStringLiteral("127.0.0.1:5000/app:29"));
+    QVERIFY(second.value(u"durationMs").isDouble());
+    QVERIFY(!second.value(u"started").toString().isEmpty());
+
+    QCOMPARE(json({QStringLiteral("--limit"), QStringLiteral("100")}).size(), 31);
+    QCOMPARE(json({QStringLiteral("--limit"), QStringLiteral("3")}).size(), 3);
+    const QJsonArray even = json({QStringLiteral("--project"), QStringLiteral("even"),
+                                  QStringLiteral("--limit"), QStringLiteral("100")});
+    QCOMPARE(even.size(), 16); // 15 plus the orphan of release 1
+    for (const QJsonValue &value : even)
+        QCOMPARE(value.toObject().value(u"project").toString(), QStringLiteral("even"));
+    const QJsonArray db = json(
+        {QStringLiteral("--target"), QStringLiteral("db"), QStringLiteral("--limit"), QStringLiteral("100")});
+    QCOMPARE(db.size(), 10);
+    QCOMPARE(json({QStringLiteral("--project"), QStringLiteral("odd"), QStringLiteral("--target"),
+                   QStringLiteral("db"), QStringLiteral("--limit"), QStringLiteral("100")})
+                 .size(),
+             5);
+    QCOMPARE(json({QStringLiteral("--project"), QStringLiteral("nobody")}).size(), 0);
+
+    const CliRun bad = cli({QStringLiteral("history"), QStringLiteral("--limit"), QStringLiteral("0")});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY(bad.err.contains(u"--limit"));
+}
+
+QTEST_GUILESS_MAIN(TestTargetCli)
+#include "tst_targetcli.moc"

@@ -1,0 +1,716 @@
+#include "history/history.h"
+#include "historytestutil.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <thread>
+
+using namespace slipway;
+using slipway::test::RawDb;
+
+namespace {
+
+// QVERIFY2 evaluates its message even when the check passes.
+template<typename T>
+QString errorText(const Result<T> &result)
+{
+    return result.ok() ? QString() : result.error().message;
+}
+
+QString digest(char c)
+{
+    return QStringLiteral("sha256:") + QString(64, QLatin1Char(c));
+}
+
+ReleaseRecord makeRelease(const QString &project, char digestChar, const QString &commit = QString())
+{
+    ReleaseRecord release;
+    release.project = project;
+    release.commit = commit.isEmpty() ? QString(40, QLatin1Char(digestChar)) : commit;
+    release.ref = QStringLiteral("main");
+    release.image = QStringLiteral("127.0.0.1:5000/") + project + QStringLiteral(":main");
+    release.digest = digest(digestChar);
+    release.buildMs = 1234;
+    return release;
+}
+
+Target makeTarget(const QString &name)
+{
+    Target target;
+    target.name = name;
+    target.endpoint = QStringLiteral("unix:///run/") + name + QStringLiteral(".sock");
+    return target;
+}
+
+} // namespace
+
+class TestHistory : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void opensWithPragmas();
+    void targetsCrud();
+    void projects();
+    void releasesRoundTrip();
+    void deploymentLifecycle();
+    void deploymentFilters();
+    void currentAndPreviousRelease();
+    void liveDeploymentNotInterrupted();
+    void killedWriterLeavesInterruptedDeployment();
+    void processesMigrateAndWriteTogether();
+    void emptyFileIsMigrated();
+    void versionOneIsMigrated();
+    void versionTwoIsMigrated();
+    void newerVersionIsRefused();
+    void corruptFileIsRefused();
+    void unusableDirectory();
+    void readerWhileWriterHoldsTransaction();
+    void workerThreadOpensItsOwn();
+
+private:
+    std::unique_ptr<History> openHistory();
+    qint64 deploy(History &history, qint64 release, const QString &target, DeploymentResult result);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_path;
+};
+
+void TestHistory::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_path = m_dir->filePath(QStringLiteral("data/history.sqlite"));
+}
+
+void TestHistory::cleanup()
+{
+    m_dir.reset();
+}
+
+std::unique_ptr<History> TestHistory::openHistory()
+{
+    Result<std::unique_ptr<History>> history = History::open(m_path);
+    if (!history) {
+        qWarning() << history.error().message;
+        return nullptr;
+    }
+    return std::move(history).value();
+}
+
+qint64 TestHistory::deploy(History &history, qint64 release, const QString &target, DeploymentResult result)
+{
+    Result<qint64> id = history.startDeployment(release, target);
+    if (!id)
+        return 0;
+    if (!history.finishDeployment(*id, result, QString(), QStringLiteral("log of %1").arg(*id)))
+        return 0;
+    return *id;
+}
+
+void TestHistory::opensWithPragmas()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    QCOMPARE(history->path(), m_path);
+    QCOMPARE(History::defaultPath(m_dir->path()), m_dir->filePath(QStringLiteral("history.sqlite")));
+    QVERIFY(history->checkIntegrity().ok());
+    RawDb raw(m_path);
+    QVERIFY(raw.isOpen());
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
+}
+
+void TestHistory::targetsCrud()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    Target web = makeTarget(QStringLiteral("web"));
+    web.tlsCa = QStringLiteral("/etc/ca.pem");
+    const Status addedWeb = history->addTarget(web);
+    QVERIFY2(addedWeb.ok(), qPrintable(errorText(addedWeb)));
+    QVERIFY(history->addTarget(makeTarget(QStringLiteral("api"))).ok());
+
+    const Status duplicate = history->addTarget(makeTarget(QStringLiteral("web")));
+    QVERIFY(!duplicate);
+    QCOMPARE(duplicate.error().kind, Error::Kind::BadInput);
+    QVERIFY2(duplicate.error().message.contains(m_path), qPrintable(duplicate.error().message));
+    QVERIFY2(duplicate.error().message.contains(u"\"web\" already exists"),
+             qPrintable(duplicate.error().message));
+
+    Result<QList<Target>> list = history->targets();
+    QVERIFY2(list.ok(), qPrintable(errorText(list)));
+    QCOMPARE(list->size(), 2);
+    QCOMPARE(list->at(0).name, QStringLiteral("api")); // sorted by name
+    QCOMPARE(list->at(1).endpoint, web.endpoint);
+    QCOMPARE(list->at(1).tlsCa, web.tlsCa); // and the duplicate did not overwrite it
+
+    web.endpoint = QStringLiteral("tcp://10.0.0.1:2376");
+    web.tlsCert = QStringLiteral("/etc/cert.pem");
+    QVERIFY(history->updateTarget(web).ok());
+    Result<Target> read = history->target(QStringLiteral("web"));
+    QVERIFY2(read.ok(), qPrintable(errorText(read)));
+    QCOMPARE(read->endpoint, web.endpoint);
+    QCOMPARE(read->tlsCert, web.tlsCert);
+
+    const Status unknownUpdate = history->updateTarget(makeTarget(QStringLiteral("nope")));
+    QVERIFY(!unknownUpdate);
+    QCOMPARE(unknownUpdate.error().kind, Error::Kind::BadInput);
+    QVERIFY(unknownUpdate.error().message.contains(u"no target \"nope\""));
+
+    QVERIFY(history->removeTarget(QStringLiteral("web")).ok());
+    const Status removedAgain = history->removeTarget(QStringLiteral("web"));
+    QVERIFY(!removedAgain);
+    QVERIFY(removedAgain.error().message.contains(u"no target \"web\""));
+    Result<Target> gone = history->target(QStringLiteral("web"));
+    QVERIFY(!gone);
+    QCOMPARE(gone.error().kind, Error::Kind::BadInput);
+    QVERIFY(gone.error().message.startsWith(m_path));
+    QCOMPARE(history->targets()->size(), 1);
+}
+
+void TestHistory::projects()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    Result<ProjectRecord> first =
+        history->ensureProject(QStringLiteral("hello"), QStringLiteral("/src/hello"));
+    QVERIFY2(first.ok(), qPrintable(errorText(first)));
+    QCOMPARE(first->source, QStringLiteral("/src/hello"));
+    // The same project again: same id; an empty source keeps the known one, a new one replaces it.
+    Result<ProjectRecord> again = history->ensureProject(QStringLiteral("hello"), QString());
+    QCOMPARE(again->id, first->id);
+    QCOMPARE(again->source, QStringLiteral("/src/hello"));
+    Result<ProjectRecord> moved =
+        history->ensureProject(QStringLiteral("hello"), QStringLiteral("https://example.org/hello.git"));
+    QCOMPARE(moved->id, first->id);
+    QCOMPARE(moved->source, QStringLiteral("https://example.org/hello.git"));
+    QVERIFY(history->ensureProject(QStringLiteral("another"), QString()).ok());
+    QCOMPARE(history->projects()->size(), 2);
+    QVERIFY(!history->ensureProject(QString(), QString()));
+}
+
+void TestHistory::releasesRoundTrip()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    ReleaseRecord release = makeRelease(QStringLiteral("hello"), 'a');
+    release.layers = {{QStringLiteral("deps"), digest('1'), 1000}, {QStringLiteral("app"), digest('2'), 20}};
+    release.deploySettings = QStringLiteral("{\"app\":\"hello\",\"ports\":[\"8080:80\"]}");
+    Result<qint64> id = history->addRelease(release);
+    QVERIFY2(id.ok(), qPrintable(errorText(id)));
+    Result<qint64> second = history->addRelease(makeRelease(QStringLiteral("hello"), 'b'));
+    QVERIFY(second.ok());
+    QVERIFY(history->addRelease(makeRelease(QStringLiteral("other"), 'c')).ok());
+
+    Result<ReleaseRecord> read = history->release(*id);
+    QVERIFY2(read.ok(), qPrintable(errorText(read)));
+    QCOMPARE(read->id, *id);
+    QCOMPARE(read->project, release.project);
+    QCOMPARE(read->commit, release.commit);
+    QCOMPARE(read->ref, release.ref);
+    QCOMPARE(read->image, release.image);
+    QCOMPARE(read->digest, release.digest);
+    QCOMPARE(read->buildMs, release.buildMs);
+    QCOMPARE(read->deploySettings, release.deploySettings);
+    QVERIFY(read->created.isValid());
+    QCOMPARE(read->layers.size(), 2);
+    QCOMPARE(read->layers.at(0).name, QStringLiteral("deps"));
+    QCOMPARE(read->layers.at(0).size, 1000);
+    QCOMPARE(read->layers.at(1).digest, digest('2'));
+
+    Result<QList<ReleaseRecord>> list = history->releases(QStringLiteral("hello"));
+    QVERIFY(list.ok());
+    QCOMPARE(list->size(), 2);
+    QCOMPARE(list->at(0).id, *second); // newest first
+    QCOMPARE(list->at(1).layers.size(), 2);
+    QCOMPARE(list->at(1).deploySettings, release.deploySettings);
+    QVERIFY(list->at(0).deploySettings.isEmpty()); // recorded without settings
+    QVERIFY(history->releases(QStringLiteral("nobody"))->isEmpty());
+
+    Result<ReleaseRecord> unknown = history->release(9999);
+    QVERIFY(!unknown);
+    QCOMPARE(unknown.error().kind, Error::Kind::BadInput);
+    QVERIFY(unknown.error().message.contains(u"no release 9999"));
+    QVERIFY(!history->addRelease(ReleaseRecord{}));
+}
+
+void TestHistory::deploymentLifecycle()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    Result<qint64> release = history->addRelease(makeRelease(QStringLiteral("hello"), 'a'));
+    QVERIFY(release.ok());
+    Result<qint64> id = history->startDeployment(*release, QStringLiteral("web"));
+    QVERIFY2(id.ok(), qPrintable(errorText(id)));
+
+    Result<DeploymentRecord> running = history->deployment(*id);
+    QVERIFY(running.ok());
+    QCOMPARE(running->result, DeploymentResult::Running);
+    QVERIFY(running->started.isValid());
+    QVERIFY(!running->finished.isValid());
+    QCOMPARE(running->project, QStringLiteral("hello"));
+    QCOMPARE(running->digest, digest('a'));
+
+    QVERIFY(history->appendDeploymentLog(*id, QStringLiteral("pulling\n")).ok());
+    QVERIFY(history->appendDeploymentLog(*id, QStringLiteral("starting\n")).ok());
+    QCOMPARE(history->deployment(*id)->log, QStringLiteral("pulling\nstarting\n"));
+
+    QVERIFY(history
+                ->finishDeployment(*id, DeploymentResult::Failed, QStringLiteral("health check failed"),
+                                   QStringLiteral("the whole log\n"))
+                .ok());
+    Result<DeploymentRecord> done = history->deployment(*id);
+    QCOMPARE(done->result, DeploymentResult::Failed);
+    QCOMPARE(done->error, QStringLiteral("health check failed"));
+    QCOMPARE(done->log, QStringLiteral("the whole log\n"));
+    QVERIFY(done->finished >= done->started);
+
+    // Finished once: a second finish and a late log line are refused, and change nothing.
+    const Status twice = history->finishDeployment(*id, DeploymentResult::Succeeded, QString(), QString());
+    QVERIFY(!twice);
+    QVERIFY2(twice.error().message.contains(u"already finished (failed)"), qPrintable(twice.error().message));
+    QVERIFY(!history->appendDeploymentLog(*id, QStringLiteral("late\n")));
+    QCOMPARE(history->deployment(*id)->result, DeploymentResult::Failed);
+    QVERIFY(!history->finishDeployment(*id, DeploymentResult::Running, QString(), QString()));
+
+    QVERIFY(!history->startDeployment(4242, QStringLiteral("web")));
+    QVERIFY(!history->startDeployment(*release, QString()));
+    QVERIFY(!history->deployment(4242));
+    QVERIFY(!history->finishDeployment(4242, DeploymentResult::Succeeded, QString(), QString()));
+}
+
+void TestHistory::deploymentFilters()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    const qint64 hello = *history->addRelease(makeRelease(QStringLiteral("hello"), 'a'));
+    const qint64 other = *history->addRelease(makeRelease(QStringLiteral("other"), 'b'));
+    const qint64 d1 = deploy(*history, hello, QStringLiteral("web"), DeploymentResult::Succeeded);
+    const qint64 d2 = deploy(*history, hello, QStringLiteral("api"), DeploymentResult::Failed);
+    const qint64 d3 = deploy(*history, other, QStringLiteral("web"), DeploymentResult::Succeeded);
+    const qint64 d4 = deploy(*history, hello, QStringLiteral("web"), DeploymentResult::Cancelled);
+    QVERIFY(d1 && d2 && d3 && d4);
+
+    const auto ids = [&](const DeploymentFilter &filter) {
+        QList<qint64> list;
+        const Result<QList<DeploymentRecord>> records = history->deployments(filter);
+        for (const DeploymentRecord &record : records.value())
+            list.append(record.id);
+        return list;
+    };
+    QCOMPARE(ids({}), (QList<qint64>{d4, d3, d2, d1}));
+    DeploymentFilter byProject;
+    byProject.project = QStringLiteral("hello");
+    QCOMPARE(ids(byProject), (QList<qint64>{d4, d2, d1}));
+    DeploymentFilter byTarget;
+    byTarget.target = QStringLiteral("web");
+    QCOMPARE(ids(byTarget), (QList<qint64>{d4, d3, d1}));
+    DeploymentFilter both = byTarget;
+    both.project = QStringLiteral("hello");
+    QCOMPARE(ids(both), (QList<qint64>{d4, d1}));
+    DeploymentFilter byResult;
+    byResult.result = DeploymentResult::Succeeded;
+    QCOMPARE(ids(byResult), (QList<qint64>{d3, d1}));
+    DeploymentFilter limited;
+    limited.limit = 2;
+    QCOMPARE(ids(limited), (QList<qint64>{d4, d3}));
+    DeploymentFilter none;
+    none.target = QStringLiteral("nowhere");
+    QVERIFY(ids(none).isEmpty());
+    // Values are bound, never pasted into the SQL.
+    DeploymentFilter injection;
+    injection.project = QStringLiteral("x' OR '1'='1");
+    QVERIFY(ids(injection).isEmpty());
+}
+
+void TestHistory::currentAndPreviousRelease()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    const QString web = QStringLiteral("web");
+    QVERIFY(!history->currentRelease(web)->has_value());
+    QVERIFY(!history->previousRelease(web)->has_value());
+
+    const qint64 a = *history->addRelease(makeRelease(QStringLiteral("hello"), 'a'));
+    QVERIFY(deploy(*history, a, web, DeploymentResult::Succeeded));
+    QCOMPARE(history->currentRelease(web)->value().id, a);
+    QVERIFY(!history->previousRelease(web)->has_value()); // only one release ever ran
+
+    const qint64 b = *history->addRelease(makeRelease(QStringLiteral("hello"), 'b'));
+    QVERIFY(deploy(*history, b, web, DeploymentResult::Succeeded));
+    QCOMPARE(history->currentRelease(web)->value().id, b);
+    QCOMPARE(history->previousRelease(web)->value().id, a);
+
+    // A rebuild with the same image digest (a new release of the same bytes) is not a step back.
+    const qint64 b2 = *history->addRelease(makeRelease(QStringLiteral("hello"), 'b'));
+    QVERIFY(deploy(*history, b2, web, DeploymentResult::Succeeded));
+    QCOMPARE(history->currentRelease(web)->value().id, b2);
+    QCOMPARE(history->previousRelease(web)->value().id, a);
+
+    // Failed, cancelled and running deployments change neither.
+    const qint64 c = *history->addRelease(makeRelease(QStringLiteral("hello"), 'c'));
+    QVERIFY(deploy(*history, c, web, DeploymentResult::Failed));
+    QVERIFY(deploy(*history, c, web, DeploymentResult::Cancelled));
+    QVERIFY(history->startDeployment(c, web).ok());
+    QCOMPARE(history->currentRelease(web)->value().id, b2);
+    QCOMPARE(history->previousRelease(web)->value().id, a);
+
+    // Other targets have their own.
+    QVERIFY(deploy(*history, c, QStringLiteral("api"), DeploymentResult::Succeeded));
+    QCOMPARE(history->currentRelease(QStringLiteral("api"))->value().id, c);
+    QVERIFY(!history->previousRelease(QStringLiteral("api"))->has_value());
+    QCOMPARE(history->currentRelease(web)->value().id, b2);
+
+    // A rollback is a new deployment of the old release: it becomes current, and the release it
+    // replaced becomes the previous one.
+    QVERIFY(deploy(*history, a, web, DeploymentResult::Succeeded));
+    QCOMPARE(history->currentRelease(web)->value().id, a);
+    QCOMPARE(history->previousRelease(web)->value().id, b2);
+    QCOMPARE(history->previousRelease(web)->value().digest, digest('b'));
+}
+
+void TestHistory::liveDeploymentNotInterrupted()
+{
+    std::unique_ptr<History> writer = openHistory();
+    QVERIFY(writer);
+    const qint64 release = *writer->addRelease(makeRelease(QStringLiteral("hello"), 'a'));
+    Result<qint64> id = writer->startDeployment(release, QStringLiteral("web"));
+    QVERIFY(id.ok());
+    // A second History (the GUI while the CLI deploys): this process is alive, so its
+    // deployment stays running.
+    std::unique_ptr<History> reader = openHistory();
+    QVERIFY(reader);
+    QCOMPARE(reader->deployment(*id)->result, DeploymentResult::Running);
+
+    // A deployment whose process is gone (a pid that cannot exist) is interrupted on open.
+    {
+        RawDb raw(m_path);
+        QCOMPARE(
+            raw.exec(
+                {QStringLiteral("UPDATE deployments SET owner_pid = 2147483646 WHERE id = %1").arg(*id)}),
+            QString());
+    }
+    std::unique_ptr<History> third = openHistory();
+    QVERIFY(third);
+    Result<DeploymentRecord> record = third->deployment(*id);
+    QCOMPARE(record->result, DeploymentResult::Interrupted);
+    QVERIFY(record->finished.isValid());
+    QVERIFY2(record->error.contains(u"pid 2147483646"), qPrintable(record->error));
+}
+
+void TestHistory::killedWriterLeavesInterruptedDeployment()
+{
+    for (int round = 0; round < 3; ++round) {
+        QProcess child;
+        child.start(QStringLiteral(HISTORY_CRASH_CHILD), {m_path});
+        QVERIFY2(child.waitForStarted(), qPrintable(child.errorString()));
+        qint64 deploymentId = 0;
+        int progress = 0;
+        // Wait for the deployment, then for a few batches of writes (more each round).
+        while (progress < round + 2) {
+            if (!child.canReadLine() && !child.waitForReadyRead(30000))
+                QFAIL(qPrintable(QStringLiteral("child stopped: ") +
+                                 QString::fromUtf8(child.readAllStandardError())));
+            while (child.canReadLine()) {
+                const QString line = QString::fromUtf8(child.readLine()).trimmed();
+                if (line.startsWith(u"started "))
+                    deploymentId = line.mid(8).toLongLong();
+                else if (line.startsWith(u"wrote "))
+                    ++progress;
+            }
+        }
+        QVERIFY(deploymentId > 0);
+        child.kill(); // SIGKILL: no destructor, no rollback, possibly mid-transaction
+        QVERIFY(child.waitForFinished(10000));
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+
+        std::unique_ptr<History> history = openHistory();
+        QVERIFY(history);
+        const Status integrity = history->checkIntegrity();
+        QVERIFY2(integrity.ok(), qPrintable(errorText(integrity)));
+        Result<DeploymentRecord> record = history->deployment(deploymentId);
+        QVERIFY2(record.ok(), qPrintable(errorText(record)));
+        QCOMPARE(record->result, DeploymentResult::Interrupted);
+        QVERIFY2(record->error.contains(u"interrupted"), qPrintable(record->error));
+        QVERIFY(record->log.startsWith(u"log line 1\n"));
+        DeploymentFilter running;
+        running.result = DeploymentResult::Running;
+        QVERIFY(history->deployments(running)->isEmpty());
+    }
+}
+
+void TestHistory::processesMigrateAndWriteTogether()
+{
+    // Four processes open a database that does not exist yet at the same moment: one migrates,
+    // the others wait for its lock and find the work done; then all four write at once.
+    std::vector<std::unique_ptr<QProcess>> children;
+    for (int i = 0; i < 4; ++i) {
+        children.push_back(std::make_unique<QProcess>());
+        children.back()->start(QStringLiteral(HISTORY_CRASH_CHILD), {m_path});
+    }
+    QSet<qint64> deployments;
+    for (const auto &child : children) {
+        QVERIFY2(child->waitForStarted(), qPrintable(child->errorString()));
+        int batches = 0;
+        while (batches < 2) {
+            if (!child->canReadLine() && !child->waitForReadyRead(30000))
+                QFAIL(qPrintable(QStringLiteral("child stopped: ") +
+                                 QString::fromUtf8(child->readAllStandardError())));
+            while (child->canReadLine()) {
+                const QString line = QString::fromUtf8(child->readLine()).trimmed();
+                if (line.startsWith(u"started "))
+                    deployments.insert(line.mid(8).toLongLong());
+                else if (line.startsWith(u"wrote "))
+                    ++batches;
+            }
+        }
+    }
+    QCOMPARE(deployments.size(), 4);
+    for (const auto &child : children) {
+        child->kill();
+        QVERIFY(child->waitForFinished(10000));
+    }
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    QVERIFY(history->checkIntegrity().ok());
+    for (qint64 id : deployments)
+        QCOMPARE(history->deployment(id)->result, DeploymentResult::Interrupted);
+    RawDb raw(m_path);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM projects")).toInt(), 1);
+}
+
+void TestHistory::emptyFileIsMigrated()
+{
+    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
+    QFile file(m_path);
+    QVERIFY(file.open(QIODevice::WriteOnly)); // zero bytes: a valid, empty SQLite database
+    file.close();
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    QVERIFY(history->addTarget(makeTarget(QStringLiteral("web"))).ok());
+    RawDb raw(m_path);
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
+}
+
+void TestHistory::versionOneIsMigrated()
+{
+    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
+    {
+        RawDb raw(m_path);
+        QVERIFY(raw.isOpen());
+        QStringList statements = slipway::test::schemaV1();
+        statements
+            << QStringLiteral("INSERT INTO projects (id, name, source, created) VALUES (1, 'old', '/src', 1)")
+            << QStringLiteral("INSERT INTO releases (id, project_id, commit_id, digest, created)"
+                              " VALUES (7, 1, 'abc', 'sha256:old', 2)")
+            << QStringLiteral("INSERT INTO deployments (id, release_id, target, started, result)"
+                              " VALUES (3, 7, 'web', 3, 'running')")
+            << QStringLiteral("INSERT INTO deployments (id, release_id, target, started, finished, result)"
+                              " VALUES (4, 7, 'web', 4, 5, 'succeeded')")
+            << QStringLiteral("INSERT INTO targets (name, endpoint, created) VALUES ('web', 'unix:///x', 1)");
+        QCOMPARE(raw.exec(statements), QString());
+    }
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    {
+        RawDb raw(m_path);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
+    }
+    // The data survived, and the deployment v1 left running (no owner) is interrupted.
+    QCOMPARE(history->release(7)->commit, QStringLiteral("abc"));
+    QCOMPARE(history->target(QStringLiteral("web"))->endpoint, QStringLiteral("unix:///x"));
+    QCOMPARE(history->deployment(3)->result, DeploymentResult::Interrupted);
+    QCOMPARE(history->currentRelease(QStringLiteral("web"))->value().id, 7);
+    // And the new columns are written from now on.
+    Result<qint64> id = history->startDeployment(7, QStringLiteral("web"));
+    QVERIFY(id.ok());
+    RawDb raw(m_path);
+    QCOMPARE(
+        raw.scalar(QStringLiteral("SELECT owner_pid FROM deployments WHERE id = %1").arg(*id)).toLongLong(),
+        qint64(QCoreApplication::applicationPid()));
+}
+
+void TestHistory::versionTwoIsMigrated()
+{
+    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
+    {
+        RawDb raw(m_path);
+        QVERIFY(raw.isOpen());
+        QStringList statements = slipway::test::schemaV2();
+        statements
+            << QStringLiteral("INSERT INTO projects (id, name, source, created) VALUES (1, 'old', '/src', 1)")
+            << QStringLiteral("INSERT INTO releases (id, project_id, commit_id, ref, image, digest, build_ms,"
+                              " created) VALUES (7, 1, 'abc', 'main', 'localhost/slipway-old', 'sha256:old',"
+                              " 42, 2)")
+            << QStringLiteral("INSERT INTO release_layers (release_id, position, name, digest, size)"
+                              " VALUES (7, 0, 'app', 'sha256:layer', 10)")
+            << QStringLiteral("INSERT INTO deployments (id, release_id, target, started, finished, result,"
+                              " owner_pid, owner_host) VALUES (4, 7, 'web', 4, 5, 'succeeded', 1, 'h')")
+            << QStringLiteral("INSERT INTO targets (name, endpoint, created) VALUES ('web', 'unix:///x', 1)");
+        QCOMPARE(raw.exec(statements), QString());
+    }
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    {
+        RawDb raw(m_path);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 3);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
+    }
+    // The data survived; the old release has no deploy settings (and reads as empty, not null).
+    Result<ReleaseRecord> old = history->release(7);
+    QVERIFY2(old.ok(), qPrintable(errorText(old)));
+    QCOMPARE(old->commit, QStringLiteral("abc"));
+    QCOMPARE(old->ref, QStringLiteral("main"));
+    QCOMPARE(old->image, QStringLiteral("localhost/slipway-old"));
+    QCOMPARE(old->buildMs, 42);
+    QCOMPARE(old->layers.size(), 1);
+    QCOMPARE(old->layers.at(0).digest, QStringLiteral("sha256:layer"));
+    QVERIFY(old->deploySettings.isEmpty());
+    QCOMPARE(history->deployment(4)->result, DeploymentResult::Succeeded);
+    QCOMPARE(history->currentRelease(QStringLiteral("web"))->value().id, 7);
+    QCOMPARE(history->target(QStringLiteral("web"))->endpoint, QStringLiteral("unix:///x"));
+
+    // The new column is written and read from now on, also through releases() and currentRelease().
+    ReleaseRecord release = makeRelease(QStringLiteral("old"), 'n');
+    release.deploySettings = QStringLiteral("{\"app\":\"old\",\"env\":{\"MODE\":\"prod\"}}");
+    Result<qint64> id = history->addRelease(release);
+    QVERIFY2(id.ok(), qPrintable(errorText(id)));
+    QCOMPARE(history->release(*id)->deploySettings, release.deploySettings);
+    QCOMPARE(history->releases(QStringLiteral("old"))->constFirst().deploySettings, release.deploySettings);
+    Result<qint64> deployment = history->startDeployment(*id, QStringLiteral("web"));
+    QVERIFY(deployment.ok());
+    QVERIFY(history->finishDeployment(*deployment, DeploymentResult::Succeeded, QString(), QString()).ok());
+    QCOMPARE(history->currentRelease(QStringLiteral("web"))->value().deploySettings, release.deploySettings);
+    RawDb raw(m_path);
+    QCOMPARE(
+        raw.scalar(QStringLiteral("SELECT deploy_settings FROM releases WHERE id = %1").arg(*id)).toString(),
+        release.deploySettings);
+}
+
+void TestHistory::newerVersionIsRefused()
+{
+    QVERIFY(openHistory());
+    {
+        RawDb raw(m_path);
+        QCOMPARE(raw.exec({QStringLiteral("PRAGMA user_version = 99")}), QString());
+    }
+    Result<std::unique_ptr<History>> history = History::open(m_path);
+    QVERIFY(!history);
+    const QString message = history.error().message;
+    QVERIFY2(message.startsWith(m_path + QStringLiteral(": ")), qPrintable(message));
+    QVERIFY2(message.contains(u"schema version 99") && message.contains(u"newer"), qPrintable(message));
+    QVERIFY(!message.contains(u'\n'));
+    RawDb raw(m_path);
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 99); // never downgraded
+}
+
+void TestHistory::corruptFileIsRefused()
+{
+    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
+    QByteArray garbage;
+    for (int i = 0; i < 8192; ++i)
+        garbage.append(char((i * 7919 + 13) & 0xff));
+    QFile file(m_path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(garbage);
+    file.close();
+
+    Result<std::unique_ptr<History>> history = History::open(m_path);
+    QVERIFY(!history);
+    const QString message = history.error().message;
+    QVERIFY2(message.startsWith(m_path + QStringLiteral(": ")), qPrintable(message));
+    QVERIFY2(message.contains(u"not a SQLite database"), qPrintable(message));
+    QVERIFY(!message.contains(u'\n'));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), garbage); // left as it was
+}
+
+void TestHistory::unusableDirectory()
+{
+    // The data directory is a file.
+    QFile blocker(m_dir->filePath(QStringLiteral("data")));
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    Result<std::unique_ptr<History>> history = History::open(m_path);
+    QVERIFY(!history);
+    QVERIFY2(history.error().message.startsWith(m_path), qPrintable(history.error().message));
+    QVERIFY2(history.error().message.contains(u"cannot create the directory"),
+             qPrintable(history.error().message));
+
+    // The database path is a directory.
+    const QString directory = m_dir->filePath(QStringLiteral("dir.sqlite"));
+    QVERIFY(QDir().mkpath(directory));
+    Result<std::unique_ptr<History>> onDirectory = History::open(directory);
+    QVERIFY(!onDirectory);
+    QVERIFY2(onDirectory.error().message.contains(u"not a file"), qPrintable(onDirectory.error().message));
+}
+
+void TestHistory::readerWhileWriterHoldsTransaction()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    QVERIFY(history->addTarget(makeTarget(QStringLiteral("before"))).ok());
+
+    // A second connection writes and has not committed: with WAL the reader neither waits nor
+    // sees the uncommitted row, and sees it once committed.
+    RawDb writer(m_path);
+    QCOMPARE(writer.exec(
+                 {QStringLiteral("BEGIN IMMEDIATE"),
+                  QStringLiteral(
+                      "INSERT INTO targets (name, endpoint, created) VALUES ('during', 'unix:///x', 1)"),
+                  QStringLiteral("UPDATE targets SET endpoint = 'unix:///changed' WHERE name = 'before'")}),
+             QString());
+    Result<QList<Target>> during = history->targets();
+    QVERIFY2(during.ok(), qPrintable(errorText(during)));
+    QCOMPARE(during->size(), 1);
+    QCOMPARE(during->first().endpoint, makeTarget(QStringLiteral("before")).endpoint);
+    QCOMPARE(writer.exec({QStringLiteral("COMMIT")}), QString());
+    Result<QList<Target>> after = history->targets();
+    QCOMPARE(after->size(), 2);
+    QCOMPARE(history->target(QStringLiteral("before"))->endpoint, QStringLiteral("unix:///changed"));
+}
+
+void TestHistory::workerThreadOpensItsOwn()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    const qint64 release = *history->addRelease(makeRelease(QStringLiteral("hello"), 'a'));
+
+    // A worker thread opens its own History and writes while this thread reads and writes.
+    constexpr int perThread = 40;
+    std::atomic<int> workerFailures{0};
+    std::thread worker([&] {
+        Result<std::unique_ptr<History>> own = History::open(m_path);
+        if (!own) {
+            ++workerFailures;
+            return;
+        }
+        for (int i = 0; i < perThread; ++i) {
+            Result<qint64> id = own.value()->startDeployment(release, QStringLiteral("worker"));
+            if (!id || !own.value()->finishDeployment(*id, DeploymentResult::Succeeded, QString(), QString()))
+                ++workerFailures;
+        }
+    });
+    int mainFailures = 0;
+    for (int i = 0; i < perThread; ++i) {
+        if (!history->deployments().ok() ||
+            deploy(*history, release, QStringLiteral("main"), DeploymentResult::Succeeded) == 0)
+            ++mainFailures;
+    }
+    worker.join();
+    QCOMPARE(workerFailures.load(), 0);
+    QCOMPARE(mainFailures, 0);
+    QCOMPARE(history->deployments()->size(), 2 * perThread);
+    QVERIFY(history->checkIntegrity().ok());
+}
+
+QTEST_GUILESS_MAIN(TestHistory)
+#include "tst_history.moc"
