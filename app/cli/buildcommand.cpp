@@ -1,22 +1,28 @@
-// slipway-cli build SOURCE [--ref REF] [--oci-layout DIR[:TAG]] [--push REF] [--compression ...] [--level N]
-//                          [--jobs N]
+// slipway-cli build SOURCE [--ref REF] [--oci-layout DIR[:TAG]] [--push REF] [--docker-archive FILE[:TAG]]
+//                          [--compression ...] [--level N] [--jobs N]
 
 #include "commands.h"
 #include "output.h"
 
 #include "build/imagebuilder.h"
 #include "events/event.h"
+#include "oci/dockerarchive.h"
 #include "oci/ocilayout.h"
+#include "registry/credentials.h"
 #include "registry/imagereference.h"
 #include "registry/pusher.h"
+#include "registry/registryaccess.h"
+#include "registry/registryclient.h"
 #include "store/contentstore.h"
 #include "util/paths.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutex>
+#include <QSaveFile>
 #include <QTextStream>
 
 namespace slipway::cli {
@@ -51,6 +57,90 @@ private:
     QTextStream &m_err;
 };
 
+// "FILE[:TAG]": the file, and the repository tag docker/podman load give the image (none
+// without TAG; ":latest" when TAG has no tag of its own).
+struct DockerArchiveTarget
+{
+    QString file;
+    QStringList repoTags;
+};
+
+Result<DockerArchiveTarget> parseDockerArchive(const QString &text)
+{
+    DockerArchiveTarget target;
+    const qsizetype colon = text.indexOf(u':');
+    target.file = colon < 0 ? text : text.left(colon);
+    if (target.file.isEmpty())
+        return Error::badInput(QStringLiteral("--docker-archive '%1': no file given").arg(text));
+    if (colon >= 0) {
+        auto reference = ImageReference::parse(text.mid(colon + 1));
+        if (!reference)
+            return Error::badInput(
+                QStringLiteral("--docker-archive '%1': %2").arg(text, reference.error().message));
+        if (!reference->digest.isEmpty())
+            return Error::badInput(
+                QStringLiteral("--docker-archive '%1': the tag cannot name a digest").arg(text));
+        target.repoTags.append(reference->familiar());
+    }
+    return target;
+}
+
+// The platform image a docker archive holds: linux/amd64 if built, else the first.
+const PlatformImage &archiveImage(const BuildOutput &build)
+{
+    for (const PlatformImage &image : build.images)
+        if (image.platform == u"linux/amd64")
+            return image;
+    return build.images.constFirst();
+}
+
+Status writeArchive(const DockerArchiveTarget &target, const BuildOutput &build, const ContentStore &store,
+                    std::stop_token stop)
+{
+    // QSaveFile: the archive appears complete under its name, or not at all.
+    QSaveFile file(target.file);
+    if (!file.open(QIODevice::WriteOnly))
+        return Error::failed(QStringLiteral("cannot write %1: %2").arg(target.file, file.errorString()));
+    Status written = oci::writeDockerArchive(
+        [&store](const QString &digest) { return store.blobPath(digest); },
+        archiveImage(build).manifestDigest, target.repoTags,
+        [&file, &target](const char *data, qsizetype size) -> Status {
+            if (file.write(data, size) != size)
+                return Error::failed(
+                    QStringLiteral("cannot write %1: %2").arg(target.file, file.errorString()));
+            return success();
+        },
+        std::move(stop));
+    if (!written) {
+        file.cancelWriting();
+        return written;
+    }
+    if (!file.commit())
+        return Error::failed(QStringLiteral("cannot write %1: %2").arg(target.file, file.errorString()));
+    return success();
+}
+
+// Pushes the build: its image, or its index with each platform's image. Base layers are
+// mounted from the base's repository when it is in the same registry.
+Result<PushResult> pushBuild(const BuildOutput &build, const QString &referenceText, const QString &dataDir,
+                             EventSink *events, std::stop_token stop)
+{
+    auto destination = ImageReference::parse(referenceText);
+    if (!destination)
+        return destination.error();
+    auto client = openRegistryClient(destination->registry, dataDir);
+    if (!client)
+        return client.error();
+    const ContentStore store(QDir(DataDirs::resolve(dataDir).cache).filePath(QStringLiteral("blobs")));
+    const BlobSource blobs = [&store](const QString &digest) { return store.blobPath(digest); };
+    PushOptions options;
+    if (build.baseRegistry == destination->registry && build.baseRepository != destination->repository)
+        for (const QString &digest : build.baseLayers)
+            options.mountFrom.insert(digest, build.baseRepository);
+    return pushImage(blobs, build.manifestDigest, destination.value(), *client.value(), events,
+                     std::move(stop), options);
+}
+
 void printTable(QTextStream &out, const BuildOutput &build)
 {
     const auto row = [&out](const QString &name, const QString &files, const QString &size,
@@ -67,7 +157,15 @@ void printTable(QTextStream &out, const BuildOutput &build)
             shortDigest(layer.blob.digest));
     out << "\nsource    " << build.description << '\n';
     out << "config    " << build.configDigest << '\n';
-    out << "manifest  " << build.manifestDigest << '\n';
+    if (!build.baseRepository.isEmpty())
+        out << "base      " << build.baseRegistry << '/' << build.baseRepository << '\n';
+    if (build.images.size() > 1) {
+        for (const PlatformImage &image : build.images)
+            out << "platform  " << image.platform << "  " << image.manifestDigest << '\n';
+        out << "index     " << build.manifestDigest << '\n';
+    } else {
+        out << "manifest  " << build.manifestDigest << '\n';
+    }
     out << "built in  " << QString::number(build.seconds, 'f', 2) << " s" << Qt::endl;
 }
 
@@ -83,7 +181,15 @@ QJsonObject toJson(const BuildOutput &build)
                                   {QStringLiteral("uncompressedSize"), layer.blob.uncompressedSize},
                                   {QStringLiteral("files"), layer.blob.files},
                                   {QStringLiteral("cached"), layer.cached}});
+    QJsonArray images;
+    for (const PlatformImage &image : build.images)
+        images.append(QJsonObject{{QStringLiteral("platform"), image.platform},
+                                  {QStringLiteral("manifestDigest"), image.manifestDigest},
+                                  {QStringLiteral("configDigest"), image.configDigest},
+                                  {QStringLiteral("baseManifestDigest"), image.baseManifestDigest}});
     return QJsonObject{{QStringLiteral("manifestDigest"), build.manifestDigest},
+                       {QStringLiteral("mediaType"), build.mediaType},
+                       {QStringLiteral("images"), images},
                        {QStringLiteral("configDigest"), build.configDigest},
                        {QStringLiteral("commit"), build.commit},
                        {QStringLiteral("source"), build.description},
@@ -109,6 +215,13 @@ int runBuild(const Invocation &invocation, CommandContext &context)
             return reportError(context.err, command, parsed.error());
         layout = parsed.value();
     }
+    std::optional<DockerArchiveTarget> archive;
+    if (invocation.isSet(QStringLiteral("docker-archive"))) {
+        auto parsed = parseDockerArchive(invocation.value(QStringLiteral("docker-archive")));
+        if (!parsed)
+            return reportError(context.err, command, parsed.error());
+        archive = parsed.value();
+    }
     const int level =
         invocation.isSet(QStringLiteral("level")) ? invocation.value(QStringLiteral("level")).toInt() : -1;
     const QString compressionName = invocation.isSet(QStringLiteral("compression"))
@@ -130,28 +243,32 @@ int runBuild(const Invocation &invocation, CommandContext &context)
     request.compression = compression.value();
     request.jobs = invocation.value(QStringLiteral("jobs")).toInt();
     request.sourceDateEpoch = sourceDateEpochFromEnvironment();
+    const QString dataDir = invocation.dataDir;
+    request.registryClient = [dataDir](const QString &registry) {
+        return openRegistryClient(registry, dataDir);
+    };
 
     auto built = buildImage(request);
     if (!built)
         return reportError(context.err, command, built.error());
 
     if (layout) {
-        QStringList blobs{built->configDigest};
-        for (const BuiltLayer &layer : built->layers)
-            blobs.append(layer.blob.digest);
         const ContentStore store(QDir(dirs.cache).filePath(QStringLiteral("blobs")));
-        if (Status written =
-                oci::writeLayout(*layout, store, built->manifestDigest, built->manifestSize, blobs);
+        if (Status written = oci::writeLayout(*layout, store, built->manifestDigest, built->manifestSize,
+                                              built->blobs, built->mediaType);
             !written)
+            return reportError(context.err, command, written.error());
+    }
+    if (archive) {
+        const ContentStore store(QDir(dirs.cache).filePath(QStringLiteral("blobs")));
+        if (Status written = writeArchive(*archive, built.value(), store, context.stop); !written)
             return reportError(context.err, command, written.error());
     }
 
     std::optional<PushResult> pushed;
     if (invocation.isSet(QStringLiteral("push"))) {
-        const ContentStore store(QDir(dirs.cache).filePath(QStringLiteral("blobs")));
-        auto result = pushToRegistry([&store](const QString &digest) { return store.blobPath(digest); },
-                                     built->manifestDigest, invocation.value(QStringLiteral("push")),
-                                     invocation.dataDir, &quiet, context.stop);
+        auto result = pushBuild(built.value(), invocation.value(QStringLiteral("push")), invocation.dataDir,
+                                &quiet, context.stop);
         if (!result)
             return reportError(context.err, command, result.error());
         pushed = std::move(result).value();
@@ -164,6 +281,8 @@ int runBuild(const Invocation &invocation, CommandContext &context)
             for (auto it = push.begin(); it != push.end(); ++it)
                 json.insert(it.key(), it.value());
         }
+        if (archive)
+            json.insert(QStringLiteral("dockerArchive"), QFileInfo(archive->file).absoluteFilePath());
         if (layout)
             json.insert(QStringLiteral("ociLayout"),
                         QString(QDir(layout->directory).absolutePath() + u':' + layout->tag));
@@ -173,6 +292,8 @@ int runBuild(const Invocation &invocation, CommandContext &context)
         if (layout)
             context.out << "written   " << QDir(layout->directory).absolutePath() << ':' << layout->tag
                         << Qt::endl;
+        if (archive)
+            context.out << "written   " << QFileInfo(archive->file).absoluteFilePath() << Qt::endl;
         if (pushed)
             printPush(context.out, *pushed);
     }

@@ -47,6 +47,7 @@ const QList<CommandSpec> &commands()
          {{s("ref"), s("REF"), s("Branch, tag or commit to build (default: HEAD).")},
           {s("oci-layout"), s("DIR[:TAG]"), s("Write the image to an OCI image layout directory.")},
           {s("push"), s("REF"), s("Push the image to a registry, e.g. registry.example.com/app:1.2.")},
+          {s("docker-archive"), s("FILE[:TAG]"), s("Write a tarball for docker load / podman load, tagged TAG.")},
           {s("compression"), s("gzip|zstd|none"), s("Layer compression (default: gzip)."), false,
            Check::Compression},
           {s("level"), s("N"), s("Compression level (gzip 1-12, zstd 1-19)."), false, Check::Level},
@@ -72,11 +73,11 @@ const QList<CommandSpec> &commands()
          {{s("ref"), s("REF"), s("Branch, tag or commit to deploy (default: HEAD).")},
           {s("target"), s("NAME"), s("A target to deploy to; repeat for several."), true},
           {s("image"), s("REF"), s("Registry reference to push to and pull from.")},
-          {s("batch"), s("N"), s("Deploy N targets at a time, stopping at the first failure."), false,
+          {s("batch"), s("N"), s("Deploy N targets at a time; a failing batch stops the rest."), false,
            Check::PositiveInt}}},
         {s("history"),
          {},
-         s("List releases and deployments."),
+         s("List deployments, newest first: project, commit, target, result, duration."),
          {{s("project"), s("P"), s("Only this project.")},
           {s("target"), s("T"), s("Only this target.")},
           {s("limit"), s("N"), s("At most N entries (default: 20)."), false, Check::PositiveInt}}},
@@ -84,7 +85,17 @@ const QList<CommandSpec> &commands()
          {},
          s("Redeploy an earlier release to a target, without rebuilding."),
          {{s("target"), s("NAME"), s("The target to roll back."), true},
-          {s("to"), s("RELEASE_ID"), s("The release to go back to (default: the one before the current).")}}},
+          {s("to"), s("RELEASE_ID"),
+           s("Release to return to (default: the one before the current image).")}}},
+        {s("login"),
+         {s("[REGISTRY]")},
+         s("Check a login for REGISTRY and keep it in the system keychain."),
+         {{s("username"), s("USER"), s("The user name.")},
+          {s("password-stdin"), {}, s("Read the password from standard input (the only way to give one).")},
+          {s("password"), s("PASSWORD"), s("Not accepted (it would show in ps): use --password-stdin.")},
+          {s("no-verify"), {}, s("Save without checking the login against the registry.")},
+          {s("list"), {}, s("List the registries with a saved login (names only).")}}},
+        {s("logout"), {s("REGISTRY")}, s("Remove the login saved for REGISTRY."), {}},
     };
     return table;
 }
@@ -302,7 +313,8 @@ ParseOutcome parseCommandLine(const QStringList &argv)
         return usageError(where, s("--data-dir needs a directory"));
 
     const qsizetype expected = spec->argumentNames.size();
-    if (invocation.arguments.size() < expected)
+    // A name in brackets ("[REGISTRY]") is optional: the command checks it.
+    if (invocation.arguments.size() < expected && !spec->argumentNames.at(invocation.arguments.size()).startsWith(u'['))
         return usageError(
             where, QStringLiteral("missing %1").arg(spec->argumentNames.at(invocation.arguments.size())));
     if (invocation.arguments.size() > expected)

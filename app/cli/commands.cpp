@@ -10,7 +10,19 @@ int runCommand(const Invocation &invocation, CommandContext &context)
     if (invocation.command == u"push")
         return runPush(invocation, context);
     // target, history: targetcommand.cpp, historycommand.cpp
+    if (invocation.command.startsWith(u"target "))
+        return runTarget(invocation, context);
+    if (invocation.command == u"history")
+        return runHistory(invocation, context);
+    if (invocation.command == u"login")
+        return runLogin(invocation, context);
+    if (invocation.command == u"logout")
+        return runLogout(invocation, context);
     // deploy, rollback: deploycommand.cpp
+    if (invocation.command == u"deploy")
+        return runDeploy(invocation, context);
+    if (invocation.command == u"rollback")
+        return runRollback(invocation, context);
     return reportError(context.err, invocation.command,
                        Error::failed(QStringLiteral("this command is not available in this version yet")));
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "commandline.h"
+#include "history/history.h"
 #include "registry/pusher.h"
 
 #include <QJsonObject>
@@ -31,6 +32,21 @@ Result<PushResult> pushToRegistry(const BlobSource &blobs, const QString &manife
                                   std::stop_token stop);
 QJsonObject pushJson(const PushResult &pushed);
 void printPush(QTextStream &out, const PushResult &pushed);
+
+// target add|list|check|remove (targetcommand.cpp) and history (historycommand.cpp).
+int runTarget(const Invocation &invocation, CommandContext &context);
+int runHistory(const Invocation &invocation, CommandContext &context);
+// The history database under the data dir (--data-dir, else $SLIPWAY_HOME, else XDG).
+Result<std::unique_ptr<History>> openHistory(const QString &dataDir);
+
+// deploy, rollback (deploycommand.cpp): build, then roll out behind a health check; redeploy a
+// recorded release.
+int runDeploy(const Invocation &invocation, CommandContext &context);
+int runRollback(const Invocation &invocation, CommandContext &context);
+
+// login, logout (logincommand.cpp): logins saved in the system keychain.
+int runLogin(const Invocation &invocation, CommandContext &context);
+int runLogout(const Invocation &invocation, CommandContext &context);
 
 // Runs the invocation's command.
 int runCommand(const Invocation &invocation, CommandContext &context);

@@ -9,32 +9,91 @@
 #include "registry/credentials.h"
 #include "registry/imagereference.h"
 #include "registry/pusher.h"
+#include "registry/registryaccess.h"
 #include "registry/registryclient.h"
 #include "util/paths.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutex>
 #include <QTextStream>
+
+#include <optional>
+
+#include <unistd.h>
 
 namespace slipway::cli {
 
 namespace {
 
-// certs.d/<host:port>/ca.crt: Slipway's own (under its config dir), then Docker's and Podman's.
-QString caFileFor(const QString &registry, const QString &dataDir)
+// One line on a terminal's stderr, redrawn as blobs go up: "pushing  2/5 blobs  3.1 MB / 40 MB".
+// Cleared when the push ends; the summary on stdout lists each blob.
+class PushProgressLine final : public EventSink
 {
-    const QStringList roots{QDir(DataDirs::resolve(dataDir).config).filePath(QStringLiteral("certs.d")),
-                            QStringLiteral("/etc/docker/certs.d"), QStringLiteral("/etc/containers/certs.d")};
-    for (const QString &root : roots) {
-        const QString candidate = root + u'/' + registry + QStringLiteral("/ca.crt");
-        if (QFileInfo(candidate).isFile())
-            return candidate;
+public:
+    explicit PushProgressLine(QTextStream &err)
+        : m_err(err)
+    {
+        m_timer.start();
     }
-    return {};
-}
+    ~PushProgressLine() override
+    {
+        const QMutexLocker lock(&m_mutex);
+        if (m_drawn)
+            m_err << "\r\x1b[K" << Qt::flush;
+    }
+
+    void post(Event event) override
+    {
+        const auto *blob = std::get_if<BlobEvent>(&event);
+        if (!blob)
+            return;
+        const QMutexLocker lock(&m_mutex);
+        Progress &progress = m_blobs[blob->digest];
+        progress.size = blob->size;
+        progress.done = blob->bytesDone;
+        const bool finished = blob->state == BlobState::Skipped || blob->state == BlobState::Mounted ||
+                              blob->state == BlobState::Uploaded;
+        if (finished)
+            progress.done = blob->size;
+        progress.finished = finished;
+        if (blob->state == BlobState::Queued)
+            return; // all are queued before the first starts: the count is known then
+        // A few redraws a second at most, and one for each finished blob.
+        if (!finished && m_drawn && m_timer.elapsed() < 200)
+            return;
+        m_timer.restart();
+        qint64 total = 0;
+        qint64 done = 0;
+        qsizetype finishedBlobs = 0;
+        for (const Progress &each : std::as_const(m_blobs)) {
+            total += each.size;
+            done += each.done;
+            finishedBlobs += each.finished ? 1 : 0;
+        }
+        m_err << "\rpushing  " << finishedBlobs << '/' << m_blobs.size() << " blobs  " << humanSize(done)
+              << " / " << humanSize(total) << "\x1b[K" << Qt::flush;
+        m_drawn = true;
+    }
+
+private:
+    struct Progress
+    {
+        qint64 size = 0;
+        qint64 done = 0;
+        bool finished = false;
+    };
+    QMutex m_mutex;
+    QTextStream &m_err;
+    QHash<QString, Progress> m_blobs;
+    QElapsedTimer m_timer;
+    bool m_drawn = false;
+};
 
 } // namespace
 
@@ -45,12 +104,10 @@ Result<PushResult> pushToRegistry(const BlobSource &blobs, const QString &manife
     auto destination = ImageReference::parse(reference);
     if (!destination)
         return destination.error();
-    auto credential = CredentialStore::fromEnvironment().find(destination->registry);
-    if (!credential)
-        return credential.error();
-    RegistryClient client(destination->registry, credential.value(),
-                          caFileFor(destination->registry, dataDir));
-    return pushImage(blobs, manifestDigest, destination.value(), client, events, std::move(stop));
+    auto client = openRegistryClient(destination->registry, dataDir);
+    if (!client)
+        return client.error();
+    return pushImage(blobs, manifestDigest, destination.value(), **client, events, std::move(stop));
 }
 
 QJsonObject pushJson(const PushResult &pushed)
@@ -85,9 +142,14 @@ int runPush(const Invocation &invocation, CommandContext &context)
         return reportError(context.err, command, image.error());
     const QString directory = image->directory;
     NullEventSink quiet;
-    auto pushed = pushToRegistry(
-        [directory](const QString &digest) { return oci::layoutBlobPath(directory, digest); },
-        image->manifestDigest, invocation.arguments.constFirst(), invocation.dataDir, &quiet, context.stop);
+    std::optional<PushProgressLine> progress;
+    if (!invocation.json && isatty(STDERR_FILENO))
+        progress.emplace(context.err);
+    auto pushed =
+        pushToRegistry([directory](const QString &digest) { return oci::layoutBlobPath(directory, digest); },
+                       image->manifestDigest, invocation.arguments.constFirst(), invocation.dataDir,
+                       progress ? static_cast<EventSink *>(&*progress) : &quiet, context.stop);
+    progress.reset(); // clears the line before the result or the error is printed
     if (!pushed)
         return reportError(context.err, command, pushed.error());
     if (invocation.json)

@@ -45,7 +45,8 @@ private Q_SLOTS:
                  (QStringList{QStringLiteral("build"), QStringLiteral("push"), QStringLiteral("target add"),
                               QStringLiteral("target list"), QStringLiteral("target check"),
                               QStringLiteral("target remove"), QStringLiteral("deploy"),
-                              QStringLiteral("history"), QStringLiteral("rollback")}));
+                              QStringLiteral("history"), QStringLiteral("rollback"),
+                              QStringLiteral("login"), QStringLiteral("logout")}));
     }
 
     void noArgumentsShowsHelp() { QCOMPARE(parse({}).action, Action::ShowText); }

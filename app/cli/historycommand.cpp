@@ -1,0 +1,129 @@
+// slipway-cli history: the deployments the history database remembers, newest first.
+
+#include "commands.h"
+#include "output.h"
+
+#include "history/history.h"
+#include "util/paths.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+namespace slipway::cli {
+namespace {
+
+constexpr int defaultLimit = 20;
+
+// "850ms", "12.3s", "2m05s", "1h02m".
+QString humanDuration(qint64 ms)
+{
+    if (ms < 1000)
+        return QStringLiteral("%1ms").arg(ms);
+    if (ms < 60 * 1000)
+        return QStringLiteral("%1s").arg(double(ms) / 1000, 0, 'f', 1);
+    const qint64 seconds = ms / 1000;
+    if (seconds < 3600)
+        return QStringLiteral("%1m%2s").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1h%2m").arg(seconds / 3600).arg((seconds / 60) % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString duration(const DeploymentRecord &record)
+{
+    if (!record.finished.isValid() || !record.started.isValid())
+        return QStringLiteral("-");
+    return humanDuration(record.started.msecsTo(record.finished));
+}
+
+QJsonObject deploymentJson(const DeploymentRecord &record)
+{
+    QJsonObject object{{QStringLiteral("id"), record.id},
+                       {QStringLiteral("releaseId"), record.releaseId},
+                       {QStringLiteral("project"), record.project},
+                       {QStringLiteral("commit"), record.commit},
+                       {QStringLiteral("image"), record.image},
+                       {QStringLiteral("digest"), record.digest},
+                       {QStringLiteral("target"), record.target},
+                       {QStringLiteral("result"), deploymentResultName(record.result)},
+                       {QStringLiteral("started"), record.started.toString(Qt::ISODateWithMs)},
+                       {QStringLiteral("error"), record.error}};
+    if (record.finished.isValid()) {
+        object.insert(QStringLiteral("finished"), record.finished.toString(Qt::ISODateWithMs));
+        object.insert(QStringLiteral("durationMs"), record.started.msecsTo(record.finished));
+    } else {
+        object.insert(QStringLiteral("finished"), QJsonValue::Null);
+    }
+    return object;
+}
+
+void printTable(QTextStream &out, const QList<DeploymentRecord> &records)
+{
+    using Row = QStringList;
+    QList<Row> rows{{QStringLiteral("ID"), QStringLiteral("WHEN"), QStringLiteral("PROJECT"),
+                     QStringLiteral("COMMIT"), QStringLiteral("TARGET"), QStringLiteral("RESULT"),
+                     QStringLiteral("DURATION")}};
+    for (const DeploymentRecord &record : records) {
+        const QString commit = record.commit.isEmpty() ? shortDigest(record.digest) : record.commit.left(12);
+        rows.append({QString::number(record.id),
+                     record.started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
+                     record.project, commit, record.target, deploymentResultName(record.result), duration(record)});
+    }
+    QList<qsizetype> widths(rows.first().size(), 0);
+    for (const Row &row : rows) {
+        for (qsizetype column = 0; column < row.size(); ++column)
+            widths[column] = std::max(widths[column], row.at(column).size());
+    }
+    for (const Row &row : rows) {
+        QString line;
+        for (qsizetype column = 0; column < row.size(); ++column)
+            line +=
+                column + 1 == row.size() ? row.at(column) : row.at(column).leftJustified(widths[column] + 2);
+        out << line << '\n';
+    }
+    // Failed and interrupted deployments say why underneath, so the table tells the whole truth.
+    for (const DeploymentRecord &record : records) {
+        if (!record.error.isEmpty())
+            out << "#" << record.id << " " << deploymentResultName(record.result) << ": " << record.error.simplified()
+                << '\n';
+    }
+    out.flush();
+}
+
+} // namespace
+
+Result<std::unique_ptr<History>> openHistory(const QString &dataDir)
+{
+    return History::open(History::defaultPath(DataDirs::resolve(dataDir).data));
+}
+
+int runHistory(const Invocation &invocation, CommandContext &context)
+{
+    Result<std::unique_ptr<History>> history = openHistory(invocation.dataDir);
+    if (!history)
+        return reportError(context.err, invocation.command, history.error());
+    DeploymentFilter filter;
+    filter.project = invocation.value(QStringLiteral("project"));
+    filter.target = invocation.value(QStringLiteral("target"));
+    filter.limit = invocation.isSet(QStringLiteral("limit"))
+                       ? invocation.value(QStringLiteral("limit")).toInt()
+                       : defaultLimit;
+    Result<QList<DeploymentRecord>> records = history.value()->deployments(filter);
+    if (!records)
+        return reportError(context.err, invocation.command, records.error());
+    if (invocation.json) {
+        QJsonArray array;
+        for (const DeploymentRecord &record : *records)
+            array.append(deploymentJson(record));
+        context.out << QJsonDocument(array).toJson(QJsonDocument::Compact) << Qt::endl;
+        return 0;
+    }
+    if (records->isEmpty()) {
+        context.out << "no deployments" << Qt::endl;
+        return 0;
+    }
+    printTable(context.out, *records);
+    return 0;
+}
+
+} // namespace slipway::cli

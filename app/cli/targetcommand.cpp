@@ -1,0 +1,162 @@
+// slipway-cli target add|list|check|remove: the targets kept in the history database.
+
+#include "commands.h"
+#include "output.h"
+
+#include "engine/endpoint.h"
+#include "engine/probe.h"
+#include "history/history.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTextStream>
+#include <QUrl>
+
+namespace slipway::cli {
+namespace {
+
+// Names go into container labels, file names and messages: keep them plain.
+Status checkTargetName(const QString &name)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
+    if (!pattern.match(name).hasMatch())
+        return Error::badInput(
+            QStringLiteral("target name '%1': use letters, digits, '.', '_' and '-', starting "
+                           "with a letter or digit, at most 64 characters")
+                .arg(name));
+    return success();
+}
+
+QJsonObject targetJson(const Target &target)
+{
+    QJsonObject object{{QStringLiteral("name"), target.name}, {QStringLiteral("endpoint"), target.endpoint}};
+    if (!target.tlsCa.isEmpty())
+        object.insert(QStringLiteral("tlsCa"), target.tlsCa);
+    if (!target.tlsCert.isEmpty())
+        object.insert(QStringLiteral("tlsCert"), target.tlsCert);
+    if (!target.tlsKey.isEmpty())
+        object.insert(QStringLiteral("tlsKey"), target.tlsKey);
+    return object;
+}
+
+// Relative TLS paths are kept absolute: the database outlives the working directory.
+QString absolutePath(const QString &path)
+{
+    return path.isEmpty() ? path : QFileInfo(path).absoluteFilePath();
+}
+
+int addTarget(const Invocation &invocation, CommandContext &context, History &history)
+{
+    Target target;
+    target.name = invocation.arguments.value(0);
+    target.endpoint = invocation.value(QStringLiteral("endpoint")).trimmed();
+    target.tlsCa = absolutePath(invocation.value(QStringLiteral("tls-ca")));
+    target.tlsCert = absolutePath(invocation.value(QStringLiteral("tls-cert")));
+    target.tlsKey = absolutePath(invocation.value(QStringLiteral("tls-key")));
+    if (Status name = checkTargetName(target.name); !name)
+        return reportError(context.err, invocation.command, name.error());
+    // Refused before anything repeats the endpoint: the password must not reach a message.
+    if (const QUrl url(target.endpoint); !url.password().isEmpty())
+        return reportError(
+            context.err, invocation.command,
+            Error::badInput(QStringLiteral("target %1: the endpoint holds a password; use ssh keys or "
+                                           "the agent, or TLS client certificates")
+                                .arg(target.name)));
+    if (Result<EngineEndpoint> endpoint = parseEndpoint(target); !endpoint)
+        return reportError(context.err, invocation.command, endpoint.error());
+    if (Status added = history.addTarget(target); !added)
+        return reportError(context.err, invocation.command, added.error());
+    if (invocation.json)
+        context.out << QJsonDocument(targetJson(target)).toJson(QJsonDocument::Compact) << Qt::endl;
+    else
+        context.out << "added " << describeTarget(target) << Qt::endl;
+    return 0;
+}
+
+int listTargets(const Invocation &invocation, CommandContext &context, History &history)
+{
+    Result<QList<Target>> targets = history.targets();
+    if (!targets)
+        return reportError(context.err, invocation.command, targets.error());
+    if (invocation.json) {
+        QJsonArray array;
+        for (const Target &target : *targets)
+            array.append(targetJson(target));
+        context.out << QJsonDocument(array).toJson(QJsonDocument::Compact) << Qt::endl;
+        return 0;
+    }
+    if (targets->isEmpty()) {
+        context.out << "no targets (add one with 'slipway-cli target add NAME --endpoint URL')" << Qt::endl;
+        return 0;
+    }
+    qsizetype width = 4;
+    for (const Target &target : *targets)
+        width = std::max(width, target.name.size());
+    context.out << QStringLiteral("NAME").leftJustified(width + 2) << "ENDPOINT\n";
+    for (const Target &target : *targets) {
+        context.out << target.name.leftJustified(width + 2) << target.endpoint;
+        if (!target.tlsCert.isEmpty())
+            context.out << "  (TLS)";
+        context.out << '\n';
+    }
+    context.out.flush();
+    return 0;
+}
+
+int checkTarget(const Invocation &invocation, CommandContext &context, History &history)
+{
+    Result<Target> target = history.target(invocation.arguments.value(0));
+    if (!target)
+        return reportError(context.err, invocation.command, target.error());
+    Result<EngineInfo> info = probeTarget(*target, context.stop);
+    if (!info)
+        return reportError(context.err, invocation.command, info.error());
+    if (invocation.json) {
+        QJsonObject object = targetJson(*target);
+        object.insert(QStringLiteral("engine"), info->name);
+        object.insert(QStringLiteral("version"), info->version);
+        object.insert(QStringLiteral("apiVersion"), info->apiVersion);
+        object.insert(QStringLiteral("os"), info->os);
+        object.insert(QStringLiteral("arch"), info->arch);
+        context.out << QJsonDocument(object).toJson(QJsonDocument::Compact) << Qt::endl;
+        return 0;
+    }
+    context.out << describeTarget(*target) << ": " << info->name << ' ' << info->version << ", API "
+                << info->apiVersion << ", " << info->os << '/' << info->arch << Qt::endl;
+    return 0;
+}
+
+int removeTarget(const Invocation &invocation, CommandContext &context, History &history)
+{
+    const QString name = invocation.arguments.value(0);
+    if (Status removed = history.removeTarget(name); !removed)
+        return reportError(context.err, invocation.command, removed.error());
+    if (invocation.json)
+        context.out
+            << QJsonDocument(QJsonObject{{QStringLiteral("removed"), name}}).toJson(QJsonDocument::Compact)
+            << Qt::endl;
+    else
+        context.out << "removed target " << name << Qt::endl;
+    return 0;
+}
+
+} // namespace
+
+int runTarget(const Invocation &invocation, CommandContext &context)
+{
+    Result<std::unique_ptr<History>> history = openHistory(invocation.dataDir);
+    if (!history)
+        return reportError(context.err, invocation.command, history.error());
+    if (invocation.command == u"target add")
+        return addTarget(invocation, context, **history);
+    if (invocation.command == u"target list")
+        return listTargets(invocation, context, **history);
+    if (invocation.command == u"target check")
+        return checkTarget(invocation, context, **history);
+    return removeTarget(invocation, context, **history);
+}
+
+} // namespace slipway::cli
