@@ -4,6 +4,7 @@
 #include "util/logging.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QUrl>
@@ -247,8 +248,14 @@ Result<EngineClient::Reply> EngineClient::send(const Request &request, const QSt
     if (code == CURLE_WRITE_ERROR && transfer.consumerStopped) {
         // The consumer had what it wanted: not an error.
     } else if (code != CURLE_OK) {
-        const QString cause =
+        QString cause =
             errorBuffer[0] ? QString::fromUtf8(errorBuffer) : QString::fromUtf8(curl_easy_strerror(code));
+        // Over a unix socket libcurl speaks of "localhost port 80"; name the socket instead.
+        if (code == CURLE_COULDNT_CONNECT && !m_socketPath.isEmpty())
+            cause = QStringLiteral("cannot connect to the socket %1 (%2)")
+                        .arg(m_socketPath,
+                             QFileInfo::exists(m_socketPath) ? QStringLiteral("nothing answers there")
+                                                             : QStringLiteral("no such file"));
         QString hint;
         if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
             hint = QStringLiteral(" (the engine's TLS certificate is not signed by the target's CA)");
