@@ -23,7 +23,16 @@ GuiOptions parseGuiOptions(const QStringList &arguments, const QStringList &page
         QStringLiteral("page"),
         QStringLiteral("Open on this page (%1).").arg(pages.join(QStringLiteral(", "))),
         QStringLiteral("NAME"));
-    parser.addOptions({help, version, selfTest, screenshot, page});
+    const QCommandLineOption dataDir(
+        QStringLiteral("data-dir"),
+        QStringLiteral("Keep the cache, data and built layouts in DIR (default: $SLIPWAY_HOME or the XDG "
+                       "directories)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption demoBuild(
+        QStringLiteral("demo-build"),
+        QStringLiteral("Start a build of PROJECT at once; with --screenshot, shoot when it has ended."),
+        QStringLiteral("PROJECT"));
+    parser.addOptions({help, version, selfTest, screenshot, page, dataDir, demoBuild});
 
     GuiOptions options;
     if (!parser.parse(arguments)) {
@@ -48,6 +57,8 @@ GuiOptions parseGuiOptions(const QStringList &arguments, const QStringList &page
     options.selfTest = parser.isSet(selfTest);
     options.screenshotPath = parser.value(screenshot);
     options.page = parser.value(page);
+    options.dataDir = parser.value(dataDir);
+    options.demoBuild = parser.value(demoBuild);
     if (!options.page.isEmpty() && !pages.contains(options.page, Qt::CaseInsensitive))
         options.error = QStringLiteral("--page: no page named '%1' (pages: %2)")
                             .arg(options.page, pages.join(QStringLiteral(", ")));

@@ -1,19 +1,32 @@
 // slipway: the window. Wiring only: parse options, make the services, hand them to QML.
 
+#include "controllers/appsettings.h"
+#include "controllers/deploycontroller.h"
+#include "controllers/runnotifier.h"
 #include "guioptions.h"
+#include "history/history.h"
+#include "models/historymodel.h"
+#include "models/projectmodel.h"
+#include "models/targetmodel.h"
 #include "navigation.h"
+#include "util/paths.h"
 #include "util/version.h"
 
-#include <QGuiApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QImage>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QSettings>
 #include <QTextStream>
 #include <QtQml/QQmlExtensionPlugin>
+// Through slipway_ui, which links Qt Widgets for the tray (the executable does not name it).
+#include <QtWidgets/QApplication>
 
 #include <atomic>
 #include <cstdio>
+#include <memory>
 
 Q_IMPORT_QML_PLUGIN(Slipway_UiPlugin)
 
@@ -30,11 +43,21 @@ void countingHandler(QtMsgType type, const QMessageLogContext &context, const QS
     previousHandler(type, context, message);
 }
 
+// The sample project offered on first launch: next to the sources in a build tree, or installed.
+QString sampleProject()
+{
+    for (const QString &path : {QStringLiteral(SLIPWAY_SAMPLE_DIR), QStringLiteral(SLIPWAY_SAMPLE_INSTALLED)})
+        if (QFileInfo(QDir(path).filePath(QStringLiteral("slipway.toml"))).isFile())
+            return path;
+    return {};
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QGuiApplication app(argc, argv);
+    // QApplication, not QGuiApplication: QSystemTrayIcon (the run-ended notification) needs it.
+    QApplication app(argc, argv);
     QGuiApplication::setApplicationName(QStringLiteral("Slipway"));
     QGuiApplication::setOrganizationName(QStringLiteral("Slipway"));
     QGuiApplication::setApplicationVersion(slipway::version());
@@ -51,43 +74,110 @@ int main(int argc, char *argv[])
     const bool oneShot = options.selfTest || !options.screenshotPath.isEmpty();
     if (oneShot)
         previousHandler = qInstallMessageHandler(countingHandler);
+    // A one-shot run shows the window as a newcomer would: default size, no remembered page.
+    QSettings settings;
     if (!options.page.isEmpty())
         navigation.showPage(options.page);
+    else if (!oneShot)
+        navigation.setCurrentIndex(settings.value(QStringLiteral("window/page"), 0).toInt());
+
+    const slipway::DataDirs dirs = slipway::DataDirs::resolve(options.dataDir);
+    AppSettings appSettings(dirs.cache);
+    ProjectModel projects(appSettings.cacheLocation(), sampleProject());
+    DeployController deploy(options.dataDir, &appSettings);
+    deploy.setProject(options.demoBuild.isEmpty() ? projects.locationAt(0) : options.demoBuild);
+    const QString historyPath = slipway::History::defaultPath(dirs.data);
+    TargetModel targets(historyPath);
+    HistoryModel history(historyPath);
+    targets.refresh();
+    history.refresh();
 
     // Fusion follows the system palette, light or dark.
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
 
     QQmlApplicationEngine engine;
-    engine.setInitialProperties({{QStringLiteral("navigation"), QVariant::fromValue(&navigation)}});
+    engine.setInitialProperties({{QStringLiteral("navigation"), QVariant::fromValue(&navigation)},
+                                 {QStringLiteral("deploy"), QVariant::fromValue(&deploy)},
+                                 {QStringLiteral("settings"), QVariant::fromValue(&appSettings)},
+                                 {QStringLiteral("projects"), QVariant::fromValue(&projects)},
+                                 {QStringLiteral("targets"), QVariant::fromValue(&targets)},
+                                 {QStringLiteral("history"), QVariant::fromValue(&history)}});
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
     if (engine.rootObjects().isEmpty()) {
         QTextStream(stderr) << "slipway: the window's QML did not load\n";
         return 1;
     }
-    if (!oneShot)
-        return QGuiApplication::exec();
-
     auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
     if (!window) {
         QTextStream(stderr) << "slipway: the root QML object is not a window\n";
         return 1;
     }
-    // Quit once the first frame is on screen: by then every binding has been evaluated.
+    if (!options.demoBuild.isEmpty() && deploy.build())
+        projects.remember(options.demoBuild);
+    if (!oneShot) {
+        RunNotifier notifier(window, &deploy);
+        const QRect geometry = settings.value(QStringLiteral("window/geometry")).toRect();
+        if (geometry.isValid())
+            window->setGeometry(geometry);
+        QObject::connect(&app, &QGuiApplication::aboutToQuit, &app, [&] {
+            settings.setValue(QStringLiteral("window/geometry"), window->geometry());
+            settings.setValue(QStringLiteral("window/page"), navigation.currentIndex());
+        });
+        return QGuiApplication::exec();
+    }
+    // Quit once the first frame is on screen: by then every binding has been evaluated. With
+    // --demo-build, once the first frame after the build ended is.
     int status = 0;
-    QObject::connect(
-        window, &QQuickWindow::frameSwapped, &app,
-        [&] {
-            if (!options.screenshotPath.isEmpty()) {
-                const QImage image = window->grabWindow();
-                if (image.isNull() || !image.save(options.screenshotPath, "PNG")) {
-                    QTextStream(stderr)
-                        << "slipway: cannot write the screenshot to " << options.screenshotPath << '\n';
-                    status = 1;
-                }
+    const auto shoot = [&] {
+        if (!options.screenshotPath.isEmpty()) {
+            const QImage image = window->grabWindow();
+            if (image.isNull() || !image.save(options.screenshotPath, "PNG")) {
+                QTextStream(stderr) << "slipway: cannot write the screenshot to " << options.screenshotPath
+                                    << '\n';
+                status = 1;
             }
-            QGuiApplication::exit(status);
-        },
-        Qt::SingleShotConnection);
+        }
+        QGuiApplication::exit(status);
+    };
+    if (options.demoBuild.isEmpty() || !deploy.isBusy()) {
+        // Once the targets and the history have been read: the pages show them, not an empty state.
+        // On History the newest deployment's detail is shown; on Targets each target's connection
+        // is tested: a screenshot shows the page at work.
+        const auto shootNextFrame = [&] {
+            QObject::connect(window, &QQuickWindow::frameSwapped, &app, shoot, Qt::SingleShotConnection);
+            window->update();
+        };
+        auto waiting = std::make_shared<int>(2);
+        const auto loaded = [&, waiting, shootNextFrame] {
+            if (--*waiting > 0)
+                return;
+            if (navigation.currentPage() == u"History" && history.count() > 0) {
+                QObject::connect(&history, &HistoryModel::detailChanged, &app, shootNextFrame,
+                                 Qt::SingleShotConnection);
+                history.select(0);
+            } else if (navigation.currentPage() == u"Targets" && targets.count() > 0) {
+                auto checking = std::make_shared<int>(targets.count());
+                QObject::connect(&targets, &TargetModel::checked, &app, [checking, shootNextFrame] {
+                    if (--*checking == 0)
+                        shootNextFrame();
+                });
+                for (int row = 0; row < targets.count(); ++row)
+                    targets.testConnection(row);
+            } else {
+                shootNextFrame();
+            }
+        };
+        QObject::connect(&targets, &TargetModel::refreshed, &app, loaded, Qt::SingleShotConnection);
+        QObject::connect(&history, &HistoryModel::refreshed, &app, loaded, Qt::SingleShotConnection);
+    } else {
+        QObject::connect(
+            &deploy, &DeployController::finished, &app,
+            [&] {
+                QObject::connect(window, &QQuickWindow::frameSwapped, &app, shoot, Qt::SingleShotConnection);
+                window->update();
+            },
+            Qt::SingleShotConnection);
+    }
     QGuiApplication::exec();
     if (qmlProblems > 0) {
         QTextStream(stderr) << "slipway: " << qmlProblems.load()

@@ -1,44 +1,49 @@
 // The window: the QML loads without a warning, the navigation switches pages, and the
 // slipway executable's --self-test and --screenshot work offscreen.
 
+#include "controllers/appsettings.h"
+#include "controllers/deploycontroller.h"
+#include "gitrepo.h"
+#include "history/history.h"
+#include "models/historymodel.h"
+#include "models/projectmodel.h"
+#include "models/targetmodel.h"
 #include "navigation.h"
+#include "podmanservice.h"
+#include "uitestutil.h"
+#include "util/paths.h"
 
+#include <QDir>
 #include <QImage>
 #include <QProcess>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtQml/QQmlExtensionPlugin>
 
 Q_IMPORT_QML_PLUGIN(Slipway_UiPlugin)
 
-namespace {
-
-// Repeater delegates are in the visual item tree, not always in the QObject tree.
-QQuickItem *findItem(QQuickItem *root, const QString &objectName)
-{
-    if (root->objectName() == objectName)
-        return root;
-    for (QQuickItem *child : root->childItems()) {
-        if (QQuickItem *found = findItem(child, objectName))
-            return found;
-    }
-    return nullptr;
-}
-
-} // namespace
+using slipway::test::findItem;
 
 class TestWindow final : public QObject
 {
     Q_OBJECT
 
 private:
-    static int runGui(const QStringList &arguments, QString *errorOutput = nullptr)
+    QTemporaryDir m_home; // the GUI processes' settings and data: never the user's
+
+    int runGui(const QStringList &arguments, QString *errorOutput = nullptr)
     {
         QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("SLIPWAY_HOME"), m_home.filePath(QStringLiteral("slipway")));
+        process.setProcessEnvironment(env);
         process.start(QStringLiteral(SLIPWAY_GUI), arguments);
         if (!process.waitForFinished(60000) || process.exitStatus() != QProcess::NormalExit)
             return -1;
@@ -48,18 +53,34 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase() { QQuickStyle::setStyle(QStringLiteral("Fusion")); }
+    void initTestCase()
+    {
+        slipway::test::isolateSettings();
+        QVERIFY(m_home.isValid());
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    }
 
     void navigationSwitchesPages()
     {
         QStringList warnings;
-        Navigation navigation; // outlives the engine, as in main()
+        Navigation navigation; // these outlive the engine, as in main()
+        AppSettings settings(m_home.filePath(QStringLiteral("cache")));
+        ProjectModel projects(settings.cacheLocation(), QString());
+        DeployController deploy(m_home.filePath(QStringLiteral("data")), &settings);
+        const QString historyPath = m_home.filePath(QStringLiteral("data/history.db"));
+        TargetModel targets(historyPath);
+        HistoryModel history(historyPath);
         QQmlApplicationEngine engine;
         connect(&engine, &QQmlEngine::warnings, this, [&](const QList<QQmlError> &errors) {
             for (const QQmlError &error : errors)
                 warnings += error.toString();
         });
-        engine.setInitialProperties({{QStringLiteral("navigation"), QVariant::fromValue(&navigation)}});
+        engine.setInitialProperties({{QStringLiteral("navigation"), QVariant::fromValue(&navigation)},
+                                     {QStringLiteral("deploy"), QVariant::fromValue(&deploy)},
+                                     {QStringLiteral("settings"), QVariant::fromValue(&settings)},
+                                     {QStringLiteral("projects"), QVariant::fromValue(&projects)},
+                                     {QStringLiteral("targets"), QVariant::fromValue(&targets)},
+                                     {QStringLiteral("history"), QVariant::fromValue(&history)}});
         engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
         QCOMPARE(engine.rootObjects().size(), 1);
         auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
@@ -104,14 +125,93 @@ private Q_SLOTS:
         QVERIFY2(!errors.contains(QStringLiteral("qml"), Qt::CaseInsensitive), qPrintable(errors));
     }
 
+    // The targets and deployments the History and Targets screenshots show: "local" is a real
+    // Podman service (its connection test answers), "staging" a socket nobody listens on.
+    bool fillHistory(const QString &endpoint)
+    {
+        qputenv("SLIPWAY_HOME", m_home.filePath(QStringLiteral("slipway")).toUtf8());
+        auto history =
+            slipway::History::open(slipway::History::defaultPath(slipway::DataDirs::resolve({}).data));
+        qunsetenv("SLIPWAY_HOME");
+        if (!history)
+            return false;
+        slipway::History &db = *history.value();
+        if (!db.addTarget({.name = QStringLiteral("local"),
+                           .endpoint = endpoint,
+                           .tlsCa = {},
+                           .tlsCert = {},
+                           .tlsKey = {}}) ||
+            !db.addTarget(
+                {.name = QStringLiteral("staging"),
+                 .endpoint = QStringLiteral("unix://") + m_home.filePath(QStringLiteral("staging.sock")),
+                 .tlsCa = {},
+                 .tlsCert = {},
+                 .tlsKey = {}}))
+            return false;
+        struct Run
+        {
+            const char *project;
+            const char *commit;
+            const char *target;
+            slipway::DeploymentResult result;
+            const char *log;
+        };
+        const Run runs[] = {
+            {"hello", "3f9c2e1a7b", "local", slipway::DeploymentResult::Succeeded,
+             "pull 127.0.0.1:5000/hello@sha256:3f9c2e1a\ncreate hello-1\nstart hello-1\nhealthy after 1.2 s"},
+            {"hello", "8d04b6c2f1", "staging", slipway::DeploymentResult::Failed,
+             "connect: no engine at the socket"},
+            {"api", "c0ffee1234", "local", slipway::DeploymentResult::Succeeded,
+             "load image (docker-archive, 4.1 MB)\ncreate api-3\nstart api-3\nhealth check passed\nretire "
+             "api-2"},
+        };
+        for (const Run &run : runs) {
+            slipway::ReleaseRecord release;
+            release.project = QString::fromLatin1(run.project);
+            release.commit = QString::fromLatin1(run.commit).leftJustified(40, u'0');
+            release.ref = QStringLiteral("main");
+            release.image = QStringLiteral("127.0.0.1:5000/%1:main").arg(release.project);
+            release.digest = QStringLiteral("sha256:") + release.commit + release.commit.left(24);
+            release.layers = {{.name = QStringLiteral("deps"),
+                               .digest = QStringLiteral("sha256:") + QString(64, u'd'),
+                               .size = 1843200},
+                              {.name = QStringLiteral("app"),
+                               .digest = QStringLiteral("sha256:") + QString(64, u'a'),
+                               .size = 20480}};
+            auto id = db.addRelease(release);
+            if (!id)
+                return false;
+            auto deployment = db.startDeployment(id.value(), QString::fromLatin1(run.target));
+            const bool failed = run.result == slipway::DeploymentResult::Failed;
+            if (!deployment ||
+                !db.finishDeployment(deployment.value(), run.result,
+                                     failed ? QStringLiteral("target staging: no engine answers") : QString(),
+                                     QString::fromLatin1(run.log)))
+                return false;
+        }
+        return true;
+    }
+
+    // The pictures docs/console.md shows, regenerated here under BUILD/screenshots/. The Deploy
+    // page is shot after a real build of a test repository; Projects lists it; History and Targets
+    // show what fillHistory() stored, Targets with its connection tests done.
     void screenshotOfEachPage()
     {
-        QTemporaryDir dir;
+        slipway::test::PodmanService podman;
+        QVERIFY2(podman.start(), qPrintable(podman.errorString()));
+        QVERIFY(fillHistory(podman.endpoint()));
+        slipway::test::GitRepo repo;
+        QVERIFY(slipway::test::makeSampleRepository(repo));
+        const QDir dir(QStringLiteral(SLIPWAY_BINARY_DIR "/screenshots"));
+        QVERIFY(dir.mkpath(QStringLiteral(".")));
         for (const QString &page : Navigation().pages()) {
-            const QString file = dir.filePath(page + QStringLiteral(".png"));
+            const QString file = dir.filePath(page.toLower() + QStringLiteral(".png"));
+            QFile::remove(file);
+            QStringList arguments{QStringLiteral("--screenshot"), file, QStringLiteral("--page"), page};
+            if (page == u"Deploy")
+                arguments << QStringLiteral("--demo-build") << repo.path();
             QString errors;
-            QCOMPARE(runGui({QStringLiteral("--screenshot"), file, QStringLiteral("--page"), page}, &errors),
-                     0);
+            QCOMPARE(runGui(arguments, &errors), 0);
             const QImage image(file);
             QVERIFY2(!image.isNull(), qPrintable(errors));
             QVERIFY(image.width() >= 800 && image.height() >= 500);

@@ -1,26 +1,256 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
+import Slipway.Ui
 
+// Pick a project, a branch or commit and targets; Build (or Deploy); watch the pipeline, the
+// layers and the live log.
 Page {
+    id: page
+
+    required property DeployController controller
+    required property ProjectModel projects
+
     objectName: "deployPage"
     padding: 24
 
+    function startBuild() {
+        if (page.controller.busy)
+            return
+        if (page.controller.build())
+            page.projects.remember(page.controller.project)
+    }
+
+    Shortcut {
+        sequence: "Ctrl+B"
+        enabled: page.visible
+        onActivated: page.startBuild()
+    }
+    Shortcut {
+        sequences: ["Ctrl+Return", "Ctrl+Enter"]
+        enabled: page.visible && page.controller.canDeploy
+        onActivated: deployButton.clicked()
+    }
+    Shortcut {
+        sequence: "Esc"
+        enabled: page.visible && page.controller.busy
+        onActivated: page.controller.cancel()
+    }
+    Shortcut {
+        sequence: StandardKey.Find
+        enabled: page.visible
+        onActivated: logView.focusFilter()
+    }
+
+    FolderDialog {
+        id: folderDialog
+
+        title: qsTr("Choose a project folder or repository")
+        onAccepted: page.controller.project = page.projects.fromDialogUrl(selectedFolder)
+    }
+
     ColumnLayout {
         anchors.fill: parent
-        spacing: 24
+        spacing: 14
 
         PageHeader {
             Layout.fillWidth: true
             title: qsTr("Deploy")
-            subtitle: qsTr("Pick a project, a branch or commit, and targets; then Deploy.")
+            subtitle: qsTr("Pick a project, a branch or commit, and targets; then Build or Deploy.")
         }
 
-        EmptyState {
+        GridLayout {
+            Layout.fillWidth: true
+            columns: 3
+            columnSpacing: 10
+            rowSpacing: 8
+
+            Label { text: qsTr("Project") }
+            ComboBox {
+                id: projectBox
+
+                objectName: "projectField"
+                Layout.fillWidth: true
+                editable: true
+                model: page.projects.locations
+                editText: page.controller.project
+                onAccepted: page.controller.project = editText
+                onActivated: index => page.controller.project = page.projects.locationAt(index)
+                ToolTip.visible: hovered && editText.length > 0
+                ToolTip.delay: 800
+                ToolTip.text: editText
+
+                // Typing replaces the binding above: a project set elsewhere (Projects, Browse)
+                // still shows.
+                Connections {
+                    target: page.controller
+                    function onProjectChanged() {
+                        projectBox.editText = page.controller.project
+                    }
+                }
+            }
+            Button {
+                text: qsTr("Browse…")
+                onClicked: folderDialog.open()
+            }
+
+            Label { text: qsTr("Branch or commit") }
+            ComboBox {
+                id: refBox
+
+                objectName: "refBox"
+                Layout.fillWidth: true
+                editable: true
+                model: page.controller.refModel
+                textRole: "name"
+                enabled: page.controller.refModel.count > 0
+                currentIndex: page.controller.refModel.count, page.controller.refModel.indexOf(page.controller.ref)
+                onActivated: index => page.controller.ref = page.controller.refModel.nameAt(index)
+                onAccepted: page.controller.ref = editText
+                delegate: ItemDelegate {
+                    id: refItem
+
+                    required property int index
+                    required property string name
+                    required property string kind
+                    required property string shortCommit
+                    required property string summary
+
+                    width: ListView.view.width
+                    highlighted: refBox.highlightedIndex === index
+                    contentItem: RowLayout {
+                        spacing: 10
+                        Label {
+                            text: refItem.name
+                            font.bold: true
+                        }
+                        Label {
+                            text: refItem.kind
+                            opacity: 0.6
+                        }
+                        Label {
+                            text: refItem.shortCommit
+                            font.family: Theme.monospace
+                            opacity: 0.8
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            text: refItem.summary
+                            elide: Text.ElideRight
+                        }
+                    }
+                }
+            }
+            Label {
+                Layout.maximumWidth: 260
+                text: page.controller.refModel.loading ? qsTr("reading refs…")
+                      : page.controller.refModel.error.length > 0 ? qsTr("builds the folder as it is")
+                      : qsTr("%n ref(s)", "", page.controller.refModel.count)
+                opacity: 0.6
+                elide: Text.ElideRight
+                ToolTip.visible: refsHover.hovered && page.controller.refModel.error.length > 0
+                ToolTip.text: page.controller.refModel.error
+                HoverHandler { id: refsHover }
+            }
+
+            Label { text: qsTr("Targets") }
+            Flow {
+                Layout.fillWidth: true
+                spacing: 6
+                Repeater {
+                    model: page.controller.targets
+                    delegate: Button {
+                        required property string modelData
+                        objectName: "target_" + modelData
+                        text: modelData
+                        checkable: true
+                        flat: true
+                    }
+                }
+                Label {
+                    visible: page.controller.targets.length === 0
+                    text: qsTr("No targets yet: add one on the Targets page.")
+                    opacity: 0.6
+                }
+            }
+            RowLayout {
+                spacing: 8
+                Button {
+                    id: buildButton
+
+                    objectName: "buildButton"
+                    text: qsTr("Build")
+                    highlighted: !page.controller.canDeploy
+                    enabled: !page.controller.busy && page.controller.project.length > 0
+                    onClicked: page.startBuild()
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 800
+                    ToolTip.text: qsTr("Build the image only (Ctrl+B)")
+                }
+                Button {
+                    id: deployButton
+
+                    objectName: "deployButton"
+                    text: qsTr("Deploy")
+                    highlighted: page.controller.canDeploy
+                    enabled: page.controller.canDeploy && !page.controller.busy
+                    // A disabled button gets no hover: the tip shows from the handler around it.
+                    ToolTip.visible: deployHover.hovered
+                    ToolTip.text: page.controller.canDeploy ? qsTr("Build, push and roll out (Ctrl+Return)")
+                                                             : page.controller.deployHint
+                    HoverHandler { id: deployHover }
+                }
+                Button {
+                    objectName: "cancelButton"
+                    text: qsTr("Cancel")
+                    enabled: page.controller.busy
+                    onClicked: page.controller.cancel()
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 800
+                    ToolTip.text: qsTr("Stop the run (Esc)")
+                }
+            }
+        }
+
+        PipelineStrip {
+            Layout.fillWidth: true
+            stages: page.controller.stages
+        }
+
+        Label {
+            objectName: "resultLabel"
+            Layout.fillWidth: true
+            visible: text.length > 0
+            wrapMode: Text.Wrap
+            color: page.controller.status === "failed" ? Theme.errorColour
+                   : page.controller.status === "cancelled" ? Theme.warningColour : palette.text
+            text: page.controller.status === "done"
+                  ? qsTr("Built %1 → %2").arg(page.controller.manifestDigest).arg(page.controller.layoutPath)
+                  : page.controller.status === "cancelled" ? qsTr("Cancelled.")
+                  : page.controller.error
+        }
+
+        SplitView {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            heading: qsTr("Nothing to deploy yet")
-            explanation: qsTr("Add a project on the Projects page and a target on the Targets page; the pipeline, the layers and the live log of a run appear here.")
+            orientation: Qt.Vertical
+
+            LayerList {
+                SplitView.preferredHeight: 170
+                SplitView.minimumHeight: 80
+                model: page.controller.layerModel
+            }
+            LogView {
+                id: logView
+
+                SplitView.fillHeight: true
+                SplitView.minimumHeight: 120
+                model: page.controller.logFilter
+                viewModel: page.controller.logViewModel
+                textOfRows: (first, last) => page.controller.logText(first, last)
+            }
         }
     }
 }

@@ -8,6 +8,11 @@ ApplicationWindow {
     id: window
 
     required property Navigation navigation
+    required property DeployController deploy
+    required property AppSettings settings
+    required property ProjectModel projects
+    required property TargetModel targets
+    required property HistoryModel history
 
     width: 1200
     height: 760
@@ -15,6 +20,22 @@ ApplicationWindow {
     minimumHeight: 500
     visible: true
     title: qsTr("Slipway — %1").arg(navigation.currentPage)
+
+    // A run that ended may have added a release or a deployment.
+    Connections {
+        target: window.deploy
+        function onFinished() {
+            window.history.refresh()
+            window.targets.refresh()
+        }
+    }
+    // Targets added or removed on the Targets page are offered on the Deploy page.
+    Connections {
+        target: window.targets
+        function onRefreshed() {
+            window.deploy.reloadTargets()
+        }
+    }
 
     RowLayout {
         anchors.fill: parent
@@ -34,11 +55,26 @@ ApplicationWindow {
             Layout.fillHeight: true
             currentIndex: window.navigation.currentIndex
 
-            DeployPage {}
-            HistoryPage {}
-            TargetsPage {}
-            ProjectsPage {}
-            SettingsPage {}
+            DeployPage {
+                controller: window.deploy
+                projects: window.projects
+            }
+            HistoryPage {
+                history: window.history
+            }
+            TargetsPage {
+                targets: window.targets
+            }
+            ProjectsPage {
+                projects: window.projects
+                onOpenProject: location => {
+                    window.deploy.project = location
+                    window.navigation.currentIndex = 0
+                }
+            }
+            SettingsPage {
+                settings: window.settings
+            }
         }
     }
 }

@@ -1,26 +1,150 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
+import Slipway.Ui
 
+// The recent projects: add a local folder or a git URL (cloned into the cache, with progress),
+// remove one, or open one on the Deploy page.
 Page {
+    id: page
+
+    required property ProjectModel projects
+    signal openProject(string location)
+
     objectName: "projectsPage"
     padding: 24
 
+    FolderDialog {
+        id: folderDialog
+
+        title: qsTr("Add a project folder or repository")
+        onAccepted: page.projects.add(page.projects.fromDialogUrl(selectedFolder))
+    }
+
     ColumnLayout {
         anchors.fill: parent
-        spacing: 24
+        spacing: 18
 
         PageHeader {
             Layout.fillWidth: true
             title: qsTr("Projects")
-            subtitle: qsTr("The git repositories Slipway builds.")
+            subtitle: qsTr("Repositories and folders you build: add one by URL or folder.")
         }
 
-        EmptyState {
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 8
+            TextField {
+                id: urlField
+
+                objectName: "projectUrlField"
+                Layout.fillWidth: true
+                placeholderText: qsTr("https://…/app.git, git@host:app.git or /path/to/repository")
+                onAccepted: addButton.clicked()
+            }
+            Button {
+                id: addButton
+
+                text: qsTr("Add")
+                enabled: urlField.text.trim().length > 0
+                onClicked: {
+                    if (page.projects.add(urlField.text)) {
+                        urlField.text = ""
+                        addError.text = ""
+                    } else {
+                        addError.text = qsTr("Not added: not a folder, a repository or a git URL, or a URL with a password in it (use a git credential helper or an ssh key instead)")
+                    }
+                }
+            }
+            Button {
+                text: qsTr("Add folder…")
+                onClicked: folderDialog.open()
+            }
+        }
+        Label {
+            id: addError
+
+            visible: text.length > 0
+            color: Theme.errorColour
+        }
+
+        ListView {
+            id: view
+
+            objectName: "projectList"
             Layout.fillWidth: true
             Layout.fillHeight: true
-            heading: qsTr("No projects yet")
-            explanation: qsTr("Add a git repository by URL or a local folder; its slipway.toml says how the image is built.")
+            clip: true
+            spacing: 4
+            model: page.projects
+            ScrollBar.vertical: ScrollBar {}
+
+            delegate: ItemDelegate {
+                id: row
+
+                required property int index
+                required property string location
+                required property string name
+                required property string kind
+                required property string status
+                required property real progress
+                required property bool isSample
+
+                width: ListView.view.width
+                onDoubleClicked: page.openProject(location)
+
+                contentItem: RowLayout {
+                    spacing: 12
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        spacing: 2
+                        Label {
+                            text: row.isSample ? qsTr("%1 (sample)").arg(row.name) : row.name
+                            font.bold: true
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            text: row.location
+                            elide: Text.ElideMiddle
+                            opacity: 0.7
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            visible: row.status.length > 0 && row.status !== "cloning"
+                            text: row.status
+                            elide: Text.ElideRight
+                            color: row.status === "ready" ? Theme.okColour : Theme.errorColour
+                        }
+                        ProgressBar {
+                            Layout.fillWidth: true
+                            visible: row.status === "cloning"
+                            indeterminate: row.progress < 0
+                            value: Math.max(0, row.progress)
+                        }
+                    }
+                    Label {
+                        text: row.kind
+                        opacity: 0.6
+                    }
+                    Button {
+                        text: qsTr("Open")
+                        onClicked: page.openProject(row.location)
+                    }
+                    Button {
+                        text: qsTr("Remove")
+                        onClicked: page.projects.remove(row.index)
+                    }
+                }
+            }
+
+            EmptyState {
+                anchors.fill: parent
+                visible: view.count === 0
+                heading: qsTr("No projects yet")
+                explanation: qsTr("Add a git URL or a local folder above; it is remembered here and offered on the Deploy page.")
+            }
         }
     }
 }

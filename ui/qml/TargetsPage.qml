@@ -1,26 +1,314 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
+import Slipway.Ui
 
+// The targets: add or edit one (name, endpoint, TLS files), remove one, test its connection,
+// and see what Slipway runs there now. The model does every database and engine call off the
+// GUI thread; errors come back as one line shown under the form.
 Page {
+    id: page
+
+    required property TargetModel targets
+
+    // The form: hidden, adding, or editing the target named in nameField (then read-only).
+    property bool formOpen: false
+    property bool editing: false
+    property string formError: ""
+    property string removeName: ""
+
     objectName: "targetsPage"
     padding: 24
 
+    onVisibleChanged: if (visible) page.targets.refresh()
+
+    function openForm(editName: string, endpoint: string, ca: string, cert: string, key: string) {
+        page.editing = editName.length > 0
+        nameField.text = editName
+        endpointField.text = endpoint
+        caField.text = ca
+        certField.text = cert
+        keyField.text = key
+        page.formError = ""
+        page.formOpen = true
+        if (page.editing)
+            endpointField.forceActiveFocus()
+        else
+            nameField.forceActiveFocus()
+    }
+
+    function submit() {
+        page.formError = ""
+        page.targets.save(page.editing, nameField.text, endpointField.text, caField.text, certField.text, keyField.text)
+    }
+
+    Connections {
+        target: page.targets
+        function onSaved(ok: bool, error: string) {
+            page.formError = error
+            if (ok)
+                page.formOpen = false
+        }
+    }
+
+    FileDialog {
+        id: fileDialog
+
+        property TextField field: caField
+
+        title: qsTr("Choose a TLS file")
+        onAccepted: field.text = page.targets.fromDialogUrl(selectedFile)
+    }
+
+    Dialog {
+        id: confirmRemove
+
+        objectName: "confirmRemove"
+        anchors.centerIn: parent
+        modal: true
+        title: qsTr("Remove target %1?").arg(page.removeName)
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        Label {
+            text: qsTr("Slipway forgets the target; its containers keep running and its history stays.")
+        }
+        onAccepted: page.targets.remove(page.removeName)
+    }
+
     ColumnLayout {
         anchors.fill: parent
-        spacing: 24
+        spacing: 18
 
-        PageHeader {
+        RowLayout {
             Layout.fillWidth: true
-            title: qsTr("Targets")
-            subtitle: qsTr("The Docker or Podman hosts Slipway deploys to.")
+            PageHeader {
+                Layout.fillWidth: true
+                title: qsTr("Targets")
+                subtitle: qsTr("The Docker or Podman hosts Slipway deploys to.")
+            }
+            Button {
+                objectName: "addTargetButton"
+                text: qsTr("Add target…")
+                visible: !page.formOpen
+                onClicked: page.openForm("", "", "", "", "")
+            }
         }
 
-        EmptyState {
+        Frame {
+            objectName: "targetForm"
+            Layout.fillWidth: true
+            Layout.maximumWidth: 900
+            visible: page.formOpen
+
+            GridLayout {
+                anchors.fill: parent
+                columns: 3
+                columnSpacing: 12
+                rowSpacing: 8
+
+                Label { text: qsTr("Name") }
+                TextField {
+                    id: nameField
+
+                    objectName: "targetNameField"
+                    Layout.fillWidth: true
+                    readOnly: page.editing
+                    placeholderText: qsTr("web-1")
+                    onAccepted: page.submit()
+                }
+                Item { Layout.preferredWidth: 1 }
+
+                Item { Layout.preferredWidth: 1; visible: nameError.visible }
+                Label {
+                    id: nameError
+
+                    objectName: "targetNameError"
+                    Layout.columnSpan: 2
+                    Layout.fillWidth: true
+                    visible: !page.editing && nameField.text.length > 0 && text.length > 0
+                    text: page.targets.checkName(nameField.text)
+                    color: Theme.errorColour
+                    wrapMode: Text.Wrap
+                }
+
+                Label { text: qsTr("Endpoint") }
+                TextField {
+                    id: endpointField
+
+                    objectName: "targetEndpointField"
+                    Layout.fillWidth: true
+                    placeholderText: qsTr("unix:///run/podman/podman.sock, tcp://host:2376 or ssh://user@host")
+                    onAccepted: page.submit()
+                }
+                Item { Layout.preferredWidth: 1 }
+
+                Label { text: qsTr("TLS CA") }
+                TextField {
+                    id: caField
+
+                    objectName: "targetCaField"
+                    Layout.fillWidth: true
+                    placeholderText: qsTr("only for tcp://: the CA, certificate and key together")
+                }
+                Button {
+                    text: qsTr("Browse…")
+                    onClicked: { fileDialog.field = caField; fileDialog.open() }
+                }
+
+                Label { text: qsTr("TLS certificate") }
+                TextField {
+                    id: certField
+
+                    objectName: "targetCertField"
+                    Layout.fillWidth: true
+                }
+                Button {
+                    text: qsTr("Browse…")
+                    onClicked: { fileDialog.field = certField; fileDialog.open() }
+                }
+
+                Label { text: qsTr("TLS key") }
+                TextField {
+                    id: keyField
+
+                    objectName: "targetKeyField"
+                    Layout.fillWidth: true
+                }
+                Button {
+                    text: qsTr("Browse…")
+                    onClicked: { fileDialog.field = keyField; fileDialog.open() }
+                }
+
+                Label {
+                    objectName: "targetFormError"
+                    Layout.columnSpan: 3
+                    Layout.fillWidth: true
+                    visible: text.length > 0
+                    text: page.formError
+                    color: Theme.errorColour
+                    wrapMode: Text.Wrap
+                }
+
+                RowLayout {
+                    Layout.columnSpan: 3
+                    spacing: 8
+                    Button {
+                        objectName: "saveTargetButton"
+                        text: page.editing ? qsTr("Save") : qsTr("Add")
+                        enabled: !page.targets.busy && endpointField.text.trim().length > 0
+                                 && (page.editing || (nameField.text.length > 0 && nameError.text.length === 0))
+                        onClicked: page.submit()
+                    }
+                    Button {
+                        text: qsTr("Cancel")
+                        onClicked: page.formOpen = false
+                    }
+                }
+            }
+        }
+
+        Label {
+            visible: text.length > 0
+            text: page.targets.error
+            color: Theme.errorColour
+            wrapMode: Text.Wrap
+            Layout.fillWidth: true
+        }
+
+        ListView {
+            id: view
+
+            objectName: "targetList"
             Layout.fillWidth: true
             Layout.fillHeight: true
-            heading: qsTr("No targets yet")
-            explanation: qsTr("A target is a Docker or Podman engine reached by a unix socket, TCP with TLS, or ssh.")
+            clip: true
+            spacing: 4
+            model: page.targets
+            ScrollBar.vertical: ScrollBar {}
+
+            delegate: ItemDelegate {
+                id: row
+
+                required property int index
+                required property string name
+                required property string endpoint
+                required property string tlsCa
+                required property string tlsCert
+                required property string tlsKey
+                required property string check
+                required property bool checkOk
+                required property bool checking
+                required property string currentDigest
+                required property string currentCommit
+                required property var currentWhen
+
+                objectName: "target_" + name
+                width: ListView.view.width
+
+                contentItem: RowLayout {
+                    spacing: 12
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        spacing: 2
+                        Label {
+                            text: row.tlsCert.length > 0 ? qsTr("%1  (TLS)").arg(row.name) : row.name
+                            font.bold: true
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            text: row.endpoint
+                            elide: Text.ElideMiddle
+                            opacity: 0.7
+                        }
+                        Label {
+                            objectName: "currentRelease"
+                            Layout.fillWidth: true
+                            elide: Text.ElideRight
+                            opacity: 0.85
+                            text: row.currentDigest.length === 0
+                                  ? qsTr("Slipway runs nothing here yet")
+                                  : qsTr("Runs %1 · commit %2 · since %3")
+                                        .arg(row.currentDigest.substring(7, 19))
+                                        .arg(row.currentCommit.length > 0 ? row.currentCommit.substring(0, 7) : qsTr("none"))
+                                        .arg(Qt.formatDateTime(row.currentWhen, "yyyy-MM-dd HH:mm"))
+                        }
+                        Label {
+                            objectName: "checkResult"
+                            Layout.fillWidth: true
+                            visible: text.length > 0
+                            text: row.checking ? qsTr("Connecting…") : row.check
+                            color: row.checking ? palette.windowText : (row.checkOk ? Theme.okColour : Theme.errorColour)
+                            wrapMode: Text.Wrap
+                        }
+                    }
+                    Button {
+                        objectName: "testButton"
+                        text: qsTr("Test connection")
+                        enabled: !row.checking
+                        onClicked: page.targets.testConnection(row.index)
+                    }
+                    Button {
+                        text: qsTr("Edit")
+                        onClicked: page.openForm(row.name, row.endpoint, row.tlsCa, row.tlsCert, row.tlsKey)
+                    }
+                    Button {
+                        objectName: "removeButton"
+                        text: qsTr("Remove")
+                        onClicked: {
+                            page.removeName = row.name
+                            confirmRemove.open()
+                        }
+                    }
+                }
+            }
+
+            EmptyState {
+                anchors.fill: parent
+                visible: view.count === 0 && !page.formOpen
+                heading: qsTr("No targets yet")
+                explanation: qsTr("A target is a Docker or Podman engine reached by a unix socket, TCP with TLS, or ssh.")
+            }
         }
     }
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The window's benchmark (issue 6). Not a test: it prints figures. Run from anywhere:
+#   tests/bench/gui-bench.sh [WORKDIR] [TOTAL_MB] [FILES] [LINES_PER_SECOND]
+# Builds the same ~300 MB node_modules-like corpus as build-bench.sh (bench_corpus) in the real
+# window while 100,000 log lines a second are posted into its event queue, and prints the
+# longest stall of the GUI thread's event loop and the frame intervals (max, p99, median).
+# Under Xvfb when xvfb-run is installed (a real X window, drawn by llvmpipe), else on the
+# offscreen platform; GUI_BENCH_PLATFORM=offscreen forces the latter.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=${1:-/tmp/slipway-gui-bench}
+total_mb=${2:-300}
+files=${3:-16000}
+rate=${4:-100000}
+build=${SLIPWAY_BUILD_DIR:-$top/build/default}
+cmake --build "$build" --target gui-bench bench_corpus >/dev/null
+
+rm -rf "$work"
+mkdir -p "$work"
+export GIT_AUTHOR_DATE="@1700000000 +0000" GIT_COMMITTER_DATE="@1700000000 +0000"
+repo=$work/repo
+"$build/tests/bench/bench_corpus" "$repo" "$total_mb" "$files" >&2
+cat > "$repo/slipway.toml" <<'TOML'
+[image]
+entrypoint = ["/usr/bin/node", "/app/index.js"]
+workdir = "/app"
+[[layers]]
+name = "deps"
+include = ["node_modules/**"]
+dest = "/app"
+[[layers]]
+name = "app"
+include = ["**"]
+dest = "/app"
+TOML
+echo 'console.log("hi")' > "$repo/index.js"
+git -C "$repo" init -q -b main
+git -C "$repo" add -A
+git -C "$repo" -c user.name=bench -c user.email=bench@slipway.invalid commit -qm corpus
+
+export XDG_CONFIG_HOME=$work/config
+run=("$build/tests/bench/gui-bench" "$repo" --lines-per-second "$rate" --data-dir "$work/data")
+if [ "${GUI_BENCH_PLATFORM:-}" != offscreen ] && command -v xvfb-run >/dev/null; then
+    xvfb-run -a -s "-screen 0 1280x800x24" "${run[@]}"
+else
+    QT_QPA_PLATFORM=offscreen "${run[@]}"
+fi

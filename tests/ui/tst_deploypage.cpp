@@ -1,0 +1,325 @@
+// The Deploy page wired to the real build engine: the window lists a test repository's refs,
+// Build (clicked) builds it into an OCI layout while layers and log lines appear, the layout
+// holds the manifest the page shows, the Settings' compression reaches the build, and Cancel
+// (Esc) stops a big build and says so.
+
+#include "uitestutil.h"
+
+#include "controllers/appsettings.h"
+#include "controllers/deploycontroller.h"
+#include "history/history.h"
+#include "models/historymodel.h"
+#include "models/layermodel.h"
+#include "models/logfiltermodel.h"
+#include "models/logmodel.h"
+#include "models/projectmodel.h"
+#include "models/refmodel.h"
+#include "models/targetmodel.h"
+#include "navigation.h"
+#include "util/paths.h"
+
+#include <QElapsedTimer>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QTemporaryDir>
+#include <QtQml/QQmlExtensionPlugin>
+
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(Slipway_UiPlugin)
+
+using namespace slipway::test;
+
+class TestDeployPage final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_data;
+    GitRepo m_repo;
+    std::unique_ptr<Navigation> m_navigation;
+    std::unique_ptr<AppSettings> m_settings;
+    std::unique_ptr<ProjectModel> m_projects;
+    std::unique_ptr<DeployController> m_controller;
+    std::unique_ptr<TargetModel> m_targets;
+    std::unique_ptr<HistoryModel> m_history;
+    std::unique_ptr<QQmlApplicationEngine> m_engine;
+    QQuickWindow *m_window = nullptr;
+    QStringList m_warnings;
+
+    QQuickItem *item(const QString &name) { return findItem(m_window->contentItem(), name); }
+
+    QStringList layerNames() const
+    {
+        QStringList names;
+        const LayerModel *layers = m_controller->layerModel();
+        for (int row = 0; row < layers->rowCount(); ++row)
+            names.append(layers->data(layers->index(row), LayerModel::NameRole).toString());
+        return names;
+    }
+
+    QString logText() const
+    {
+        return m_controller->logModel()->textOfRows(0, m_controller->logModel()->count() - 1);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        isolateSettings();
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
+        QVERIFY(m_data.isValid());
+        QVERIFY2(makeSampleRepository(m_repo), qPrintable(m_repo.lastError()));
+
+        const slipway::DataDirs dirs = slipway::DataDirs::resolve(m_data.path());
+        m_navigation = std::make_unique<Navigation>();
+        m_settings = std::make_unique<AppSettings>(dirs.cache);
+        m_projects = std::make_unique<ProjectModel>(dirs.cache, QString());
+        m_controller = std::make_unique<DeployController>(m_data.path(), m_settings.get());
+        m_targets = std::make_unique<TargetModel>(slipway::History::defaultPath(dirs.data));
+        m_history = std::make_unique<HistoryModel>(slipway::History::defaultPath(dirs.data));
+        m_engine = std::make_unique<QQmlApplicationEngine>();
+        connect(m_engine.get(), &QQmlEngine::warnings, this, [this](const QList<QQmlError> &errors) {
+            for (const QQmlError &error : errors)
+                m_warnings += error.toString();
+        });
+        m_engine->setInitialProperties(
+            {{QStringLiteral("navigation"), QVariant::fromValue(m_navigation.get())},
+             {QStringLiteral("deploy"), QVariant::fromValue(m_controller.get())},
+             {QStringLiteral("settings"), QVariant::fromValue(m_settings.get())},
+             {QStringLiteral("projects"), QVariant::fromValue(m_projects.get())},
+             {QStringLiteral("targets"), QVariant::fromValue(m_targets.get())},
+             {QStringLiteral("history"), QVariant::fromValue(m_history.get())}});
+        m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
+        QCOMPARE(m_engine->rootObjects().size(), 1);
+        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+        QVERIFY(m_window);
+        QVERIFY(QTest::qWaitForWindowExposed(m_window));
+        // Keys go to the active window's focus item: without this a key was now and then lost.
+        m_window->requestActivate();
+        QVERIFY(QTest::qWaitForWindowActive(m_window));
+    }
+
+    void refsOfTheProjectAreListed()
+    {
+        m_controller->setProject(m_repo.path());
+        QTRY_COMPARE_WITH_TIMEOUT(m_controller->refModel()->count(), 2, 20000);
+        const RefModel *refs = m_controller->refModel();
+        QCOMPARE(refs->data(refs->index(0), RefModel::NameRole).toString(), QStringLiteral("main"));
+        QCOMPARE(refs->data(refs->index(0), RefModel::SummaryRole).toString(),
+                 QStringLiteral("second: a readme"));
+        QCOMPARE(refs->data(refs->index(1), RefModel::NameRole).toString(), QStringLiteral("feature"));
+        QCOMPARE(refs->data(refs->index(1), RefModel::SummaryRole).toString(),
+                 QStringLiteral("first: the app"));
+        auto *refBox = item(QStringLiteral("refBox"));
+        QVERIFY(refBox);
+        QCOMPARE(refBox->property("count").toInt(), 2);
+    }
+
+    void deployIsDisabledWithoutTargets()
+    {
+        auto *deploy = item(QStringLiteral("deployButton"));
+        QVERIFY(deploy);
+        QVERIFY(!deploy->isEnabled());
+        QVERIFY(!m_controller->canDeploy());
+        QVERIFY(m_controller->deployHint().contains(QStringLiteral("Targets")));
+    }
+
+    void clickBuildShowsLayersLogAndWritesTheLayout()
+    {
+        QSignalSpy finished(m_controller.get(), &DeployController::finished);
+        QVERIFY(clickItem(m_window, item(QStringLiteral("buildButton"))));
+        QVERIFY(m_controller->isBusy());
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.constFirst().constFirst().toBool(), true);
+        QCOMPARE(m_controller->status(), QStringLiteral("done"));
+        QVERIFY2(m_controller->error().isEmpty(), qPrintable(m_controller->error()));
+
+        // The models the page shows were fed from the event stream.
+        QCOMPARE(layerNames(), (QStringList{QStringLiteral("deps"), QStringLiteral("app")}));
+        QVERIFY(m_controller->logModel()->count() >= 2);
+        QVERIFY2(logText().contains(QStringLiteral("Built sha256:")), qPrintable(logText()));
+        const QVariantList stages = m_controller->stages();
+        QCOMPARE(stages.at(0).toMap().value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+        QCOMPARE(stages.at(1).toMap().value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+        QCOMPARE(stages.at(2).toMap().value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
+        // ...and the page's views show them.
+        auto *layerView = item(QStringLiteral("layerView"));
+        QVERIFY(layerView);
+        QTRY_COMPARE(layerView->property("count").toInt(), 2);
+        auto *logView = item(QStringLiteral("logView"));
+        QVERIFY(logView);
+        QTRY_COMPARE(logView->property("count").toInt(), m_controller->logModel()->count());
+        auto *result = item(QStringLiteral("resultLabel"));
+        QVERIFY(result);
+        QVERIFY(result->property("text").toString().contains(m_controller->manifestDigest()));
+
+        // The layout on disk holds exactly the image the page reports.
+        const QString layoutPath = m_controller->layoutPath();
+        QVERIFY2(layoutPath.endsWith(QStringLiteral(":latest")), qPrintable(layoutPath));
+        const QString layout = layoutPath.chopped(7);
+        QVERIFY(layout.startsWith(m_data.path()));
+        const QJsonObject index = readJson(QDir(layout).filePath(QStringLiteral("index.json")));
+        const QJsonArray manifests = index.value(QStringLiteral("manifests")).toArray();
+        QCOMPARE(manifests.size(), 1);
+        QCOMPARE(manifests.at(0).toObject().value(QStringLiteral("digest")).toString(),
+                 m_controller->manifestDigest());
+        const QJsonObject manifest = readJson(blobPath(layout, m_controller->manifestDigest()));
+        const QJsonArray layers = manifest.value(QStringLiteral("layers")).toArray();
+        QCOMPARE(layers.size(), 2);
+        const QVariantList built = m_controller->builtLayers();
+        QCOMPARE(built.size(), 2);
+        const LayerModel *model = m_controller->layerModel();
+        for (int i = 0; i < 2; ++i) {
+            const QString digest = layers.at(i).toObject().value(QStringLiteral("digest")).toString();
+            QCOMPARE(built.at(i).toMap().value(QStringLiteral("digest")).toString(), digest);
+            QCOMPARE(model->data(model->index(i), LayerModel::DigestRole).toString(), digest);
+            QVERIFY(QFileInfo(blobPath(layout, digest)).isFile());
+        }
+        QCOMPARE(built.at(0).toMap().value(QStringLiteral("files")).toInt(), 30);
+        QVERIFY(layers.at(0)
+                    .toObject()
+                    .value(QStringLiteral("mediaType"))
+                    .toString()
+                    .endsWith(QStringLiteral("gzip")));
+        // Remembered as a recent project.
+        QCOMPARE(m_projects->locationAt(0), m_repo.path());
+    }
+
+    void settingsReachTheBuildAndCachedLayersAreMarked()
+    {
+        m_settings->setCompression(QStringLiteral("zstd"));
+        m_controller->setRef(QStringLiteral("feature"));
+        QSignalSpy finished(m_controller.get(), &DeployController::finished);
+        // Clicked, not Ctrl+B: under the offscreen platform a synthetic Ctrl+B was lost about one
+        // run in ten (the window active, the controller idle, build() never called).
+        QVERIFY(clickItem(m_window, item(QStringLiteral("buildButton"))));
+        QVERIFY2(finished.wait(60000), qPrintable(QStringLiteral("busy %1, error '%2', status '%3', focus %4")
+                                                      .arg(m_controller->isBusy())
+                                                      .arg(m_controller->error(), m_controller->status())
+                                                      .arg(QGuiApplication::focusWindow() == m_window)));
+        QCOMPARE(m_controller->status(), QStringLiteral("done"));
+        const QString layout = m_controller->layoutPath().chopped(7);
+        const QJsonObject manifest = readJson(blobPath(layout, m_controller->manifestDigest()));
+        const QJsonArray layers = manifest.value(QStringLiteral("layers")).toArray();
+        QCOMPARE(layers.size(), 2);
+        QVERIFY(layers.at(0)
+                    .toObject()
+                    .value(QStringLiteral("mediaType"))
+                    .toString()
+                    .endsWith(QStringLiteral("zstd")));
+
+        // The same commit and settings again: every layer comes from the cache.
+        QVERIFY(m_controller->build());
+        QVERIFY(finished.wait(60000));
+        const LayerModel *model = m_controller->layerModel();
+        QCOMPARE(model->rowCount(), 2);
+        for (int i = 0; i < 2; ++i)
+            QVERIFY(model->data(model->index(i), LayerModel::CachedRole).toBool());
+        QTRY_VERIFY(item(QStringLiteral("cachedMark")) && item(QStringLiteral("cachedMark"))->isVisible());
+        m_settings->setCompression(QStringLiteral("gzip"));
+        m_controller->setRef({});
+    }
+
+    void logFilterFromThePage()
+    {
+        QTest::keyClick(m_window, Qt::Key_F, Qt::ControlModifier);
+        auto *filter = item(QStringLiteral("logFilterField"));
+        QVERIFY(filter);
+        QTRY_VERIFY(filter->hasActiveFocus());
+        for (const char key : {'f', 'i', 'l', 'e', 's'})
+            QTest::keyClick(m_window, key);
+        QTRY_COMPARE(m_controller->logFilter()->filterText(), QStringLiteral("files"));
+        QVERIFY(m_controller->logFilter()->count() >= 1);
+        QVERIFY(m_controller->logFilter()->count() < m_controller->logModel()->count());
+        QCOMPARE(m_controller->logViewModel(), m_controller->logFilter());
+        auto *logView = item(QStringLiteral("logView"));
+        QTRY_COMPARE(logView->property("count").toInt(), m_controller->logFilter()->count());
+        QVERIFY(m_controller->logText(0, 0).contains(QStringLiteral("files")));
+        filter->setProperty("text", QString());
+        // No filter: the view shows the log itself, and the proxy is detached.
+        QCOMPARE(m_controller->logViewModel(), m_controller->logModel());
+        QTRY_COMPARE(logView->property("count").toInt(), m_controller->logModel()->count());
+        QCOMPARE(m_controller->logFilter()->count(), 0);
+    }
+
+    void badProjectSaysWhy()
+    {
+        const QString missing = m_data.filePath(QStringLiteral("no-such-project"));
+        m_controller->setProject(missing);
+        QSignalSpy finished(m_controller.get(), &DeployController::finished);
+        QVERIFY(m_controller->build());
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.constFirst().constFirst().toBool(), false);
+        QCOMPARE(m_controller->status(), QStringLiteral("failed"));
+        QVERIFY2(m_controller->error().contains(missing), qPrintable(m_controller->error()));
+        QVERIFY(m_controller->stages().at(0).toMap().value(QStringLiteral("state")).toString() ==
+                QStringLiteral("failed"));
+    }
+
+    void escapeCancelsABigBuild()
+    {
+        GitRepo big;
+        QVERIFY2(makeBigRepository(big, 64), qPrintable(big.lastError()));
+        m_settings->setCompression(QStringLiteral("gzip"));
+        m_settings->setLevel(12); // slow on purpose: the build must still be running when cancelled
+        m_settings->setJobs(1);
+        m_controller->setProject(big.path());
+        QSignalSpy finished(m_controller.get(), &DeployController::finished);
+        QVERIFY(clickItem(m_window, item(QStringLiteral("buildButton"))));
+        // Wait until the big layer is being written, then press Esc.
+        const LayerModel *model = m_controller->layerModel();
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 &&
+                                     model->data(model->index(0), LayerModel::BytesInRole).toLongLong() > 0,
+                                 60000);
+        QVERIFY(m_controller->isBusy());
+        QElapsedTimer clock;
+        clock.start();
+        QTest::keyClick(m_window, Qt::Key_Escape);
+        QVERIFY(finished.wait(10000));
+        qInfo("cancel took %lld ms", clock.elapsed());
+        QCOMPARE(finished.constFirst().constFirst().toBool(), false);
+        QCOMPARE(m_controller->status(), QStringLiteral("cancelled"));
+        QVERIFY(m_controller->error().isEmpty());
+        QVERIFY2(logText().contains(QStringLiteral("Cancelled")), qPrintable(logText()));
+        QCOMPARE(model->data(model->index(0), LayerModel::StateRole).toInt(),
+                 int(slipway::LayerState::Cancelled));
+        QVERIFY(m_controller->manifestDigest().isEmpty());
+        // Nothing half-written: no layout for the cancelled build.
+        QVERIFY(!QFileInfo::exists(
+            QDir(m_controller->layoutsDir()).filePath(DeployController::projectName(big.path()))));
+        m_settings->setLevel(6);
+        m_settings->setJobs(0);
+    }
+
+    void targetsComeFromTheHistory()
+    {
+        QVERIFY(m_controller->targets().isEmpty());
+        {
+            const QString path =
+                slipway::History::defaultPath(slipway::DataDirs::resolve(m_data.path()).data);
+            auto history = slipway::History::open(path);
+            QVERIFY2(history, history ? "" : qPrintable(history.error().message));
+            slipway::Target staging;
+            staging.name = QStringLiteral("staging");
+            staging.endpoint = QStringLiteral("tcp://127.0.0.1:2375");
+            QVERIFY(history.value()->addTarget(staging));
+        }
+        m_controller->reloadTargets();
+        QTRY_COMPARE(m_controller->targets(), QStringList{QStringLiteral("staging")});
+        QVERIFY(!m_controller->canDeploy());
+        QVERIFY(m_controller->deployHint().contains(QStringLiteral("slipway-cli deploy")));
+        QTRY_VERIFY(item(QStringLiteral("target_staging")));
+    }
+
+    void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }
+
+    void cleanupTestCase()
+    {
+        m_engine.reset();
+        m_controller.reset();
+    }
+};
+
+QTEST_MAIN(TestDeployPage)
+#include "tst_deploypage.moc"

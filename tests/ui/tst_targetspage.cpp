@@ -1,0 +1,301 @@
+// The Targets page on a real Podman service: a target added through the page's form lands in the
+// history database, Test connection shows the engine's version, the release Slipway last deployed
+// there is shown, bad input is refused inline with one line (never repeating a password), and
+// Remove asks first. TargetModel runs under QAbstractItemModelTester throughout.
+
+#include "uitestutil.h"
+
+#include "controllers/appsettings.h"
+#include "controllers/deploycontroller.h"
+#include "history/history.h"
+#include "models/historymodel.h"
+#include "models/projectmodel.h"
+#include "models/targetmodel.h"
+#include "navigation.h"
+#include "podmanservice.h"
+#include "util/paths.h"
+
+#include <QAbstractItemModelTester>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QTemporaryDir>
+#include <QtQml/QQmlExtensionPlugin>
+#include <QtQuickTest/quicktest.h>
+
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(Slipway_UiPlugin)
+
+using namespace slipway::test;
+using slipway::History;
+
+class TestTargetsPage final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_data;
+    PodmanService m_podman;
+    QString m_historyPath;
+    std::unique_ptr<Navigation> m_navigation;
+    std::unique_ptr<AppSettings> m_settings;
+    std::unique_ptr<ProjectModel> m_projects;
+    std::unique_ptr<DeployController> m_controller;
+    std::unique_ptr<TargetModel> m_targets;
+    std::unique_ptr<HistoryModel> m_history;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+    std::unique_ptr<QQmlApplicationEngine> m_engine;
+    QQuickWindow *m_window = nullptr;
+    QStringList m_warnings;
+
+    QQuickItem *item(const QString &name) { return findItem(m_window->contentItem(), name); }
+    // A row of the target list (the visible one: a refresh replaces the delegates).
+    QQuickItem *row(const QString &target)
+    {
+        return findVisibleItem(m_window->contentItem(), QStringLiteral("target_") + target);
+    }
+
+    // Fills the form as a user would and submits it; the answer comes back through saved().
+    bool submitForm(const QString &name, const QString &endpoint, QString *error)
+    {
+        if (!item(QStringLiteral("targetForm"))->isVisible() &&
+            !clickItem(m_window, item(QStringLiteral("addTargetButton"))))
+            return false;
+        item(QStringLiteral("targetNameField"))->setProperty("text", name);
+        item(QStringLiteral("targetEndpointField"))->setProperty("text", endpoint);
+        // The Add button's clicked(), as a click delivers it: a synthetic click right after the
+        // previous one could be taken for a double click, and a key press was now and then lost.
+        QQuickItem *button = item(QStringLiteral("saveTargetButton"));
+        if (!button->isVisible() || !button->isEnabled())
+            return false;
+        QSignalSpy saved(m_targets.get(), &TargetModel::saved);
+        if (!QMetaObject::invokeMethod(button, "clicked"))
+            return false;
+        if (!saved.wait(20000))
+            return false;
+        *error = saved.constFirst().at(1).toString();
+        return saved.constFirst().at(0).toBool();
+    }
+
+    QStringList storedTargets() const
+    {
+        QStringList names;
+        auto history = History::open(m_historyPath);
+        if (history)
+            if (auto targets = history.value()->targets())
+                for (const slipway::Target &target : targets.value())
+                    names.append(target.name);
+        return names;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        isolateSettings();
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
+        QVERIFY(m_data.isValid());
+        QVERIFY2(m_podman.start(), qPrintable(m_podman.errorString()));
+
+        const slipway::DataDirs dirs = slipway::DataDirs::resolve(m_data.path());
+        m_historyPath = History::defaultPath(dirs.data);
+        m_navigation = std::make_unique<Navigation>();
+        m_settings = std::make_unique<AppSettings>(dirs.cache);
+        m_projects = std::make_unique<ProjectModel>(dirs.cache, QString());
+        m_controller = std::make_unique<DeployController>(m_data.path(), m_settings.get());
+        m_targets = std::make_unique<TargetModel>(m_historyPath);
+        m_history = std::make_unique<HistoryModel>(m_historyPath);
+        m_tester = std::make_unique<QAbstractItemModelTester>(
+            m_targets.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m_engine = std::make_unique<QQmlApplicationEngine>();
+        connect(m_engine.get(), &QQmlEngine::warnings, this, [this](const QList<QQmlError> &errors) {
+            for (const QQmlError &error : errors)
+                m_warnings += error.toString();
+        });
+        m_engine->setInitialProperties(
+            {{QStringLiteral("navigation"), QVariant::fromValue(m_navigation.get())},
+             {QStringLiteral("deploy"), QVariant::fromValue(m_controller.get())},
+             {QStringLiteral("settings"), QVariant::fromValue(m_settings.get())},
+             {QStringLiteral("projects"), QVariant::fromValue(m_projects.get())},
+             {QStringLiteral("targets"), QVariant::fromValue(m_targets.get())},
+             {QStringLiteral("history"), QVariant::fromValue(m_history.get())}});
+        m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
+        QCOMPARE(m_engine->rootObjects().size(), 1);
+        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+        QVERIFY(m_window);
+        QVERIFY(QTest::qWaitForWindowExposed(m_window));
+        // Keys go to the active window's focus item: without this a key was now and then lost.
+        m_window->requestActivate();
+        QVERIFY(QTest::qWaitForWindowActive(m_window));
+        QVERIFY(m_navigation->showPage(QStringLiteral("Targets")));
+        QTRY_VERIFY(item(QStringLiteral("targetsPage"))->isVisible());
+        QTRY_VERIFY(!m_targets->isBusy());
+        QCOMPARE(m_targets->count(), 0);
+    }
+
+    void badNameIsShownWhileTyping()
+    {
+        QVERIFY(clickItem(m_window, item(QStringLiteral("addTargetButton"))));
+        QTRY_VERIFY(item(QStringLiteral("targetForm"))->isVisible());
+        item(QStringLiteral("targetNameField"))->setProperty("text", QStringLiteral("-web"));
+        item(QStringLiteral("targetEndpointField"))->setProperty("text", QStringLiteral("unix:///x.sock"));
+        auto *nameError = item(QStringLiteral("targetNameError"));
+        QTRY_VERIFY(nameError->isVisible());
+        QVERIFY(nameError->property("text").toString().contains(QStringLiteral("'-web'")));
+        QVERIFY(!item(QStringLiteral("saveTargetButton"))->isEnabled());
+        item(QStringLiteral("targetNameField"))->setProperty("text", QStringLiteral("web"));
+        QTRY_VERIFY(!nameError->isVisible());
+        QVERIFY(item(QStringLiteral("saveTargetButton"))->isEnabled());
+    }
+
+    void badEndpointIsRefusedInline()
+    {
+        QString error;
+        QVERIFY(!submitForm(QStringLiteral("web"), QStringLiteral("tcp://127.0.0.1"), &error));
+        QVERIFY2(error.contains(QStringLiteral("target web")) && error.contains(QStringLiteral("port")),
+                 qPrintable(error));
+        QVERIFY(!error.contains(u'\n'));
+        auto *formError = item(QStringLiteral("targetFormError"));
+        QTRY_VERIFY(formError->isVisible());
+        QCOMPARE(formError->property("text").toString(), error);
+        // TLS files must come together.
+        item(QStringLiteral("targetCaField"))->setProperty("text", m_data.filePath(QStringLiteral("ca.pem")));
+        QVERIFY(!submitForm(QStringLiteral("web"), QStringLiteral("tcp://127.0.0.1:2376"), &error));
+        QVERIFY2(error.contains(QStringLiteral("target web")), qPrintable(error));
+        item(QStringLiteral("targetCaField"))->setProperty("text", QString());
+        QVERIFY(storedTargets().isEmpty());
+        QCOMPARE(m_targets->count(), 0);
+    }
+
+    void passwordIsNeverRepeated()
+    {
+        QString error;
+        QVERIFY(!submitForm(QStringLiteral("web"), QStringLiteral("ssh://deploy:hunter2secret@127.0.0.1"),
+                            &error));
+        QVERIFY2(error.contains(QStringLiteral("password")), qPrintable(error));
+        QVERIFY2(!error.contains(QStringLiteral("hunter2secret")), qPrintable(error));
+        QVERIFY(!item(QStringLiteral("targetFormError"))
+                     ->property("text")
+                     .toString()
+                     .contains(QStringLiteral("hunter2secret")));
+        QVERIFY(storedTargets().isEmpty());
+    }
+
+    void addedTargetAnswersTestConnection()
+    {
+        QString error;
+        QVERIFY2(submitForm(QStringLiteral("local"), m_podman.endpoint(), &error), qPrintable(error));
+        QTRY_COMPARE(m_targets->count(), 1);
+        QVERIFY(!item(QStringLiteral("targetForm"))->isVisible());
+        QCOMPARE(storedTargets(), QStringList{QStringLiteral("local")});
+
+        QTRY_VERIFY(row(QStringLiteral("local")));
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QSignalSpy checked(m_targets.get(), &TargetModel::checked);
+        QVERIFY(clickItem(m_window, findItem(row(QStringLiteral("local")), QStringLiteral("testButton"))));
+        QVERIFY(checked.wait(30000));
+        const QModelIndex index = m_targets->index(0);
+        const QString check = index.data(TargetModel::CheckRole).toString();
+        QVERIFY2(check.startsWith(QStringLiteral("Podman Engine ")) &&
+                     check.contains(QStringLiteral(", API 1.")),
+                 qPrintable(check));
+        QVERIFY(index.data(TargetModel::CheckOkRole).toBool());
+        QTRY_COMPARE(findItem(row(QStringLiteral("local")), QStringLiteral("checkResult"))
+                         ->property("text")
+                         .toString(),
+                     check);
+        QCOMPARE(findItem(row(QStringLiteral("local")), QStringLiteral("currentRelease"))
+                     ->property("text")
+                     .toString(),
+                 QStringLiteral("Slipway runs nothing here yet"));
+    }
+
+    void currentReleaseIsShown()
+    {
+        {
+            auto history = History::open(m_historyPath);
+            QVERIFY(history);
+            slipway::ReleaseRecord release;
+            release.project = QStringLiteral("hello");
+            release.commit = QStringLiteral("0123456789abcdef0123456789abcdef01234567");
+            release.ref = QStringLiteral("main");
+            release.image = QStringLiteral("127.0.0.1:5000/hello:main");
+            release.digest = QStringLiteral("sha256:feedfacecafe") + QString(52, u'0');
+            auto id = history.value()->addRelease(release);
+            QVERIFY(id);
+            auto deployment = history.value()->startDeployment(id.value(), QStringLiteral("local"));
+            QVERIFY(deployment);
+            QVERIFY(history.value()->finishDeployment(
+                deployment.value(), slipway::DeploymentResult::Succeeded, {}, QStringLiteral("ok")));
+        }
+        QSignalSpy refreshed(m_targets.get(), &TargetModel::refreshed);
+        m_targets->refresh();
+        QVERIFY(refreshed.wait(20000));
+        const QModelIndex index = m_targets->index(0);
+        QVERIFY(index.data(TargetModel::CurrentDigestRole)
+                    .toString()
+                    .startsWith(QStringLiteral("sha256:feedface")));
+        // The connection test survives a refresh: it is not in the database.
+        QVERIFY(index.data(TargetModel::CheckOkRole).toBool());
+        QTRY_VERIFY(row(QStringLiteral("local")));
+        const QString text = findItem(row(QStringLiteral("local")), QStringLiteral("currentRelease"))
+                                 ->property("text")
+                                 .toString();
+        QVERIFY2(text.contains(QStringLiteral("feedfacecafe")) && text.contains(QStringLiteral("0123456")),
+                 qPrintable(text));
+    }
+
+    void deadEngineFailsWithOneLine()
+    {
+        QString error;
+        const QString socket = m_data.filePath(QStringLiteral("nothing-here.sock"));
+        QVERIFY2(submitForm(QStringLiteral("gone"), QStringLiteral("unix://") + socket, &error),
+                 qPrintable(error));
+        QTRY_COMPARE(m_targets->count(), 2);
+        const int row = m_targets->indexOf(QStringLiteral("gone"));
+        QVERIFY(row >= 0);
+        QSignalSpy checked(m_targets.get(), &TargetModel::checked);
+        m_targets->testConnection(row);
+        QVERIFY(checked.wait(30000));
+        const QModelIndex index = m_targets->index(m_targets->indexOf(QStringLiteral("gone")));
+        const QString check = index.data(TargetModel::CheckRole).toString();
+        QVERIFY(!index.data(TargetModel::CheckOkRole).toBool());
+        QVERIFY2(check.contains(QStringLiteral("gone")) && !check.contains(u'\n'), qPrintable(check));
+    }
+
+    void duplicateNameIsRefused()
+    {
+        QString error;
+        QVERIFY(!submitForm(QStringLiteral("local"), m_podman.endpoint(), &error));
+        QVERIFY2(error.contains(QStringLiteral("local")), qPrintable(error));
+        QCOMPARE(m_targets->count(), 2);
+    }
+
+    void removeAsksFirst()
+    {
+        QTRY_VERIFY(row(QStringLiteral("gone")));
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QVERIFY(clickItem(m_window, findItem(row(QStringLiteral("gone")), QStringLiteral("removeButton"))));
+        auto *dialog =
+            item(QStringLiteral("targetsPage"))->findChild<QObject *>(QStringLiteral("confirmRemove"));
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        QCOMPARE(m_targets->count(), 2); // nothing removed before the answer
+        QSignalSpy removed(m_targets.get(), &TargetModel::removed);
+        QVERIFY(QMetaObject::invokeMethod(dialog, "accept"));
+        QVERIFY(removed.wait(20000));
+        QVERIFY(removed.constFirst().constFirst().toBool());
+        QTRY_COMPARE(m_targets->count(), 1);
+        QCOMPARE(storedTargets(), QStringList{QStringLiteral("local")});
+    }
+
+    void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }
+
+    void cleanupTestCase()
+    {
+        m_engine.reset();
+        m_tester.reset();
+    }
+};
+
+QTEST_MAIN(TestTargetsPage)
+#include "tst_targetspage.moc"

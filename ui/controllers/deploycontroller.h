@@ -1,0 +1,165 @@
+#pragma once
+
+#include "events/event.h"
+
+#include <QAbstractItemModel>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+#include <QVariantList>
+#include <QtQml/qqmlregistration.h>
+
+#include <stop_token>
+#include <thread>
+
+class AppSettings;
+class EventPump;
+class LayerModel;
+class LogFilterModel;
+class LogModel;
+class RefModel;
+
+namespace slipway {
+struct BuildOutput;
+}
+
+// The Deploy page's engine room. build() runs the real build of project at ref on a worker
+// thread (buildImage, then an OCI layout under DATA/layouts/ that `slipway-cli push
+// --oci-layout` takes), the worker posts events to the pump's queue, and the pump feeds the log
+// and layer models on this thread. The results arrive as plain values when the run ends.
+// cancel() stops the worker through its stop_token. Deploying needs the engine and targets:
+// canDeploy stays false and deployHint says why.
+// Not final: QML_ELEMENT derives from it.
+class DeployController : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("made in main()")
+    Q_MOC_INCLUDE("models/layermodel.h")
+    Q_MOC_INCLUDE("models/logfiltermodel.h")
+    Q_MOC_INCLUDE("models/logmodel.h")
+    Q_MOC_INCLUDE("models/refmodel.h")
+    Q_PROPERTY(QString project READ project WRITE setProject NOTIFY projectChanged)
+    Q_PROPERTY(QString ref READ ref WRITE setRef NOTIFY refChanged)
+    Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
+    Q_PROPERTY(QString error READ error NOTIFY errorChanged)
+    Q_PROPERTY(QString status READ status NOTIFY statusChanged) // "", "done", "failed", "cancelled"
+    Q_PROPERTY(QVariantList stages READ stages NOTIFY stagesChanged)
+    Q_PROPERTY(QString manifestDigest READ manifestDigest NOTIFY resultChanged)
+    Q_PROPERTY(QString layoutPath READ layoutPath NOTIFY resultChanged)
+    Q_PROPERTY(QString commit READ commit NOTIFY resultChanged)
+    Q_PROPERTY(QVariantList builtLayers READ builtLayers NOTIFY resultChanged)
+    Q_PROPERTY(QStringList targets READ targets NOTIFY targetsChanged)
+    Q_PROPERTY(bool canDeploy READ canDeploy NOTIFY targetsChanged)
+    Q_PROPERTY(QString deployHint READ deployHint NOTIFY targetsChanged)
+    Q_PROPERTY(LogModel *logModel READ logModel CONSTANT)
+    Q_PROPERTY(LogFilterModel *logFilter READ logFilter CONSTANT)
+    // What the log view shows: the log itself while no filter is set, else logFilter.
+    Q_PROPERTY(QAbstractItemModel *logViewModel READ logViewModel NOTIFY logViewModelChanged)
+    Q_PROPERTY(LayerModel *layerModel READ layerModel CONSTANT)
+    Q_PROPERTY(RefModel *refModel READ refModel CONSTANT)
+
+public:
+    // dataDir: as --data-dir (empty: $SLIPWAY_HOME or the XDG directories). settings: where
+    // compression, jobs and the cache location come from; null: the defaults.
+    explicit DeployController(const QString &dataDir, AppSettings *settings = nullptr,
+                              QObject *parent = nullptr);
+    ~DeployController() override;
+
+    QString project() const { return m_project; }
+    void setProject(const QString &project);
+    QString ref() const { return m_ref; }
+    void setRef(const QString &ref);
+    bool isBusy() const { return m_busy; }
+    QString error() const { return m_error; }
+    QString status() const { return m_status; }
+    QVariantList stages() const;
+    QString manifestDigest() const { return m_manifestDigest; }
+    QString layoutPath() const { return m_layoutPath; }
+    QString commit() const { return m_commit; }
+    QVariantList builtLayers() const { return m_builtLayers; }
+    QStringList targets() const { return m_targets; }
+    bool canDeploy() const { return false; }
+    QString deployHint() const;
+
+    LogModel *logModel() const { return m_log; }
+    LogFilterModel *logFilter() const { return m_filter; }
+    QAbstractItemModel *logViewModel() const;
+    // The display text of rows first..last of logViewModel, for the clipboard.
+    Q_INVOKABLE QString logText(int first, int last) const;
+    LayerModel *layerModel() const { return m_layers; }
+    RefModel *refModel() const { return m_refs; }
+    EventPump *pump() const { return m_pump; }
+    // Where workers post; a benchmark posts its flood here too.
+    slipway::EventQueue *eventQueue() const;
+    QString cacheDir() const;
+    QString layoutsDir() const;
+
+    // Starts a build of project at ref; false (and error set) if one runs or no project is set.
+    Q_INVOKABLE bool build();
+    // Asks the running build to stop; it ends within a second with status "cancelled".
+    Q_INVOKABLE void cancel();
+    // Lists the project's refs into refModel (off this thread).
+    Q_INVOKABLE void reloadRefs();
+    // Reads the target names from the history database (off this thread).
+    Q_INVOKABLE void reloadTargets();
+
+    // Why a build's layout is named as it is: "hello" for /src/hello or https://x/hello.git.
+    static QString projectName(const QString &location);
+
+Q_SIGNALS:
+    void projectChanged();
+    void refChanged();
+    void busyChanged();
+    void errorChanged();
+    void statusChanged();
+    void stagesChanged();
+    void resultChanged();
+    void targetsChanged();
+    void logViewModelChanged();
+    void finished(bool ok);
+
+private:
+    struct StageInfo
+    {
+        slipway::StageState state = slipway::StageState::Pending;
+        qint64 startedAt = -1; // ms since the build started, from the event
+        qint64 elapsedMs = 0;
+    };
+    struct Outcome; // what the worker hands back
+
+    void onStage(int stage, int state, qint64 elapsedMs);
+    void updateLogFilter();
+    void onFinished(const Outcome &outcome);
+    void setBusy(bool busy);
+    void setError(const QString &error);
+    void setStatus(const QString &status);
+
+    QString m_dataDir;
+    AppSettings *m_settings = nullptr;
+    QString m_project;
+    QString m_ref;
+    bool m_busy = false;
+    QString m_error;
+    QString m_status;
+    StageInfo m_stages[4];
+    QElapsedTimer m_clock; // since build() started
+    QTimer m_tick;         // while busy: running stages' elapsed time moves
+    QString m_manifestDigest;
+    QString m_layoutPath;
+    QString m_commit;
+    QVariantList m_builtLayers;
+    QStringList m_targets;
+    bool m_logFiltered = false;
+
+    LogModel *m_log = nullptr;
+    LogFilterModel *m_filter = nullptr;
+    LayerModel *m_layers = nullptr;
+    RefModel *m_refs = nullptr;
+    EventPump *m_pump = nullptr;
+
+    std::stop_source m_stop;
+    std::jthread m_worker; // joined in the destructor, before the queue it posts to goes
+};

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "events/event.h"
+
+#include <QAbstractListModel>
+#include <QList>
+#include <QString>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+#include <stop_token>
+
+class EventPump;
+
+// The recent projects, newest first, remembered in QSettings: local folders and git URLs. A URL
+// is cloned into the cache's mirror when added (on a pool thread, progress from FetchEvents
+// through an EventPump), so the first build does not wait for it. The first launch offers the
+// sample project that ships with Slipway.
+// Not final: QML_ELEMENT derives from it.
+class ProjectModel : public QAbstractListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("made in main()")
+    Q_PROPERTY(int count READ count NOTIFY countChanged)
+    Q_PROPERTY(QStringList locations READ locations NOTIFY countChanged)
+
+public:
+    enum Roles
+    {
+        LocationRole = Qt::UserRole + 1,
+        NameRole,
+        KindRole,     // "url", "repository", "folder", "missing"
+        StatusRole,   // "", "cloning", "ready", or the error
+        ProgressRole, // 0..1 while cloning, -1 when unknown
+        SampleRole,
+    };
+    Q_ENUM(Roles)
+
+    static constexpr int MaximumProjects = 20;
+
+    // sampleProject: the bundled sample's path, offered while the list is empty (may be empty).
+    ProjectModel(const QString &cacheDir, const QString &sampleProject, QObject *parent = nullptr);
+    ~ProjectModel() override;
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    int count() const { return int(m_projects.size()); }
+    QStringList locations() const;
+
+    // Adds a folder, repository or URL (or moves it to the top); a URL is cloned into the cache.
+    // Returns false for an empty location, a path that does not exist, or a URL with a password
+    // (it would be stored in clear).
+    Q_INVOKABLE bool add(const QString &location);
+    // Moves a location to the top (a build of it started); adds it if new, without cloning.
+    Q_INVOKABLE void remember(const QString &location);
+    Q_INVOKABLE void remove(int row);
+    Q_INVOKABLE QString locationAt(int row) const;
+    // A file:// URL from a folder dialog as a local path; anything else as it is.
+    Q_INVOKABLE QString fromDialogUrl(const QUrl &url) const;
+
+Q_SIGNALS:
+    void countChanged();
+
+private:
+    struct Project
+    {
+        QString location;
+        QString status;
+        double progress = -1;
+    };
+
+    void insertAtTop(const QString &location);
+    void save() const;
+    int rowOf(const QString &location) const;
+    void setStatus(const QString &location, const QString &status, double progress);
+    void onFetchProgress(const QString &source, qint64 received, qint64 total);
+
+    QString m_cacheDir;
+    QString m_sample;
+    QList<Project> m_projects;
+    std::shared_ptr<slipway::EventQueue> m_queue; // shared with the clone workers
+    EventPump *m_pump = nullptr;
+    std::stop_source m_stop;
+};

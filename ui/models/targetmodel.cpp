@@ -1,0 +1,289 @@
+#include "models/targetmodel.h"
+
+#include "engine/endpoint.h"
+#include "engine/probe.h"
+#include "history/history.h"
+
+#include "models/whendone.h"
+
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QtConcurrent/QtConcurrentRun>
+
+using slipway::History;
+using slipway::Target;
+
+namespace {
+
+struct Loaded
+{
+    QList<TargetModel::Row> rows;
+    QString error;
+};
+
+// The same rule as slipway-cli target add: names go into container labels and file names.
+QString nameError(const QString &name)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
+    if (name.isEmpty())
+        return QObject::tr("a target needs a name");
+    if (!pattern.match(name).hasMatch())
+        return QObject::tr("target name '%1': use letters, digits, '.', '_' and '-', starting with a "
+                           "letter or digit, at most 64 characters")
+            .arg(name);
+    return {};
+}
+
+QString absolutePath(const QString &path)
+{
+    return path.isEmpty() ? path : QFileInfo(path).absoluteFilePath();
+}
+
+Loaded load(const QString &path)
+{
+    Loaded loaded;
+    // No database yet: no targets. Opening would create it; adding a target does that.
+    if (!QFileInfo::exists(path))
+        return loaded;
+    auto history = History::open(path);
+    if (!history) {
+        loaded.error = history.error().message;
+        return loaded;
+    }
+    auto targets = history.value()->targets();
+    if (!targets) {
+        loaded.error = targets.error().message;
+        return loaded;
+    }
+    for (const Target &target : targets.value()) {
+        TargetModel::Row row;
+        row.target = target;
+        if (auto current = history.value()->currentRelease(target.name); current && current->has_value()) {
+            row.currentDigest = current->value().digest;
+            row.currentCommit = current->value().commit;
+            row.currentWhen = current->value().created;
+        }
+        loaded.rows.append(row);
+    }
+    return loaded;
+}
+
+} // namespace
+
+TargetModel::TargetModel(const QString &historyPath, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_historyPath(historyPath)
+{}
+
+TargetModel::~TargetModel()
+{
+    m_stop.request_stop();
+}
+
+int TargetModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : count();
+}
+
+QVariant TargetModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.parent().isValid() || index.row() >= count())
+        return {};
+    const Row &row = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case NameRole:
+        return row.target.name;
+    case EndpointRole:
+        return slipway::displayEndpoint(row.target.endpoint);
+    case TlsCaRole:
+        return row.target.tlsCa;
+    case TlsCertRole:
+        return row.target.tlsCert;
+    case TlsKeyRole:
+        return row.target.tlsKey;
+    case CheckRole:
+        return row.check;
+    case CheckOkRole:
+        return row.checkOk;
+    case CheckingRole:
+        return row.checking;
+    case CurrentDigestRole:
+        return row.currentDigest;
+    case CurrentCommitRole:
+        return row.currentCommit;
+    case CurrentWhenRole:
+        return row.currentWhen;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> TargetModel::roleNames() const
+{
+    return {{NameRole, "name"},
+            {EndpointRole, "endpoint"},
+            {TlsCaRole, "tlsCa"},
+            {TlsCertRole, "tlsCert"},
+            {TlsKeyRole, "tlsKey"},
+            {CheckRole, "check"},
+            {CheckOkRole, "checkOk"},
+            {CheckingRole, "checking"},
+            {CurrentDigestRole, "currentDigest"},
+            {CurrentCommitRole, "currentCommit"},
+            {CurrentWhenRole, "currentWhen"}};
+}
+
+void TargetModel::refresh()
+{
+    const quint64 generation = ++m_generation;
+    begin();
+    whenDone(this, QtConcurrent::run(load, m_historyPath), [this, generation](const Loaded &loaded) {
+        end();
+        if (generation != m_generation)
+            return; // a newer refresh is on its way
+        // A refresh keeps the connection tests already made: they are not in the database.
+        QList<Row> rows = loaded.rows;
+        for (Row &row : rows)
+            if (const int old = indexOf(row.target.name); old >= 0) {
+                row.check = m_rows.at(old).check;
+                row.checkOk = m_rows.at(old).checkOk;
+                row.checking = m_rows.at(old).checking;
+            }
+        setRows(rows);
+        setError(loaded.error);
+        Q_EMIT refreshed();
+    });
+}
+
+QString TargetModel::checkName(const QString &name) const
+{
+    return nameError(name);
+}
+
+QString TargetModel::validate(Target &target)
+{
+    target.endpoint = target.endpoint.trimmed();
+    target.tlsCa = absolutePath(target.tlsCa);
+    target.tlsCert = absolutePath(target.tlsCert);
+    target.tlsKey = absolutePath(target.tlsKey);
+    if (QString error = nameError(target.name); !error.isEmpty())
+        return error;
+    if (target.endpoint.isEmpty())
+        return tr("target %1: an endpoint is needed (unix://, tcp:// or ssh://)").arg(target.name);
+    // Refused before anything repeats the endpoint: the password must not reach a message.
+    if (!QUrl(target.endpoint).password().isEmpty())
+        return tr("target %1: the endpoint holds a password; use ssh keys or the agent, or TLS client "
+                  "certificates")
+            .arg(target.name);
+    if (auto endpoint = slipway::parseEndpoint(target); !endpoint)
+        return endpoint.error().message;
+    return {};
+}
+
+void TargetModel::save(bool editing, const QString &name, const QString &endpoint, const QString &tlsCa,
+                       const QString &tlsCert, const QString &tlsKey)
+{
+    Target target{
+        .name = name.trimmed(), .endpoint = endpoint, .tlsCa = tlsCa, .tlsCert = tlsCert, .tlsKey = tlsKey};
+    const QString path = m_historyPath;
+    begin();
+    whenDone(this, QtConcurrent::run([path, target, editing]() mutable -> QString {
+                 if (QString error = validate(target); !error.isEmpty())
+                     return error;
+                 auto history = History::open(path);
+                 if (!history)
+                     return history.error().message;
+                 const slipway::Status status =
+                     editing ? history.value()->updateTarget(target) : history.value()->addTarget(target);
+                 return status ? QString() : status.error().message;
+             }),
+             [this](const QString &error) {
+                 end();
+                 Q_EMIT saved(error.isEmpty(), error);
+                 if (error.isEmpty())
+                     refresh();
+             });
+}
+
+void TargetModel::remove(const QString &name)
+{
+    const QString path = m_historyPath;
+    begin();
+    whenDone(this, QtConcurrent::run([path, name]() -> QString {
+                 auto history = History::open(path);
+                 if (!history)
+                     return history.error().message;
+                 const slipway::Status status = history.value()->removeTarget(name);
+                 return status ? QString() : status.error().message;
+             }),
+             [this](const QString &error) {
+                 end();
+                 setError(error);
+                 Q_EMIT removed(error.isEmpty(), error);
+                 refresh();
+             });
+}
+
+void TargetModel::testConnection(int row)
+{
+    if (row < 0 || row >= count() || m_rows.at(row).checking)
+        return;
+    const Target target = m_rows.at(row).target;
+    m_rows[row].checking = true;
+    Q_EMIT dataChanged(index(row), index(row), {CheckingRole});
+    whenDone(
+        this,
+        QtConcurrent::run([target, stop = m_stop.get_token()] { return slipway::probeTarget(target, stop); }),
+        [this, name = target.name](const slipway::Result<slipway::EngineInfo> &info) {
+            const int at = indexOf(name);
+            if (at >= 0) {
+                Row &done = m_rows[at];
+                done.checking = false;
+                done.checkOk = info.ok();
+                done.check =
+                    info ? QStringLiteral("%1 %2, API %3").arg(info->name, info->version, info->apiVersion)
+                         : info.error().message;
+                Q_EMIT dataChanged(index(at), index(at), {CheckRole, CheckOkRole, CheckingRole});
+            }
+            Q_EMIT checked(name);
+        });
+}
+
+int TargetModel::indexOf(const QString &name) const
+{
+    for (int row = 0; row < count(); ++row)
+        if (m_rows.at(row).target.name == name)
+            return row;
+    return -1;
+}
+
+void TargetModel::setRows(const QList<Row> &rows)
+{
+    const bool countMoves = rows.size() != m_rows.size();
+    beginResetModel();
+    m_rows = rows;
+    endResetModel();
+    if (countMoves)
+        Q_EMIT countChanged();
+}
+
+void TargetModel::setError(const QString &error)
+{
+    if (m_error == error)
+        return;
+    m_error = error;
+    Q_EMIT errorChanged();
+}
+
+void TargetModel::begin()
+{
+    if (m_pending++ == 0)
+        Q_EMIT busyChanged();
+}
+
+void TargetModel::end()
+{
+    if (--m_pending == 0)
+        Q_EMIT busyChanged();
+}

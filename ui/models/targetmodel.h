@@ -1,0 +1,110 @@
+#pragma once
+
+#include "deploy/target.h"
+
+#include <QAbstractListModel>
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QUrl>
+#include <QtQml/qqmlregistration.h>
+
+#include <stop_token>
+
+// The Targets page: the targets of the history database with the last connection test of each
+// and the release Slipway last deployed there. Every database and engine call runs on a pool
+// thread with its own History (one History per thread); the answers come back as values and
+// replace rows on this object's thread. Not final: QML_ELEMENT derives from it.
+class TargetModel : public QAbstractListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("made in main()")
+    Q_PROPERTY(int count READ count NOTIFY countChanged)
+    Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
+    Q_PROPERTY(QString error READ error NOTIFY errorChanged)
+
+public:
+    enum Roles
+    {
+        NameRole = Qt::UserRole + 1,
+        EndpointRole,
+        TlsCaRole,
+        TlsCertRole,
+        TlsKeyRole,
+        CheckRole,         // "Podman Engine 4.3.1, API 1.41", the one-line error, or empty: not tested
+        CheckOkRole,       // the last test reached the engine
+        CheckingRole,      // a test is on its way
+        CurrentDigestRole, // of the release running there now; empty when none
+        CurrentCommitRole,
+        CurrentWhenRole, // QDateTime of that release
+    };
+    Q_ENUM(Roles)
+
+    // One target with what the page shows beside it.
+    struct Row
+    {
+        slipway::Target target;
+        QString check;
+        bool checkOk = false;
+        bool checking = false;
+        QString currentDigest;
+        QString currentCommit;
+        QDateTime currentWhen;
+    };
+
+    // historyPath: the database file (History::defaultPath of the data directory).
+    explicit TargetModel(const QString &historyPath, QObject *parent = nullptr);
+    ~TargetModel() override;
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    int count() const { return int(m_rows.size()); }
+    bool isBusy() const { return m_pending > 0; }
+    QString error() const { return m_error; }
+    QString historyPath() const { return m_historyPath; }
+
+    // Reads the targets and their current releases off this thread.
+    Q_INVOKABLE void refresh();
+    // The name rule the CLI applies (letters, digits, '.', '_', '-'): an error line, or empty.
+    // Only a pattern: the page calls it on every keystroke.
+    Q_INVOKABLE QString checkName(const QString &name) const;
+    // Adds (editing false) or updates a target on a pool thread after the checks
+    // `slipway-cli target add` makes (name, no password in the endpoint, parseEndpoint: the
+    // scheme, port, and TLS files given together and readable). Emits saved() either way.
+    Q_INVOKABLE void save(bool editing, const QString &name, const QString &endpoint, const QString &tlsCa,
+                          const QString &tlsCert, const QString &tlsKey);
+    Q_INVOKABLE void remove(const QString &name);
+    // Pings the row's engine off this thread; the row's check role holds the answer.
+    Q_INVOKABLE void testConnection(int row);
+    Q_INVOKABLE int indexOf(const QString &name) const;
+    // A FileDialog's file:// URL as a path.
+    Q_INVOKABLE QString fromDialogUrl(const QUrl &url) const { return url.toLocalFile(); }
+
+    // The checks of save(), usable off the GUI thread: success or one line naming the target.
+    static QString validate(slipway::Target &target);
+
+Q_SIGNALS:
+    void countChanged();
+    void busyChanged();
+    void errorChanged();
+    void saved(bool ok, const QString &error);
+    void removed(bool ok, const QString &error);
+    void checked(const QString &name); // a connection test ended
+    void refreshed();                  // a refresh() answered
+
+private:
+    void setRows(const QList<Row> &rows);
+    void setError(const QString &error);
+    void begin();
+    void end();
+
+    QString m_historyPath;
+    QList<Row> m_rows;
+    QString m_error;
+    int m_pending = 0;
+    quint64 m_generation = 0;
+    std::stop_source m_stop; // the model's end stops connection tests in flight
+};
