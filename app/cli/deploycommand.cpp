@@ -231,14 +231,14 @@ Result<QList<Target>> resolveTargets(const History &history, const QStringList &
 
 // The pull source for a release pushed to a registry: REGISTRY/REPOSITORY@DIGEST, with the
 // user's credential for the engine's X-Registry-Auth.
-Result<ImageSource> registrySource(const QString &image, const QString &digest)
+Result<ImageSource> registrySource(const QString &image, const QString &digest, const QString &dataDir)
 {
     auto reference = ImageReference::parse(image);
     if (!reference)
         return reference.error();
     reference->tag.clear();
     reference->digest = digest;
-    auto credential = CredentialStore::fromEnvironment().find(reference->registry);
+    auto credential = CredentialStore::fromEnvironment(dataDir).find(reference->registry);
     if (!credential)
         return credential.error();
     ImageSource source;
@@ -328,7 +328,7 @@ int runDeploy(const Invocation &invocation, CommandContext &context)
     request.batchSize = invocation.value(QStringLiteral("batch")).toInt();
     request.stop = context.stop;
     if (!imageOption.isEmpty()) {
-        auto source = registrySource(release.image, release.digest);
+        auto source = registrySource(release.image, release.digest, invocation.dataDir);
         if (!source)
             return reportError(context.err, command, source.error());
         request.image = source.value();
@@ -397,7 +397,7 @@ int runRollback(const Invocation &invocation, CommandContext &context)
             QDir(DataDirs::resolve(invocation.dataDir).cache).filePath(QStringLiteral("blobs")),
             release.digest, request.image.reference, context.stop);
     } else {
-        auto source = registrySource(release.image, release.digest);
+        auto source = registrySource(release.image, release.digest, invocation.dataDir);
         if (!source)
             return reportError(context.err, command, source.error());
         request.image = source.value();

@@ -1,11 +1,18 @@
 #include "registry/registryaccess.h"
 
 #include "registry/credentials.h"
+#include "registry/imagereference.h"
 #include "util/paths.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStringList>
+
+#include <toml++/toml.h>
 
 namespace slipway {
 
@@ -21,14 +28,104 @@ QString registryCaFile(const QString &registry, const QString &dataDirOption)
     return {};
 }
 
+namespace {
+
+// registries.conf `location` (or `prefix`) names a registry, optionally with a path inside it.
+bool locationMatches(const QString &location, const QString &registry)
+{
+    return location == registry || location.startsWith(registry + u'/');
+}
+
+Result<bool> insecureInRegistriesConf(const QString &path, const QString &registry)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error::failed(QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+    const QByteArray text = file.readAll();
+    toml::table root;
+    try {
+        root = toml::parse(std::string_view(text.constData(), size_t(text.size())));
+    } catch (const toml::parse_error &e) {
+        return Error::badInput(QStringLiteral("%1:%2: not valid TOML: %3")
+                                   .arg(path)
+                                   .arg(e.source().begin.line)
+                                   .arg(QString::fromUtf8(e.description())));
+    }
+    if (const toml::array *entries = root["registry"].as_array()) {
+        for (const toml::node &node : *entries) {
+            const toml::table *entry = node.as_table();
+            if (!entry)
+                continue;
+            // An entry matches on its prefix when it has one, else on its location.
+            QString location = QString::fromStdString((*entry)["prefix"].value_or(std::string()));
+            if (location.isEmpty())
+                location = QString::fromStdString((*entry)["location"].value_or(std::string()));
+            if (locationMatches(location, registry))
+                return (*entry)["insecure"].value_or(false);
+        }
+    }
+    if (const toml::array *v1 = root["registries"]["insecure"]["registries"].as_array()) {
+        for (const toml::node &node : *v1) {
+            if (locationMatches(QString::fromStdString(node.value_or(std::string())), registry))
+                return true;
+        }
+    }
+    return false;
+}
+
+Result<bool> insecureInDaemonJson(const QString &path, const QString &registry)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false; // Docker's daemon.json is often absent or root-only
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return Error::badInput(QStringLiteral("%1: not valid JSON: %2").arg(path, error.errorString()));
+    const QJsonArray list = document.object().value(QStringLiteral("insecure-registries")).toArray();
+    for (const QJsonValue &value : list) {
+        if (locationMatches(value.toString(), registry))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+Result<bool> isMarkedInsecure(const QString &registry)
+{
+    QString conf = qEnvironmentVariable("CONTAINERS_REGISTRIES_CONF");
+    if (conf.isEmpty()) {
+        QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
+        if (config.isEmpty())
+            config = QDir::homePath() + QStringLiteral("/.config");
+        conf = config + QStringLiteral("/containers/registries.conf");
+        if (!QFileInfo::exists(conf))
+            conf = QStringLiteral("/etc/containers/registries.conf");
+    }
+    if (QFileInfo::exists(conf)) {
+        Result<bool> marked = insecureInRegistriesConf(conf, registry);
+        if (!marked || *marked)
+            return marked;
+    }
+    QString daemon = qEnvironmentVariable("SLIPWAY_DOCKER_DAEMON_JSON");
+    if (daemon.isEmpty())
+        daemon = QStringLiteral("/etc/docker/daemon.json");
+    return insecureInDaemonJson(daemon, registry);
+}
+
 Result<std::unique_ptr<RegistryClient>> openRegistryClient(const QString &registry,
                                                            const QString &dataDirOption)
 {
     auto credential = CredentialStore::fromEnvironment(dataDirOption).find(registry);
     if (!credential)
         return credential.error();
+    Result<bool> insecure = isMarkedInsecure(registry);
+    if (!insecure)
+        return insecure.error();
     return std::make_unique<RegistryClient>(registry, credential.value(),
-                                            registryCaFile(registry, dataDirOption));
+                                            registryCaFile(registry, dataDirOption),
+                                            *insecure || isInsecureByDefault(registry));
 }
 
 } // namespace slipway

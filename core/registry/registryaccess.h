@@ -17,8 +17,17 @@ namespace slipway {
 // dataDirOption: the --data-dir given, or empty (SLIPWAY_HOME, else the XDG directories).
 QString registryCaFile(const QString &registry, const QString &dataDirOption);
 
+// Whether the user marked registry insecure (plain HTTP allowed; TLS is still tried first), as
+// Podman and Docker users already do: `insecure = true` on a [[registry]] of registries.conf
+// ($CONTAINERS_REGISTRIES_CONF, else ~/.config/containers/registries.conf if it exists, else
+// /etc/containers/registries.conf; the v1 form [registries.insecure] registries = [...] too),
+// or "insecure-registries" in /etc/docker/daemon.json. Loopback registries are insecure by
+// default anyway. A file that cannot be parsed is an error naming it.
+Result<bool> isMarkedInsecure(const QString &registry);
+
 // A client for registry with the user's credential (a login saved in Slipway, then Podman's
-// auth files, then Docker's config.json) and the registry's CA.
+// auth files, then Docker's config.json), the registry's CA, and plain HTTP when the registry is
+// on loopback or marked insecure.
 Result<std::unique_ptr<RegistryClient>> openRegistryClient(const QString &registry,
                                                            const QString &dataDirOption);
 

@@ -62,6 +62,8 @@ public:
     };
 
     QString registry() const { return m_registry; }
+    // Whether plain HTTP may be used (after HTTPS got no answer): loopback or marked insecure.
+    bool allowsPlainHttp() const { return m_allowPlainHttp; }
     // Requests in flight are aborted (as Cancelled) once this is requested.
     void setStopToken(std::stop_token stop) { m_stop = std::move(stop); }
     void setSettings(const Settings &settings) { m_settings = settings; }
