@@ -11,10 +11,13 @@
 
 #include "controllers/appsettings.h"
 #include "controllers/deploycontroller.h"
+#include "history/history.h"
 #include "models/eventpump.h"
+#include "models/historymodel.h"
 #include "models/layermodel.h"
 #include "models/logmodel.h"
 #include "models/projectmodel.h"
+#include "models/targetmodel.h"
 #include "navigation.h"
 #include "util/paths.h"
 
@@ -133,12 +136,17 @@ int main(int argc, char *argv[])
     ProjectModel projects(dirs.cache, QString());
     DeployController deploy(data, &settings);
     deploy.setProject(parser.positionalArguments().constFirst());
+    const QString historyPath = slipway::History::defaultPath(dirs.data);
+    TargetModel targets(historyPath);
+    HistoryModel history(historyPath);
 
     QQmlApplicationEngine engine;
     engine.setInitialProperties({{QStringLiteral("navigation"), QVariant::fromValue(&navigation)},
                                  {QStringLiteral("deploy"), QVariant::fromValue(&deploy)},
                                  {QStringLiteral("settings"), QVariant::fromValue(&settings)},
-                                 {QStringLiteral("projects"), QVariant::fromValue(&projects)}});
+                                 {QStringLiteral("projects"), QVariant::fromValue(&projects)},
+                                 {QStringLiteral("targets"), QVariant::fromValue(&targets)},
+                                 {QStringLiteral("history"), QVariant::fromValue(&history)}});
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
     if (engine.rootObjects().isEmpty())
         return 1;
