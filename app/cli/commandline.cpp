@@ -47,7 +47,8 @@ const QList<CommandSpec> &commands()
          {{s("ref"), s("REF"), s("Branch, tag or commit to build (default: HEAD).")},
           {s("oci-layout"), s("DIR[:TAG]"), s("Write the image to an OCI image layout directory.")},
           {s("push"), s("REF"), s("Push the image to a registry, e.g. registry.example.com/app:1.2.")},
-          {s("docker-archive"), s("FILE[:TAG]"), s("Write a tarball for docker load / podman load, tagged TAG.")},
+          {s("docker-archive"), s("FILE[:TAG]"),
+           s("Write a tarball for docker load / podman load, tagged TAG.")},
           {s("compression"), s("gzip|zstd|none"), s("Layer compression (default: gzip)."), false,
            Check::Compression},
           {s("level"), s("N"), s("Compression level (gzip 1-12, zstd 1-19)."), false, Check::Level},
@@ -314,7 +315,8 @@ ParseOutcome parseCommandLine(const QStringList &argv)
 
     const qsizetype expected = spec->argumentNames.size();
     // A name in brackets ("[REGISTRY]") is optional: the command checks it.
-    if (invocation.arguments.size() < expected && !spec->argumentNames.at(invocation.arguments.size()).startsWith(u'['))
+    if (invocation.arguments.size() < expected &&
+        !spec->argumentNames.at(invocation.arguments.size()).startsWith(u'['))
         return usageError(
             where, QStringLiteral("missing %1").arg(spec->argumentNames.at(invocation.arguments.size())));
     if (invocation.arguments.size() > expected)

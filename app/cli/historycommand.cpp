@@ -67,7 +67,8 @@ void printTable(QTextStream &out, const QList<DeploymentRecord> &records)
         const QString commit = record.commit.isEmpty() ? shortDigest(record.digest) : record.commit.left(12);
         rows.append({QString::number(record.id),
                      record.started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
-                     record.project, commit, record.target, deploymentResultName(record.result), duration(record)});
+                     record.project, commit, record.target, deploymentResultName(record.result),
+                     duration(record)});
     }
     QList<qsizetype> widths(rows.first().size(), 0);
     for (const Row &row : rows) {
@@ -84,8 +85,8 @@ void printTable(QTextStream &out, const QList<DeploymentRecord> &records)
     // Failed and interrupted deployments say why underneath, so the table tells the whole truth.
     for (const DeploymentRecord &record : records) {
         if (!record.error.isEmpty())
-            out << "#" << record.id << " " << deploymentResultName(record.result) << ": " << record.error.simplified()
-                << '\n';
+            out << "#" << record.id << " " << deploymentResultName(record.result) << ": "
+                << record.error.simplified() << '\n';
     }
     out.flush();
 }

@@ -253,9 +253,9 @@ Result<EngineClient::Reply> EngineClient::send(const Request &request, const QSt
         // Over a unix socket libcurl speaks of "localhost port 80"; name the socket instead.
         if (code == CURLE_COULDNT_CONNECT && !m_socketPath.isEmpty())
             cause = QStringLiteral("cannot connect to the socket %1 (%2)")
-                        .arg(m_socketPath,
-                             QFileInfo::exists(m_socketPath) ? QStringLiteral("nothing answers there")
-                                                             : QStringLiteral("no such file"));
+                        .arg(m_socketPath, QFileInfo::exists(m_socketPath)
+                                               ? QStringLiteral("nothing answers there")
+                                               : QStringLiteral("no such file"));
         QString hint;
         if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
             hint = QStringLiteral(" (the engine's TLS certificate is not signed by the target's CA)");

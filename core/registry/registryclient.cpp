@@ -276,6 +276,27 @@ Error RegistryClient::httpError(const QString &repository, const QString &what, 
     return Error::failed(oneLine(text));
 }
 
+void RegistryClient::setCommonOptions(void *curl, char *errorBuffer, bool withCa) const
+{
+    CURL *handle = static_cast<CURL *>(curl);
+    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errorBuffer);
+    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+    // The scheme probe sends nothing but GET /v2/ and only learns whether TLS answers at all;
+    // every other request verifies.
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, m_probing ? 0L : 1L);
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, m_probing ? 0L : 2L);
+    // libcurl copies string options, so the path need not outlive this call.
+    if (withCa && !m_caFile.isEmpty())
+        curl_easy_setopt(handle, CURLOPT_CAINFO, QFile::encodeName(m_caFile).constData());
+    if (m_loopback)
+        curl_easy_setopt(handle, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, m_settings.lowSpeedLimit);
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, m_settings.lowSpeedTime);
+    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+}
+
 Result<RegistryClient::Reply> RegistryClient::perform(const Request &request, const QString &authorization,
                                                       bool withCredential)
 {
@@ -297,26 +318,11 @@ Result<RegistryClient::Reply> RegistryClient::perform(const Request &request, co
     char errorBuffer[CURL_ERROR_SIZE] = {};
 
     curl_easy_setopt(handle, CURLOPT_URL, url.constData());
-    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errorBuffer);
-    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-    // The scheme probe sends nothing but GET /v2/ and only learns whether TLS answers at all;
-    // every other request verifies.
-    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, m_probing ? 0L : 1L);
-    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, m_probing ? 0L : 2L);
-    const QByteArray caFile = QFile::encodeName(m_caFile);
-    if (!m_caFile.isEmpty())
-        curl_easy_setopt(handle, CURLOPT_CAINFO, caFile.constData());
-    if (m_loopback)
-        curl_easy_setopt(handle, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, m_settings.lowSpeedLimit);
-    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, m_settings.lowSpeedTime);
+    setCommonOptions(handle, errorBuffer, true);
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, onBody);
     curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, onHeader);
     curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
-    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, onProgress);
     curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
 

@@ -136,6 +136,10 @@ private:
     // Sends with the authorization cached for scope, answering one 401 challenge.
     Result<Reply> send(const Request &request, const QString &repository, const QString &scope);
     Result<Reply> perform(const Request &request, const QString &authorization, bool withCredential);
+    // The options every transfer of this client shares (curl is a CURL *): errors into
+    // errorBuffer, no redirects, TLS verified (with our CA when withCa), no proxy on loopback,
+    // the connect timeout and the stall limits, progress callbacks on.
+    void setCommonOptions(void *curl, char *errorBuffer, bool withCa) const;
     Status authenticate(const Reply &challenge, const QString &repository, const QString &scope);
     Status chooseScheme();
     QString resolve(const QString &url) const;

@@ -183,24 +183,12 @@ Status RegistryClient::fetchBlob(const QString &repository, const QString &diges
         char errorBuffer[CURL_ERROR_SIZE] = {};
         const QByteArray urlBytes = url.toUtf8();
         curl_easy_setopt(handle, CURLOPT_URL, urlBytes.constData());
-        curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errorBuffer);
-        curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
-        curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
-        const QByteArray caFile = QFile::encodeName(m_caFile);
-        if (toRegistry && !m_caFile.isEmpty())
-            curl_easy_setopt(handle, CURLOPT_CAINFO, caFile.constData());
-        if (m_loopback)
-            curl_easy_setopt(handle, CURLOPT_NOPROXY, "*");
-        curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 10L);
-        curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, m_settings.lowSpeedLimit);
-        curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, m_settings.lowSpeedTime);
+        // Storage a registry redirects to is checked against the system's CAs, not the registry's.
+        setCommonOptions(handle, errorBuffer, toRegistry);
         curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, onDownloadBody);
         curl_easy_setopt(handle, CURLOPT_WRITEDATA, &download);
         curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, onDownloadHeader);
         curl_easy_setopt(handle, CURLOPT_HEADERDATA, &download);
-        curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, onDownloadProgress);
         curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &download);
 

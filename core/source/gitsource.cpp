@@ -287,10 +287,10 @@ public:
         qsizetype size = 0;
         if (std::optional<Result<QByteArray>> read = readLooseBlob(m_objectsDir, file.id)) {
             if (!*read)
-                return Error::failed(QStringLiteral("%1: cannot read '%2' (blob %3): %4; the repository is "
-                                                    "corrupt (see git fsck)")
-                                         .arg(m_location, file.path, QString::fromLatin1(file.id),
-                                              read->error().message));
+                return Error::failed(
+                    QStringLiteral("%1: cannot read '%2' (blob %3): %4; the repository is "
+                                   "corrupt (see git fsck)")
+                        .arg(m_location, file.path, QString::fromLatin1(file.id), read->error().message));
             loose = std::move(*read).value();
             data = loose.constData();
             size = loose.size();

@@ -26,7 +26,8 @@ Result<QByteArray> broken(const char *why)
 
 std::optional<Result<QByteArray>> readLooseBlob(const QString &objectsDir, const QByteArray &hexId)
 {
-    QFile file(objectsDir + u'/' + QString::fromLatin1(hexId.left(2)) + u'/' + QString::fromLatin1(hexId.mid(2)));
+    QFile file(objectsDir + u'/' + QString::fromLatin1(hexId.left(2)) + u'/' +
+               QString::fromLatin1(hexId.mid(2)));
     if (!file.open(QIODevice::ReadOnly))
         return std::nullopt;
     const QByteArray compressed = file.readAll();
