@@ -1,15 +1,8 @@
 // slipway: the window. Wiring only: parse options, make the services, hand them to QML.
 
-#include "controllers/appsettings.h"
-#include "controllers/deploycontroller.h"
+#include "console.h"
 #include "controllers/runnotifier.h"
 #include "guioptions.h"
-#include "history/history.h"
-#include "models/historymodel.h"
-#include "models/projectmodel.h"
-#include "models/targetmodel.h"
-#include "navigation.h"
-#include "util/paths.h"
 #include "util/version.h"
 
 #include <QDir>
@@ -63,8 +56,7 @@ int main(int argc, char *argv[])
     QGuiApplication::setApplicationVersion(slipway::version());
     QGuiApplication::setDesktopFileName(QStringLiteral("io.slipway.Slipway"));
 
-    Navigation navigation;
-    const GuiOptions options = parseGuiOptions(QGuiApplication::arguments(), navigation.pages());
+    const GuiOptions options = parseGuiOptions(QGuiApplication::arguments(), Navigation().pages());
     if (options.exitNow)
         return 0;
     if (!options.error.isEmpty()) {
@@ -74,6 +66,12 @@ int main(int argc, char *argv[])
     const bool oneShot = options.selfTest || !options.screenshotPath.isEmpty();
     if (oneShot)
         previousHandler = qInstallMessageHandler(countingHandler);
+    Console console(options.dataDir, sampleProject());
+    Navigation &navigation = console.navigation;
+    ProjectModel &projects = console.projects;
+    DeployController &deploy = console.deploy;
+    TargetModel &targets = console.targets;
+    HistoryModel &history = console.history;
     // A one-shot run shows the window as a newcomer would: default size, no remembered page.
     QSettings settings;
     if (!options.page.isEmpty())
@@ -81,14 +79,7 @@ int main(int argc, char *argv[])
     else if (!oneShot)
         navigation.setCurrentIndex(settings.value(QStringLiteral("window/page"), 0).toInt());
 
-    const slipway::DataDirs dirs = slipway::DataDirs::resolve(options.dataDir);
-    AppSettings appSettings(dirs.cache);
-    ProjectModel projects(appSettings.cacheLocation(), sampleProject());
-    DeployController deploy(options.dataDir, &appSettings);
     deploy.setProject(options.demoBuild.isEmpty() ? projects.locationAt(0) : options.demoBuild);
-    const QString historyPath = slipway::History::defaultPath(dirs.data);
-    TargetModel targets(historyPath);
-    HistoryModel history(historyPath);
     targets.refresh();
     history.refresh();
 
@@ -96,13 +87,8 @@ int main(int argc, char *argv[])
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
 
     QQmlApplicationEngine engine;
-    engine.setInitialProperties({{QStringLiteral("navigation"), QVariant::fromValue(&navigation)},
-                                 {QStringLiteral("deploy"), QVariant::fromValue(&deploy)},
-                                 {QStringLiteral("settings"), QVariant::fromValue(&appSettings)},
-                                 {QStringLiteral("projects"), QVariant::fromValue(&projects)},
-                                 {QStringLiteral("targets"), QVariant::fromValue(&targets)},
-                                 {QStringLiteral("history"), QVariant::fromValue(&history)}});
-    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
+    engine.setInitialProperties(console.windowProperties());
+    engine.load(Console::windowUrl());
     if (engine.rootObjects().isEmpty()) {
         QTextStream(stderr) << "slipway: the window's QML did not load\n";
         return 1;

@@ -9,16 +9,10 @@
 // the event loop), and frameSwapped records the frame intervals. The flood keeps going for
 // S seconds after the build (default 3). Run it through tests/bench/gui-bench.sh.
 
-#include "controllers/appsettings.h"
-#include "controllers/deploycontroller.h"
-#include "history/history.h"
+#include "console.h"
 #include "models/eventpump.h"
-#include "models/historymodel.h"
 #include "models/layermodel.h"
 #include "models/logmodel.h"
-#include "models/projectmodel.h"
-#include "models/targetmodel.h"
-#include "navigation.h"
 #include "util/paths.h"
 
 #include <QCommandLineParser>
@@ -129,25 +123,14 @@ int main(int argc, char *argv[])
     const QString data = parser.isSet(dataDir) ? parser.value(dataDir) : temporary.path();
 
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
-    Navigation navigation;
-    const slipway::DataDirs dirs = slipway::DataDirs::resolve(data);
-    AppSettings settings(dirs.cache);
-    settings.setCacheLocation(dirs.cache);
-    ProjectModel projects(dirs.cache, QString());
-    DeployController deploy(data, &settings);
+    Console console(data);
+    console.settings.setCacheLocation(slipway::DataDirs::resolve(data).cache);
+    DeployController &deploy = console.deploy;
     deploy.setProject(parser.positionalArguments().constFirst());
-    const QString historyPath = slipway::History::defaultPath(dirs.data);
-    TargetModel targets(historyPath);
-    HistoryModel history(historyPath);
 
     QQmlApplicationEngine engine;
-    engine.setInitialProperties({{QStringLiteral("navigation"), QVariant::fromValue(&navigation)},
-                                 {QStringLiteral("deploy"), QVariant::fromValue(&deploy)},
-                                 {QStringLiteral("settings"), QVariant::fromValue(&settings)},
-                                 {QStringLiteral("projects"), QVariant::fromValue(&projects)},
-                                 {QStringLiteral("targets"), QVariant::fromValue(&targets)},
-                                 {QStringLiteral("history"), QVariant::fromValue(&history)}});
-    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
+    engine.setInitialProperties(console.windowProperties());
+    engine.load(Console::windowUrl());
     if (engine.rootObjects().isEmpty())
         return 1;
     auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());

@@ -5,17 +5,12 @@
 
 #include "uitestutil.h"
 
-#include "controllers/appsettings.h"
-#include "controllers/deploycontroller.h"
+#include "console.h"
 #include "history/history.h"
-#include "models/historymodel.h"
 #include "models/layermodel.h"
 #include "models/logfiltermodel.h"
 #include "models/logmodel.h"
-#include "models/projectmodel.h"
 #include "models/refmodel.h"
-#include "models/targetmodel.h"
-#include "navigation.h"
 #include "util/paths.h"
 
 #include <QElapsedTimer>
@@ -37,12 +32,10 @@ class TestDeployPage final : public QObject
 private:
     QTemporaryDir m_data;
     GitRepo m_repo;
-    std::unique_ptr<Navigation> m_navigation;
-    std::unique_ptr<AppSettings> m_settings;
-    std::unique_ptr<ProjectModel> m_projects;
-    std::unique_ptr<DeployController> m_controller;
-    std::unique_ptr<TargetModel> m_targets;
-    std::unique_ptr<HistoryModel> m_history;
+    std::unique_ptr<Console> m_console;
+    DeployController *m_controller = nullptr;
+    TargetModel *m_targets = nullptr;
+    HistoryModel *m_history = nullptr;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QQuickWindow *m_window = nullptr;
     QStringList m_warnings;
@@ -71,26 +64,17 @@ private Q_SLOTS:
         QVERIFY(m_data.isValid());
         QVERIFY2(makeSampleRepository(m_repo), qPrintable(m_repo.lastError()));
 
-        const slipway::DataDirs dirs = slipway::DataDirs::resolve(m_data.path());
-        m_navigation = std::make_unique<Navigation>();
-        m_settings = std::make_unique<AppSettings>(dirs.cache);
-        m_projects = std::make_unique<ProjectModel>(dirs.cache, QString());
-        m_controller = std::make_unique<DeployController>(m_data.path(), m_settings.get());
-        m_targets = std::make_unique<TargetModel>(slipway::History::defaultPath(dirs.data));
-        m_history = std::make_unique<HistoryModel>(slipway::History::defaultPath(dirs.data));
+        m_console = std::make_unique<Console>(m_data.path());
+        m_controller = &m_console->deploy;
+        m_targets = &m_console->targets;
+        m_history = &m_console->history;
         m_engine = std::make_unique<QQmlApplicationEngine>();
         connect(m_engine.get(), &QQmlEngine::warnings, this, [this](const QList<QQmlError> &errors) {
             for (const QQmlError &error : errors)
                 m_warnings += error.toString();
         });
-        m_engine->setInitialProperties(
-            {{QStringLiteral("navigation"), QVariant::fromValue(m_navigation.get())},
-             {QStringLiteral("deploy"), QVariant::fromValue(m_controller.get())},
-             {QStringLiteral("settings"), QVariant::fromValue(m_settings.get())},
-             {QStringLiteral("projects"), QVariant::fromValue(m_projects.get())},
-             {QStringLiteral("targets"), QVariant::fromValue(m_targets.get())},
-             {QStringLiteral("history"), QVariant::fromValue(m_history.get())}});
-        m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
+        m_engine->setInitialProperties(m_console->windowProperties());
+        m_engine->load(Console::windowUrl());
         QCOMPARE(m_engine->rootObjects().size(), 1);
         m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
         QVERIFY(m_window);
@@ -127,7 +111,7 @@ private Q_SLOTS:
 
     void clickBuildShowsLayersLogAndWritesTheLayout()
     {
-        QSignalSpy finished(m_controller.get(), &DeployController::finished);
+        QSignalSpy finished(m_controller, &DeployController::finished);
         QVERIFY(clickItem(m_window, item(QStringLiteral("buildButton"))));
         QVERIFY(m_controller->isBusy());
         QVERIFY(finished.wait(60000));
@@ -183,14 +167,14 @@ private Q_SLOTS:
                     .toString()
                     .endsWith(QStringLiteral("gzip")));
         // Remembered as a recent project.
-        QCOMPARE(m_projects->locationAt(0), m_repo.path());
+        QCOMPARE(m_console->projects.locationAt(0), m_repo.path());
     }
 
     void settingsReachTheBuildAndCachedLayersAreMarked()
     {
-        m_settings->setCompression(QStringLiteral("zstd"));
+        m_console->settings.setCompression(QStringLiteral("zstd"));
         m_controller->setRef(QStringLiteral("feature"));
-        QSignalSpy finished(m_controller.get(), &DeployController::finished);
+        QSignalSpy finished(m_controller, &DeployController::finished);
         // Clicked, not Ctrl+B: under the offscreen platform a synthetic Ctrl+B was lost about one
         // run in ten (the window active, the controller idle, build() never called).
         QVERIFY(clickItem(m_window, item(QStringLiteral("buildButton"))));
@@ -217,7 +201,7 @@ private Q_SLOTS:
         for (int i = 0; i < 2; ++i)
             QVERIFY(model->data(model->index(i), LayerModel::CachedRole).toBool());
         QTRY_VERIFY(item(QStringLiteral("cachedMark")) && item(QStringLiteral("cachedMark"))->isVisible());
-        m_settings->setCompression(QStringLiteral("gzip"));
+        m_console->settings.setCompression(QStringLiteral("gzip"));
         m_controller->setRef({});
     }
 
@@ -247,7 +231,7 @@ private Q_SLOTS:
     {
         const QString missing = m_data.filePath(QStringLiteral("no-such-project"));
         m_controller->setProject(missing);
-        QSignalSpy finished(m_controller.get(), &DeployController::finished);
+        QSignalSpy finished(m_controller, &DeployController::finished);
         QVERIFY(m_controller->build());
         QVERIFY(finished.wait(30000));
         QCOMPARE(finished.constFirst().constFirst().toBool(), false);
@@ -261,11 +245,11 @@ private Q_SLOTS:
     {
         GitRepo big;
         QVERIFY2(makeBigRepository(big, 64), qPrintable(big.lastError()));
-        m_settings->setCompression(QStringLiteral("gzip"));
-        m_settings->setLevel(12); // slow on purpose: the build must still be running when cancelled
-        m_settings->setJobs(1);
+        m_console->settings.setCompression(QStringLiteral("gzip"));
+        m_console->settings.setLevel(12); // slow on purpose: the build must still be running when cancelled
+        m_console->settings.setJobs(1);
         m_controller->setProject(big.path());
-        QSignalSpy finished(m_controller.get(), &DeployController::finished);
+        QSignalSpy finished(m_controller, &DeployController::finished);
         QVERIFY(clickItem(m_window, item(QStringLiteral("buildButton"))));
         // Wait until the big layer is being written, then press Esc.
         const LayerModel *model = m_controller->layerModel();
@@ -288,8 +272,8 @@ private Q_SLOTS:
         // Nothing half-written: no layout for the cancelled build.
         QVERIFY(!QFileInfo::exists(
             QDir(m_controller->layoutsDir()).filePath(DeployController::projectName(big.path()))));
-        m_settings->setLevel(6);
-        m_settings->setJobs(0);
+        m_console->settings.setLevel(6);
+        m_console->settings.setJobs(0);
     }
 
     void targetsComeFromTheHistory()
@@ -317,7 +301,7 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         m_engine.reset();
-        m_controller.reset();
+        m_console.reset();
     }
 };
 

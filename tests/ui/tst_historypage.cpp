@@ -5,13 +5,8 @@
 
 #include "uitestutil.h"
 
-#include "controllers/appsettings.h"
-#include "controllers/deploycontroller.h"
+#include "console.h"
 #include "history/history.h"
-#include "models/historymodel.h"
-#include "models/projectmodel.h"
-#include "models/targetmodel.h"
-#include "navigation.h"
 #include "util/paths.h"
 
 #include <QAbstractItemModelTester>
@@ -36,12 +31,10 @@ class TestHistoryPage final : public QObject
 private:
     QTemporaryDir m_data;
     QString m_historyPath;
-    std::unique_ptr<Navigation> m_navigation;
-    std::unique_ptr<AppSettings> m_settings;
-    std::unique_ptr<ProjectModel> m_projects;
-    std::unique_ptr<DeployController> m_controller;
-    std::unique_ptr<TargetModel> m_targets;
-    std::unique_ptr<HistoryModel> m_history;
+    std::unique_ptr<Console> m_console;
+    DeployController *m_controller = nullptr;
+    TargetModel *m_targets = nullptr;
+    HistoryModel *m_history = nullptr;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QQuickWindow *m_window = nullptr;
@@ -52,7 +45,7 @@ private:
 
     bool refreshed(const std::function<void()> &change)
     {
-        QSignalSpy spy(m_history.get(), &HistoryModel::refreshed);
+        QSignalSpy spy(m_history, &HistoryModel::refreshed);
         change();
         return spy.wait(20000);
     }
@@ -116,27 +109,19 @@ private Q_SLOTS:
         QVERIFY(m_data.isValid());
         const slipway::DataDirs dirs = slipway::DataDirs::resolve(m_data.path());
         m_historyPath = History::defaultPath(dirs.data);
-        m_navigation = std::make_unique<Navigation>();
-        m_settings = std::make_unique<AppSettings>(dirs.cache);
-        m_projects = std::make_unique<ProjectModel>(dirs.cache, QString());
-        m_controller = std::make_unique<DeployController>(m_data.path(), m_settings.get());
-        m_targets = std::make_unique<TargetModel>(m_historyPath);
-        m_history = std::make_unique<HistoryModel>(m_historyPath);
+        m_console = std::make_unique<Console>(m_data.path());
+        m_controller = &m_console->deploy;
+        m_targets = &m_console->targets;
+        m_history = &m_console->history;
         m_tester = std::make_unique<QAbstractItemModelTester>(
-            m_history.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+            m_history, QAbstractItemModelTester::FailureReportingMode::QtTest);
         m_engine = std::make_unique<QQmlApplicationEngine>();
         connect(m_engine.get(), &QQmlEngine::warnings, this, [this](const QList<QQmlError> &errors) {
             for (const QQmlError &error : errors)
                 m_warnings += error.toString();
         });
-        m_engine->setInitialProperties(
-            {{QStringLiteral("navigation"), QVariant::fromValue(m_navigation.get())},
-             {QStringLiteral("deploy"), QVariant::fromValue(m_controller.get())},
-             {QStringLiteral("settings"), QVariant::fromValue(m_settings.get())},
-             {QStringLiteral("projects"), QVariant::fromValue(m_projects.get())},
-             {QStringLiteral("targets"), QVariant::fromValue(m_targets.get())},
-             {QStringLiteral("history"), QVariant::fromValue(m_history.get())}});
-        m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
+        m_engine->setInitialProperties(m_console->windowProperties());
+        m_engine->load(Console::windowUrl());
         QCOMPARE(m_engine->rootObjects().size(), 1);
         m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
         QVERIFY(m_window);
@@ -157,7 +142,7 @@ private Q_SLOTS:
     void showingThePageListsInsertedDeployments()
     {
         QVERIFY(insertDeployments());
-        QVERIFY(refreshed([this] { QVERIFY(m_navigation->showPage(QStringLiteral("History"))); }));
+        QVERIFY(refreshed([this] { QVERIFY(m_console->navigation.showPage(QStringLiteral("History"))); }));
         QCOMPARE(m_history->count(), 3);
         // Newest first.
         QCOMPARE(m_history->index(0).data(HistoryModel::ProjectRole).toString(), QStringLiteral("api"));
@@ -201,7 +186,7 @@ private Q_SLOTS:
         QTRY_VERIFY((
             row = findVisibleItem(m_window->contentItem(), QStringLiteral("deployment_%1").arg(m_failedId))));
         QVERIFY(QQuickTest::qWaitForPolish(m_window));
-        QSignalSpy detail(m_history.get(), &HistoryModel::detailChanged);
+        QSignalSpy detail(m_history, &HistoryModel::detailChanged);
         QVERIFY(clickItem(m_window, row));
         QVERIFY(detail.wait(20000));
         QCOMPARE(m_history->selectedId(), m_failedId);

@@ -5,13 +5,8 @@
 
 #include "uitestutil.h"
 
-#include "controllers/appsettings.h"
-#include "controllers/deploycontroller.h"
+#include "console.h"
 #include "history/history.h"
-#include "models/historymodel.h"
-#include "models/projectmodel.h"
-#include "models/targetmodel.h"
-#include "navigation.h"
 #include "podmanservice.h"
 #include "util/paths.h"
 
@@ -37,12 +32,10 @@ private:
     QTemporaryDir m_data;
     PodmanService m_podman;
     QString m_historyPath;
-    std::unique_ptr<Navigation> m_navigation;
-    std::unique_ptr<AppSettings> m_settings;
-    std::unique_ptr<ProjectModel> m_projects;
-    std::unique_ptr<DeployController> m_controller;
-    std::unique_ptr<TargetModel> m_targets;
-    std::unique_ptr<HistoryModel> m_history;
+    std::unique_ptr<Console> m_console;
+    DeployController *m_controller = nullptr;
+    TargetModel *m_targets = nullptr;
+    HistoryModel *m_history = nullptr;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QQuickWindow *m_window = nullptr;
@@ -68,7 +61,7 @@ private:
         QQuickItem *button = item(QStringLiteral("saveTargetButton"));
         if (!button->isVisible() || !button->isEnabled())
             return false;
-        QSignalSpy saved(m_targets.get(), &TargetModel::saved);
+        QSignalSpy saved(m_targets, &TargetModel::saved);
         if (!QMetaObject::invokeMethod(button, "clicked"))
             return false;
         if (!saved.wait(20000))
@@ -98,27 +91,19 @@ private Q_SLOTS:
 
         const slipway::DataDirs dirs = slipway::DataDirs::resolve(m_data.path());
         m_historyPath = History::defaultPath(dirs.data);
-        m_navigation = std::make_unique<Navigation>();
-        m_settings = std::make_unique<AppSettings>(dirs.cache);
-        m_projects = std::make_unique<ProjectModel>(dirs.cache, QString());
-        m_controller = std::make_unique<DeployController>(m_data.path(), m_settings.get());
-        m_targets = std::make_unique<TargetModel>(m_historyPath);
-        m_history = std::make_unique<HistoryModel>(m_historyPath);
+        m_console = std::make_unique<Console>(m_data.path());
+        m_controller = &m_console->deploy;
+        m_targets = &m_console->targets;
+        m_history = &m_console->history;
         m_tester = std::make_unique<QAbstractItemModelTester>(
-            m_targets.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+            m_targets, QAbstractItemModelTester::FailureReportingMode::QtTest);
         m_engine = std::make_unique<QQmlApplicationEngine>();
         connect(m_engine.get(), &QQmlEngine::warnings, this, [this](const QList<QQmlError> &errors) {
             for (const QQmlError &error : errors)
                 m_warnings += error.toString();
         });
-        m_engine->setInitialProperties(
-            {{QStringLiteral("navigation"), QVariant::fromValue(m_navigation.get())},
-             {QStringLiteral("deploy"), QVariant::fromValue(m_controller.get())},
-             {QStringLiteral("settings"), QVariant::fromValue(m_settings.get())},
-             {QStringLiteral("projects"), QVariant::fromValue(m_projects.get())},
-             {QStringLiteral("targets"), QVariant::fromValue(m_targets.get())},
-             {QStringLiteral("history"), QVariant::fromValue(m_history.get())}});
-        m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
+        m_engine->setInitialProperties(m_console->windowProperties());
+        m_engine->load(Console::windowUrl());
         QCOMPARE(m_engine->rootObjects().size(), 1);
         m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
         QVERIFY(m_window);
@@ -126,7 +111,7 @@ private Q_SLOTS:
         // Keys go to the active window's focus item: without this a key was now and then lost.
         m_window->requestActivate();
         QVERIFY(QTest::qWaitForWindowActive(m_window));
-        QVERIFY(m_navigation->showPage(QStringLiteral("Targets")));
+        QVERIFY(m_console->navigation.showPage(QStringLiteral("Targets")));
         QTRY_VERIFY(item(QStringLiteral("targetsPage"))->isVisible());
         QTRY_VERIFY(!m_targets->isBusy());
         QCOMPARE(m_targets->count(), 0);
@@ -190,7 +175,7 @@ private Q_SLOTS:
 
         QTRY_VERIFY(row(QStringLiteral("local")));
         QVERIFY(QQuickTest::qWaitForPolish(m_window));
-        QSignalSpy checked(m_targets.get(), &TargetModel::checked);
+        QSignalSpy checked(m_targets, &TargetModel::checked);
         QVERIFY(clickItem(m_window, findItem(row(QStringLiteral("local")), QStringLiteral("testButton"))));
         QVERIFY(checked.wait(30000));
         const QModelIndex index = m_targets->index(0);
@@ -227,7 +212,7 @@ private Q_SLOTS:
             QVERIFY(history.value()->finishDeployment(
                 deployment.value(), slipway::DeploymentResult::Succeeded, {}, QStringLiteral("ok")));
         }
-        QSignalSpy refreshed(m_targets.get(), &TargetModel::refreshed);
+        QSignalSpy refreshed(m_targets, &TargetModel::refreshed);
         m_targets->refresh();
         QVERIFY(refreshed.wait(20000));
         const QModelIndex index = m_targets->index(0);
@@ -253,7 +238,7 @@ private Q_SLOTS:
         QTRY_COMPARE(m_targets->count(), 2);
         const int row = m_targets->indexOf(QStringLiteral("gone"));
         QVERIFY(row >= 0);
-        QSignalSpy checked(m_targets.get(), &TargetModel::checked);
+        QSignalSpy checked(m_targets, &TargetModel::checked);
         m_targets->testConnection(row);
         QVERIFY(checked.wait(30000));
         const QModelIndex index = m_targets->index(m_targets->indexOf(QStringLiteral("gone")));
@@ -280,7 +265,7 @@ private Q_SLOTS:
         QVERIFY(dialog);
         QTRY_VERIFY(dialog->property("opened").toBool());
         QCOMPARE(m_targets->count(), 2); // nothing removed before the answer
-        QSignalSpy removed(m_targets.get(), &TargetModel::removed);
+        QSignalSpy removed(m_targets, &TargetModel::removed);
         QVERIFY(QMetaObject::invokeMethod(dialog, "accept"));
         QVERIFY(removed.wait(20000));
         QVERIFY(removed.constFirst().constFirst().toBool());

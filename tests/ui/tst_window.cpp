@@ -1,13 +1,9 @@
 // The window: the QML loads without a warning, the navigation switches pages, and the
 // slipway executable's --self-test and --screenshot work offscreen.
 
-#include "controllers/appsettings.h"
-#include "controllers/deploycontroller.h"
+#include "console.h"
 #include "gitrepo.h"
 #include "history/history.h"
-#include "models/historymodel.h"
-#include "models/projectmodel.h"
-#include "models/targetmodel.h"
 #include "navigation.h"
 #include "podmanservice.h"
 #include "uitestutil.h"
@@ -63,25 +59,15 @@ private Q_SLOTS:
     void navigationSwitchesPages()
     {
         QStringList warnings;
-        Navigation navigation; // these outlive the engine, as in main()
-        AppSettings settings(m_home.filePath(QStringLiteral("cache")));
-        ProjectModel projects(settings.cacheLocation(), QString());
-        DeployController deploy(m_home.filePath(QStringLiteral("data")), &settings);
-        const QString historyPath = m_home.filePath(QStringLiteral("data/history.db"));
-        TargetModel targets(historyPath);
-        HistoryModel history(historyPath);
+        Console console(m_home.filePath(QStringLiteral("data"))); // outlives the engine, as in main()
+        Navigation &navigation = console.navigation;
         QQmlApplicationEngine engine;
         connect(&engine, &QQmlEngine::warnings, this, [&](const QList<QQmlError> &errors) {
             for (const QQmlError &error : errors)
                 warnings += error.toString();
         });
-        engine.setInitialProperties({{QStringLiteral("navigation"), QVariant::fromValue(&navigation)},
-                                     {QStringLiteral("deploy"), QVariant::fromValue(&deploy)},
-                                     {QStringLiteral("settings"), QVariant::fromValue(&settings)},
-                                     {QStringLiteral("projects"), QVariant::fromValue(&projects)},
-                                     {QStringLiteral("targets"), QVariant::fromValue(&targets)},
-                                     {QStringLiteral("history"), QVariant::fromValue(&history)}});
-        engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Slipway/Ui/Main.qml")));
+        engine.setInitialProperties(console.windowProperties());
+        engine.load(Console::windowUrl());
         QCOMPARE(engine.rootObjects().size(), 1);
         auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
         QVERIFY(window);
