@@ -11,10 +11,36 @@
 #include <QJsonObject>
 #include <QTextStream>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 namespace slipway::cli {
 namespace {
 
 constexpr int defaultLimit = 20;
+// Without a terminal to fit (a pipe, a file), messages are cut at the length git recommends for
+// a summary line; --json has them whole.
+constexpr qsizetype untiedMessageWidth = 72;
+constexpr qsizetype minimumMessageWidth = 16;
+
+// The columns to fit the table in: the terminal's, else $COLUMNS, else 0 (unknown).
+qsizetype terminalWidth()
+{
+    winsize size{};
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+        return size.ws_col;
+    bool ok = false;
+    const int columns = qEnvironmentVariableIntValue("COLUMNS", &ok);
+    return ok && columns > 0 ? columns : 0;
+}
+
+// Cut to `width` characters, the last three of them "...", as a table cell.
+QString elided(const QString &text, qsizetype width)
+{
+    if (text.size() <= width)
+        return text;
+    return text.left(std::max<qsizetype>(0, width - 3)) + QStringLiteral("...");
+}
 
 // "850ms", "12.3s", "2m05s", "1h02m".
 QString humanDuration(qint64 ms)
@@ -42,6 +68,7 @@ QJsonObject deploymentJson(const DeploymentRecord &record)
                        {QStringLiteral("releaseId"), record.releaseId},
                        {QStringLiteral("project"), record.project},
                        {QStringLiteral("commit"), record.commit},
+                       {QStringLiteral("message"), record.message},
                        {QStringLiteral("image"), record.image},
                        {QStringLiteral("digest"), record.digest},
                        {QStringLiteral("target"), record.target},
@@ -62,24 +89,38 @@ void printTable(QTextStream &out, const QList<DeploymentRecord> &records)
     using Row = QStringList;
     QList<Row> rows{{QStringLiteral("ID"), QStringLiteral("WHEN"), QStringLiteral("PROJECT"),
                      QStringLiteral("COMMIT"), QStringLiteral("TARGET"), QStringLiteral("RESULT"),
-                     QStringLiteral("DURATION")}};
+                     QStringLiteral("DURATION"), QStringLiteral("MESSAGE")}};
     for (const DeploymentRecord &record : records) {
         const QString commit = record.commit.isEmpty() ? shortDigest(record.digest) : record.commit.left(12);
         rows.append({QString::number(record.id),
                      record.started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
                      record.project, commit, record.target, deploymentResultName(record.result),
-                     duration(record)});
+                     duration(record), record.message});
     }
     QList<qsizetype> widths(rows.first().size(), 0);
     for (const Row &row : rows) {
         for (qsizetype column = 0; column < row.size(); ++column)
             widths[column] = std::max(widths[column], row.at(column).size());
     }
+    // The message, last, takes what the terminal has left on the line, as git log --oneline
+    // through a pager that chops lines.
+    qsizetype messageWidth = untiedMessageWidth;
+    if (const qsizetype columns = terminalWidth(); columns > 0) {
+        qsizetype used = 0;
+        for (qsizetype column = 0; column + 1 < widths.size(); ++column)
+            used += widths[column] + 2;
+        messageWidth = std::max(minimumMessageWidth, columns - used);
+    }
+    for (qsizetype row = 1; row < rows.size(); ++row)
+        rows[row].last() = elided(rows[row].last(), messageWidth);
     for (const Row &row : rows) {
         QString line;
         for (qsizetype column = 0; column < row.size(); ++column)
             line +=
                 column + 1 == row.size() ? row.at(column) : row.at(column).leftJustified(widths[column] + 2);
+        // Rows without a message (a directory source) end at their duration.
+        while (line.endsWith(u' '))
+            line.chop(1);
         out << line << '\n';
     }
     // Failed and interrupted deployments say why underneath, so the table tells the whole truth.

@@ -354,6 +354,7 @@ Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThrea
     output.location = request.source.location;
     output.description = source.describe();
     output.commit = source.revision();
+    output.commitMessage = source.summary();
     output.spec = spec.value();
 
     QList<LayerJob> todo;

@@ -53,9 +53,10 @@ struct PlatformImage
 
 struct BuildOutput
 {
-    QString location;    // what was built, as given
-    QString description; // "URL at REF (abc1234)"
-    QString commit;      // empty for a directory
+    QString location;      // what was built, as given
+    QString description;   // "URL at REF (abc1234)"
+    QString commit;        // empty for a directory
+    QString commitMessage; // the commit's summary line; empty for a directory
     Spec spec;
     QList<BuiltLayer> layers;
     QString configDigest; // of the first platform's image

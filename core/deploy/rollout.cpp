@@ -368,7 +368,8 @@ private:
             if (!overlaps)
                 continue;
             log(LogLevel::Info, QStringLiteral("stopping %1 to free its ports").arg(container.name));
-            if (Status halted = m_client.stopContainer(container.id); !halted)
+            if (Status halted = m_client.stopContainer(container.id, m_request.deploy.stopTimeoutSeconds);
+                !halted)
                 return abandon(id, stopped, halted.error());
             stopped.append(container);
         }
@@ -384,7 +385,8 @@ private:
         for (const ContainerSummary &container : std::as_const(old)) {
             log(LogLevel::Info, QStringLiteral("removing the previous container %1").arg(container.name));
             if (container.state == u"running")
-                if (Status halted = m_client.stopContainer(container.id); !halted)
+                if (Status halted = m_client.stopContainer(container.id, m_request.deploy.stopTimeoutSeconds);
+                    !halted)
                     log(LogLevel::Warning, halted.error().message);
             if (Status removed = m_client.removeContainer(container.id); !removed)
                 log(LogLevel::Warning, removed.error().message);

@@ -45,7 +45,7 @@ bool processAlive(qint64 pid)
 
 const char *const deploymentColumns =
     "SELECT d.id, d.release_id, d.target, d.started, d.finished, d.result, d.error, d.log,"
-    " p.name, r.commit_id, r.image, r.digest"
+    " p.name, r.commit_id, r.image, r.digest, r.message"
     " FROM deployments d JOIN releases r ON r.id = d.release_id JOIN projects p ON p.id = r.project_id";
 
 } // namespace
@@ -255,7 +255,7 @@ Result<ReleaseRecord> History::Private::readRelease(qint64 id)
 {
     Result<QSqlQuery> query = exec(
         QStringLiteral("SELECT r.id, p.name, r.commit_id, r.ref, r.image, r.digest, r.build_ms, r.created,"
-                       " r.deploy_settings"
+                       " r.deploy_settings, r.message"
                        " FROM releases r JOIN projects p ON p.id = r.project_id WHERE r.id = ?"),
         {id});
     if (!query)
@@ -272,6 +272,7 @@ Result<ReleaseRecord> History::Private::readRelease(qint64 id)
     release.buildMs = query->value(6).toLongLong();
     release.created = fromMs(query->value(7));
     release.deploySettings = query->value(8).toString();
+    release.message = query->value(9).toString();
     query->finish();
     Result<QSqlQuery> layers =
         exec(QStringLiteral(
@@ -317,6 +318,7 @@ Result<QList<DeploymentRecord>> History::Private::readDeployments(QSqlQuery &que
         record.commit = query.value(9).toString();
         record.image = query.value(10).toString();
         record.digest = query.value(11).toString();
+        record.message = query.value(12).toString();
         list.append(record);
     }
     if (query.lastError().isValid())
@@ -551,9 +553,9 @@ Result<qint64> History::addRelease(const ReleaseRecord &release)
         Result<QSqlQuery> insert =
             d->exec(QStringLiteral(
                         "INSERT INTO releases (project_id, commit_id, ref, image, digest, build_ms, created,"
-                        " deploy_settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                        " deploy_settings, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                     {project->id, release.commit, release.ref, release.image, release.digest, release.buildMs,
-                     nowMs(), release.deploySettings});
+                     nowMs(), release.deploySettings, release.message});
         if (!insert)
             return insert.error();
         const qint64 id = insert->lastInsertId().toLongLong();

@@ -35,6 +35,7 @@ struct ReleaseRecord
     qint64 id = 0;
     QString project; // project name
     QString commit;  // full commit id, empty for a plain directory source
+    QString message; // the commit's summary line (its first line); empty for a directory
     QString ref;     // branch, tag or commit as the user asked for it
     QString image;   // image reference, e.g. "127.0.0.1:5000/hello:main"
     QString digest;  // manifest digest, "sha256:..."
@@ -73,6 +74,7 @@ struct DeploymentRecord
     // Of the release, for listings without a second query.
     QString project;
     QString commit;
+    QString message; // the commit's summary line
     QString image;
     QString digest;
 };

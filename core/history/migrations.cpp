@@ -60,6 +60,11 @@ const QList<QStringList> &historyMigrations()
         {
             QStringLiteral("ALTER TABLE releases ADD COLUMN deploy_settings TEXT NOT NULL DEFAULT ''"),
         },
+        // 3 -> 4: the commit's summary line, for history listings. '' for releases recorded
+        // before (and for directory sources).
+        {
+            QStringLiteral("ALTER TABLE releases ADD COLUMN message TEXT NOT NULL DEFAULT ''"),
+        },
     };
     return list;
 }

@@ -364,6 +364,7 @@ Result<std::unique_ptr<GitSource>> GitSource::open(const QString &repositoryPath
     source->m_location = location;
     source->m_resolvedRef = resolved->name;
     source->m_revision = git::oidHex(*git_commit_id(commit));
+    source->m_summary = git::commitSummary(commit);
     source->m_timestamp = qint64(git_commit_time(commit));
     git::Buffer shortId;
     const QString abbreviated = git_object_short_id(&shortId.buf, reinterpret_cast<git_object *>(commit)) == 0

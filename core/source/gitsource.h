@@ -27,6 +27,7 @@ public:
 
     QString describe() const override { return m_description; }
     QString revision() const override { return m_revision; }
+    QString summary() const override { return m_summary; }
     qint64 timestamp() const override { return m_timestamp; }
     const QList<SourceFile> &files() const override { return m_files; }
     std::unique_ptr<SourceReader> openReader() const override;
@@ -47,6 +48,7 @@ private:
     QString m_resolvedRef;
     QString m_description;
     QString m_revision;
+    QString m_summary;
     qint64 m_timestamp = 0;
     QList<SourceFile> m_files;
 };

@@ -2,6 +2,8 @@
 
 #include "util/logging.h"
 
+#include <QStringDecoder>
+
 namespace slipway::git {
 
 void ensureInitialized()
@@ -44,6 +46,27 @@ QString oidHex(const git_oid &oid)
     char hex[GIT_OID_HEXSZ + 1];
     git_oid_tostr(hex, sizeof hex, &oid);
     return QString::fromLatin1(hex, GIT_OID_HEXSZ);
+}
+
+QString commitSummary(git_commit *commit)
+{
+    const char *raw = git_commit_summary(commit);
+    if (!raw)
+        return {};
+    const QByteArray bytes(raw);
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    QString text = utf8.decode(bytes);
+    if (utf8.hasError()) {
+        // Not UTF-8: git records the encoding it was written in (i18n.commitEncoding), if any.
+        const char *declared = git_commit_message_encoding(commit);
+        QStringDecoder decoder(declared ? declared : "UTF-8");
+        text = decoder.isValid() ? decoder.decode(bytes) : QString::fromUtf8(bytes);
+    }
+    for (QChar &c : text) {
+        if (c.category() == QChar::Other_Control)
+            c = QLatin1Char(' ');
+    }
+    return text.simplified();
 }
 
 } // namespace slipway::git

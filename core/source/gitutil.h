@@ -18,6 +18,12 @@ QString lastErrorMessage(const QString &fallback = QStringLiteral("unknown libgi
 
 QString oidHex(const git_oid &oid);
 
+// The commit's summary as `git log --oneline` shows it: the first paragraph of the message on
+// one line. Decoded from the commit's declared encoding when Qt knows it, else as UTF-8 with
+// U+FFFD for bytes that are not; control characters (a terminal escape in a message) become
+// spaces, so the text is safe to print and to put in a table row.
+QString commitSummary(git_commit *commit);
+
 template<typename T, void (*Free)(T *)>
 struct Deleter
 {

@@ -57,7 +57,7 @@ Result<QList<GitRef>> readRefs(git_repository *repository, const QString &displa
             continue;
         const git::CommitPtr commit(reinterpret_cast<git_commit *>(peeled));
         ref.commit = git::oidHex(*git_commit_id(commit.get()));
-        ref.summary = QString::fromUtf8(git_commit_summary(commit.get()));
+        ref.summary = git::commitSummary(commit.get());
         if (const git_signature *author = git_commit_author(commit.get()))
             ref.author = QString::fromUtf8(author->name);
         ref.time = git_commit_time(commit.get());

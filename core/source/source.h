@@ -51,6 +51,8 @@ public:
     virtual QString describe() const = 0;
     // The commit id (40 hex), empty for a directory.
     virtual QString revision() const = 0;
+    // The commit's summary line (git::commitSummary), empty for a directory.
+    virtual QString summary() const { return {}; }
     // Seconds since the epoch: the commit time, or for a directory the newest mtime.
     virtual qint64 timestamp() const = 0;
     // Every file, sorted by path (byte order of the UTF-8), directories implied by the paths.

@@ -593,10 +593,31 @@ private:
                                                 "or \"unless-stopped\""));
                     }
                 }
+            } else if (name == QLatin1String("stop_timeout")) {
+                readStopTimeout(node, where, deploy.stopTimeoutSeconds);
             } else {
                 fail(lineOf(key), t + QStringLiteral(" unknown key '") + name + u'\'');
             }
         }
+    }
+
+    // Whole seconds between SIGTERM and SIGKILL when a container is retired. An hour at most: a
+    // rollout waits this long for each old container that ignores SIGTERM.
+    bool readStopTimeout(const toml::node &node, const QString &where, int &out)
+    {
+        constexpr qint64 maxSeconds = 3600;
+        const QString expected =
+            where + QStringLiteral(" must be whole seconds from 0 to %1, e.g. stop_timeout = 30, not ")
+                        .arg(maxSeconds);
+        const auto *value = node.as_integer();
+        if (const auto *text = node.as_string())
+            return fail(lineOf(node), expected + quoted(toQString(text->get())));
+        if (!value)
+            return fail(lineOf(node), expected + typeName(node));
+        if (value->get() < 0 || value->get() > maxSeconds)
+            return fail(lineOf(node), expected + QString::number(value->get()));
+        out = int(value->get());
+        return true;
     }
 
     void readDeployPorts(const toml::node &node, const QString &where)

@@ -37,6 +37,8 @@ struct DeploySpec
     QMap<QString, QString> env;
     std::optional<HealthSpec> health;
     QString restart = QStringLiteral("unless-stopped");
+    // How long a retired container gets between SIGTERM and SIGKILL ([deploy] stop_timeout).
+    int stopTimeoutSeconds = 10;
 };
 
 struct ImageSpec

@@ -21,6 +21,8 @@
 
 #include <memory>
 
+#include <csignal>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -181,6 +183,8 @@ private:
         r.image.reference = m_releases.value(release);
         r.deploy.name = QStringLiteral("app");
         r.deploy.restart = QStringLiteral("no");
+        // busybox httpd as PID 1 ignores SIGTERM: each retired container waits out this grace.
+        r.deploy.stopTimeoutSeconds = 1;
         r.deploy.health = HealthSpec{.path = QStringLiteral("/health"),
                                      .port = port ? port : m_port,
                                      .timeoutSeconds = 6,
@@ -233,6 +237,25 @@ private:
                                    : QStringLiteral("HTTP %1 %2").arg(reply.status).arg(reply.error);
     }
 
+    // How the engine says a (since removed) container ended: the exit code of its "died" event,
+    // from the service's event log; -1 when it has none.
+    int exitCodeOf(const QString &containerId)
+    {
+        QString output;
+        if (m_local->podman({QStringLiteral("events"), QStringLiteral("--stream=false"),
+                             QStringLiteral("--filter"), QStringLiteral("container=") + containerId,
+                             QStringLiteral("--filter"), QStringLiteral("event=died"),
+                             QStringLiteral("--format"), QStringLiteral("{{.ContainerExitCode}}")},
+                            &output) != 0) {
+            qWarning().noquote() << output;
+            return -1;
+        }
+        const QStringList lines = output.trimmed().split(u'\n', Qt::SkipEmptyParts);
+        bool ok = false;
+        const int code = lines.isEmpty() ? -1 : lines.constLast().trimmed().toInt(&ok);
+        return ok ? code : -1;
+    }
+
     static QString describe(const RolloutResult &result)
     {
         QStringList lines;
@@ -262,6 +285,14 @@ private Q_SLOTS:
         for (const QString &name : {QStringLiteral("1"), QStringLiteral("3"), QStringLiteral("4")})
             m_releases.insert(name, makeRelease(name, true, m_port));
         m_releases.insert(QStringLiteral("2"), makeRelease(QStringLiteral("2"), false, m_port));
+        // Serves like the others, but its shell (PID 1) exits with 7 on SIGTERM.
+        m_releases.insert(
+            QStringLiteral("term"),
+            makeRelease(QStringLiteral("term"), true, m_port,
+                        {QStringLiteral("/bin/busybox"), QStringLiteral("sh"), QStringLiteral("-c"),
+                         QStringLiteral("trap 'exit 7' TERM; /bin/busybox httpd -f -p %1 -h /www & wait")
+                             .arg(m_port)}));
+        m_releases.insert(QStringLiteral("term-again"), m_releases.value(QStringLiteral("term")));
         m_releases.insert(QStringLiteral("exits"),
                           makeRelease(QStringLiteral("exits"), true, m_port,
                                       {QStringLiteral("/bin/busybox"), QStringLiteral("sh"),
@@ -481,6 +512,47 @@ private Q_SLOTS:
         const RolloutResult result = rollout(r);
         QVERIFY(result.targets.at(0).cancelled);
         QCOMPARE(appContainers(localTarget()), QStringList{QStringLiteral("4:running")});
+        QCOMPARE(localAnswer(), QStringLiteral("4"));
+    }
+
+    // [deploy] stop_timeout reaches the engine: the old container gets that long between SIGTERM
+    // and SIGKILL. Proved by how the engine says each retired container ended, not by a clock.
+    void stopTimeoutDecidesHowTheOldContainerEnds()
+    {
+        EngineClient client(localTarget());
+        QVERIFY(client.connect());
+        auto listed = client.listContainers({QStringLiteral("io.slipway.app=app")});
+        QVERIFY(listed && listed->size() == 1);
+        const QString httpd = listed->first().id; // release 4: httpd as PID 1 ignores SIGTERM
+
+        // 1 s, and the old httpd ignores SIGTERM: it is killed, and the rollout goes on.
+        RolloutRequest r = request(QStringLiteral("term"), {localTarget()});
+        r.deploy.stopTimeoutSeconds = 1;
+        RolloutResult result = rollout(r);
+        QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        const QString term = result.targets.at(0).containerId;
+        QCOMPARE(appContainers(localTarget()), QStringList{QStringLiteral("term:running")});
+        QCOMPARE(exitCodeOf(httpd), 128 + SIGKILL);
+
+        // Ample time, and the old container handles SIGTERM: it ends on its own, with its status.
+        r = request(QStringLiteral("3"), {localTarget()});
+        r.deploy.stopTimeoutSeconds = 3600;
+        result = rollout(r);
+        QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        QCOMPARE(appContainers(localTarget()), QStringList{QStringLiteral("3:running")});
+        QCOMPARE(exitCodeOf(term), 7);
+
+        // 0: no grace at all. The same SIGTERM-handling image is killed before it could exit.
+        r = request(QStringLiteral("term-again"), {localTarget()});
+        result = rollout(r);
+        QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        const QString termAgain = result.targets.at(0).containerId;
+        r = request(QStringLiteral("4"), {localTarget()});
+        r.deploy.stopTimeoutSeconds = 0;
+        result = rollout(r);
+        QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        QCOMPARE(appContainers(localTarget()), QStringList{QStringLiteral("4:running")});
+        QCOMPARE(exitCodeOf(termAgain), 128 + SIGKILL);
         QCOMPARE(localAnswer(), QStringLiteral("4"));
     }
 };

@@ -303,7 +303,7 @@ void TestTargetCli::historyTable()
     QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     const QStringList lines = QString::fromUtf8(run.out).trimmed().split(u'\n');
     QCOMPARE(lines.size(), 5); // header, three rows, one error line
-    QVERIFY2(lines.at(0).simplified() == u"ID WHEN PROJECT COMMIT TARGET RESULT DURATION",
+    QVERIFY2(lines.at(0).simplified() == u"ID WHEN PROJECT COMMIT TARGET RESULT DURATION MESSAGE",
              qPrintable(lines.at(0)));
     QVERIFY(lines.at(1).startsWith(u"3 "));
     QVERIFY2(lines.at(1).contains(u" hello ") && lines.at(1).contains(u" 0123456789ab ") &&

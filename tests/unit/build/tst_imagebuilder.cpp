@@ -188,6 +188,7 @@ private Q_SLOTS:
         auto built = build(data.path(), 2);
         QVERIFY2(built, qPrintable(built ? QString() : built.error().message));
         QCOMPARE(built->commit, m_commit);
+        QCOMPARE(built->commitMessage, QStringLiteral("first"));
         QCOMPARE(built->layers.size(), 2);
         QCOMPARE(built->layers.at(0).name, QStringLiteral("deps"));
         QCOMPARE(built->layers.at(0).blob.files, 2);
@@ -348,9 +349,13 @@ private Q_SLOTS:
         QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
 
         QVERIFY(repo.writeFile(QStringLiteral("src/run.sh"), "two\n", true));
-        QVERIFY(!repo.commit(QStringLiteral("two")).isEmpty());
+        // A multi-line message: the build carries its summary line only.
+        QVERIFY(
+            !repo.commit(QStringLiteral("two: the script says two\n\nA body that\nspans lines.")).isEmpty());
         auto second = buildImage(request);
         QVERIFY(second);
+        QCOMPARE(first->commitMessage, QStringLiteral("one"));
+        QCOMPARE(second->commitMessage, QStringLiteral("two: the script says two"));
         QVERIFY(second->layers.at(0).cached);
         QVERIFY(!second->layers.at(1).cached);
         QCOMPARE(second->layers.at(0).blob.digest, first->layers.at(0).blob.digest);

@@ -108,4 +108,14 @@ inline QStringList schemaV2()
     return statements;
 }
 
+// Schema version 3 as Slipway 0.3 wrote it: version 2 and the step to 3 (a copy, as above).
+inline QStringList schemaV3()
+{
+    QStringList statements = schemaV2();
+    statements.removeLast();
+    statements << QStringLiteral("ALTER TABLE releases ADD COLUMN deploy_settings TEXT NOT NULL DEFAULT ''")
+               << QStringLiteral("PRAGMA user_version = 3");
+    return statements;
+}
+
 } // namespace slipway::test

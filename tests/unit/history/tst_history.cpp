@@ -69,6 +69,7 @@ private Q_SLOTS:
     void emptyFileIsMigrated();
     void versionOneIsMigrated();
     void versionTwoIsMigrated();
+    void versionThreeIsMigrated();
     void newerVersionIsRefused();
     void corruptFileIsRefused();
     void unusableDirectory();
@@ -204,6 +205,7 @@ void TestHistory::releasesRoundTrip()
     ReleaseRecord release = makeRelease(QStringLiteral("hello"), 'a');
     release.layers = {{QStringLiteral("deps"), digest('1'), 1000}, {QStringLiteral("app"), digest('2'), 20}};
     release.deploySettings = QStringLiteral("{\"app\":\"hello\",\"ports\":[\"8080:80\"]}");
+    release.message = QString::fromUtf8("Caf\xc3\xa9: serve the menu \xf0\x9f\x98\x80");
     Result<qint64> id = history->addRelease(release);
     QVERIFY2(id.ok(), qPrintable(errorText(id)));
     Result<qint64> second = history->addRelease(makeRelease(QStringLiteral("hello"), 'b'));
@@ -220,6 +222,7 @@ void TestHistory::releasesRoundTrip()
     QCOMPARE(read->digest, release.digest);
     QCOMPARE(read->buildMs, release.buildMs);
     QCOMPARE(read->deploySettings, release.deploySettings);
+    QCOMPARE(read->message, release.message);
     QVERIFY(read->created.isValid());
     QCOMPARE(read->layers.size(), 2);
     QCOMPARE(read->layers.at(0).name, QStringLiteral("deps"));
@@ -233,6 +236,9 @@ void TestHistory::releasesRoundTrip()
     QCOMPARE(list->at(1).layers.size(), 2);
     QCOMPARE(list->at(1).deploySettings, release.deploySettings);
     QVERIFY(list->at(0).deploySettings.isEmpty()); // recorded without settings
+    QCOMPARE(list->at(1).message, release.message);
+    QVERIFY(list->at(0).message.isEmpty()); // and without a message (a directory source)
+    QVERIFY(!list->at(0).message.isNull());
     QVERIFY(history->releases(QStringLiteral("nobody"))->isEmpty());
 
     Result<ReleaseRecord> unknown = history->release(9999);
@@ -246,7 +252,9 @@ void TestHistory::deploymentLifecycle()
 {
     std::unique_ptr<History> history = openHistory();
     QVERIFY(history);
-    Result<qint64> release = history->addRelease(makeRelease(QStringLiteral("hello"), 'a'));
+    ReleaseRecord record = makeRelease(QStringLiteral("hello"), 'a');
+    record.message = QStringLiteral("Serve /healthz");
+    Result<qint64> release = history->addRelease(record);
     QVERIFY(release.ok());
     Result<qint64> id = history->startDeployment(*release, QStringLiteral("web"));
     QVERIFY2(id.ok(), qPrintable(errorText(id)));
@@ -258,6 +266,9 @@ void TestHistory::deploymentLifecycle()
     QVERIFY(!running->finished.isValid());
     QCOMPARE(running->project, QStringLiteral("hello"));
     QCOMPARE(running->digest, digest('a'));
+    // The release's message comes along, in deployment() and in deployments().
+    QCOMPARE(running->message, record.message);
+    QCOMPARE(history->deployments()->constFirst().message, record.message);
 
     QVERIFY(history->appendDeploymentLog(*id, QStringLiteral("pulling\n")).ok());
     QVERIFY(history->appendDeploymentLog(*id, QStringLiteral("starting\n")).ok());
@@ -561,7 +572,6 @@ void TestHistory::versionTwoIsMigrated()
     QVERIFY(history);
     {
         RawDb raw(m_path);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 3);
         QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
     }
     // The data survived; the old release has no deploy settings (and reads as empty, not null).
@@ -593,6 +603,69 @@ void TestHistory::versionTwoIsMigrated()
     QCOMPARE(
         raw.scalar(QStringLiteral("SELECT deploy_settings FROM releases WHERE id = %1").arg(*id)).toString(),
         release.deploySettings);
+}
+
+void TestHistory::versionThreeIsMigrated()
+{
+    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
+    {
+        RawDb raw(m_path);
+        QVERIFY(raw.isOpen());
+        QStringList statements = slipway::test::schemaV3();
+        statements
+            << QStringLiteral("INSERT INTO projects (id, name, source, created) VALUES (1, 'old', '/src', 1)")
+            << QStringLiteral(
+                   "INSERT INTO releases (id, project_id, commit_id, ref, image, digest, build_ms,"
+                   " created, deploy_settings) VALUES (7, 1, 'abc', 'main', 'localhost/slipway-old',"
+                   " 'sha256:old', 42, 2, '{\"app\":\"old\"}')")
+            << QStringLiteral("INSERT INTO release_layers (release_id, position, name, digest, size)"
+                              " VALUES (7, 0, 'app', 'sha256:layer', 10)")
+            << QStringLiteral("INSERT INTO deployments (id, release_id, target, started, finished, result,"
+                              " owner_pid, owner_host) VALUES (4, 7, 'web', 4, 5, 'succeeded', 1, 'h')")
+            << QStringLiteral("INSERT INTO targets (name, endpoint, created) VALUES ('web', 'unix:///x', 1)");
+        QCOMPARE(raw.exec(statements), QString());
+    }
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    {
+        RawDb raw(m_path);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 4);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
+    }
+    // The data survived; the old release has no message (and reads as empty, not null).
+    Result<ReleaseRecord> old = history->release(7);
+    QVERIFY2(old.ok(), qPrintable(errorText(old)));
+    QCOMPARE(old->commit, QStringLiteral("abc"));
+    QCOMPARE(old->deploySettings, QStringLiteral("{\"app\":\"old\"}"));
+    QCOMPARE(old->layers.size(), 1);
+    QVERIFY(old->message.isEmpty());
+    QVERIFY(!old->message.isNull());
+    Result<DeploymentRecord> oldDeployment = history->deployment(4);
+    QVERIFY2(oldDeployment.ok(), qPrintable(errorText(oldDeployment)));
+    QCOMPARE(oldDeployment->result, DeploymentResult::Succeeded);
+    QVERIFY(oldDeployment->message.isEmpty());
+    QCOMPARE(history->currentRelease(QStringLiteral("web"))->value().id, 7);
+
+    // The new column is written and read from now on: release(), releases(), deployment(s)().
+    ReleaseRecord release = makeRelease(QStringLiteral("old"), 'n');
+    release.message = QStringLiteral("Add the menu page");
+    Result<qint64> id = history->addRelease(release);
+    QVERIFY2(id.ok(), qPrintable(errorText(id)));
+    QCOMPARE(history->release(*id)->message, release.message);
+    QCOMPARE(history->releases(QStringLiteral("old"))->constFirst().message, release.message);
+    Result<qint64> deployment = history->startDeployment(*id, QStringLiteral("web"));
+    QVERIFY(deployment.ok());
+    QCOMPARE(history->deployment(*deployment)->message, release.message);
+    DeploymentFilter filter;
+    filter.project = QStringLiteral("old");
+    Result<QList<DeploymentRecord>> listed = history->deployments(filter);
+    QVERIFY(listed.ok());
+    QCOMPARE(listed->size(), 2);
+    QCOMPARE(listed->at(0).message, release.message);
+    QVERIFY(listed->at(1).message.isEmpty());
+    RawDb raw(m_path);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT message FROM releases WHERE id = %1").arg(*id)).toString(),
+             release.message);
 }
 
 void TestHistory::newerVersionIsRefused()

@@ -109,6 +109,7 @@ private Q_SLOTS:
         QCOMPARE(findFile(s, QStringLiteral("dangling"))->linkTarget, QStringLiteral("/nowhere/at/all"));
         QCOMPARE(findFile(s, QStringLiteral("dir-link"))->kind, SourceFile::Kind::Symlink);
         QCOMPARE(s.revision(), QString());
+        QCOMPARE(s.summary(), QString());
         QCOMPARE(s.describe(), dir);
         // The newest mtime of all entries: the symlinks and files made just now.
         QVERIFY(qAbs(s.timestamp() - qint64(std::time(nullptr))) < 600);

@@ -100,6 +100,7 @@ private:
     QString m_repo; // a work tree with a varied tree, built once
     QString m_first;
     QString m_second;
+    int m_summaryRepos = 0;
 
     QString path(const QString &name) const { return m_dir.filePath(name); }
 
@@ -337,6 +338,73 @@ private Q_SLOTS:
         QCOMPARE(source.error().kind, Error::Kind::BadInput);
         QCOMPARE(source.error().message,
                  QStringLiteral("%1 at main: submodule 'vendor/lib' is not supported yet").arg(repo));
+    }
+
+    // The commit's summary line, as the history shows it beside the commit id.
+    void summary_data()
+    {
+        QTest::addColumn<QByteArray>("message");
+        QTest::addColumn<QString>("encoding"); // i18n.commitEncoding; empty: UTF-8, no header
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("subject and body")
+            << QByteArray("Fix the parser\n\nThe body explains\nwhy, on several lines.\n") << QString()
+            << QStringLiteral("Fix the parser");
+        // As git log --oneline: the first paragraph, on one line.
+        QTest::newRow("wrapped subject") << QByteArray("A subject wrapped\nover two lines\n\nbody\n")
+                                         << QString() << QStringLiteral("A subject wrapped over two lines");
+        QTest::newRow("utf-8") << QByteArray("Caf\xc3\xa9 \xf0\x9f\x98\x80\n") << QString()
+                               << QString::fromUtf8("Caf\xc3\xa9 \xf0\x9f\x98\x80");
+        QTest::newRow("latin-1 with its encoding header")
+            << QByteArray("Caf\xe9 au lait\n") << QStringLiteral("ISO-8859-1")
+            << QString::fromUtf8("Caf\xc3\xa9 au lait");
+        QTest::newRow("invalid utf-8 without a header")
+            << QByteArray("bad \xff\xfe bytes\n") << QString()
+            << QString::fromUtf8("bad \xef\xbf\xbd\xef\xbf\xbd bytes");
+        QTest::newRow("unknown encoding header")
+            << QByteArray("odd \xff\n") << QStringLiteral("x-no-such-charset")
+            << QString::fromUtf8("odd \xef\xbf\xbd");
+        // A terminal escape or a tab in a message must not reach a terminal or a table row.
+        QTest::newRow("control characters") << QByteArray("red \x1b[31malert\x1b[0m\there\n") << QString()
+                                            << QStringLiteral("red [31malert [0m here");
+    }
+
+    void summary()
+    {
+        QFETCH(QByteArray, message);
+        QFETCH(QString, encoding);
+        QFETCH(QString, expected);
+        const QString repo = path(QStringLiteral("summary-") + QString::number(m_summaryRepos++));
+        QVERIFY(git({}, {QStringLiteral("init"), QStringLiteral("-q"), repo}).ok());
+        QVERIFY(writeFile(repo + QStringLiteral("/file"), "x\n"));
+        QVERIFY(git(repo, {QStringLiteral("add"), QStringLiteral("-A")}).ok());
+        QStringList arguments;
+        if (!encoding.isEmpty())
+            arguments << QStringLiteral("-c") << QStringLiteral("i18n.commitEncoding=") + encoding;
+        arguments << QStringLiteral("commit") << QStringLiteral("-q") << QStringLiteral("--cleanup=verbatim")
+                  << QStringLiteral("-F") << QStringLiteral("-");
+        const GitRun commit = git(repo, arguments, message);
+        QVERIFY2(commit.ok(), qPrintable(commit.message()));
+        if (QTest::currentDataTag() == QByteArrayView("invalid utf-8 without a header")) {
+            // git commit re-encodes such a message as if it were Latin-1; write the object as is.
+            const QByteArray tree =
+                git(repo, {QStringLiteral("rev-parse"), QStringLiteral("HEAD^{tree}")}).out.trimmed();
+            const QByteArray object = "tree " + tree +
+                                      "\nauthor a <a@example.com> 1700000000 +0000"
+                                      "\ncommitter a <a@example.com> 1700000000 +0000\n\n" +
+                                      message;
+            const GitRun written =
+                git(repo,
+                    {QStringLiteral("hash-object"), QStringLiteral("-t"), QStringLiteral("commit"),
+                     QStringLiteral("-w"), QStringLiteral("--stdin")},
+                    object);
+            QVERIFY2(written.ok(), qPrintable(written.message()));
+            QVERIFY(git(repo, {QStringLiteral("update-ref"), QStringLiteral("HEAD"), written.text()}).ok());
+            QVERIFY(git(repo, {QStringLiteral("cat-file"), QStringLiteral("commit"), QStringLiteral("HEAD")})
+                        .out.contains(message));
+        }
+        auto source = open(repo);
+        QVERIFY2(source, qPrintable(source ? QString() : source.error().message));
+        QCOMPARE((*source)->summary(), expected);
     }
 
     void nonUtf8PathIsRefused()

@@ -154,6 +154,7 @@ void TestSpec::defaults()
     QVERIFY(spec->deploy.env.isEmpty());
     QVERIFY(!spec->deploy.health.has_value());
     QCOMPARE(spec->deploy.restart, QStringLiteral("unless-stopped"));
+    QCOMPARE(spec->deploy.stopTimeoutSeconds, 10); // Docker's own default grace
 }
 
 // Sub-tables may be written as headers as well as inline.
@@ -207,6 +208,12 @@ void TestSpec::values_data()
                                  << QStringLiteral("name") << QStringLiteral("0web.api_v2-x");
     QTest::newRow("restart") << withLayer("[deploy]\nrestart = \"on-failure\"\n") << QStringLiteral("restart")
                              << QStringLiteral("on-failure");
+    QTest::newRow("stop_timeout") << withLayer("[deploy]\nstop_timeout = 30\n")
+                                  << QStringLiteral("stop_timeout") << QStringLiteral("30");
+    QTest::newRow("stop_timeout zero: kill at once")
+        << withLayer("[deploy]\nstop_timeout = 0\n") << QStringLiteral("stop_timeout") << QStringLiteral("0");
+    QTest::newRow("stop_timeout an hour") << withLayer("[deploy]\nstop_timeout = 3600\n")
+                                          << QStringLiteral("stop_timeout") << QStringLiteral("3600");
     QTest::newRow("dest nested")
         << QByteArray("[[layers]]\nname = \"a\"\ninclude = [\"**\"]\ndest = \"/opt/my.app\"\n")
         << QStringLiteral("dest") << QStringLiteral("/opt/my.app");
@@ -239,6 +246,8 @@ void TestSpec::values()
         actual = spec->deploy.name;
     else if (field == QLatin1String("restart"))
         actual = spec->deploy.restart;
+    else if (field == QLatin1String("stop_timeout"))
+        actual = QString::number(spec->deploy.stopTimeoutSeconds);
     else if (field == QLatin1String("dest"))
         actual = spec->layers[0].dest;
     QCOMPARE(actual, expected);
@@ -442,6 +451,21 @@ void TestSpec::badInput_data()
     row("deploy restart", withLayer("[deploy]\nrestart = \"never\"\n"),
         "slipway.toml:5: [deploy] restart \"never\" must be one of \"no\", \"always\", \"on-failure\" or "
         "\"unless-stopped\"");
+    row("stop_timeout negative", withLayer("[deploy]\nstop_timeout = -1\n"),
+        "slipway.toml:5: [deploy] stop_timeout must be whole seconds from 0 to 3600, e.g. stop_timeout = 30, "
+        "not -1");
+    row("stop_timeout too long", withLayer("[deploy]\nname = \"x\"\nstop_timeout = 3601\n"),
+        "slipway.toml:6: [deploy] stop_timeout must be whole seconds from 0 to 3600, e.g. stop_timeout = 30, "
+        "not 3601");
+    row("stop_timeout duration string", withLayer("[deploy]\nstop_timeout = \"10s\"\n"),
+        "slipway.toml:5: [deploy] stop_timeout must be whole seconds from 0 to 3600, e.g. stop_timeout = 30, "
+        "not \"10s\"");
+    row("stop_timeout float", withLayer("[deploy]\nstop_timeout = 1.5\n"),
+        "slipway.toml:5: [deploy] stop_timeout must be whole seconds from 0 to 3600, e.g. stop_timeout = 30, "
+        "not a float");
+    row("stop_timeout huge", withLayer("[deploy]\nstop_timeout = 9223372036854775807\n"),
+        "slipway.toml:5: [deploy] stop_timeout must be whole seconds from 0 to 3600, e.g. stop_timeout = 30, "
+        "not 9223372036854775807");
     row("deploy env", withLayer("[deploy]\nenv = { \"X=1\" = \"y\" }\n"),
         "slipway.toml:5: [deploy] env name 'X=1' contains '='");
     row("deploy health type", withLayer("[deploy]\nhealth = \"/healthz\"\n"),
