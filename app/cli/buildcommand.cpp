@@ -5,6 +5,7 @@
 #include "output.h"
 
 #include "build/imagebuilder.h"
+#include "deploy/release.h"
 #include "events/event.h"
 #include "oci/dockerarchive.h"
 #include "oci/ocilayout.h"
@@ -118,27 +119,6 @@ Status writeArchive(const DockerArchiveTarget &target, const BuildOutput &build,
     if (!file.commit())
         return Error::failed(QStringLiteral("cannot write %1: %2").arg(target.file, file.errorString()));
     return success();
-}
-
-// Pushes the build: its image, or its index with each platform's image. Base layers are
-// mounted from the base's repository when it is in the same registry.
-Result<PushResult> pushBuild(const BuildOutput &build, const QString &referenceText, const QString &dataDir,
-                             EventSink *events, std::stop_token stop)
-{
-    auto destination = ImageReference::parse(referenceText);
-    if (!destination)
-        return destination.error();
-    auto client = openRegistryClient(destination->registry, dataDir);
-    if (!client)
-        return client.error();
-    const ContentStore store(QDir(DataDirs::resolve(dataDir).cache).filePath(QStringLiteral("blobs")));
-    const BlobSource blobs = [&store](const QString &digest) { return store.blobPath(digest); };
-    PushOptions options;
-    if (build.baseRegistry == destination->registry && build.baseRepository != destination->repository)
-        for (const QString &digest : build.baseLayers)
-            options.mountFrom.insert(digest, build.baseRepository);
-    return pushImage(blobs, build.manifestDigest, destination.value(), *client.value(), events,
-                     std::move(stop), options);
 }
 
 void printTable(QTextStream &out, const BuildOutput &build)
@@ -267,8 +247,10 @@ int runBuild(const Invocation &invocation, CommandContext &context)
 
     std::optional<PushResult> pushed;
     if (invocation.isSet(QStringLiteral("push"))) {
-        auto result = pushBuild(built.value(), invocation.value(QStringLiteral("push")), invocation.dataDir,
-                                &quiet, context.stop);
+        auto result =
+            pushBuild(built.value(), built->manifestDigest, invocation.value(QStringLiteral("push")),
+                      QDir(DataDirs::resolve(invocation.dataDir).cache).filePath(QStringLiteral("blobs")),
+                      invocation.dataDir, &quiet, context.stop);
         if (!result)
             return reportError(context.err, command, result.error());
         pushed = std::move(result).value();

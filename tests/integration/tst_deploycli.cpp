@@ -74,6 +74,8 @@ private:
                           "[deploy]\n"
                           "name = \"web\"\n"
                           "restart = \"no\"\n"
+                          // httpd as PID 1 ignores SIGTERM: retiring it waits out the whole grace.
+                          "stop_timeout = 1\n"
                           "health = { path = \"/health\", port = PORT, timeout = \"6s\" }\n";
         toml.replace("PORT", QByteArray::number(m_port));
         QFile busybox(QStringLiteral("/bin/busybox"));
@@ -183,6 +185,7 @@ private Q_SLOTS:
         for (const DeploymentRecord &deployment : recorded) {
             QCOMPARE(deployment.result, DeploymentResult::Succeeded);
             QVERIFY(deployment.finished.isValid());
+            QCOMPARE(deployment.message, QStringLiteral("v1")); // the commit's summary line
         }
     }
 
@@ -229,7 +232,7 @@ private Q_SLOTS:
         QCOMPARE(answer(QStringLiteral("remote")), QStringLiteral("v3"));
         qInfo("rollback to a release whose image is on the target: healthy after %.2f s, command done in "
               "%lld ms "
-              "(the old httpd ignores SIGTERM as PID 1: its stop waits out the 10 s grace period)",
+              "(the old httpd ignores SIGTERM as PID 1: its stop waits out stop_timeout = 1 s)",
               json(run)
                   .value(QStringLiteral("targets"))
                   .toArray()
@@ -309,6 +312,79 @@ private Q_SLOTS:
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
         // Exactly one web container, the new release's.
         QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v5"));
+    }
+
+    // slipway-cli history shows each release's commit message: cut to fit the terminal (or
+    // $COLUMNS), to a git summary line's 72 characters without one, whole in --json.
+    void historyShowsCommitMessages()
+    {
+        QTemporaryDir data;
+        const QString longMessage = QStringLiteral("Serve the menu from the cache, ") +
+                                    QStringLiteral("and explain why at some length ").repeated(4);
+        {
+            auto history = History::open(History::defaultPath(DataDirs::resolve(data.path()).data));
+            QVERIFY(history.ok());
+            const auto deploy = [&](QChar commit, const QString &message) {
+                ReleaseRecord release;
+                release.project = QStringLiteral("menu");
+                release.commit = commit.isNull() ? QString() : QString(40, commit);
+                release.message = message;
+                release.digest = QStringLiteral("sha256:") + QString(64, u'e');
+                auto id = history.value()->addRelease(release);
+                auto deployment = id ? history.value()->startDeployment(*id, QStringLiteral("local"))
+                                     : Result<qint64>(id.error());
+                return deployment &&
+                       history.value()
+                           ->finishDeployment(*deployment, DeploymentResult::Succeeded, QString(), QString())
+                           .ok();
+            };
+            QVERIFY(deploy(u'a', longMessage));
+            QVERIFY(deploy(u'b', QStringLiteral("Fix the health check")));
+            QVERIFY(deploy(QChar(), QString())); // a directory: no commit, no message
+        }
+        const auto table = [&](const QString &columns) {
+            const CliRun run = runCli({QStringLiteral("--data-dir"), data.path(), QStringLiteral("history")},
+                                      {QStringLiteral("COLUMNS=") + columns});
+            return run.exitCode == 0 ? QString::fromUtf8(run.out).split(u'\n', Qt::SkipEmptyParts)
+                                     : QStringList{run.err};
+        };
+
+        QStringList lines = table(QStringLiteral("120"));
+        QCOMPARE(lines.size(), 4);
+        QVERIFY2(lines.at(0).simplified().endsWith(u"DURATION MESSAGE"), qPrintable(lines.at(0)));
+        for (const QString &line : std::as_const(lines))
+            QVERIFY2(line.size() <= 120 && !line.endsWith(u' '), qPrintable(line));
+        QVERIFY2(lines.at(1).contains(u" sha256:eeeeeeeeeeee ") && !lines.at(1).contains(u"..."),
+                 qPrintable(lines.at(1))); // no message to show
+        QVERIFY2(lines.at(2).contains(u" bbbbbbbbbbbb ") && lines.at(2).endsWith(u"  Fix the health check"),
+                 qPrintable(lines.at(2)));
+        QCOMPARE(lines.at(3).size(), 120);
+        QVERIFY2(lines.at(3).contains(u"  Serve the menu from the cache, and") &&
+                     lines.at(3).endsWith(u"..."),
+                 qPrintable(lines.at(3)));
+
+        // No terminal and no $COLUMNS: the summary line's 72 characters.
+        lines = table(QString());
+        QVERIFY2(lines.value(3).endsWith(u"  " + longMessage.left(69) + QStringLiteral("...")),
+                 qPrintable(lines.value(3)));
+
+        const CliRun run = runCli(
+            {QStringLiteral("--data-dir"), data.path(), QStringLiteral("history"), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonArray rows = QJsonDocument::fromJson(run.out).array();
+        QCOMPARE(rows.size(), 3);
+        QCOMPARE(rows.at(0).toObject().value(u"message").toString(), QString());
+        QVERIFY(rows.at(0).toObject().contains(u"message"));
+        QCOMPARE(rows.at(1).toObject().value(u"message").toString(), QStringLiteral("Fix the health check"));
+        QCOMPARE(rows.at(2).toObject().value(u"message").toString(), longMessage);
+
+        // And the deployments of this test's repository: each commit's message, newest first.
+        const CliRun real = cli({QStringLiteral("history"), QStringLiteral("--json"),
+                                 QStringLiteral("--limit"), QStringLiteral("1")});
+        QCOMPARE(real.exitCode, 0);
+        const QJsonArray newest = QJsonDocument::fromJson(real.out).array();
+        QCOMPARE(newest.size(), 1);
+        QCOMPARE(newest.at(0).toObject().value(u"message").toString(), QStringLiteral("v5"));
     }
 
     void badInputNamesTheProblem()

@@ -1,0 +1,293 @@
+#include "deploy/release.h"
+
+#include "events/event.h"
+#include "oci/dockerarchive.h"
+#include "registry/credentials.h"
+#include "registry/imagereference.h"
+#include "registry/registryaccess.h"
+#include "registry/registryclient.h"
+#include "store/contentstore.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace slipway {
+namespace {
+
+// Streams the release's image from the content store as a docker archive tagged `tag`.
+std::function<Status(const EngineClient::Writer &)> archiveProducer(const QString &blobsDir,
+                                                                    const QString &manifestDigest,
+                                                                    const QString &tag, std::stop_token stop)
+{
+    return [blobsDir, manifestDigest, tag, stop](const EngineClient::Writer &write) {
+        const ContentStore store(blobsDir);
+        return oci::writeDockerArchive([&store](const QString &digest) { return store.blobPath(digest); },
+                                       manifestDigest, {tag}, write, stop);
+    };
+}
+
+// The pull source for a release pushed to a registry: REGISTRY/REPOSITORY@DIGEST, with the
+// user's credential for the engine's X-Registry-Auth.
+Result<ImageSource> registrySource(const QString &image, const QString &digest, const QString &dataDir)
+{
+    auto reference = ImageReference::parse(image);
+    if (!reference)
+        return reference.error();
+    reference->tag.clear();
+    reference->digest = digest;
+    auto credential = CredentialStore::fromEnvironment(dataDir).find(reference->registry);
+    if (!credential)
+        return credential.error();
+    ImageSource source;
+    source.reference = reference->toString();
+    source.credential = credential.value();
+    source.registry = reference->registry;
+    return source;
+}
+
+QString deploymentLog(const TargetOutcome &outcome)
+{
+    QString log = outcome.notes.join(u'\n');
+    if (!outcome.logs.isEmpty())
+        log += QStringLiteral("\n--- last lines of the new container ---\n") + outcome.logs.join(u'\n');
+    return log;
+}
+
+void postStage(EventSink *events, Stage stage, StageState state, qint64 elapsedMs)
+{
+    if (events)
+        events->post(StageEvent{.stage = stage, .state = state, .elapsedMs = elapsedMs});
+}
+
+} // namespace
+
+QString localRepositoryPrefix()
+{
+    return QStringLiteral("localhost/slipway-");
+}
+
+QString projectName(const QString &location)
+{
+    QString name = location.trimmed();
+    while (name.endsWith(u'/'))
+        name.chop(1);
+    name = name.section(u'/', -1).section(u':', -1);
+    if (name.endsWith(QStringLiteral(".git")))
+        name.chop(4);
+    if (name.isEmpty() || name == u".")
+        name = QFileInfo(location).absoluteFilePath().section(u'/', -1);
+    return name;
+}
+
+QString containerSafe(const QString &text)
+{
+    QString safe;
+    for (const QChar c : text.toLower())
+        safe += (c.isLetterOrNumber() && c.unicode() < 128) || c == u'-' || c == u'_' || c == u'.' ? c : u'-';
+    return safe.isEmpty() ? QStringLiteral("app") : safe;
+}
+
+QString deploySettingsJson(const QString &app, const DeploySpec &deploy)
+{
+    QJsonObject env;
+    for (auto it = deploy.env.begin(); it != deploy.env.end(); ++it)
+        env.insert(it.key(), it.value());
+    QJsonObject json{{QStringLiteral("app"), app},
+                     {QStringLiteral("ports"), QJsonArray::fromStringList(deploy.ports)},
+                     {QStringLiteral("network"), deploy.network},
+                     {QStringLiteral("env"), env},
+                     {QStringLiteral("restart"), deploy.restart},
+                     {QStringLiteral("stopTimeout"), deploy.stopTimeoutSeconds}};
+    if (deploy.health)
+        json.insert(QStringLiteral("health"),
+                    QJsonObject{{QStringLiteral("path"), deploy.health->path},
+                                {QStringLiteral("port"), deploy.health->port},
+                                {QStringLiteral("timeout"), deploy.health->timeoutSeconds},
+                                {QStringLiteral("interval"), deploy.health->intervalSeconds}});
+    return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
+}
+
+Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecord &release)
+{
+    if (release.deploySettings.isEmpty())
+        return Error::badInput(QStringLiteral("release %1 was recorded without its deploy settings (by an "
+                                              "older Slipway); deploy it again instead of rolling back to it")
+                                   .arg(release.id));
+    const QJsonObject json = QJsonDocument::fromJson(release.deploySettings.toUtf8()).object();
+    if (json.isEmpty() || json.value(QStringLiteral("app")).toString().isEmpty())
+        return Error::failed(
+            QStringLiteral("release %1: its recorded deploy settings are not readable").arg(release.id));
+    DeploySpec deploy;
+    deploy.name = json.value(QStringLiteral("app")).toString();
+    for (const QJsonValue &port : json.value(QStringLiteral("ports")).toArray())
+        deploy.ports.append(port.toString());
+    deploy.network = json.value(QStringLiteral("network")).toString();
+    const QJsonObject env = json.value(QStringLiteral("env")).toObject();
+    for (auto it = env.begin(); it != env.end(); ++it)
+        deploy.env.insert(it.key(), it.value().toString());
+    deploy.restart = json.value(QStringLiteral("restart")).toString();
+    deploy.stopTimeoutSeconds = json.value(QStringLiteral("stopTimeout")).toInt(deploy.stopTimeoutSeconds);
+    if (json.contains(QStringLiteral("health"))) {
+        const QJsonObject health = json.value(QStringLiteral("health")).toObject();
+        deploy.health = HealthSpec{.path = health.value(QStringLiteral("path")).toString(),
+                                   .port = health.value(QStringLiteral("port")).toInt(),
+                                   .timeoutSeconds = health.value(QStringLiteral("timeout")).toInt(30),
+                                   .intervalSeconds = health.value(QStringLiteral("interval")).toInt(1)};
+    }
+    return std::pair<QString, DeploySpec>(deploy.name, deploy);
+}
+
+Result<PushResult> pushBuild(const BuildOutput &build, const QString &manifestDigest,
+                             const QString &reference, const QString &blobsDir, const QString &dataDir,
+                             EventSink *events, std::stop_token stop)
+{
+    auto destination = ImageReference::parse(reference);
+    if (!destination)
+        return destination.error();
+    auto client = openRegistryClient(destination->registry, dataDir);
+    if (!client)
+        return client.error();
+    const ContentStore store(blobsDir);
+    const BlobSource blobs = [&store](const QString &digest) { return store.blobPath(digest); };
+    PushOptions options;
+    if (build.baseRegistry == destination->registry && build.baseRepository != destination->repository)
+        for (const QString &digest : build.baseLayers)
+            options.mountFrom.insert(digest, build.baseRepository);
+    return pushImage(blobs, manifestDigest, destination.value(), *client.value(), events, std::move(stop),
+                     options);
+}
+
+Result<ReleaseRecord> recordRelease(History &history, const QString &project, const QString &ref,
+                                    const BuildOutput &built, const ReleaseOptions &options)
+{
+    // One platform image runs on the targets: linux/amd64 when built, else the first.
+    PlatformImage platform = built.images.constFirst();
+    for (const PlatformImage &image : built.images)
+        if (image.platform == u"linux/amd64")
+            platform = image;
+
+    const QString app = containerSafe(built.spec.deploy.name.isEmpty() ? project : built.spec.deploy.name);
+    ReleaseRecord release;
+    release.project = project;
+    release.commit = built.commit;
+    release.message = built.commitMessage;
+    release.ref = ref;
+    release.digest = platform.manifestDigest;
+    release.buildMs = qint64(built.seconds * 1000);
+    release.deploySettings = deploySettingsJson(app, built.spec.deploy);
+    for (const BuiltLayer &layer : built.layers)
+        release.layers.append(
+            LayerRecord{.name = layer.name, .digest = layer.blob.digest, .size = layer.blob.size});
+
+    if (options.image.isEmpty()) {
+        // The release id tags the image when it is loaded into each engine.
+        release.image = localRepositoryPrefix() + app;
+    } else {
+        auto pushed = pushBuild(built, platform.manifestDigest, options.image, options.blobsDir,
+                                options.dataDir, options.events, options.stop);
+        if (!pushed)
+            return pushed.error();
+        release.image = pushed->reference;
+        release.digest = pushed->digest;
+    }
+    auto id = history.addRelease(release);
+    if (!id)
+        return id.error();
+    release.id = id.value();
+    return release;
+}
+
+Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &release,
+                                      const QList<Target> &targets, const ReleaseOptions &options)
+{
+    auto recorded = recordedDeploySettings(release);
+    if (!recorded)
+        return recorded.error();
+
+    RolloutRequest request;
+    request.app = recorded->first;
+    request.release = QString::number(release.id);
+    request.commit = release.commit;
+    request.deploy = recorded->second;
+    request.targets = targets;
+    request.batchSize = options.batchSize;
+    request.events = options.events;
+    request.stop = options.stop;
+    if (release.image.startsWith(localRepositoryPrefix())) {
+        // Registry-less: an engine that has the image (rollouts keep old images) skips the load;
+        // the others get it streamed from the local blob store.
+        request.image.reference = release.image + QStringLiteral(":release-") + request.release;
+        request.image.load =
+            archiveProducer(options.blobsDir, release.digest, request.image.reference, options.stop);
+    } else {
+        auto source = registrySource(release.image, release.digest, options.dataDir);
+        if (!source)
+            return source.error();
+        request.image = source.value();
+    }
+
+    ReleaseRollout rolled;
+    rolled.image = request.image.reference;
+    for (const Target &target : targets) {
+        auto id = history.startDeployment(release.id, target.name);
+        if (!id)
+            return id.error();
+        rolled.deployments.insert(target.name, id.value());
+    }
+
+    QElapsedTimer clock;
+    clock.start();
+    postStage(options.events, Stage::Deploy, StageState::Running, 0);
+    rolled.result = rollout(request);
+    bool cancelled = false;
+    for (const TargetOutcome &outcome : std::as_const(rolled.result.targets)) {
+        cancelled = cancelled || outcome.cancelled;
+        if (Status finished =
+                history.finishDeployment(rolled.deployments.value(outcome.target),
+                                         deploymentResultOf(outcome), outcome.error, deploymentLog(outcome));
+            !finished)
+            rolled.problems.append(finished.error().message);
+    }
+    postStage(options.events, Stage::Deploy,
+              rolled.result.allHealthy() ? StageState::Done
+              : cancelled                ? StageState::Cancelled
+                                         : StageState::Failed,
+              clock.elapsed());
+    return rolled;
+}
+
+Result<QList<Target>> resolveTargets(const History &history, const QStringList &names)
+{
+    QList<Target> targets;
+    for (const QString &name : names) {
+        auto target = history.target(name);
+        if (!target)
+            return target.error();
+        targets.append(target.value());
+    }
+    return targets;
+}
+
+Result<ReleaseRecord> rollbackRelease(const History &history, const QString &target, qint64 releaseId)
+{
+    if (releaseId > 0)
+        return history.release(releaseId);
+    auto previous = history.previousRelease(target);
+    if (!previous)
+        return previous.error();
+    if (!previous.value())
+        return Error::badInput(QStringLiteral("target %1: no earlier release to roll back to").arg(target));
+    return *previous.value();
+}
+
+DeploymentResult deploymentResultOf(const TargetOutcome &outcome)
+{
+    if (outcome.healthy)
+        return DeploymentResult::Succeeded;
+    return outcome.cancelled ? DeploymentResult::Cancelled : DeploymentResult::Failed;
+}
+
+} // namespace slipway

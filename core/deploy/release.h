@@ -1,0 +1,87 @@
+#pragma once
+
+#include "build/imagebuilder.h"
+#include "deploy/rollout.h"
+#include "history/history.h"
+#include "registry/pusher.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <stop_token>
+#include <utility>
+
+namespace slipway {
+
+class EventSink;
+
+// Releases: a build recorded in the history, then rolled out to targets with one deployment
+// recorded per target. `slipway-cli deploy` and `rollback` and the window's Deploy, Redeploy and
+// Rollback all go through here, so a release deployed from one is rolled back from the other.
+
+// Registry-less releases are loaded into each engine under this repository, tagged
+// "release-<id>".
+QString localRepositoryPrefix();
+
+// "app" for /src/app, https://host/team/app.git and git@host:team/app.git.
+QString projectName(const QString &location);
+
+// Container names and image tags take [a-z0-9_.-]: everything else becomes '-'.
+QString containerSafe(const QString &text);
+
+// The app name and [deploy] settings a release is deployed with, as the JSON text stored in
+// ReleaseRecord::deploySettings, so a rollback deploys it the same way from the history alone.
+QString deploySettingsJson(const QString &app, const DeploySpec &deploy);
+Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecord &release);
+
+// Pushes the image `manifestDigest` of a build (its own manifest or index, or one platform's
+// manifest) from the content store at blobsDir to `reference`. Base layers are mounted from the
+// base's repository when it is in the same registry.
+Result<PushResult> pushBuild(const BuildOutput &build, const QString &manifestDigest,
+                             const QString &reference, const QString &blobsDir, const QString &dataDir,
+                             EventSink *events, std::stop_token stop);
+
+struct ReleaseOptions
+{
+    QString dataDir;   // as --data-dir: where saved logins and registry settings are found
+    QString blobsDir;  // the content store that holds the build's blobs
+    QString image;     // push to this registry reference first; empty: load into each engine
+    int batchSize = 0; // targets deployed at once; 0: all in parallel
+    EventSink *events = nullptr;
+    std::stop_token stop;
+};
+
+// Records a build as a release of `project` built from `ref`, pushing it first when
+// options.image is set. The image that runs on targets is the linux/amd64 one when it was built,
+// else the first platform's.
+Result<ReleaseRecord> recordRelease(History &history, const QString &project, const QString &ref,
+                                    const BuildOutput &built, const ReleaseOptions &options);
+
+struct ReleaseRollout
+{
+    QString image;                      // what the containers run
+    QHash<QString, qint64> deployments; // target name -> deployment id
+    RolloutResult result;
+    QStringList problems; // deployments that could not be finished in the history
+};
+
+// Rolls a recorded release out to targets with its recorded deploy settings. A deployment per
+// target is started before and finished after with its result, error and log (the failed
+// container's last lines included). Posts StageEvents (deploy) besides the rollout's own
+// events. Redeploy and rollback are this with an older release.
+Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &release,
+                                      const QList<Target> &targets, const ReleaseOptions &options);
+
+// The targets of these names; the first unknown name is an error.
+Result<QList<Target>> resolveTargets(const History &history, const QStringList &names);
+
+// What a rollback of `target` goes to: release `releaseId` when it is > 0, else the release
+// deployed there before the current one.
+Result<ReleaseRecord> rollbackRelease(const History &history, const QString &target, qint64 releaseId = 0);
+
+// The deployment's result from a target's outcome.
+DeploymentResult deploymentResultOf(const TargetOutcome &outcome);
+
+} // namespace slipway
