@@ -1,12 +1,16 @@
 // ProjectModel: recent projects, newest first, remembered across instances; the sample on a
-// first launch; a git URL cloned into the cache with progress; remove.
+// first launch; a git URL cloned into the cache with progress; remove; the slipway.toml check,
+// and a suggested one written into a folder (never over one) or shown for a URL.
 
 #include "uitestutil.h"
 
 #include "models/projectmodel.h"
 #include "source/gitmirror.h"
+#include "spec/spec.h"
 
 #include <QAbstractItemModelTester>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QUrl>
@@ -19,6 +23,17 @@ class TestProjectModel final : public QObject
 
 private:
     QTemporaryDir m_dir;
+
+    static bool writeFile(const QString &path, const QByteArray &contents)
+    {
+        QFile file(path);
+        return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
+    }
+    static QByteArray readFile(const QString &path)
+    {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
 
     QString makeDir(const QString &name)
     {
@@ -44,6 +59,7 @@ private Q_SLOTS:
         QCOMPARE(model.locationAt(0), sample);
         QVERIFY(model.data(model.index(0), ProjectModel::SampleRole).toBool());
         QCOMPARE(model.data(model.index(0), ProjectModel::KindRole).toString(), QStringLiteral("folder"));
+        QVERIFY(model.isFirstLaunch());
         // A missing sample is not offered.
         ProjectModel none(m_dir.filePath(QStringLiteral("cache")), m_dir.filePath(QStringLiteral("gone")));
         QCOMPARE(none.rowCount(), 0);
@@ -84,6 +100,133 @@ private Q_SLOTS:
         }
         ProjectModel third(m_dir.filePath(QStringLiteral("cache")), QString());
         QCOMPARE(third.locations(), QStringList{b});
+        QVERIFY(!third.isFirstLaunch());
+    }
+
+    void folderWithoutSpecGetsOneWritten()
+    {
+        const QString folder = makeDir(QStringLiteral("site"));
+        QVERIFY(writeFile(folder + QStringLiteral("/index.html"), "<h1>hi</h1>"));
+        const QString other = makeDir(QStringLiteral("has-spec"));
+        QVERIFY(writeFile(other + QStringLiteral("/slipway.toml"), sampleSpec));
+        ProjectModel model(m_dir.filePath(QStringLiteral("cache")), QString());
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(model.add(other));
+        QVERIFY(model.add(folder));
+        QTRY_COMPARE(model.data(model.index(0), ProjectModel::SpecRole).toString(),
+                     QStringLiteral("missing"));
+        QTRY_COMPARE(model.data(model.index(1), ProjectModel::SpecRole).toString(),
+                     QStringLiteral("present"));
+
+        QSignalSpy ready(&model, &ProjectModel::suggestionReady);
+        model.suggest(0);
+        QVERIFY(ready.wait(20000));
+        QCOMPARE(ready.constFirst().at(0).toString(), folder);
+        const QString text = ready.constFirst().at(1).toString();
+        const QString why = ready.constFirst().at(2).toString();
+        QVERIFY2(why.contains(QStringLiteral("index.html")), qPrintable(why));
+        QVERIFY(ready.constFirst().at(3).toBool()); // a local folder: it can be written
+        QVERIFY(slipway::parseSpec(text.toUtf8()));
+
+        model.copyToClipboard(text);
+        QCOMPARE(QGuiApplication::clipboard()->text(), text);
+
+        QSignalSpy written(&model, &ProjectModel::written);
+        model.writeSpec(folder, text);
+        QVERIFY(written.wait(20000));
+        QVERIFY2(written.constFirst().at(1).toBool(), qPrintable(written.constFirst().at(2).toString()));
+        QCOMPARE(readFile(folder + QStringLiteral("/slipway.toml")), text.toUtf8());
+        QCOMPARE(model.data(model.index(0), ProjectModel::SpecRole).toString(), QStringLiteral("present"));
+        // No temporary file is left beside it.
+        QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::Hidden),
+                 (QStringList{QStringLiteral("index.html"), QStringLiteral("slipway.toml")}));
+
+        // One that appeared meanwhile is never overwritten, and the refusal names it.
+        written.clear();
+        model.writeSpec(folder, text + QStringLiteral("# changed\n"));
+        QVERIFY(written.wait(20000));
+        QVERIFY(!written.constFirst().at(1).toBool());
+        const QString refusal = written.constFirst().at(2).toString();
+        QVERIFY2(refusal.contains(folder + QStringLiteral("/slipway.toml")) &&
+                     refusal.contains(QStringLiteral("exists")),
+                 qPrintable(refusal));
+        QCOMPARE(readFile(folder + QStringLiteral("/slipway.toml")), text.toUtf8());
+    }
+
+    void workTreeSuggestionIsFromTheCommit()
+    {
+        GitRepo repo;
+        QVERIFY(repo.isValid());
+        QVERIFY(repo.writeFile(QStringLiteral("package.json"), "{\"main\": \"index.js\"}"));
+        QVERIFY(repo.writeFile(QStringLiteral("index.js"), "x"));
+        QVERIFY(!repo.commit(QStringLiteral("app")).isEmpty());
+        // Not committed: a build of the repository would not see it.
+        QVERIFY(repo.writeFile(QStringLiteral("node_modules/x/index.js"), "x"));
+        ProjectModel model(m_dir.filePath(QStringLiteral("cache")), QString());
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(model.add(repo.path()));
+        QCOMPARE(model.data(model.index(0), ProjectModel::KindRole).toString(), QStringLiteral("repository"));
+        QTRY_COMPARE(model.data(model.index(0), ProjectModel::SpecRole).toString(),
+                     QStringLiteral("missing"));
+        QSignalSpy ready(&model, &ProjectModel::suggestionReady);
+        model.suggest(0);
+        QVERIFY(ready.wait(20000));
+        QVERIFY(ready.constFirst().at(3).toBool()); // written into the work tree...
+        QVERIFY(ready.constFirst().at(4).toString().contains(QStringLiteral("commit"))); // ...then committed
+        auto spec = slipway::parseSpec(ready.constFirst().at(1).toString().toUtf8());
+        QVERIFY(spec);
+        QCOMPARE(spec->layers.size(), 1); // no layer for the untracked node_modules/
+        QCOMPARE(spec->image.entrypoint, (QStringList{QStringLiteral("node"), QStringLiteral("index.js")}));
+
+        // A slipway.toml added behind the model's back is seen when the page looks again.
+        QVERIFY(repo.writeFile(QStringLiteral("slipway.toml"), sampleSpec));
+        model.checkSpecs();
+        QTRY_COMPARE(model.data(model.index(0), ProjectModel::SpecRole).toString(),
+                     QStringLiteral("present"));
+    }
+
+    void urlWithoutSpecIsShownNotWritten()
+    {
+        GitRepo repo;
+        QVERIFY(repo.isValid());
+        QVERIFY(
+            repo.writeFile(QStringLiteral("package.json"), "{\"scripts\": {\"start\": \"node server.js\"}}"));
+        QVERIFY(repo.writeFile(QStringLiteral("server.js"), "x"));
+        QVERIFY(!repo.commit(QStringLiteral("no spec")).isEmpty());
+        const QString url = QStringLiteral("file://") + repo.path();
+        const QString cache = m_dir.filePath(QStringLiteral("url-cache"));
+        ProjectModel model(cache, QString());
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(model.add(url));
+        QTRY_COMPARE_WITH_TIMEOUT(model.data(model.index(0), ProjectModel::StatusRole).toString(),
+                                  QStringLiteral("ready"), 30000);
+        QTRY_COMPARE(model.data(model.index(0), ProjectModel::SpecRole).toString(),
+                     QStringLiteral("missing"));
+
+        QSignalSpy ready(&model, &ProjectModel::suggestionReady);
+        model.suggest(0);
+        QVERIFY(ready.wait(20000));
+        QVERIFY(ready.constFirst().at(2).toString().contains(QStringLiteral("package.json")));
+        QVERIFY(!ready.constFirst().at(3).toBool()); // a URL: to be committed, not written
+        QVERIFY(ready.constFirst().at(4).toString().contains(QStringLiteral("commit")));
+        const QString text = ready.constFirst().at(1).toString();
+        auto spec = slipway::parseSpec(text.toUtf8());
+        QVERIFY(spec);
+        QCOMPARE(spec->image.entrypoint, (QStringList{QStringLiteral("node"), QStringLiteral("server.js")}));
+
+        QSignalSpy written(&model, &ProjectModel::written);
+        model.writeSpec(url, text);
+        QVERIFY(written.wait(20000));
+        QVERIFY(!written.constFirst().at(1).toBool());
+        QVERIFY(written.constFirst().at(2).toString().contains(url));
+        QVERIFY(!QFileInfo::exists(repo.path() + QStringLiteral("/slipway.toml")));
+        // A password in a location never reaches the message.
+        written.clear();
+        model.writeSpec(QStringLiteral("https://user:s3cret-pw@127.0.0.1:1/app.git"), text);
+        QVERIFY(written.wait(20000));
+        QVERIFY(!written.constFirst().at(1).toBool());
+        QVERIFY2(!written.constFirst().at(2).toString().contains(QStringLiteral("s3cret-pw")),
+                 qPrintable(written.constFirst().at(2).toString()));
     }
 
     void keepsAtMostTheLimit()
@@ -111,6 +254,9 @@ private Q_SLOTS:
                                   QStringLiteral("ready"), 30000);
         QCOMPARE(model.data(model.index(0), ProjectModel::ProgressRole).toDouble(), 1.0);
         QVERIFY(QFileInfo(slipway::mirrorPath(cache, url)).isDir());
+        // The mirror's default branch has a slipway.toml.
+        QTRY_COMPARE(model.data(model.index(0), ProjectModel::SpecRole).toString(),
+                     QStringLiteral("present"));
 
         // An unreachable URL reports why, naming it.
         const QString bad = QStringLiteral("file://") + m_dir.filePath(QStringLiteral("missing.git"));

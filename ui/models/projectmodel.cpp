@@ -5,9 +5,15 @@
 #include "models/logmodel.h"
 #include "models/whendone.h"
 #include "source/gitmirror.h"
+#include "source/gitsource.h"
+#include "spec/spec.h"
+#include "spec/suggest.h"
 
+#include <QClipboard>
 #include <QDir>
 #include <QFileInfo>
+#include <QGuiApplication>
+#include <QSaveFile>
 #include <QSettings>
 #include <QUrl>
 #include <QtConcurrent/QtConcurrentRun>
@@ -36,6 +42,143 @@ bool hasPassword(const QString &location)
     return slipway::displayUrl(location) != location;
 }
 
+const QString specFile = QStringLiteral("slipway.toml");
+
+// Where a project's files are read for the slipway.toml check and suggestion: a folder on disk
+// (a plain folder or a work tree: what the user edits), or a git repository's default branch (a
+// URL's mirror, or a bare repository), which only a commit can change.
+struct Place
+{
+    QString folder;
+    QString repository;
+    bool workTree = false;
+};
+
+Place placeOf(const QString &location, const QString &cacheDir)
+{
+    Place place;
+    const QFileInfo info(location);
+    if (info.isDir()) {
+        place.workTree = QFileInfo::exists(QDir(location).filePath(QStringLiteral(".git")));
+        if (!place.workTree && QFileInfo(QDir(location).filePath(QStringLiteral("HEAD"))).isFile())
+            place.repository = location;
+        else
+            place.folder = location;
+    } else if (!info.exists() && slipway::isGitUrl(location)) {
+        const QString mirror = slipway::mirrorPath(cacheDir, location);
+        if (QFileInfo(mirror).isDir())
+            place.repository = mirror;
+    }
+    return place;
+}
+
+QString nameOf(const QString &location)
+{
+    QString name = location;
+    while (name.endsWith(u'/'))
+        name.chop(1);
+    name = name.mid(name.lastIndexOf(u'/') + 1);
+    if (name.endsWith(QStringLiteral(".git")))
+        name.chop(4);
+    return name;
+}
+
+// "present", "missing", or empty when it cannot be told (no mirror yet, an empty repository).
+QString findSpec(const QString &location, const QString &cacheDir)
+{
+    const Place place = placeOf(location, cacheDir);
+    if (!place.folder.isEmpty())
+        return QFileInfo::exists(QDir(place.folder).filePath(specFile)) ? QStringLiteral("present")
+                                                                        : QStringLiteral("missing");
+    if (place.repository.isEmpty())
+        return {};
+    auto source = slipway::GitSource::openLocal(place.repository, slipway::displayUrl(location), QString());
+    if (!source)
+        return {};
+    const QList<slipway::SourceFile> &files = source.value()->files();
+    const bool found = std::any_of(files.cbegin(), files.cend(),
+                                   [](const slipway::SourceFile &file) { return file.path == specFile; });
+    return found ? QStringLiteral("present") : QStringLiteral("missing");
+}
+
+struct Suggestion
+{
+    QString text;
+    QString why;
+    QString error;
+    QString note;
+    bool canWrite = false;
+};
+
+Suggestion suggestFor(const QString &location, const QString &cacheDir, std::stop_token stop)
+{
+    Suggestion out;
+    const Place place = placeOf(location, cacheDir);
+    slipway::Result<slipway::SuggestedSpec> suggested = slipway::Error::failed(
+        slipway::isGitUrl(location) ? QObject::tr("%1: not cloned yet: wait for the clone to finish")
+                                          .arg(slipway::displayUrl(location))
+                                    : QObject::tr("%1: the folder is gone").arg(location));
+    if (!place.folder.isEmpty()) {
+        // A work tree builds from its commit: suggest from what is committed (a layer for an
+        // untracked node_modules/ would take no file), from the files while there is no commit.
+        auto head =
+            place.workTree
+                ? slipway::GitSource::openLocal(place.folder, location, QString())
+                : slipway::Result<std::unique_ptr<slipway::GitSource>>(slipway::Error::failed(QString()));
+        suggested = head ? slipway::suggestSpec(*head.value(), nameOf(location))
+                         : slipway::suggestSpec(place.folder, stop);
+        out.canWrite = true;
+        out.note = place.workTree
+                       ? QObject::tr("Builds of a repository read its commits: after writing it, commit "
+                                     "slipway.toml.")
+                       : QObject::tr("Builds read the folder as it is: once written, it is used.");
+    } else if (!place.repository.isEmpty()) {
+        auto source =
+            slipway::GitSource::openLocal(place.repository, slipway::displayUrl(location), QString());
+        if (source)
+            suggested = slipway::suggestSpec(*source.value(), nameOf(location));
+        else
+            suggested = source.error();
+        out.note =
+            QObject::tr("Slipway builds what is committed: add this as slipway.toml at the repository's "
+                        "root, commit it and push.");
+    }
+    if (suggested) {
+        out.text = suggested->text;
+        out.why = suggested->why;
+    } else {
+        out.error = suggested.error().message;
+    }
+    return out;
+}
+
+// Writes slipway.toml into the folder through a temporary file renamed into place, so a reader
+// never sees half a file; never over one that exists (checked again just before the rename).
+QString writeSpecFile(const QString &location, const QString &cacheDir, const QString &text)
+{
+    const Place place = placeOf(location, cacheDir);
+    if (place.folder.isEmpty())
+        return QObject::tr("%1: not a local folder: commit slipway.toml to the repository instead")
+            .arg(slipway::displayUrl(location));
+    const QString path = QDir(place.folder).filePath(specFile);
+    if (auto spec = slipway::parseSpec(text.toUtf8(), path); !spec)
+        return spec.error().message;
+    if (QFileInfo::exists(path))
+        return QObject::tr("%1 exists already: not overwritten").arg(path);
+    QSaveFile file(path);
+    file.setDirectWriteFallback(false);
+    const QByteArray bytes = text.toUtf8();
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+        return QObject::tr("%1: cannot write: %2").arg(path, file.errorString());
+    if (QFileInfo::exists(path)) {
+        file.cancelWriting();
+        return QObject::tr("%1 exists already: not overwritten").arg(path);
+    }
+    if (!file.commit())
+        return QObject::tr("%1: cannot write: %2").arg(path, file.errorString());
+    return {};
+}
+
 } // namespace
 
 ProjectModel::ProjectModel(const QString &cacheDir, const QString &sampleProject, QObject *parent)
@@ -53,10 +196,12 @@ ProjectModel::ProjectModel(const QString &cacheDir, const QString &sampleProject
     const QStringList stored = QSettings().value(recentKey).toStringList();
     for (const QString &location : stored)
         if (!location.isEmpty())
-            m_projects.append(Project{location, {}, -1});
+            m_projects.append(Project{location, {}, -1, {}});
     // A newcomer sees something to build at once.
+    m_firstLaunch = m_projects.isEmpty();
     if (m_projects.isEmpty() && !m_sample.isEmpty() && QFileInfo::exists(m_sample))
-        m_projects.append(Project{m_sample, {}, -1});
+        m_projects.append(Project{m_sample, {}, -1, {}});
+    checkSpecs();
 }
 
 ProjectModel::~ProjectModel()
@@ -78,15 +223,8 @@ QVariant ProjectModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case LocationRole:
         return project.location;
-    case NameRole: {
-        QString name = project.location;
-        while (name.endsWith(u'/'))
-            name.chop(1);
-        name = name.mid(name.lastIndexOf(u'/') + 1);
-        if (name.endsWith(QStringLiteral(".git")))
-            name.chop(4);
-        return name;
-    }
+    case NameRole:
+        return nameOf(project.location);
     case KindRole:
         return kindOf(project.location);
     case StatusRole:
@@ -95,6 +233,8 @@ QVariant ProjectModel::data(const QModelIndex &index, int role) const
         return project.progress;
     case SampleRole:
         return !m_sample.isEmpty() && project.location == m_sample;
+    case SpecRole:
+        return project.spec;
     default:
         return {};
     }
@@ -102,8 +242,8 @@ QVariant ProjectModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> ProjectModel::roleNames() const
 {
-    return {{LocationRole, "location"}, {NameRole, "name"},         {KindRole, "kind"},
-            {StatusRole, "status"},     {ProgressRole, "progress"}, {SampleRole, "isSample"}};
+    return {{LocationRole, "location"}, {NameRole, "name"},       {KindRole, "kind"}, {StatusRole, "status"},
+            {ProgressRole, "progress"}, {SampleRole, "isSample"}, {SpecRole, "spec"}};
 }
 
 QStringList ProjectModel::locations() const
@@ -137,9 +277,11 @@ bool ProjectModel::add(const QString &location)
     std::shared_ptr<slipway::EventQueue> queue = m_queue;
     whenDone(this, QtConcurrent::run([options, queue] { return slipway::updateMirror(options); }),
              [this, trimmed](const slipway::Result<QString> &mirror) {
-                 m_pump->pump();
+                 m_pump->flush(); // the clone's last progress before its end
                  setStatus(trimmed, mirror ? QStringLiteral("ready") : mirror.error().message,
                            mirror ? 1.0 : -1);
+                 if (mirror)
+                     checkSpec(trimmed); // the default branch is there to look at now
              });
     return true;
 }
@@ -182,8 +324,9 @@ void ProjectModel::insertAtTop(const QString &location)
         endMoveRows();
     } else {
         beginInsertRows({}, 0, 0);
-        m_projects.prepend(Project{location, {}, -1});
+        m_projects.prepend(Project{location, {}, -1, {}});
         endInsertRows();
+        checkSpec(location);
         if (count() > MaximumProjects) {
             beginRemoveRows({}, count() - 1, count() - 1);
             m_projects.removeLast();
@@ -224,4 +367,67 @@ void ProjectModel::onFetchProgress(const QString &source, qint64 received, qint6
     for (const Project &project : std::as_const(m_projects))
         if (project.status == u"cloning" && slipway::displayUrl(project.location) == source)
             setStatus(project.location, project.status, total > 0 ? double(received) / double(total) : -1);
+}
+
+void ProjectModel::suggest(int row)
+{
+    if (row < 0 || row >= count())
+        return;
+    const QString location = m_projects.at(row).location;
+    whenDone(this, QtConcurrent::run([location, cacheDir = m_cacheDir, stop = m_stop.get_token()] {
+                 return suggestFor(location, cacheDir, stop);
+             }),
+             [this, location](const Suggestion &suggestion) {
+                 if (suggestion.error.isEmpty())
+                     Q_EMIT suggestionReady(location, suggestion.text, suggestion.why, suggestion.canWrite,
+                                            suggestion.note);
+                 else
+                     Q_EMIT suggestionFailed(location, suggestion.error);
+             });
+}
+
+void ProjectModel::writeSpec(const QString &location, const QString &text)
+{
+    whenDone(this, QtConcurrent::run([location, text, cacheDir = m_cacheDir] {
+                 return writeSpecFile(location, cacheDir, text);
+             }),
+             [this, location](const QString &error) {
+                 if (error.isEmpty())
+                     setSpec(location, QStringLiteral("present"));
+                 const QString path = QDir(location).filePath(specFile);
+                 Q_EMIT written(location, error.isEmpty(),
+                                error.isEmpty() ? tr("Wrote %1").arg(path) : error);
+             });
+}
+
+void ProjectModel::copyToClipboard(const QString &text) const
+{
+    if (QClipboard *clipboard = QGuiApplication::clipboard())
+        clipboard->setText(text);
+}
+
+void ProjectModel::checkSpecs()
+{
+    for (const Project &project : std::as_const(m_projects))
+        checkSpec(project.location);
+}
+
+void ProjectModel::checkSpec(const QString &location)
+{
+    whenDone(this,
+             QtConcurrent::run([location, cacheDir = m_cacheDir] { return findSpec(location, cacheDir); }),
+             [this, location](const QString &spec) {
+                 setSpec(location, spec);
+                 Q_EMIT specChecked(location);
+             });
+}
+
+void ProjectModel::setSpec(const QString &location, const QString &spec)
+{
+    const int row = rowOf(location);
+    if (row < 0 || m_projects.at(row).spec == spec)
+        return;
+    m_projects[row].spec = spec;
+    const QModelIndex changed = index(row);
+    Q_EMIT dataChanged(changed, changed, {SpecRole});
 }

@@ -15,7 +15,10 @@ class EventPump;
 // The recent projects, newest first, remembered in QSettings: local folders and git URLs. A URL
 // is cloned into the cache's mirror when added (on a pool thread, progress from FetchEvents
 // through an EventPump), so the first build does not wait for it. The first launch offers the
-// sample project that ships with Slipway.
+// sample project that ships with Slipway. Each project is checked for a slipway.toml (a folder on
+// disk; a URL in its mirror's default branch, once cloned), and one can be suggested for a project
+// without: written into a local folder, or shown to be committed. Every file access runs on a pool
+// thread; the answers come back as values.
 // Not final: QML_ELEMENT derives from it.
 class ProjectModel : public QAbstractListModel
 {
@@ -34,6 +37,7 @@ public:
         StatusRole,   // "", "cloning", "ready", or the error
         ProgressRole, // 0..1 while cloning, -1 when unknown
         SampleRole,
+        SpecRole, // "present", "missing", or "" while unknown (not checked yet, not cloned)
     };
     Q_ENUM(Roles)
 
@@ -61,8 +65,29 @@ public:
     // A file:// URL from a folder dialog as a local path; anything else as it is.
     Q_INVOKABLE QString fromDialogUrl(const QUrl &url) const;
 
+    // Suggests a slipway.toml for the row's project off this thread (suggestSpec over the folder,
+    // or over the mirror's default branch for a URL); answers with suggestionReady or
+    // suggestionFailed.
+    Q_INVOKABLE void suggest(int row);
+    // Writes `text` as slipway.toml into the project's folder (local folders and work trees only)
+    // off this thread, atomically; refuses if one exists by then. Answers with written().
+    Q_INVOKABLE void writeSpec(const QString &location, const QString &text);
+    Q_INVOKABLE void copyToClipboard(const QString &text) const;
+    // Looks for every project's slipway.toml again (the page is shown: one may have been added).
+    Q_INVOKABLE void checkSpecs();
+
+    // True when no project was remembered: the newcomer's first launch, the sample offered.
+    bool isFirstLaunch() const { return m_firstLaunch; }
+
 Q_SIGNALS:
     void countChanged();
+    // canWrite: the project is a local folder the text can be written into. note: what to do
+    // with it ("Commit it to the repository...").
+    void suggestionReady(const QString &location, const QString &text, const QString &why, bool canWrite,
+                         const QString &note);
+    void suggestionFailed(const QString &location, const QString &error);
+    void written(const QString &location, bool ok, const QString &message);
+    void specChecked(const QString &location); // a slipway.toml check answered
 
 private:
     struct Project
@@ -70,7 +95,12 @@ private:
         QString location;
         QString status;
         double progress = -1;
+        QString spec; // SpecRole
     };
+
+    // Looks for slipway.toml off this thread; updates the row's SpecRole.
+    void checkSpec(const QString &location);
+    void setSpec(const QString &location, const QString &spec);
 
     void insertAtTop(const QString &location);
     void save() const;
@@ -84,4 +114,5 @@ private:
     std::shared_ptr<slipway::EventQueue> m_queue; // shared with the clone workers
     EventPump *m_pump = nullptr;
     std::stop_source m_stop;
+    bool m_firstLaunch = false;
 };

@@ -6,8 +6,10 @@
 
 #include "models/whendone.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QtConcurrent/QtConcurrentRun>
 
 using slipway::History;
@@ -66,6 +68,40 @@ Loaded load(const QString &path)
         loaded.rows.append(row);
     }
     return loaded;
+}
+
+const QString localCheckedKey = QStringLiteral("targets/localEngineOffered");
+
+// The first socket whose engine answers, as the endpoint of a target "local", if the database
+// has no target yet; empty otherwise.
+QString addLocalTarget(const QString &historyPath, const QStringList &sockets, std::stop_token stop)
+{
+    if (QFileInfo::exists(historyPath)) {
+        auto history = History::open(historyPath);
+        if (!history)
+            return {};
+        if (auto targets = history.value()->targets(); !targets || !targets->isEmpty())
+            return {};
+    }
+    for (const QString &socket : sockets) {
+        if (stop.stop_requested())
+            return {};
+        if (socket.isEmpty() || !QFileInfo::exists(socket) || QFileInfo(socket).isDir())
+            continue;
+        Target target;
+        target.name = QStringLiteral("local");
+        target.endpoint = QStringLiteral("unix://") + socket;
+        if (!slipway::probeTarget(target, stop))
+            continue;
+        auto history = History::open(historyPath);
+        if (!history)
+            return {};
+        // Checked again: the user may have added one meanwhile (the CLI, another window).
+        if (auto targets = history.value()->targets(); !targets || !targets->isEmpty())
+            return {};
+        return history.value()->addTarget(target) ? target.endpoint : QString();
+    }
+    return {};
 }
 
 } // namespace
@@ -286,4 +322,33 @@ void TargetModel::end()
 {
     if (--m_pending == 0)
         Q_EMIT busyChanged();
+}
+
+QStringList TargetModel::localEngineSockets()
+{
+    QStringList sockets;
+    if (const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR"); !runtime.isEmpty())
+        sockets << QDir(runtime).filePath(QStringLiteral("podman/podman.sock"));
+    sockets << QStringLiteral("/run/podman/podman.sock") << QStringLiteral("/var/run/docker.sock");
+    return sockets;
+}
+
+bool TargetModel::addLocalTargetOnFirstLaunch(bool newcomer, const QStringList &sockets)
+{
+    QSettings settings;
+    if (!newcomer || settings.value(localCheckedKey).toBool())
+        return false;
+    // Remembered before the answer: a launch that ends before it does not try again either.
+    settings.setValue(localCheckedKey, true);
+    begin();
+    whenDone(this, QtConcurrent::run([path = m_historyPath, sockets, stop = m_stop.get_token()] {
+                 return addLocalTarget(path, sockets, stop);
+             }),
+             [this](const QString &endpoint) {
+                 end();
+                 if (!endpoint.isEmpty())
+                     refresh();
+                 Q_EMIT localTargetChecked(endpoint);
+             });
+    return true;
 }

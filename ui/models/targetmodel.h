@@ -86,6 +86,16 @@ public:
     // The checks of save(), usable off the GUI thread: success or one line naming the target.
     static QString validate(slipway::Target &target);
 
+    // The engine sockets a machine may have, in the order they are tried: rootless Podman
+    // ($XDG_RUNTIME_DIR/podman/podman.sock), rootful Podman, Docker.
+    static QStringList localEngineSockets();
+    // A newcomer's first launch (newcomer: ProjectModel::isFirstLaunch()) gets a target "local"
+    // for the first of `sockets` whose engine answers a ping, unless the database holds a target
+    // already. Done once per user (remembered in QSettings whatever the outcome), never again;
+    // the pings and the database run off this thread. Returns false when there is nothing to do;
+    // otherwise localTargetChecked() answers.
+    bool addLocalTargetOnFirstLaunch(bool newcomer, const QStringList &sockets = localEngineSockets());
+
 Q_SIGNALS:
     void countChanged();
     void busyChanged();
@@ -94,6 +104,8 @@ Q_SIGNALS:
     void removed(bool ok, const QString &error);
     void checked(const QString &name); // a connection test ended
     void refreshed();                  // a refresh() answered
+    // addLocalTargetOnFirstLaunch() answered: the endpoint of the target added, or empty.
+    void localTargetChecked(const QString &endpoint);
 
 private:
     void setRows(const QList<Row> &rows);

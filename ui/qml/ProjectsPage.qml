@@ -6,7 +6,8 @@ import QtQuick.Layouts
 import Slipway.Ui
 
 // The recent projects: add a local folder or a git URL (cloned into the cache, with progress),
-// remove one, or open one on the Deploy page.
+// remove one, or open one on the Deploy page. A project without a slipway.toml gets one suggested
+// from what it holds: written into a local folder, or copied to be committed.
 Page {
     id: page
 
@@ -15,6 +16,116 @@ Page {
 
     objectName: "projectsPage"
     padding: 24
+    // A slipway.toml may have been added (or committed) meanwhile.
+    onVisibleChanged: if (visible) page.projects.checkSpecs()
+
+    Connections {
+        target: page.projects
+
+        function onSuggestionReady(location: string, text: string, why: string, canWrite: bool, note: string) {
+            suggestionDialog.location = location
+            suggestionDialog.suggestion = text
+            suggestionDialog.why = why
+            suggestionDialog.canWrite = canWrite
+            suggestionDialog.note = note
+            suggestionDialog.message = ""
+            suggestionDialog.messageOk = false
+            suggestionDialog.open()
+        }
+        function onSuggestionFailed(location: string, error: string) {
+            addError.text = error
+        }
+        function onWritten(location: string, ok: bool, message: string) {
+            if (location !== suggestionDialog.location)
+                return
+            suggestionDialog.message = message
+            suggestionDialog.messageOk = ok
+            if (ok)
+                suggestionDialog.canWrite = false
+        }
+    }
+
+    Dialog {
+        id: suggestionDialog
+
+        property string location
+        property string suggestion
+        property string why
+        property string note
+        property bool canWrite
+        property string message
+        property bool messageOk
+
+        objectName: "suggestionDialog"
+        title: qsTr("A suggested slipway.toml")
+        modal: true
+        anchors.centerIn: parent
+        width: Math.min(page.width - 48, 760)
+        height: Math.min(page.height - 48, 620)
+
+        ColumnLayout {
+            anchors.fill: parent
+            spacing: 8
+            Label {
+                objectName: "suggestionWhy"
+                Layout.fillWidth: true
+                text: suggestionDialog.why
+                wrapMode: Text.Wrap
+                font.bold: true
+            }
+            ScrollView {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                TextArea {
+                    objectName: "suggestionText"
+                    text: suggestionDialog.suggestion
+                    readOnly: true
+                    selectByMouse: true
+                    font.family: "monospace"
+                    wrapMode: TextEdit.NoWrap
+                }
+            }
+            Label {
+                objectName: "suggestionNote"
+                Layout.fillWidth: true
+                text: suggestionDialog.note
+                wrapMode: Text.Wrap
+                opacity: 0.8
+            }
+            Label {
+                objectName: "suggestionResult"
+                Layout.fillWidth: true
+                visible: text.length > 0
+                text: suggestionDialog.message
+                wrapMode: Text.Wrap
+                color: suggestionDialog.messageOk ? Theme.okColour : Theme.errorColour
+            }
+        }
+
+        footer: DialogButtonBox {
+            Button {
+                objectName: "writeSpecButton"
+                text: qsTr("Write to the folder")
+                visible: suggestionDialog.canWrite
+                DialogButtonBox.buttonRole: DialogButtonBox.ActionRole
+                onClicked: page.projects.writeSpec(suggestionDialog.location, suggestionDialog.suggestion)
+            }
+            Button {
+                objectName: "copySpecButton"
+                text: qsTr("Copy")
+                DialogButtonBox.buttonRole: DialogButtonBox.ActionRole
+                onClicked: {
+                    page.projects.copyToClipboard(suggestionDialog.suggestion)
+                    suggestionDialog.message = qsTr("Copied to the clipboard.")
+                    suggestionDialog.messageOk = true
+                }
+            }
+            Button {
+                text: qsTr("Close")
+                DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+            }
+        }
+    }
 
     FolderDialog {
         id: folderDialog
@@ -91,6 +202,7 @@ Page {
                 required property string status
                 required property real progress
                 required property bool isSample
+                required property string spec
 
                 width: ListView.view.width
                 onDoubleClicked: page.openProject(location)
@@ -122,6 +234,19 @@ Page {
                             visible: row.status === "cloning"
                             indeterminate: row.progress < 0
                             value: Math.max(0, row.progress)
+                        }
+                        RowLayout {
+                            visible: row.spec === "missing"
+                            spacing: 8
+                            Label {
+                                text: qsTr("No slipway.toml")
+                                color: Theme.errorColour
+                            }
+                            Button {
+                                objectName: "suggestSpecButton_" + row.name
+                                text: qsTr("Suggest one")
+                                onClicked: page.projects.suggest(row.index)
+                            }
                         }
                     }
                     Label {
