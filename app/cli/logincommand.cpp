@@ -19,19 +19,6 @@
 namespace slipway::cli {
 namespace {
 
-// The host[:port] a user may type as a URL, as `docker login` accepts it.
-QString registryName(QString text)
-{
-    for (const QString &scheme : {QStringLiteral("https://"), QStringLiteral("http://")}) {
-        if (text.startsWith(scheme))
-            text = text.mid(scheme.size());
-    }
-    text = text.left(text.indexOf(u'/'));
-    if (text == u"index.docker.io" || text == u"registry-1.docker.io")
-        return QStringLiteral("docker.io");
-    return text;
-}
-
 // The whole of stdin, less the line end `echo` adds.
 Result<QString> readPassword(const QString &registry)
 {
@@ -84,7 +71,7 @@ int runLogin(const Invocation &invocation, CommandContext &context)
     if (invocation.arguments.isEmpty())
         return reportError(context.err, command,
                            Error::badInput(QStringLiteral("missing REGISTRY (or --list)")));
-    const QString registry = registryName(invocation.arguments.constFirst());
+    const QString registry = registryFromUserInput(invocation.arguments.constFirst());
     if (registry.isEmpty())
         return reportError(context.err, command,
                            Error::badInput(QStringLiteral("'%1' is not a registry (host[:port])")
@@ -108,16 +95,8 @@ int runLogin(const Invocation &invocation, CommandContext &context)
     credential.secret = password.value();
 
     if (!invocation.isSet(QStringLiteral("no-verify"))) {
-        RegistryClient client(registry, credential, registryCaFile(registry, invocation.dataDir));
-        if (Status pinged = client.ping(); !pinged) {
-            const QString &message = pinged.error().message;
-            return reportError(
-                context.err, command,
-                Error::failed(message.contains(registry)
-                                  ? QStringLiteral("login refused, nothing saved: ") + message
-                                  : QStringLiteral("login to registry %1 refused, nothing saved: %2")
-                                        .arg(registry, message)));
-        }
+        if (Status checked = checkLogin(registry, credential, invocation.dataDir, context.stop); !checked)
+            return reportError(context.err, command, checked.error());
     }
     if (context.stop.stop_requested())
         return reportError(context.err, command,
@@ -137,7 +116,11 @@ int runLogin(const Invocation &invocation, CommandContext &context)
 
 int runLogout(const Invocation &invocation, CommandContext &context)
 {
-    const QString registry = registryName(invocation.arguments.constFirst());
+    const QString registry = registryFromUserInput(invocation.arguments.constFirst());
+    if (registry.isEmpty())
+        return reportError(context.err, invocation.command,
+                           Error::badInput(QStringLiteral("'%1' is not a registry (host[:port])")
+                                               .arg(invocation.arguments.constFirst())));
     if (Status removed = SavedCredentials::forDataDir(invocation.dataDir).remove(registry, context.stop);
         !removed)
         return reportError(context.err, invocation.command, removed.error());

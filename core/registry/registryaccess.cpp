@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QStringList>
 
 #include <toml++/toml.h>
@@ -114,18 +115,60 @@ Result<bool> isMarkedInsecure(const QString &registry)
     return insecureInDaemonJson(daemon, registry);
 }
 
+namespace {
+
+Result<std::unique_ptr<RegistryClient>>
+clientWith(const QString &registry, const std::optional<Credential> &credential, const QString &dataDirOption)
+{
+    Result<bool> insecure = isMarkedInsecure(registry);
+    if (!insecure)
+        return insecure.error();
+    return std::make_unique<RegistryClient>(registry, credential, registryCaFile(registry, dataDirOption),
+                                            *insecure || isInsecureByDefault(registry));
+}
+
+} // namespace
+
 Result<std::unique_ptr<RegistryClient>> openRegistryClient(const QString &registry,
                                                            const QString &dataDirOption)
 {
     auto credential = CredentialStore::fromEnvironment(dataDirOption).find(registry);
     if (!credential)
         return credential.error();
-    Result<bool> insecure = isMarkedInsecure(registry);
-    if (!insecure)
-        return insecure.error();
-    return std::make_unique<RegistryClient>(registry, credential.value(),
-                                            registryCaFile(registry, dataDirOption),
-                                            *insecure || isInsecureByDefault(registry));
+    return clientWith(registry, credential.value(), dataDirOption);
+}
+
+QString registryFromUserInput(const QString &text)
+{
+    static const QRegularExpression hostAndPort(QRegularExpression::anchoredPattern(QStringLiteral(
+        "(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::[0-9]{1,5})?")));
+    QString name = text.trimmed();
+    for (const QString &scheme : {QStringLiteral("https://"), QStringLiteral("http://")}) {
+        if (name.startsWith(scheme))
+            name = name.mid(scheme.size());
+    }
+    name = name.left(name.indexOf(u'/'));
+    if (name == u"index.docker.io" || name == u"registry-1.docker.io")
+        return QStringLiteral("docker.io");
+    return hostAndPort.match(name).hasMatch() ? name : QString();
+}
+
+Status checkLogin(const QString &registry, const Credential &credential, const QString &dataDirOption,
+                  std::stop_token stop)
+{
+    auto client = clientWith(registry, credential, dataDirOption);
+    if (!client)
+        return client.error();
+    client.value()->setStopToken(std::move(stop));
+    Status pinged = client.value()->ping();
+    if (pinged)
+        return pinged;
+    const QString &message = pinged.error().message;
+    return Error{
+        pinged.error().kind,
+        message.contains(registry)
+            ? QStringLiteral("login refused, nothing saved: ") + message
+            : QStringLiteral("login to registry %1 refused, nothing saved: %2").arg(registry, message)};
 }
 
 } // namespace slipway

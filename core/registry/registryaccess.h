@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <memory>
+#include <stop_token>
 
 namespace slipway {
 
@@ -30,5 +31,16 @@ Result<bool> isMarkedInsecure(const QString &registry);
 // on loopback or marked insecure.
 Result<std::unique_ptr<RegistryClient>> openRegistryClient(const QString &registry,
                                                            const QString &dataDirOption);
+
+// The registry a user names to log in: host[:port], also typed as a URL, as `docker login` takes
+// it ("https://reg.example:5000/v2/" is reg.example:5000; index.docker.io is docker.io). Empty
+// when the text names no host[:port].
+QString registryFromUserInput(const QString &text);
+
+// Checks a login as `docker login` does before saving it: GET /v2/ with `credential`, through
+// the client a push would open (the registry's CA; plain HTTP only where allowed). The error is
+// one line naming the registry, and never holds the secret.
+Status checkLogin(const QString &registry, const Credential &credential, const QString &dataDirOption,
+                  std::stop_token stop = {});
 
 } // namespace slipway

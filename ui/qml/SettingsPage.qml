@@ -4,16 +4,43 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Slipway.Ui
 
-// How builds compress and how many threads they use; where the cache is, how big, and Clear.
+// How builds compress and how many threads they use; where the cache is, how big, and Clear;
+// the registry logins saved in the system keychain (the model checks a login with the registry,
+// off the GUI thread, before it saves it).
 Page {
     id: page
 
     required property AppSettings settings
+    required property LoginModel logins
+
+    property string removeRegistry: ""
 
     objectName: "settingsPage"
     padding: 24
 
-    onVisibleChanged: if (visible) page.settings.refreshCacheSize()
+    onVisibleChanged: if (visible) page.refresh()
+
+    function refresh() {
+        page.settings.refreshCacheSize()
+        page.logins.refresh()
+    }
+
+    function logIn() {
+        if (loginButton.enabled)
+            page.logins.add(registryField.text, usernameField.text, passwordField.text)
+    }
+
+    Connections {
+        target: page.logins
+        function onAdded(ok: bool, registry: string, error: string) {
+            if (!ok)
+                return
+            // Typed once, kept nowhere: the keychain has it now.
+            passwordField.clear()
+            usernameField.clear()
+            registryField.clear()
+        }
+    }
 
     Dialog {
         id: confirmClear
@@ -30,6 +57,24 @@ Page {
         onAccepted: page.settings.clearCache()
     }
 
+    Dialog {
+        id: confirmRemoveLogin
+
+        objectName: "confirmRemoveLogin"
+        anchors.centerIn: parent
+        modal: true
+        title: qsTr("Remove the login for %1?").arg(page.removeRegistry)
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        Label {
+            text: qsTr("Slipway forgets it and removes it from the system keychain.\nPodman's and Docker's own logins stay.")
+        }
+        onAccepted: {
+            const row = page.logins.indexOf(page.removeRegistry)
+            if (row >= 0)
+                page.logins.remove(row)
+        }
+    }
+
     ColumnLayout {
         anchors.fill: parent
         spacing: 24
@@ -37,7 +82,7 @@ Page {
         PageHeader {
             Layout.fillWidth: true
             title: qsTr("Settings")
-            subtitle: qsTr("Compression, parallelism and the cache; builds started from the window use them.")
+            subtitle: qsTr("Compression, parallelism, the cache and registry logins; builds and pushes started from the window use them.")
         }
 
         GridLayout {
@@ -130,6 +175,140 @@ Page {
             }
         }
 
-        Item { Layout.fillHeight: true }
+        ColumnLayout {
+            objectName: "loginsSection"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.maximumWidth: 900
+            spacing: 10
+
+            Label {
+                text: qsTr("Registry logins")
+                font.bold: true
+            }
+            Label {
+                Layout.fillWidth: true
+                text: qsTr("Saved in the system keychain and tried before Podman's and Docker's logins. Log in checks the login with the registry first.")
+                opacity: 0.6
+                wrapMode: Text.Wrap
+            }
+
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: 8
+
+                TextField {
+                    id: registryField
+
+                    objectName: "loginRegistryField"
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 260
+                    placeholderText: qsTr("registry.example.com:5000")
+                    onAccepted: page.logIn()
+                }
+                TextField {
+                    id: usernameField
+
+                    objectName: "loginUsernameField"
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 160
+                    placeholderText: qsTr("username")
+                    onAccepted: page.logIn()
+                }
+                TextField {
+                    id: passwordField
+
+                    objectName: "loginPasswordField"
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 160
+                    echoMode: TextInput.Password
+                    placeholderText: qsTr("password or token")
+                    onAccepted: page.logIn()
+                }
+                Button {
+                    id: loginButton
+
+                    objectName: "loginButton"
+                    text: qsTr("Log in")
+                    enabled: !page.logins.busy && registryField.text.trim().length > 0
+                             && usernameField.text.trim().length > 0 && passwordField.text.length > 0
+                    onClicked: page.logIn()
+                }
+                BusyIndicator {
+                    objectName: "loginsBusy"
+                    Layout.preferredWidth: 28
+                    Layout.preferredHeight: 28
+                    running: page.logins.busy
+                    visible: running
+                }
+            }
+
+            Label {
+                objectName: "loginError"
+                Layout.fillWidth: true
+                visible: text.length > 0
+                text: page.logins.error
+                color: Theme.errorColour
+                wrapMode: Text.Wrap
+            }
+
+            ListView {
+                id: loginList
+
+                objectName: "loginList"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.minimumHeight: 96
+                clip: true
+                spacing: 2
+                model: page.logins
+                ScrollBar.vertical: ScrollBar {}
+
+                delegate: ItemDelegate {
+                    id: login
+
+                    required property string registry
+                    required property string username
+                    required property string problem
+
+                    objectName: "login_" + registry
+                    width: ListView.view.width
+
+                    contentItem: RowLayout {
+                        spacing: 12
+                        Label {
+                            Layout.preferredWidth: 260
+                            text: login.registry
+                            font.bold: true
+                            elide: Text.ElideMiddle
+                        }
+                        Label {
+                            objectName: "loginUser"
+                            Layout.fillWidth: true
+                            text: login.problem.length > 0 ? login.problem : login.username
+                            color: login.problem.length > 0 ? Theme.errorColour : palette.windowText
+                            wrapMode: Text.Wrap
+                        }
+                        Button {
+                            objectName: "removeLoginButton"
+                            text: qsTr("Remove…")
+                            enabled: !page.logins.busy
+                            onClicked: {
+                                page.removeRegistry = login.registry
+                                confirmRemoveLogin.open()
+                            }
+                        }
+                    }
+                }
+
+                EmptyState {
+                    objectName: "loginsEmpty"
+                    anchors.fill: parent
+                    visible: loginList.count === 0 && !page.logins.busy
+                    heading: qsTr("No saved logins")
+                    explanation: qsTr("Podman's and Docker's own logins are used as well.")
+                }
+            }
+        }
     }
 }
