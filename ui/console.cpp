@@ -9,6 +9,7 @@ Console::Console(const QString &dataDir, const QString &sampleProject)
     , deploy(dataDir, &settings)
     , targets(slipway::History::defaultPath(slipway::DataDirs::resolve(dataDir).data))
     , history(slipway::History::defaultPath(slipway::DataDirs::resolve(dataDir).data))
+    , logins(dataDir)
 {}
 
 QVariantMap Console::windowProperties()
@@ -18,7 +19,8 @@ QVariantMap Console::windowProperties()
             {QStringLiteral("settings"), QVariant::fromValue(&settings)},
             {QStringLiteral("projects"), QVariant::fromValue(&projects)},
             {QStringLiteral("targets"), QVariant::fromValue(&targets)},
-            {QStringLiteral("history"), QVariant::fromValue(&history)}};
+            {QStringLiteral("history"), QVariant::fromValue(&history)},
+            {QStringLiteral("logins"), QVariant::fromValue(&logins)}};
 }
 
 QUrl Console::windowUrl()

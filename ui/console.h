@@ -3,6 +3,7 @@
 #include "controllers/appsettings.h"
 #include "controllers/deploycontroller.h"
 #include "models/historymodel.h"
+#include "models/loginmodel.h"
 #include "models/projectmodel.h"
 #include "models/targetmodel.h"
 #include "navigation.h"
@@ -33,4 +34,5 @@ struct Console
     DeployController deploy;
     TargetModel targets;
     HistoryModel history;
+    LoginModel logins;
 };

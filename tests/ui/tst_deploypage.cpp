@@ -18,6 +18,7 @@
 #include <QQuickStyle>
 #include <QTemporaryDir>
 #include <QtQml/QQmlExtensionPlugin>
+#include <QtQuickTest/quicktest.h>
 
 #include <memory>
 
@@ -134,6 +135,19 @@ private Q_SLOTS:
         auto *logView = item(QStringLiteral("logView"));
         QVERIFY(logView);
         QTRY_COMPARE(logView->property("count").toInt(), m_controller->logModel()->count());
+        // A click selects a line and Shift+click extends the selection to another.
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        auto *panel = item(QStringLiteral("logPanel"));
+        QVERIFY(panel);
+        const auto rowPoint = [&](int row) {
+            const qreal height = panel->property("rowHeight").toReal();
+            return logView->mapToScene(QPointF(40, height * (row + 0.5))).toPoint();
+        };
+        QTest::mouseClick(m_window, Qt::LeftButton, {}, rowPoint(0));
+        QTRY_COMPARE(panel->property("selectionStart").toInt(), 0);
+        QTest::mouseClick(m_window, Qt::LeftButton, Qt::ShiftModifier, rowPoint(2));
+        QTRY_COMPARE(panel->property("selectionEnd").toInt(), 2);
+        QCOMPARE(panel->property("selectionStart").toInt(), 0);
         auto *result = item(QStringLiteral("resultLabel"));
         QVERIFY(result);
         QVERIFY(result->property("text").toString().contains(m_controller->manifestDigest()));
@@ -279,6 +293,9 @@ private Q_SLOTS:
     void targetsComeFromTheHistory()
     {
         QVERIFY(m_controller->targets().isEmpty());
+        QVERIFY(!m_controller->canDeploy());
+        QVERIFY(m_controller->deployHint().contains(QStringLiteral("Targets page")));
+        QVERIFY(!m_controller->deploy());
         {
             const QString path =
                 slipway::History::defaultPath(slipway::DataDirs::resolve(m_data.path()).data);
@@ -291,9 +308,11 @@ private Q_SLOTS:
         }
         m_controller->reloadTargets();
         QTRY_COMPARE(m_controller->targets(), QStringList{QStringLiteral("staging")});
-        QVERIFY(!m_controller->canDeploy());
-        QVERIFY(m_controller->deployHint().contains(QStringLiteral("slipway-cli deploy")));
+        // The only target is picked for the user (tst_deploywindow deploys).
+        QCOMPARE(m_controller->selectedTargets(), QStringList{QStringLiteral("staging")});
+        QVERIFY(m_controller->canDeploy());
         QTRY_VERIFY(item(QStringLiteral("target_staging")));
+        QVERIFY(item(QStringLiteral("target_staging"))->property("checked").toBool());
     }
 
     void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }

@@ -43,6 +43,18 @@ private:
 
     QQuickItem *item(const QString &name) { return findItem(m_window->contentItem(), name); }
 
+    // The commit messages of the inserted releases: a short one, one too long for the row, and
+    // none (as for a directory source).
+    static QString messageOf(QChar commit)
+    {
+        if (commit == u'a')
+            return QStringLiteral("Serve /healthz");
+        if (commit == u'b')
+            return QStringLiteral("Read the port from $PORT, ") +
+                   QStringLiteral("and say so at length ").repeated(10);
+        return {};
+    }
+
     bool refreshed(const std::function<void()> &change)
     {
         QSignalSpy spy(m_history, &HistoryModel::refreshed);
@@ -70,6 +82,7 @@ private:
             slipway::ReleaseRecord release;
             release.project = project;
             release.commit = QString(40, commit);
+            release.message = messageOf(commit);
             release.ref = QStringLiteral("main");
             release.image = QStringLiteral("127.0.0.1:5000/%1:main").arg(project);
             release.digest = QStringLiteral("sha256:") + QString(64, commit);
@@ -150,6 +163,9 @@ private Q_SLOTS:
         QCOMPARE(m_history->index(1).data(HistoryModel::ShortCommitRole).toString(),
                  QStringLiteral("bbbbbbb"));
         QCOMPARE(m_history->index(1).data(HistoryModel::TargetRole).toString(), QStringLiteral("web"));
+        QCOMPARE(m_history->index(0).data(HistoryModel::MessageRole).toString(), QString());
+        QCOMPARE(m_history->index(1).data(HistoryModel::MessageRole).toString(), messageOf(u'b'));
+        QCOMPARE(m_history->index(2).data(HistoryModel::MessageRole).toString(), messageOf(u'a'));
         QVERIFY(m_history->index(2).data(HistoryModel::DurationMsRole).toLongLong() >= 0);
         QCOMPARE(m_history->projects(), (QStringList{QStringLiteral("api"), QStringLiteral("hello")}));
         QCOMPARE(m_history->targets(), (QStringList{QStringLiteral("db"), QStringLiteral("web")}));
@@ -158,6 +174,12 @@ private Q_SLOTS:
         QTRY_COMPARE(list->property("count").toInt(), 3);
         QTRY_VERIFY(
             findVisibleItem(m_window->contentItem(), QStringLiteral("deployment_%1").arg(m_failedId)));
+        // The row shows the message beside the commit, elided when it does not fit.
+        QQuickItem *message = item(QStringLiteral("message_%1").arg(m_failedId));
+        QVERIFY(message);
+        QCOMPARE(message->property("text").toString(), messageOf(u'b'));
+        QTRY_VERIFY(message->property("truncated").toBool());
+        QVERIFY(message->width() > 0);
     }
 
     void filtersNarrowTheList()
@@ -188,7 +210,8 @@ private Q_SLOTS:
         QVERIFY(QQuickTest::qWaitForPolish(m_window));
         QSignalSpy detail(m_history, &HistoryModel::detailChanged);
         QVERIFY(clickItem(m_window, row));
-        QVERIFY(detail.wait(20000));
+        // The detail may arrive while the click's events are still being processed.
+        QVERIFY(detail.count() > 0 || detail.wait(20000));
         QCOMPARE(m_history->selectedId(), m_failedId);
         QCOMPARE(m_history->detailLog(), QStringLiteral("pulled\nstarted\nhealth check failed: exit 1"));
         QCOMPARE(m_history->detailDigest(), QStringLiteral("sha256:") + QString(64, u'b'));
@@ -199,10 +222,12 @@ private Q_SLOTS:
         QTRY_COMPARE(item(QStringLiteral("detailLog"))->property("text").toString(), m_history->detailLog());
         QCOMPARE(item(QStringLiteral("detailDigest"))->property("text").toString(),
                  m_history->detailDigest());
-        // Redeploy and Rollback wait for the rollout work: present, disabled.
-        QVERIFY(item(QStringLiteral("redeployButton"))->isVisible());
-        QVERIFY(!item(QStringLiteral("redeployButton"))->isEnabled());
-        QVERIFY(!item(QStringLiteral("rollbackButton"))->isEnabled());
+        // Redeploy and Roll back act on the selected deployment's release and target
+        // (tst_deploywindow runs them).
+        QCOMPARE(m_history->detailTarget(), QStringLiteral("web"));
+        QVERIFY(m_history->detailReleaseId() > 0);
+        QVERIFY(item(QStringLiteral("redeployButton"))->isEnabled());
+        QVERIFY(item(QStringLiteral("rollbackButton"))->isEnabled());
     }
 
     void selectionGoesWhenFilteredOut()

@@ -2,6 +2,7 @@
 
 #include "build/imagebuilder.h"
 #include "controllers/appsettings.h"
+#include "deploy/release.h"
 #include "history/history.h"
 #include "models/eventpump.h"
 #include "models/layermodel.h"
@@ -10,8 +11,11 @@
 #include "models/refmodel.h"
 #include "models/whendone.h"
 #include "oci/ocilayout.h"
+#include "registry/imagereference.h"
 #include "store/contentstore.h"
 #include "util/paths.h"
+
+#include <QLocale>
 
 #include <QDir>
 #include <QFileInfo>
@@ -34,6 +38,8 @@ struct DeployController::Outcome
     QString layoutPath;
     QString commit;
     QVariantList layers;
+    qint64 releaseId = 0;
+    QString summary;
 };
 
 namespace {
@@ -56,6 +62,51 @@ QString stateName(StageState state)
         return QStringLiteral("cancelled");
     }
     return {};
+}
+
+QString targetStateName(TargetState state)
+{
+    switch (state) {
+    case TargetState::Pending:
+        return QStringLiteral("pending");
+    case TargetState::Pulling:
+        return QStringLiteral("pulling");
+    case TargetState::Starting:
+        return QStringLiteral("starting");
+    case TargetState::WaitingHealthy:
+        return QStringLiteral("waiting");
+    case TargetState::Healthy:
+        return QStringLiteral("healthy");
+    case TargetState::Failed:
+        return QStringLiteral("failed");
+    case TargetState::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+// "Release 12 is healthy on web and local." / "Release 12 failed on web: …"
+QString rolloutSummary(const ReleaseRecord &release, const ReleaseRollout &rolled)
+{
+    QStringList healthy;
+    QStringList failed;
+    for (const TargetOutcome &outcome : rolled.result.targets) {
+        if (outcome.healthy)
+            healthy.append(outcome.target);
+        else if (!outcome.skipped)
+            failed.append(outcome.error.isEmpty() ? outcome.target : outcome.error);
+    }
+    const QLocale locale;
+    if (failed.isEmpty())
+        return DeployController::tr("Release %1 (%2) is healthy on %3.")
+            .arg(release.id)
+            .arg(release.commit.isEmpty() ? release.digest.mid(7, 12) : release.commit.left(7),
+                 locale.createSeparatedList(healthy));
+    QString text =
+        DeployController::tr("Release %1 failed: %2").arg(release.id).arg(failed.join(QStringLiteral("; ")));
+    if (!healthy.isEmpty())
+        text += u' ' + DeployController::tr("Healthy on %1.").arg(locale.createSeparatedList(healthy));
+    return text;
 }
 
 // The build runs below the window's priority: on Linux the nice value is per thread and new
@@ -99,6 +150,7 @@ DeployController::DeployController(const QString &dataDir, AppSettings *settings
     m_pump->setLogModel(m_log);
     m_pump->setLayerModel(m_layers);
     connect(m_pump, &EventPump::stageChanged, this, &DeployController::onStage);
+    connect(m_pump, &EventPump::targetChanged, this, &DeployController::onTarget);
     // A fresh project builds its default branch unless the user picks another ref.
     connect(m_refs, &RefModel::loaded, this, [this] {
         if (m_ref.isEmpty() && m_refs->count() > 0)
@@ -155,7 +207,30 @@ QString DeployController::deployHint() const
 {
     if (m_targets.isEmpty())
         return tr("Deploying needs a target: add one on the Targets page. Build works now.");
-    return tr("Deploying from the window is not wired yet: use slipway-cli deploy. Build works now.");
+    if (m_selectedTargets.isEmpty())
+        return tr("Pick the targets to deploy to.");
+    return {};
+}
+
+void DeployController::setSelectedTargets(const QStringList &targets)
+{
+    QStringList known;
+    for (const QString &name : targets)
+        if (m_targets.contains(name) && !known.contains(name))
+            known.append(name);
+    if (known == m_selectedTargets)
+        return;
+    m_selectedTargets = known;
+    Q_EMIT targetsChanged();
+}
+
+void DeployController::setImage(const QString &image)
+{
+    const QString trimmed = image.trimmed();
+    if (trimmed == m_image)
+        return;
+    m_image = trimmed;
+    Q_EMIT imageChanged();
 }
 
 void DeployController::reloadTargets()
@@ -179,6 +254,14 @@ void DeployController::reloadTargets()
                  if (names == m_targets)
                      return;
                  m_targets = names;
+                 QStringList selected;
+                 for (const QString &name : std::as_const(m_selectedTargets))
+                     if (names.contains(name))
+                         selected.append(name);
+                 // With one target there is nothing to pick.
+                 if (selected.isEmpty() && names.size() == 1)
+                     selected = names;
+                 m_selectedTargets = selected;
                  Q_EMIT targetsChanged();
              });
 }
@@ -220,25 +303,30 @@ QString DeployController::layoutsDir() const
 
 QString DeployController::projectName(const QString &location)
 {
-    QString name = location.trimmed();
-    while (name.endsWith(u'/'))
-        name.chop(1);
-    name = name.mid(name.lastIndexOf(u'/') + 1);
-    name = name.mid(name.lastIndexOf(u':') + 1);
-    if (name.endsWith(QStringLiteral(".git")))
-        name.chop(4);
+    QString name = slipway::projectName(location);
     name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("-"));
     return name.isEmpty() || name.startsWith(u'.') ? QStringLiteral("project") : name;
 }
 
-bool DeployController::build()
+BuildRequest DeployController::buildRequest() const
+{
+    BuildRequest request;
+    request.source.location = m_project;
+    request.source.ref = m_ref;
+    request.source.cacheDir = cacheDir();
+    request.source.events = m_pump->queue();
+    if (m_settings) {
+        request.compression = m_settings->buildCompression();
+        request.jobs = m_settings->jobs();
+    }
+    request.sourceDateEpoch = sourceDateEpochFromEnvironment();
+    return request;
+}
+
+bool DeployController::start(const QString &kind, std::function<Outcome(std::stop_token)> work)
 {
     if (m_busy) {
-        setError(tr("A build is already running."));
-        return false;
-    }
-    if (m_project.isEmpty()) {
-        setError(tr("Choose a project first: a local repository, a folder or a git URL."));
+        setError(tr("A run is already going: wait for it or cancel it."));
         return false;
     }
     if (m_worker.joinable())
@@ -250,70 +338,234 @@ bool DeployController::build()
     m_layoutPath.clear();
     m_commit.clear();
     m_builtLayers.clear();
+    m_summary.clear();
+    m_releaseId = 0;
     Q_EMIT resultChanged();
-    m_pump->pump(); // whatever the last run left goes before the clear
+    m_pump->flush(); // whatever the last run left goes before the clear
     m_log->clear();
     m_layers->clear();
+    m_targetStates.clear();
+    Q_EMIT targetStatesChanged();
     for (StageInfo &stage : m_stages)
         stage = StageInfo();
     m_clock.start();
     m_tick.start();
     Q_EMIT stagesChanged();
+    if (kind != m_runKind) {
+        m_runKind = kind;
+        Q_EMIT runKindChanged();
+    }
 
     m_stop = std::stop_source();
-    BuildRequest request;
-    request.source.location = m_project;
-    request.source.ref = m_ref;
-    request.source.cacheDir = cacheDir();
-    request.source.events = m_pump->queue();
-    request.source.stop = m_stop.get_token();
-    if (m_settings) {
-        request.compression = m_settings->buildCompression();
-        request.jobs = m_settings->jobs();
-    }
-    request.sourceDateEpoch = sourceDateEpochFromEnvironment();
-    const QString layoutDir = QDir(layoutsDir()).filePath(projectName(m_project));
-
     setBusy(true);
-    m_worker = std::jthread([this, request, layoutDir] {
+    m_worker = std::jthread([this, work = std::move(work), stop = m_stop.get_token()] {
         lowerThisThreadsPriority();
-        EventSink &events = *request.source.events;
-        Outcome outcome;
-        auto built = buildImage(request);
-        if (built) {
-            QStringList blobs{built->configDigest};
-            for (const BuiltLayer &layer : built->layers)
-                blobs.append(layer.blob.digest);
-            const ContentStore store(QDir(request.source.cacheDir).filePath(QStringLiteral("blobs")));
-            oci::LayoutReference layout;
-            layout.directory = layoutDir;
-            layout.tag = QStringLiteral("latest");
-            if (Status written =
-                    oci::writeLayout(layout, store, built->manifestDigest, built->manifestSize, blobs);
-                !written) {
-                outcome.error = written.error().message;
-                events.log(LogLevel::Error, QStringLiteral("build"), outcome.error);
-            } else {
-                outcome.ok = true;
-                outcome.manifestDigest = built->manifestDigest;
-                outcome.layoutPath = layoutDir + QStringLiteral(":latest");
-                outcome.commit = built->commit;
-                outcome.layers = layerValues(built.value());
-                events.log(LogLevel::Info, QStringLiteral("build"),
-                           QStringLiteral("Built %1 in %2 s; OCI layout %3")
-                               .arg(built->manifestDigest, QString::number(built->seconds, 'f', 2),
-                                    outcome.layoutPath));
-            }
-        } else {
-            outcome.cancelled = built.error().kind == Error::Kind::Cancelled;
-            outcome.error = built.error().message;
-            if (outcome.cancelled)
-                events.log(LogLevel::Warning, QStringLiteral("build"), QStringLiteral("Cancelled"));
-        }
+        const Outcome outcome = work(stop);
         QMetaObject::invokeMethod(
             this, [this, outcome] { onFinished(outcome); }, Qt::QueuedConnection);
     });
     return true;
+}
+
+bool DeployController::build()
+{
+    if (m_project.isEmpty()) {
+        setError(tr("Choose a project first: a local repository, a folder or a git URL."));
+        return false;
+    }
+    BuildRequest request = buildRequest();
+    const QString layoutDir = QDir(layoutsDir()).filePath(projectName(m_project));
+
+    return start(QStringLiteral("build"), [request, layoutDir](std::stop_token stop) mutable {
+        request.source.stop = stop;
+        EventSink &events = *request.source.events;
+        Outcome outcome;
+        auto built = buildImage(request);
+        if (!built) {
+            outcome.cancelled = built.error().kind == Error::Kind::Cancelled;
+            outcome.error = built.error().message;
+            if (outcome.cancelled)
+                events.log(LogLevel::Warning, QStringLiteral("build"), QStringLiteral("Cancelled"));
+            return outcome;
+        }
+        const ContentStore store(QDir(request.source.cacheDir).filePath(QStringLiteral("blobs")));
+        oci::LayoutReference layout;
+        layout.directory = layoutDir;
+        layout.tag = QStringLiteral("latest");
+        if (Status written = oci::writeLayout(layout, store, built->manifestDigest, built->manifestSize,
+                                              built->blobs, built->mediaType);
+            !written) {
+            outcome.error = written.error().message;
+            events.log(LogLevel::Error, QStringLiteral("build"), outcome.error);
+            return outcome;
+        }
+        outcome.ok = true;
+        outcome.manifestDigest = built->manifestDigest;
+        outcome.layoutPath = layoutDir + QStringLiteral(":latest");
+        outcome.commit = built->commit;
+        outcome.layers = layerValues(built.value());
+        outcome.summary = tr("Built %1 → %2").arg(outcome.manifestDigest, outcome.layoutPath);
+        events.log(
+            LogLevel::Info, QStringLiteral("build"),
+            QStringLiteral("Built %1 in %2 s; OCI layout %3")
+                .arg(built->manifestDigest, QString::number(built->seconds, 'f', 2), outcome.layoutPath));
+        return outcome;
+    });
+}
+
+// What a deploy, redeploy or rollback run needs on its worker thread: plain values only.
+struct DeployController::RolloutJob
+{
+    QString historyPath;
+    ReleaseOptions options; // without events and stop: set on the worker
+    QStringList targets;
+};
+
+namespace {
+
+// Rolls `release` out on the worker thread and fills the outcome from the rollout.
+void rollOut(History &history, const ReleaseRecord &release, const QStringList &targetNames,
+             ReleaseOptions options, EventSink &events, DeployController::Outcome &outcome)
+{
+    auto targets = resolveTargets(history, targetNames);
+    if (!targets) {
+        outcome.error = targets.error().message;
+        return;
+    }
+    outcome.releaseId = release.id;
+    outcome.commit = release.commit;
+    outcome.manifestDigest = release.digest;
+    auto rolled = rollOutRelease(history, release, targets.value(), options);
+    if (!rolled) {
+        outcome.error = rolled.error().message;
+        return;
+    }
+    for (const QString &problem : std::as_const(rolled->problems))
+        events.log(LogLevel::Warning, QStringLiteral("deploy"), problem);
+    outcome.ok = rolled->result.allHealthy();
+    for (const TargetOutcome &target : std::as_const(rolled->result.targets)) {
+        outcome.cancelled = outcome.cancelled || target.cancelled;
+        if (!target.healthy && !target.skipped && outcome.error.isEmpty())
+            outcome.error = target.error;
+    }
+    outcome.summary = rolloutSummary(release, rolled.value());
+    events.log(outcome.ok ? LogLevel::Info : LogLevel::Error, QStringLiteral("deploy"), outcome.summary);
+}
+
+} // namespace
+
+bool DeployController::deploy()
+{
+    if (m_project.isEmpty()) {
+        setError(tr("Choose a project first: a local repository, a folder or a git URL."));
+        return false;
+    }
+    if (m_selectedTargets.isEmpty()) {
+        setError(deployHint());
+        return false;
+    }
+    if (!m_image.isEmpty())
+        if (auto parsed = ImageReference::parse(m_image); !parsed) {
+            setError(parsed.error().message);
+            return false;
+        }
+    BuildRequest request = buildRequest();
+    RolloutJob job;
+    job.historyPath = History::defaultPath(DataDirs::resolve(m_dataDir).data);
+    job.options.dataDir = m_dataDir;
+    job.options.blobsDir = QDir(request.source.cacheDir).filePath(QStringLiteral("blobs"));
+    job.options.image = m_image;
+    job.targets = m_selectedTargets;
+
+    return start(QStringLiteral("deploy"), [request, job](std::stop_token stop) mutable {
+        request.source.stop = stop;
+        EventSink &events = *request.source.events;
+        Outcome outcome;
+        // The history is opened on this thread, and unknown targets fail before a build is spent.
+        auto history = History::open(job.historyPath);
+        if (!history) {
+            outcome.error = history.error().message;
+            events.log(LogLevel::Error, QStringLiteral("deploy"), outcome.error);
+            return outcome;
+        }
+        if (auto targets = resolveTargets(*history.value(), job.targets); !targets) {
+            outcome.error = targets.error().message;
+            events.log(LogLevel::Error, QStringLiteral("deploy"), outcome.error);
+            return outcome;
+        }
+        auto built = buildImage(request);
+        if (!built) {
+            outcome.cancelled = built.error().kind == Error::Kind::Cancelled;
+            outcome.error = built.error().message;
+            return outcome;
+        }
+        outcome.layers = layerValues(built.value());
+        job.options.events = &events;
+        job.options.stop = stop;
+        auto release = recordRelease(*history.value(), slipway::projectName(request.source.location),
+                                     request.source.ref, built.value(), job.options);
+        if (!release) {
+            outcome.cancelled = release.error().kind == Error::Kind::Cancelled;
+            outcome.error = release.error().message;
+            events.log(outcome.cancelled ? LogLevel::Warning : LogLevel::Error, QStringLiteral("push"),
+                       outcome.error);
+            return outcome;
+        }
+        events.log(
+            LogLevel::Info, QStringLiteral("deploy"),
+            QStringLiteral("Release %1: %2 (%3)").arg(release->id).arg(release->image, release->digest));
+        rollOut(*history.value(), release.value(), job.targets, job.options, events, outcome);
+        return outcome;
+    });
+}
+
+bool DeployController::redeploy(qint64 releaseId, const QString &target)
+{
+    return startRollout(QStringLiteral("redeploy"), releaseId, target);
+}
+
+bool DeployController::rollback(const QString &target, qint64 releaseId)
+{
+    return startRollout(QStringLiteral("rollback"), releaseId, target);
+}
+
+bool DeployController::startRollout(const QString &kind, qint64 releaseId, const QString &target)
+{
+    if (target.isEmpty()) {
+        setError(tr("Choose the target to roll out to."));
+        return false;
+    }
+    RolloutJob job;
+    job.historyPath = History::defaultPath(DataDirs::resolve(m_dataDir).data);
+    job.options.dataDir = m_dataDir;
+    job.options.blobsDir = QDir(cacheDir()).filePath(QStringLiteral("blobs"));
+    job.targets = {target};
+    EventSink *events = m_pump->queue();
+    return start(kind, [job, releaseId, events, kind](std::stop_token stop) mutable {
+        Outcome outcome;
+        const auto fail = [&](const QString &error) {
+            outcome.error = error;
+            events->log(LogLevel::Error, QStringLiteral("deploy"), error);
+            return outcome;
+        };
+        auto history = History::open(job.historyPath);
+        if (!history)
+            return fail(history.error().message);
+        // Redeploy names its release; a rollback without one goes to the release before the current.
+        auto release = rollbackRelease(*history.value(), job.targets.constFirst(), releaseId);
+        if (!release)
+            return fail(release.error().message);
+        events->log(LogLevel::Info, QStringLiteral("deploy"),
+                    QStringLiteral("%1 of %2 to release %3 (%4)")
+                        .arg(kind == u"rollback" ? QStringLiteral("Rollback") : QStringLiteral("Redeploy"),
+                             job.targets.constFirst())
+                        .arg(release->id)
+                        .arg(release->commit.isEmpty() ? release->digest : release->commit.left(12)));
+        job.options.events = events;
+        job.options.stop = stop;
+        rollOut(*history.value(), release.value(), job.targets, job.options, *events, outcome);
+        return outcome;
+    });
 }
 
 void DeployController::cancel()
@@ -334,17 +586,33 @@ void DeployController::onStage(int stage, int state, qint64 elapsedMs)
     StageInfo &info = m_stages[stage];
     info.state = StageState(state);
     if (info.state == StageState::Running) {
-        info.startedAt = elapsedMs;
+        info.startedAt = m_clock.elapsed();
+        info.eventStartedAt = elapsedMs;
         info.elapsedMs = 0;
     } else if (info.startedAt >= 0) {
-        info.elapsedMs = elapsedMs - info.startedAt;
+        info.elapsedMs = std::max<qint64>(0, elapsedMs - info.eventStartedAt);
     }
     Q_EMIT stagesChanged();
 }
 
+void DeployController::onTarget(const QString &target, int state, const QString &detail)
+{
+    const QVariantMap entry{{QStringLiteral("name"), target},
+                            {QStringLiteral("state"), targetStateName(TargetState(state))},
+                            {QStringLiteral("detail"), detail}};
+    for (QVariant &existing : m_targetStates)
+        if (existing.toMap().value(QStringLiteral("name")) == target) {
+            existing = entry;
+            Q_EMIT targetStatesChanged();
+            return;
+        }
+    m_targetStates.append(entry);
+    Q_EMIT targetStatesChanged();
+}
+
 void DeployController::onFinished(const Outcome &outcome)
 {
-    m_pump->pump(); // the last lines and layer states before the result
+    m_pump->flush(); // the last lines, layer and target states before the result
     m_tick.stop();
     // A stage the worker left running (it was stopped between events) ends as the run did.
     for (StageInfo &stage : m_stages)
@@ -357,8 +625,12 @@ void DeployController::onFinished(const Outcome &outcome)
     m_layoutPath = outcome.layoutPath;
     m_commit = outcome.commit;
     m_builtLayers = outcome.layers;
+    m_releaseId = outcome.releaseId;
+    m_summary = outcome.cancelled ? tr("Cancelled.") : outcome.ok ? outcome.summary : QString();
     Q_EMIT resultChanged();
-    setError(outcome.cancelled ? QString() : outcome.error);
+    setError(outcome.cancelled || outcome.ok ? QString()
+             : outcome.summary.isEmpty()     ? outcome.error
+                                             : outcome.summary);
     setStatus(outcome.ok          ? QStringLiteral("done")
               : outcome.cancelled ? QStringLiteral("cancelled")
                                   : QStringLiteral("failed"));

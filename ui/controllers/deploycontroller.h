@@ -11,6 +11,7 @@
 #include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 
+#include <functional>
 #include <stop_token>
 #include <thread>
 
@@ -23,14 +24,19 @@ class RefModel;
 
 namespace slipway {
 struct BuildOutput;
+struct BuildRequest;
 }
 
-// The Deploy page's engine room. build() runs the real build of project at ref on a worker
-// thread (buildImage, then an OCI layout under DATA/layouts/ that `slipway-cli push
-// --oci-layout` takes), the worker posts events to the pump's queue, and the pump feeds the log
-// and layer models on this thread. The results arrive as plain values when the run ends.
-// cancel() stops the worker through its stop_token. Deploying needs the engine and targets:
-// canDeploy stays false and deployHint says why.
+// The Deploy page's engine room, and what History's Redeploy and Rollback run. Each run goes on
+// one worker thread; the worker posts events to the pump's queue, and the pump feeds the log and
+// layer models (and the per-target states) on this thread. The results arrive as plain values
+// when the run ends. cancel() stops the worker through its stop_token.
+//  - build(): buildImage of project at ref, then an OCI layout under DATA/layouts/ that
+//    `slipway-cli push --oci-layout` takes.
+//  - deploy(): the build, pushed to `image` when set (else loaded into each engine), recorded as
+//    a release and rolled out to the selected targets behind their health checks, with a
+//    deployment per target in the history: what `slipway-cli deploy` does.
+//  - redeploy() / rollback(): a recorded release rolled out again, as `slipway-cli rollback`.
 // Not final: QML_ELEMENT derives from it.
 class DeployController : public QObject
 {
@@ -52,8 +58,22 @@ class DeployController : public QObject
     Q_PROPERTY(QString commit READ commit NOTIFY resultChanged)
     Q_PROPERTY(QVariantList builtLayers READ builtLayers NOTIFY resultChanged)
     Q_PROPERTY(QStringList targets READ targets NOTIFY targetsChanged)
+    // The targets Deploy goes to: a subset of targets.
+    Q_PROPERTY(
+        QStringList selectedTargets READ selectedTargets WRITE setSelectedTargets NOTIFY targetsChanged)
+    // Where Deploy pushes the image ("registry/repository:tag"); empty: straight into each engine.
+    Q_PROPERTY(QString image READ image WRITE setImage NOTIFY imageChanged)
     Q_PROPERTY(bool canDeploy READ canDeploy NOTIFY targetsChanged)
     Q_PROPERTY(QString deployHint READ deployHint NOTIFY targetsChanged)
+    // "build", "deploy", "redeploy" or "rollback": what the current or last run is.
+    Q_PROPERTY(QString runKind READ runKind NOTIFY runKindChanged)
+    // The last run's result in one line ("Release 12 is healthy on web and local.").
+    Q_PROPERTY(QString summary READ summary NOTIFY resultChanged)
+    // Of a deploy, redeploy or rollback: the release id, and each target's state as
+    // {name, state ("pending", "pulling", "starting", "waiting", "healthy", "failed",
+    // "cancelled"), detail}.
+    Q_PROPERTY(qint64 releaseId READ releaseId NOTIFY resultChanged)
+    Q_PROPERTY(QVariantList targetStates READ targetStates NOTIFY targetStatesChanged)
     Q_PROPERTY(LogModel *logModel READ logModel CONSTANT)
     Q_PROPERTY(LogFilterModel *logFilter READ logFilter CONSTANT)
     // What the log view shows: the log itself while no filter is set, else logFilter.
@@ -81,8 +101,16 @@ public:
     QString commit() const { return m_commit; }
     QVariantList builtLayers() const { return m_builtLayers; }
     QStringList targets() const { return m_targets; }
-    bool canDeploy() const { return false; }
+    QStringList selectedTargets() const { return m_selectedTargets; }
+    void setSelectedTargets(const QStringList &targets);
+    QString image() const { return m_image; }
+    void setImage(const QString &image);
+    bool canDeploy() const { return !m_selectedTargets.isEmpty(); }
     QString deployHint() const;
+    QString runKind() const { return m_runKind; }
+    QString summary() const { return m_summary; }
+    qint64 releaseId() const { return m_releaseId; }
+    QVariantList targetStates() const { return m_targetStates; }
 
     LogModel *logModel() const { return m_log; }
     LogFilterModel *logFilter() const { return m_filter; }
@@ -99,12 +127,21 @@ public:
 
     // Starts a build of project at ref; false (and error set) if one runs or no project is set.
     Q_INVOKABLE bool build();
-    // Asks the running build to stop; it ends within a second with status "cancelled".
+    // Builds, pushes or loads, records and rolls out to the selected targets; false (and error
+    // set) if a run is going, no project is set or no target is selected.
+    Q_INVOKABLE bool deploy();
+    // Rolls recorded release `releaseId` out to `target` again.
+    Q_INVOKABLE bool redeploy(qint64 releaseId, const QString &target);
+    // Rolls `target` back to release `releaseId`, or with 0 to the release before its current one.
+    Q_INVOKABLE bool rollback(const QString &target, qint64 releaseId = 0);
+    // Asks the running run to stop; it ends within a second with status "cancelled".
     Q_INVOKABLE void cancel();
     // Lists the project's refs into refModel (off this thread).
     Q_INVOKABLE void reloadRefs();
     // Reads the target names from the history database (off this thread).
     Q_INVOKABLE void reloadTargets();
+
+    struct Outcome; // what a run's worker hands back
 
     // Why a build's layout is named as it is: "hello" for /src/hello or https://x/hello.git.
     static QString projectName(const QString &location);
@@ -118,6 +155,9 @@ Q_SIGNALS:
     void stagesChanged();
     void resultChanged();
     void targetsChanged();
+    void imageChanged();
+    void runKindChanged();
+    void targetStatesChanged();
     void logViewModelChanged();
     void finished(bool ok);
 
@@ -125,11 +165,18 @@ private:
     struct StageInfo
     {
         slipway::StageState state = slipway::StageState::Pending;
-        qint64 startedAt = -1; // ms since the build started, from the event
+        qint64 startedAt = -1;     // ms since the run started, on this thread's clock
+        qint64 eventStartedAt = 0; // the Running event's elapsedMs: each stage has its own origin
         qint64 elapsedMs = 0;
     };
-    struct Outcome; // what the worker hands back
+    struct RolloutJob;
 
+    // Project, ref and the settings, for build() and deploy(); the worker sets the stop token.
+    slipway::BuildRequest buildRequest() const;
+    // Resets the models and stages and starts `work` on the worker thread.
+    bool start(const QString &kind, std::function<Outcome(std::stop_token)> work);
+    bool startRollout(const QString &kind, qint64 releaseId, const QString &target);
+    void onTarget(const QString &target, int state, const QString &detail);
     void onStage(int stage, int state, qint64 elapsedMs);
     void updateLogFilter();
     void onFinished(const Outcome &outcome);
@@ -152,6 +199,12 @@ private:
     QString m_commit;
     QVariantList m_builtLayers;
     QStringList m_targets;
+    QStringList m_selectedTargets;
+    QString m_image;
+    QString m_runKind;
+    QString m_summary;
+    qint64 m_releaseId = 0;
+    QVariantList m_targetStates;
     bool m_logFiltered = false;
 
     LogModel *m_log = nullptr;

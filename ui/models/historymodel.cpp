@@ -129,6 +129,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         return row.image;
     case DigestRole:
         return row.digest;
+    case MessageRole:
+        return row.message;
     default:
         return {};
     }
@@ -140,7 +142,7 @@ QHash<int, QByteArray> HistoryModel::roleNames() const
             {ProjectRole, "project"},       {CommitRole, "commit"},     {ShortCommitRole, "shortCommit"},
             {TargetRole, "target"},         {ResultRole, "result"},     {ErrorRole, "error"},
             {DurationMsRole, "durationMs"}, {DurationRole, "duration"}, {ImageRole, "image"},
-            {DigestRole, "digest"}};
+            {DigestRole, "digest"},         {MessageRole, "message"}};
 }
 
 void HistoryModel::setProjectFilter(const QString &project)

@@ -36,6 +36,9 @@ class HistoryModel : public QAbstractListModel
     Q_PROPERTY(QString detailImage READ detailImage NOTIFY detailChanged)
     Q_PROPERTY(QString detailDigest READ detailDigest NOTIFY detailChanged)
     Q_PROPERTY(QString detailRef READ detailRef NOTIFY detailChanged)
+    // The selected deployment's release and target: what Redeploy and Rollback act on.
+    Q_PROPERTY(qint64 detailReleaseId READ detailReleaseId NOTIFY detailChanged)
+    Q_PROPERTY(QString detailTarget READ detailTarget NOTIFY detailChanged)
     Q_PROPERTY(QVariantList detailLayers READ detailLayers NOTIFY detailChanged) // {name, digest, size}
 
 public:
@@ -54,6 +57,7 @@ public:
         DurationRole,   // "12.3 s", "2 min 5 s", or "running"
         ImageRole,
         DigestRole,
+        MessageRole, // the commit's summary line; empty for a directory source
     };
     Q_ENUM(Roles)
 
@@ -86,6 +90,8 @@ public:
     QString detailImage() const { return m_detail.release.image; }
     QString detailDigest() const { return m_detail.release.digest; }
     QString detailRef() const { return m_detail.release.ref; }
+    qint64 detailReleaseId() const { return m_detail.deployment.releaseId; }
+    QString detailTarget() const { return m_detail.deployment.target; }
     QVariantList detailLayers() const;
 
     // Reads the deployments (with the filters) and the filter choices off this thread; the

@@ -22,6 +22,12 @@ Page {
         if (page.controller.build())
             page.projects.remember(page.controller.project)
     }
+    function startDeploy() {
+        if (page.controller.busy || !page.controller.canDeploy)
+            return
+        if (page.controller.deploy())
+            page.projects.remember(page.controller.project)
+    }
 
     Shortcut {
         sequence: "Ctrl+B"
@@ -31,7 +37,7 @@ Page {
     Shortcut {
         sequences: ["Ctrl+Return", "Ctrl+Enter"]
         enabled: page.visible && page.controller.canDeploy
-        onActivated: deployButton.clicked()
+        onActivated: page.startDeploy()
     }
     Shortcut {
         sequence: "Esc"
@@ -162,11 +168,29 @@ Page {
                 Repeater {
                     model: page.controller.targets
                     delegate: Button {
+                        id: chip
+
                         required property string modelData
+                        // This target's state in the current or last rollout, if it took part.
+                        readonly property var rollout: page.controller.targetStates.find(t => t.name === chip.modelData)
+
                         objectName: "target_" + modelData
-                        text: modelData
+                        text: rollout ? modelData + " · " + rollout.state : modelData
                         checkable: true
-                        flat: true
+                        checked: page.controller.selectedTargets.indexOf(modelData) >= 0
+                        enabled: !page.controller.busy
+                        palette.buttonText: !rollout ? page.palette.buttonText
+                                            : rollout.state === "healthy" ? Theme.okColour
+                                            : rollout.state === "failed" ? Theme.errorColour
+                                            : Theme.warningColour
+                        onToggled: {
+                            const selected = page.controller.selectedTargets.filter(t => t !== modelData)
+                            if (checked)
+                                selected.push(modelData)
+                            page.controller.selectedTargets = selected
+                        }
+                        ToolTip.visible: hovered && !!rollout && rollout.detail.length > 0
+                        ToolTip.text: rollout ? rollout.detail : ""
                     }
                 }
                 Label {
@@ -196,10 +220,15 @@ Page {
                     text: qsTr("Deploy")
                     highlighted: page.controller.canDeploy
                     enabled: page.controller.canDeploy && !page.controller.busy
+                                 && page.controller.project.length > 0
+                    onClicked: page.startDeploy()
                     // A disabled button gets no hover: the tip shows from the handler around it.
                     ToolTip.visible: deployHover.hovered
-                    ToolTip.text: page.controller.canDeploy ? qsTr("Build, push and roll out (Ctrl+Return)")
-                                                             : page.controller.deployHint
+                    ToolTip.text: page.controller.canDeploy
+                                  ? (page.controller.image.length > 0
+                                     ? qsTr("Build, push to %1 and roll out (Ctrl+Return)").arg(page.controller.image)
+                                     : qsTr("Build, load into each engine and roll out (Ctrl+Return)"))
+                                  : page.controller.deployHint
                     HoverHandler { id: deployHover }
                 }
                 Button {
@@ -211,6 +240,20 @@ Page {
                     ToolTip.delay: 800
                     ToolTip.text: qsTr("Stop the run (Esc)")
                 }
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 10
+            Label { text: qsTr("Push to") }
+            TextField {
+                objectName: "imageField"
+                Layout.fillWidth: true
+                text: page.controller.image
+                placeholderText: qsTr("registry/repository:tag, or empty to load the image straight into each engine")
+                onEditingFinished: page.controller.image = text
+                enabled: !page.controller.busy
             }
         }
 
@@ -226,10 +269,8 @@ Page {
             wrapMode: Text.Wrap
             color: page.controller.status === "failed" ? Theme.errorColour
                    : page.controller.status === "cancelled" ? Theme.warningColour : palette.text
-            text: page.controller.status === "done"
-                  ? qsTr("Built %1 → %2").arg(page.controller.manifestDigest).arg(page.controller.layoutPath)
-                  : page.controller.status === "cancelled" ? qsTr("Cancelled.")
-                  : page.controller.error
+            text: page.controller.status === "done" || page.controller.status === "cancelled"
+                  ? page.controller.summary : page.controller.error
         }
 
         SplitView {
@@ -245,6 +286,7 @@ Page {
             LogView {
                 id: logView
 
+                objectName: "logPanel"
                 SplitView.fillHeight: true
                 SplitView.minimumHeight: 120
                 model: page.controller.logFilter

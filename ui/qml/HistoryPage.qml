@@ -11,6 +11,10 @@ Page {
     id: page
 
     required property HistoryModel history
+    required property DeployController deploy
+
+    // Asks for the Deploy page, where a redeploy's or rollback's live log is.
+    signal showRun()
 
     objectName: "historyPage"
     padding: 24
@@ -107,6 +111,7 @@ Page {
                     required property string when
                     required property string project
                     required property string shortCommit
+                    required property string message
                     required property string target
                     required property string result
                     required property string duration
@@ -135,13 +140,26 @@ Page {
                                 font.bold: true
                                 text: qsTr("%1 → %2").arg(row.project).arg(row.target)
                             }
-                            Label {
+                            // The commit's message beside it takes what room is left.
+                            RowLayout {
                                 Layout.fillWidth: true
-                                elide: Text.ElideRight
+                                spacing: 6
                                 opacity: 0.7
-                                text: qsTr("%1 · %2 · %3 · %4").arg(row.when)
-                                      .arg(row.shortCommit.length > 0 ? row.shortCommit : qsTr("no commit"))
-                                      .arg(row.result).arg(row.duration)
+                                Label {
+                                    Layout.minimumWidth: implicitWidth
+                                    text: qsTr("%1 · %2").arg(row.when)
+                                          .arg(row.shortCommit.length > 0 ? row.shortCommit : qsTr("no commit"))
+                                }
+                                Label {
+                                    objectName: "message_" + row.deploymentId
+                                    Layout.fillWidth: true
+                                    elide: Text.ElideRight
+                                    text: row.message
+                                }
+                                Label {
+                                    Layout.minimumWidth: implicitWidth
+                                    text: qsTr("%1 · %2").arg(row.result).arg(row.duration)
+                                }
                             }
                         }
                     }
@@ -236,23 +254,84 @@ Page {
 
                 RowLayout {
                     Layout.leftMargin: 12
+                    Layout.fillWidth: true
                     visible: page.history.selectedId !== 0
                     spacing: 8
-                    HoverHandler { id: actionsHover }
                     Button {
                         objectName: "redeployButton"
                         text: qsTr("Redeploy")
-                        enabled: false
+                        enabled: !page.deploy.busy && page.history.detailReleaseId > 0
+                        onClicked: confirm.ask("redeploy")
+                        ToolTip.visible: hovered
+                        ToolTip.delay: 800
+                        ToolTip.text: qsTr("Roll this release out to %1 again").arg(page.history.detailTarget)
                     }
                     Button {
                         objectName: "rollbackButton"
-                        text: qsTr("Rollback")
-                        enabled: false
+                        text: qsTr("Roll back")
+                        enabled: !page.deploy.busy && page.history.detailTarget.length > 0
+                        onClicked: confirm.ask("rollback")
+                        ToolTip.visible: hovered
+                        ToolTip.delay: 800
+                        ToolTip.text: qsTr("Put the release %1 ran before its current one back").arg(page.history.detailTarget)
                     }
-                    ToolTip.visible: actionsHover.hovered
-                    ToolTip.text: qsTr("Deploying from the window comes with the rollout work")
+                    Label {
+                        objectName: "runState"
+                        Layout.fillWidth: true
+                        elide: Text.ElideRight
+                        visible: page.deploy.runKind === "redeploy" || page.deploy.runKind === "rollback"
+                        color: page.deploy.status === "failed" ? Theme.errorColour : palette.windowText
+                        text: page.deploy.busy ? qsTr("%1 running…").arg(page.deploy.runKind === "rollback"
+                                                                          ? qsTr("Rollback") : qsTr("Redeploy"))
+                              : page.deploy.status === "done" || page.deploy.status === "cancelled"
+                              ? page.deploy.summary : page.deploy.error
+                    }
+                    Button {
+                        text: qsTr("Show log")
+                        visible: page.deploy.runKind === "redeploy" || page.deploy.runKind === "rollback"
+                        flat: true
+                        onClicked: page.showRun()
+                    }
                 }
             }
+        }
+    }
+
+    // Redeploy and Roll back replace what runs on a target: they ask first.
+    Dialog {
+        id: confirm
+
+        property string action: ""
+        property string target: ""
+        property var releaseId: 0
+
+        function ask(which) {
+            confirm.action = which
+            confirm.target = page.history.detailTarget
+            confirm.releaseId = page.history.detailReleaseId
+            confirm.open()
+        }
+
+        objectName: "confirmDialog"
+        anchors.centerIn: parent
+        modal: true
+        title: confirm.action === "rollback" ? qsTr("Roll back %1?").arg(confirm.target)
+                                             : qsTr("Redeploy release %1?").arg(confirm.releaseId)
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        // A fixed width: the wrapped text's height follows it, never the other way round.
+        contentWidth: 440
+        Label {
+            width: 440
+            wrapMode: Text.Wrap
+            text: confirm.action === "rollback"
+                  ? qsTr("%1 goes back to the release it ran before its current one. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.target)
+                  : qsTr("Release %1 is rolled out to %2 again. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.releaseId).arg(confirm.target)
+        }
+        onAccepted: {
+            if (confirm.action === "rollback")
+                page.deploy.rollback(confirm.target, 0)
+            else
+                page.deploy.redeploy(confirm.releaseId, confirm.target)
         }
     }
 }

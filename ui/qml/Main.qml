@@ -13,6 +13,7 @@ ApplicationWindow {
     required property ProjectModel projects
     required property TargetModel targets
     required property HistoryModel history
+    required property LoginModel logins
 
     width: 1200
     height: 760
@@ -61,6 +62,8 @@ ApplicationWindow {
             }
             HistoryPage {
                 history: window.history
+                deploy: window.deploy
+                onShowRun: window.navigation.currentIndex = 0
             }
             TargetsPage {
                 targets: window.targets
@@ -74,6 +77,7 @@ ApplicationWindow {
             }
             SettingsPage {
                 settings: window.settings
+                logins: window.logins
             }
         }
     }

@@ -1,0 +1,385 @@
+// Deploy, Redeploy and Roll back from the window, on the real core: a busybox httpd app built by
+// the window from a git repository, loaded into a real podman target, recorded in the history the
+// History page shows, and rolled back from there after asking. What the container answers is
+// asked from inside it.
+
+#include "console.h"
+#include "engine/engineclient.h"
+#include "gitrepo.h"
+#include "history/history.h"
+#include "models/layermodel.h"
+#include "models/logmodel.h"
+#include "podmanservice.h"
+#include "processes.h"
+#include "uitestutil.h"
+#include "util/paths.h"
+
+#include <QFile>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtQml/QQmlExtensionPlugin>
+#include <QtQuickTest/quicktest.h>
+
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(Slipway_UiPlugin)
+
+using namespace slipway;
+using slipway::test::GitRepo;
+using slipway::test::PodmanService;
+using namespace slipway::test;
+
+class TestDeployWindow final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_data;
+    GitRepo m_repo;
+    std::unique_ptr<PodmanService> m_podman;
+    quint16 m_port = 0;
+    std::unique_ptr<Console> m_console;
+    std::unique_ptr<QQmlApplicationEngine> m_engine;
+    QQuickWindow *m_window = nullptr;
+    QStringList m_warnings;
+
+    QQuickItem *item(const QString &name) const { return findVisibleItem(m_window->contentItem(), name); }
+
+    QString historyPath() const { return History::defaultPath(DataDirs::resolve(m_data.path()).data); }
+
+    bool commitApp(const QByteArray &version, bool healthy)
+    {
+        QByteArray toml =
+            "[image]\n"
+            "entrypoint = [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"PORT\", \"-h\", \"/www\"]\n"
+            "[[layers]]\n"
+            "name = \"busybox\"\n"
+            "include = [\"bin/**\"]\n"
+            "dest = \"/\"\n"
+            "[[layers]]\n"
+            "name = \"www\"\n"
+            "include = [\"www/**\"]\n"
+            "dest = \"/\"\n"
+            "[deploy]\n"
+            "name = \"web\"\n"
+            "restart = \"no\"\n"
+            "stop_timeout = 1\n"
+            "health = { path = \"/health\", port = PORT, timeout = \"6s\" }\n";
+        toml.replace("PORT", QByteArray::number(m_port));
+        QFile busybox(QStringLiteral("/bin/busybox"));
+        if (!busybox.open(QIODevice::ReadOnly))
+            return false;
+        if (!m_repo.writeFile(QStringLiteral("slipway.toml"), toml) ||
+            !m_repo.writeFile(QStringLiteral("bin/busybox"), busybox.readAll(), true) ||
+            !m_repo.writeFile(QStringLiteral("www/index.html"), version))
+            return false;
+        if (healthy)
+            m_repo.writeFile(QStringLiteral("www/health"), "ok\n");
+        else
+            m_repo.remove(QStringLiteral("www/health"));
+        return !m_repo.commit(QStringLiteral("version ") + QString::fromUtf8(version)).isEmpty();
+    }
+
+    // What the one web container on the target answers; "containers: N" when not exactly one.
+    QString answer()
+    {
+        Target target;
+        target.name = QStringLiteral("local");
+        target.endpoint = m_podman->endpoint();
+        EngineClient client(target);
+        if (!client.connect())
+            return QStringLiteral("unreachable");
+        auto listed = client.listContainers({QStringLiteral("io.slipway.app=web")});
+        if (!listed || listed->size() != 1)
+            return QStringLiteral("containers: %1").arg(listed ? listed->size() : -1);
+        QString output;
+        auto code = client.exec(listed->first().id,
+                                {QStringLiteral("/bin/busybox"), QStringLiteral("wget"), QStringLiteral("-q"),
+                                 QStringLiteral("-O"), QStringLiteral("-"),
+                                 QStringLiteral("http://127.0.0.1:%1/").arg(m_port)},
+                                &output);
+        return code && code.value() == 0 ? output : QStringLiteral("failed: ") + output;
+    }
+
+    QList<DeploymentRecord> deployments() const
+    {
+        auto history = History::open(historyPath());
+        if (!history)
+            return {};
+        auto list = history.value()->deployments();
+        return list ? list.value() : QList<DeploymentRecord>{};
+    }
+
+    // Clicks Deploy on the Deploy page and waits for the run's end; its ok.
+    bool clickDeploy(bool *ok)
+    {
+        m_console->navigation.showPage(QStringLiteral("Deploy"));
+        if (!QQuickTest::qWaitForPolish(m_window))
+            return false;
+        QSignalSpy finished(&m_console->deploy, &DeployController::finished);
+        if (!clickItem(m_window, item(QStringLiteral("deployButton"))))
+            return false;
+        if (!m_console->deploy.isBusy() || !finished.wait(180000))
+            return false;
+        *ok = finished.constFirst().constFirst().toBool();
+        return true;
+    }
+
+    // Selects the newest History row of release `releaseId`, clicks `button` and answers the
+    // confirmation with `accept`; returns the finished spy's ok, or nullopt if no run ended.
+    std::optional<bool> fromHistory(qint64 releaseId, const QString &button, bool accept = true)
+    {
+        HistoryModel &history = m_console->history;
+        m_console->navigation.showPage(QStringLiteral("History"));
+        history.refresh();
+        if (!QTest::qWaitFor([&history] { return !history.isBusy(); }, 20000))
+            return std::nullopt;
+        int row = -1;
+        for (int i = 0; i < history.count() && row < 0; ++i)
+            if (deploymentRelease(history.index(i).data(HistoryModel::IdRole).toLongLong()) == releaseId)
+                row = i;
+        if (row < 0)
+            return std::nullopt;
+        QSignalSpy detail(&history, &HistoryModel::detailChanged);
+        history.select(row);
+        if (!detail.wait(20000) || history.detailReleaseId() != releaseId ||
+            !QQuickTest::qWaitForPolish(m_window))
+            return std::nullopt;
+        if (!clickItem(m_window, item(button)))
+            return std::nullopt;
+        auto *dialog =
+            item(QStringLiteral("historyPage"))->findChild<QObject *>(QStringLiteral("confirmDialog"));
+        if (!dialog || !QTest::qWaitFor([dialog] { return dialog->property("opened").toBool(); }))
+            return std::nullopt;
+        if (m_console->deploy.isBusy())
+            return std::nullopt; // nothing may run before the answer
+        QSignalSpy finished(&m_console->deploy, &DeployController::finished);
+        QMetaObject::invokeMethod(dialog, accept ? "accept" : "reject");
+        if (!accept)
+            return QTest::qWaitFor([dialog] { return !dialog->property("visible").toBool(); }) &&
+                           !m_console->deploy.isBusy()
+                       ? std::optional<bool>(false)
+                       : std::nullopt;
+        if (!finished.wait(180000))
+            return std::nullopt;
+        return finished.constFirst().constFirst().toBool();
+    }
+
+    qint64 deploymentRelease(qint64 deploymentId) const
+    {
+        for (const DeploymentRecord &deployment : deployments())
+            if (deployment.id == deploymentId)
+                return deployment.releaseId;
+        return 0;
+    }
+
+    QString logText() const
+    {
+        LogModel *log = m_console->deploy.logModel();
+        return log->textOfRows(0, log->count() - 1);
+    }
+
+    QString targetState(const QString &name) const
+    {
+        for (const QVariant &entry : m_console->deploy.targetStates())
+            if (entry.toMap().value(QStringLiteral("name")).toString() == name)
+                return entry.toMap().value(QStringLiteral("state")).toString();
+        return {};
+    }
+
+    qint64 m_v1Release = 0;
+    qint64 m_v3Release = 0;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        isolateSettings();
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
+        QVERIFY(m_data.isValid());
+        QVERIFY(m_repo.isValid());
+        m_podman = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket);
+        QVERIFY2(m_podman->start(), qPrintable(m_podman->errorString()));
+        m_port = slipway::test::freeLoopbackPort();
+        {
+            auto history = History::open(historyPath());
+            QVERIFY2(history, qPrintable(history ? QString() : history.error().message));
+            Target local;
+            local.name = QStringLiteral("local");
+            local.endpoint = m_podman->endpoint();
+            QVERIFY(history.value()->addTarget(local));
+            Target spare = local;
+            spare.name = QStringLiteral("spare");
+            QVERIFY(history.value()->addTarget(spare));
+        }
+        QVERIFY(commitApp("v1", true));
+
+        m_console = std::make_unique<Console>(m_data.path());
+        m_engine = std::make_unique<QQmlApplicationEngine>();
+        connect(m_engine.get(), &QQmlEngine::warnings, this, [this](const QList<QQmlError> &errors) {
+            for (const QQmlError &error : errors)
+                m_warnings += error.toString();
+        });
+        m_engine->setInitialProperties(m_console->windowProperties());
+        m_engine->load(Console::windowUrl());
+        QCOMPARE(m_engine->rootObjects().size(), 1);
+        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+        QVERIFY(m_window);
+        QVERIFY(QTest::qWaitForWindowExposed(m_window));
+        QTRY_COMPARE_WITH_TIMEOUT(m_console->deploy.targets(),
+                                  (QStringList{QStringLiteral("local"), QStringLiteral("spare")}), 20000);
+        m_console->deploy.setProject(m_repo.path());
+    }
+
+    void deployNeedsAPickedTarget()
+    {
+        // Two targets: none is picked for the user, and Deploy says what is missing.
+        QVERIFY(m_console->deploy.selectedTargets().isEmpty());
+        QVERIFY(!m_console->deploy.canDeploy());
+        QVERIFY(!m_console->deploy.deployHint().isEmpty());
+        QVERIFY(!m_console->deploy.deploy());
+        QVERIFY(!m_console->deploy.error().isEmpty());
+        QVERIFY(!m_console->deploy.isBusy());
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QVERIFY(!item(QStringLiteral("deployButton"))->isEnabled());
+
+        // Picking the chip selects the target; unknown names are dropped.
+        QVERIFY(clickItem(m_window, item(QStringLiteral("target_local"))));
+        QTRY_COMPARE(m_console->deploy.selectedTargets(), QStringList{QStringLiteral("local")});
+        m_console->deploy.setSelectedTargets({QStringLiteral("local"), QStringLiteral("nowhere")});
+        QCOMPARE(m_console->deploy.selectedTargets(), QStringList{QStringLiteral("local")});
+        QVERIFY(m_console->deploy.canDeploy());
+    }
+
+    void deployFromTheWindow()
+    {
+        bool ok = false;
+        QVERIFY(clickDeploy(&ok));
+        QVERIFY2(ok, qPrintable(m_console->deploy.error() + u'\n' + logText()));
+        QCOMPARE(m_console->deploy.status(), QStringLiteral("done"));
+        QCOMPARE(m_console->deploy.runKind(), QStringLiteral("deploy"));
+        QVERIFY(m_console->deploy.releaseId() > 0);
+        m_v1Release = m_console->deploy.releaseId();
+        QVERIFY2(m_console->deploy.summary().contains(QStringLiteral("healthy on local")),
+                 qPrintable(m_console->deploy.summary()));
+        QCOMPARE(targetState(QStringLiteral("local")), QStringLiteral("healthy"));
+        QCOMPARE(m_console->deploy.layerModel()->rowCount(), 2);
+        QVERIFY2(logText().contains(QStringLiteral("Release %1").arg(m_v1Release)), qPrintable(logText()));
+        // Every stage of the pipeline ran, except the push: the image was loaded into the engine.
+        const QVariantList stages = m_console->deploy.stages();
+        QCOMPARE(stages.at(0).toMap().value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+        QCOMPARE(stages.at(1).toMap().value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+        QCOMPARE(stages.at(3).toMap().value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+        QCOMPARE(answer(), QStringLiteral("v1"));
+
+        // The history has the deployment, with the commit's message, and the History page lists it.
+        const QList<DeploymentRecord> recorded = deployments();
+        QCOMPARE(recorded.size(), 1);
+        QCOMPARE(recorded.first().result, DeploymentResult::Succeeded);
+        QCOMPARE(recorded.first().target, QStringLiteral("local"));
+        QCOMPARE(recorded.first().releaseId, m_v1Release);
+        QCOMPARE(recorded.first().message, QStringLiteral("version v1"));
+        QTRY_COMPARE_WITH_TIMEOUT(m_console->history.count(), 1, 20000);
+        QCOMPARE(m_console->history.index(0).data(HistoryModel::ResultRole).toString(),
+                 QStringLiteral("succeeded"));
+    }
+
+    void failedHealthCheckKeepsTheOldRelease()
+    {
+        QVERIFY(commitApp("v2", false));
+        bool ok = true;
+        QVERIFY(clickDeploy(&ok));
+        QVERIFY(!ok);
+        QCOMPARE(m_console->deploy.status(), QStringLiteral("failed"));
+        QCOMPARE(targetState(QStringLiteral("local")), QStringLiteral("failed"));
+        // One line naming the target, shown on the page.
+        const QString error = m_console->deploy.error();
+        QVERIFY2(error.contains(QStringLiteral("local")) && !error.contains(u'\n'), qPrintable(error));
+        QCOMPARE(item(QStringLiteral("resultLabel"))->property("text").toString(), error);
+        QCOMPARE(answer(), QStringLiteral("v1"));
+        QCOMPARE(deployments().first().result, DeploymentResult::Failed);
+    }
+
+    void redeployAsksFirst()
+    {
+        const int before = int(deployments().size());
+        // Cancelled at the question: nothing runs, nothing is recorded.
+        QCOMPARE(fromHistory(m_v1Release, QStringLiteral("redeployButton"), false),
+                 std::optional<bool>(false));
+        QCOMPARE(int(deployments().size()), before);
+
+        const std::optional<bool> ok = fromHistory(m_v1Release, QStringLiteral("redeployButton"));
+        QVERIFY(ok.has_value());
+        QVERIFY2(*ok, qPrintable(m_console->deploy.error() + u'\n' + logText()));
+        QCOMPARE(m_console->deploy.runKind(), QStringLiteral("redeploy"));
+        QCOMPARE(m_console->deploy.releaseId(), m_v1Release);
+        const QList<DeploymentRecord> recorded = deployments();
+        QCOMPARE(int(recorded.size()), before + 1);
+        QCOMPARE(recorded.first().releaseId, m_v1Release);
+        QCOMPARE(recorded.first().result, DeploymentResult::Succeeded);
+        QCOMPARE(answer(), QStringLiteral("v1"));
+        QVERIFY(findVisibleItem(item(QStringLiteral("historyPage")), QStringLiteral("runState")));
+    }
+
+    void rollbackFromHistory()
+    {
+        QVERIFY(commitApp("v3", true));
+        bool ok = false;
+        QVERIFY(clickDeploy(&ok));
+        QVERIFY2(ok, qPrintable(m_console->deploy.error()));
+        m_v3Release = m_console->deploy.releaseId();
+        QCOMPARE(answer(), QStringLiteral("v3"));
+
+        // Roll back goes to the release before the current one: v1 (v2 never became healthy).
+        const std::optional<bool> rolled = fromHistory(m_v3Release, QStringLiteral("rollbackButton"));
+        QVERIFY(rolled.has_value());
+        QVERIFY2(*rolled, qPrintable(m_console->deploy.error() + u'\n' + logText()));
+        QCOMPARE(m_console->deploy.runKind(), QStringLiteral("rollback"));
+        QCOMPARE(m_console->deploy.releaseId(), m_v1Release);
+        QCOMPARE(answer(), QStringLiteral("v1"));
+        const DeploymentRecord newest = deployments().first();
+        QCOMPARE(newest.releaseId, m_v1Release);
+        QCOMPARE(newest.result, DeploymentResult::Succeeded);
+    }
+
+    void cancelWhileWaitingForHealth()
+    {
+        QVERIFY(commitApp("v4", false)); // never healthy: the rollout waits until cancelled
+        m_console->navigation.showPage(QStringLiteral("Deploy"));
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QSignalSpy finished(&m_console->deploy, &DeployController::finished);
+        QVERIFY(clickItem(m_window, item(QStringLiteral("deployButton"))));
+        QTRY_COMPARE_WITH_TIMEOUT(targetState(QStringLiteral("local")), QStringLiteral("waiting"), 120000);
+        QVERIFY(clickItem(m_window, item(QStringLiteral("cancelButton"))));
+        QVERIFY(finished.wait(30000));
+        QVERIFY(!finished.constFirst().constFirst().toBool());
+        QCOMPARE(m_console->deploy.status(), QStringLiteral("cancelled"));
+        QCOMPARE(targetState(QStringLiteral("local")), QStringLiteral("cancelled"));
+        QCOMPARE(item(QStringLiteral("resultLabel"))->property("text").toString(), QStringLiteral("Cancelled."));
+        QCOMPARE(deployments().first().result, DeploymentResult::Cancelled);
+        QCOMPARE(answer(), QStringLiteral("v1")); // the release that was serving still is
+    }
+
+    void rollbackWithNothingBeforeSaysSo()
+    {
+        QSignalSpy finished(&m_console->deploy, &DeployController::finished);
+        QVERIFY(m_console->deploy.rollback(QStringLiteral("spare")));
+        QVERIFY(finished.wait(30000));
+        QVERIFY(!finished.constFirst().constFirst().toBool());
+        QCOMPARE(m_console->deploy.error(),
+                 QStringLiteral("target spare: no earlier release to roll back to"));
+        QVERIFY(!m_console->deploy.rollback(QString())); // no target: refused at once
+    }
+
+    void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }
+
+    void cleanupTestCase()
+    {
+        m_engine.reset();
+        m_console.reset();
+    }
+};
+
+QTEST_MAIN(TestDeployWindow)
+#include "tst_deploywindow.moc"
