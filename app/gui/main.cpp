@@ -3,6 +3,7 @@
 #include "console.h"
 #include "controllers/runnotifier.h"
 #include "guioptions.h"
+#include "scenegraph.h"
 #include "util/version.h"
 
 #include <QDir>
@@ -82,9 +83,12 @@ int main(int argc, char *argv[])
     deploy.setProject(options.demoBuild.isEmpty() ? projects.locationAt(0) : options.demoBuild);
     targets.refresh();
     history.refresh();
+    if (!oneShot) // a newcomer gets a target for the local engine; a one-shot run changes nothing
+        targets.addLocalTargetOnFirstLaunch(projects.isFirstLaunch());
 
     // Fusion follows the system palette, light or dark.
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    chooseSceneGraph();
 
     QQmlApplicationEngine engine;
     engine.setInitialProperties(console.windowProperties());

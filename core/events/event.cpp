@@ -21,4 +21,13 @@ QList<Event> EventQueue::drain()
     return std::exchange(m_events, {});
 }
 
+bool EventQueue::tryDrain(QList<Event> &events)
+{
+    if (!m_mutex.tryLock())
+        return false;
+    events = std::exchange(m_events, {});
+    m_mutex.unlock();
+    return true;
+}
+
 } // namespace slipway

@@ -140,6 +140,10 @@ class EventQueue final : public EventSink
 public:
     void post(Event event) override;
     QList<Event> drain();
+    // As drain(), but never waits: false (and nothing taken) when a worker is posting right now.
+    // The GUI thread drains with it, so a preempted low-priority worker holding the lock cannot
+    // stall it.
+    bool tryDrain(QList<Event> &events);
 
 private:
     QMutex m_mutex;

@@ -2,42 +2,60 @@
 // lines arrives. Not a test: it prints figures.
 //
 //   gui-bench REPOSITORY [--lines-per-second N] [--seconds-after S] [--data-dir DIR]
+//             [--trace-stalls MS] [--no-build S]
 //
 // The real window (Main.qml with the controllers main() makes) builds REPOSITORY while a
 // thread posts N log lines a second (default 100,000) into the Deploy page's event queue. On
 // the GUI thread a 1 ms timer records the longest gap between its ticks (the longest stall of
 // the event loop), and frameSwapped records the frame intervals. The flood keeps going for
-// S seconds after the build (default 3). Run it through tests/bench/gui-bench.sh.
+// S seconds after the build (default 3). --no-build S floods for S seconds without building.
+// Run it through tests/bench/gui-bench.sh.
+//
+// Attribution: every gap of the timer longer than --trace-stalls (default 8 ms) is split into
+// the time the GUI thread ran, waited for a CPU (the kernel's run delay, from
+// /proc/self/task/TID/schedstat) and slept (blocked: on the render thread's sync, or idle);
+// the events the GUI thread handled in it (receiver class and event type, from notify()) and
+// the marks the window and models left (pump slices, sync, rows inserted and removed, stage
+// ticks, GC and scene-graph timing messages) are printed beside it.
 
 #include "console.h"
 #include "models/eventpump.h"
 #include "models/layermodel.h"
 #include "models/logmodel.h"
+#include "scenegraph.h"
 #include "util/paths.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QGuiApplication>
+#include <QMutex>
 #include <QQmlApplicationEngine>
+#include <QQmlEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
 #include <QTemporaryDir>
 #include <QTextStream>
+#include <QThread>
 #include <QTimer>
 #include <QtQml/QQmlExtensionPlugin>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <map>
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 Q_IMPORT_QML_PLUGIN(Slipway_UiPlugin)
+
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -67,6 +85,274 @@ double threadCpuMs()
     timespec now{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
+}
+
+// One clock for everything the run records, in ms since start.
+QElapsedTimer runClock;
+
+double nowMs()
+{
+    return double(runClock.nsecsElapsed()) / 1e6;
+}
+
+// The GUI thread's run delay (ns it was runnable but had no CPU) and CPU time, from the
+// kernel's scheduler statistics: "cpu_ns run_delay_ns timeslices".
+class SchedStat
+{
+public:
+    SchedStat()
+    {
+        const QByteArray path =
+            "/proc/self/task/" + QByteArray::number(qint64(syscall(SYS_gettid))) + "/schedstat";
+        m_fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
+    }
+    ~SchedStat()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    SchedStat(const SchedStat &) = delete;
+    SchedStat &operator=(const SchedStat &) = delete;
+
+    // {cpu ms, run delay ms}; zeros when the kernel has no schedstat.
+    std::pair<double, double> read() const
+    {
+        char buffer[128];
+        const ssize_t got = m_fd >= 0 ? ::pread(m_fd, buffer, sizeof buffer - 1, 0) : -1;
+        if (got <= 0)
+            return {0, 0};
+        buffer[got] = 0;
+        unsigned long long cpu = 0;
+        unsigned long long delay = 0;
+        if (std::sscanf(buffer, "%llu %llu", &cpu, &delay) != 2)
+            return {0, 0};
+        return {double(cpu) / 1e6, double(delay) / 1e6};
+    }
+
+private:
+    int m_fd = -1;
+};
+
+// What happened when: marks from the models, the window (some on the render thread) and the
+// message handler, and the GUI thread's long event deliveries.
+struct Mark
+{
+    double at = 0;       // ms
+    double duration = 0; // ms, 0 for an instant
+    bool renderThread = false;
+    QString what;
+};
+
+class Trace
+{
+public:
+    void mark(double at, double duration, QString what)
+    {
+        const bool render = QThread::currentThread() != m_gui;
+        const QMutexLocker lock(&m_mutex);
+        if (m_on)
+            m_marks.push_back(
+                Mark{.at = at, .duration = duration, .renderThread = render, .what = std::move(what)});
+    }
+    void setGuiThread(QThread *thread) { m_gui = thread; }
+    void setOn(bool on)
+    {
+        const QMutexLocker lock(&m_mutex);
+        m_on = on;
+    }
+    std::vector<Mark> marks()
+    {
+        const QMutexLocker lock(&m_mutex);
+        return m_marks;
+    }
+
+private:
+    QMutex m_mutex;
+    QThread *m_gui = nullptr;
+    bool m_on = false;
+    std::vector<Mark> m_marks;
+};
+
+Trace trace;
+
+// Times every event the GUI thread's loop delivers (not the nested ones): one longer than 1 ms
+// is marked with its receiver's class and the event's type.
+class BenchApp final : public QGuiApplication
+{
+public:
+    using QGuiApplication::QGuiApplication;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (!m_timing || m_depth > 0 || QThread::currentThread() != thread())
+            return QGuiApplication::notify(receiver, event);
+        // Taken before: the receiver may be gone after (deferred deletes).
+        const char *className = receiver->metaObject()->className();
+        const auto type = event->type();
+        // The window's own update events are its frames, as far as this thread does them: polish,
+        // animation, and with the basic render loop sync, render and swap too.
+        const bool isFrame = (type == QEvent::Timer || type == QEvent::UpdateRequest) &&
+                             qobject_cast<QQuickWindow *>(receiver);
+        int interval = -1;
+        if (type == QEvent::Timer)
+            if (auto *timer = qobject_cast<QTimer *>(receiver))
+                interval = timer->interval();
+        const double start = nowMs();
+        const double cpuStart = threadCpuMs();
+        ++m_depth;
+        const bool result = QGuiApplication::notify(receiver, event);
+        --m_depth;
+        const double took = nowMs() - start;
+        if (isFrame)
+            m_frameTimes.push_back(took);
+        // CPU time hardly depends on the machine's load: the figure to compare across runs.
+        Cost &cost = m_costs[{className, int(type)}];
+        const double cpu = threadCpuMs() - cpuStart;
+        ++cost.count;
+        cost.cpu += cpu;
+        cost.maxCpu = std::max(cost.maxCpu, cpu);
+        if (took >= 1.0) {
+            QString what = QString::fromLatin1(className) + u' ' + eventName(type);
+            if (interval >= 0)
+                what += QStringLiteral(" (QTimer %1 ms)").arg(interval);
+            trace.mark(start, took, what);
+        }
+        return result;
+    }
+
+    void setTiming(bool on) { m_timing = on; }
+    const std::vector<double> &frameTimes() const { return m_frameTimes; }
+
+    struct Cost
+    {
+        int count = 0;
+        double cpu = 0;    // ms
+        double maxCpu = 0; // ms
+    };
+    // The GUI thread's CPU time by receiver class and event type, most first.
+    void printCosts(QTextStream &out) const
+    {
+        std::vector<std::pair<std::pair<const char *, int>, Cost>> costs(m_costs.begin(), m_costs.end());
+        std::sort(costs.begin(), costs.end(),
+                  [](const auto &a, const auto &b) { return a.second.cpu > b.second.cpu; });
+        out << "GUI thread CPU by event (receiver, event: count, total ms, mean ms, max ms):\n";
+        for (size_t i = 0; i < std::min<size_t>(costs.size(), 8); ++i) {
+            const auto &[key, cost] = costs[i];
+            out << "    " << key.first << ' ' << eventName(QEvent::Type(key.second)) << ": " << cost.count
+                << ", " << QString::number(cost.cpu, 'f', 0) << ", "
+                << QString::number(cost.cpu / cost.count, 'f', 3) << ", "
+                << QString::number(cost.maxCpu, 'f', 1) << '\n';
+        }
+    }
+
+private:
+    std::vector<double> m_frameTimes; // ms, wall clock
+    std::map<std::pair<const char *, int>, Cost> m_costs;
+
+    static QString eventName(QEvent::Type type)
+    {
+        switch (type) {
+        case QEvent::Timer:
+            return QStringLiteral("Timer");
+        case QEvent::MetaCall:
+            return QStringLiteral("MetaCall");
+        case QEvent::UpdateRequest:
+            return QStringLiteral("UpdateRequest");
+        case QEvent::DeferredDelete:
+            return QStringLiteral("DeferredDelete");
+        case QEvent::Expose:
+            return QStringLiteral("Expose");
+        default:
+            return QStringLiteral("event %1").arg(int(type));
+        }
+    }
+
+    bool m_timing = false;
+    int m_depth = 0;
+};
+
+QtMessageHandler previousHandler = nullptr;
+std::atomic<bool> quietScenegraph{false};
+
+// Qt's own timing lines (scene graph, GC) become marks; the render loop's name is kept.
+QString renderLoopLine;
+QMutex renderLoopMutex;
+
+void messageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const QString category = QString::fromLatin1(context.category ? context.category : "");
+    if (message.contains(u"render loop"_s) || message.contains(u"renderloop"_s)) {
+        const QMutexLocker lock(&renderLoopMutex);
+        renderLoopLine = category + u": "_s + message;
+    }
+    if (category.startsWith(u"qt.scenegraph.time"_s) || category.startsWith(u"qt.qml.gc"_s)) {
+        trace.mark(nowMs(), 0, category + u": "_s + message.simplified());
+        return;
+    }
+    if (category.startsWith(u"qt.scenegraph"_s) && quietScenegraph)
+        return;
+    previousHandler(type, context, message);
+}
+
+struct Gap
+{
+    double end = 0;      // ms
+    double wall = 0;     // ms
+    double cpu = 0;      // ms the GUI thread ran in it
+    double runDelay = 0; // ms it waited for a CPU
+};
+
+// Prints the longest gaps with what happened in them, and a tally over all of them of where
+// their time went.
+void printAttribution(QTextStream &out, std::vector<Gap> gaps, double threshold)
+{
+    const std::vector<Mark> marks = trace.marks();
+    std::sort(gaps.begin(), gaps.end(), [](const Gap &a, const Gap &b) { return a.wall > b.wall; });
+    double ran = 0;
+    double waited = 0;
+    double slept = 0;
+    std::map<QString, std::pair<int, double>> dominant; // the longest event in each gap
+    for (const Gap &gap : gaps) {
+        ran += gap.cpu;
+        waited += gap.runDelay;
+        slept += std::max(0.0, gap.wall - gap.cpu - gap.runDelay);
+        const Mark *longest = nullptr;
+        for (const Mark &mark : marks)
+            if (!mark.renderThread && mark.duration > 0 && mark.at < gap.end &&
+                mark.at + mark.duration > gap.end - gap.wall &&
+                (!longest || mark.duration > longest->duration))
+                longest = &mark;
+        auto &entry = dominant[longest ? longest->what : u"(no event over 1 ms)"_s];
+        entry.first += 1;
+        entry.second += gap.wall;
+    }
+    out << "stalls over " << threshold << " ms  " << gaps.size() << "; their time: GUI thread ran "
+        << QString::number(ran, 'f', 0) << " ms, waited for a CPU " << QString::number(waited, 'f', 0)
+        << " ms, slept/blocked " << QString::number(slept, 'f', 0) << " ms\n";
+    out << "  longest event in each stall (count, total ms):\n";
+    std::vector<std::pair<QString, std::pair<int, double>>> tally(dominant.begin(), dominant.end());
+    std::sort(tally.begin(), tally.end(),
+              [](const auto &a, const auto &b) { return a.second.second > b.second.second; });
+    for (const auto &[what, entry] : tally)
+        out << "    " << entry.first << "  " << QString::number(entry.second, 'f', 0) << "  " << what << '\n';
+    const size_t shown = std::min<size_t>(gaps.size(), 12);
+    for (size_t i = 0; i < shown; ++i) {
+        const Gap &gap = gaps[i];
+        const double start = gap.end - gap.wall;
+        out << "stall " << QString::number(gap.wall, 'f', 1) << " ms at "
+            << QString::number(start / 1000, 'f', 3) << " s: ran " << QString::number(gap.cpu, 'f', 1)
+            << ", waited for CPU " << QString::number(gap.runDelay, 'f', 1) << ", slept "
+            << QString::number(std::max(0.0, gap.wall - gap.cpu - gap.runDelay), 'f', 1) << '\n';
+        for (const Mark &mark : marks) {
+            if (mark.at + mark.duration < start || mark.at > gap.end)
+                continue;
+            out << "    +" << QString::number(mark.at - start, 'f', 1)
+                << (mark.renderThread ? " [R] " : " [G] ") << mark.what;
+            if (mark.duration > 0)
+                out << "  " << QString::number(mark.duration, 'f', 1) << " ms";
+            out << '\n';
+        }
+    }
 }
 
 // Posts `perSecond` lines a second in 1 ms batches until stopped; counts what it posted.
@@ -99,7 +385,10 @@ void flood(slipway::EventSink *sink, int perSecond, std::stop_token stop, std::a
 
 int main(int argc, char *argv[])
 {
-    QGuiApplication app(argc, argv);
+    runClock.start();
+    previousHandler = qInstallMessageHandler(messageHandler);
+    BenchApp app(argc, argv);
+    trace.setGuiThread(app.thread());
     QGuiApplication::setOrganizationName(QStringLiteral("SlipwayBench"));
     QGuiApplication::setApplicationName(QStringLiteral("gui-bench"));
 
@@ -112,7 +401,13 @@ int main(int argc, char *argv[])
                                    QStringLiteral("S"), QStringLiteral("3"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Cache and layouts here."),
                                      QStringLiteral("DIR"));
-    parser.addOptions({rate, after, dataDir});
+    const QCommandLineOption traceStalls(QStringLiteral("trace-stalls"),
+                                         QStringLiteral("Attribute every stall longer than MS."),
+                                         QStringLiteral("MS"), QStringLiteral("8"));
+    const QCommandLineOption noBuild(QStringLiteral("no-build"),
+                                     QStringLiteral("Flood for S seconds without building."),
+                                     QStringLiteral("S"));
+    parser.addOptions({rate, after, dataDir, traceStalls, noBuild});
     parser.addHelpOption();
     parser.process(app);
     if (parser.positionalArguments().size() != 1) {
@@ -122,7 +417,14 @@ int main(int argc, char *argv[])
     QTemporaryDir temporary;
     const QString data = parser.isSet(dataDir) ? parser.value(dataDir) : temporary.path();
 
+    // The render loop's name comes from qt.scenegraph.general; the rest of it is not printed.
+    if (!qEnvironmentVariableIsSet("QSG_INFO")) {
+        quietScenegraph = true;
+        qputenv("QSG_INFO", "1");
+    }
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    // As the app chooses it: Qt Quick's software renderer where OpenGL is a software rasterizer.
+    const QByteArray openGlRenderer = chooseSceneGraph();
     Console console(data);
     console.settings.setCacheLocation(slipway::DataDirs::resolve(data).cache);
     DeployController &deploy = console.deploy;
@@ -140,13 +442,26 @@ int main(int argc, char *argv[])
     std::vector<double> idleGaps;
     std::vector<double> gaps;
     std::vector<double> *sink = &idleGaps;
+    const double threshold = parser.value(traceStalls).toDouble();
+    std::vector<Gap> longGaps;
+    const SchedStat schedStat;
+    std::pair<double, double> lastSched{0, 0};
     QElapsedTimer loopClock;
     QTimer ticker;
     ticker.setTimerType(Qt::PreciseTimer);
     ticker.setInterval(1);
     QObject::connect(&ticker, &QTimer::timeout, &app, [&] {
-        if (loopClock.isValid())
-            sink->push_back(double(loopClock.nsecsElapsed()) / 1e6);
+        const auto sched = schedStat.read();
+        if (loopClock.isValid()) {
+            const double gap = double(loopClock.nsecsElapsed()) / 1e6;
+            sink->push_back(gap);
+            if (sink == &gaps && gap > threshold)
+                longGaps.push_back(Gap{.end = nowMs(),
+                                       .wall = gap,
+                                       .cpu = sched.first - lastSched.first,
+                                       .runDelay = sched.second - lastSched.second});
+        }
+        lastSched = sched;
         loopClock.restart();
     });
     // Frame intervals, measured on the GUI thread when each frame has been swapped.
@@ -169,11 +484,48 @@ int main(int argc, char *argv[])
     QTimer pumpTimer;
     pumpTimer.setInterval(EventPump::DefaultInterval);
     QObject::connect(&pumpTimer, &QTimer::timeout, &app, [&] {
-        QElapsedTimer clock;
-        clock.start();
-        deploy.pump()->pump();
-        pumps.push_back(double(clock.nsecsElapsed()) / 1e6);
+        const double start = nowMs();
+        const int events = deploy.pump()->pump();
+        const double took = nowMs() - start;
+        pumps.push_back(took);
+        trace.mark(start, took, QStringLiteral("pump: %1 events").arg(events));
     });
+    // What the models and the window do, for the stall attribution.
+    LogModel *logModel = deploy.logModel();
+    QObject::connect(logModel, &QAbstractItemModel::rowsInserted, &app,
+                     [&](const QModelIndex &, int first, int last) {
+                         trace.mark(nowMs(), 0, QStringLiteral("log rowsInserted %1").arg(last - first + 1));
+                     });
+    QObject::connect(logModel, &QAbstractItemModel::rowsRemoved, &app,
+                     [&](const QModelIndex &, int first, int last) {
+                         trace.mark(nowMs(), 0, QStringLiteral("log rowsRemoved %1").arg(last - first + 1));
+                     });
+    QObject::connect(deploy.layerModel(), &QAbstractItemModel::dataChanged, &app,
+                     [&](const QModelIndex &from, const QModelIndex &to) {
+                         trace.mark(nowMs(), 0,
+                                    QStringLiteral("layers dataChanged %1").arg(to.row() - from.row() + 1));
+                     });
+    QObject::connect(&deploy, &DeployController::stagesChanged, &app,
+                     [&] { trace.mark(nowMs(), 0, QStringLiteral("stagesChanged")); });
+    // Sync and render run on the render thread with the threaded loop, on this one with the
+    // basic loop; a direct connection marks them where they run.
+    auto span = [](QQuickWindow *w, auto begin, auto end, const QString &name) {
+        auto started = std::make_shared<std::atomic<double>>(0);
+        QObject::connect(
+            w, begin, w, [started] { started->store(nowMs()); }, Qt::DirectConnection);
+        QObject::connect(
+            w, end, w, [started, name] { trace.mark(started->load(), nowMs() - started->load(), name); },
+            Qt::DirectConnection);
+    };
+    span(window, &QQuickWindow::beforeSynchronizing, &QQuickWindow::afterSynchronizing,
+         QStringLiteral("sync"));
+    span(window, &QQuickWindow::beforeRendering, &QQuickWindow::afterRendering, QStringLiteral("render"));
+    QObject::connect(
+        window, &QQuickWindow::afterAnimating, window,
+        [] { trace.mark(nowMs(), 0, QStringLiteral("animated")); }, Qt::DirectConnection);
+    QObject::connect(
+        window, &QQuickWindow::frameSwapped, window,
+        [] { trace.mark(nowMs(), 0, QStringLiteral("swapped")); }, Qt::DirectConnection);
     pumpTimer.start();
     ticker.start();
 
@@ -197,9 +549,17 @@ int main(int argc, char *argv[])
         frameClock.invalidate();
         cpuAtStart = threadCpuMs();
         total.start();
+        trace.setOn(true);
+        app.setTiming(true);
         producer = std::jthread([&](std::stop_token stop) {
             flood(deploy.eventQueue(), parser.value(rate).toInt(), stop, &posted);
         });
+        if (parser.isSet(noBuild)) {
+            buildOk = true;
+            QTimer::singleShot(int(parser.value(noBuild).toDouble() * 1000), &app,
+                               [&] { QGuiApplication::quit(); });
+            return;
+        }
         if (!deploy.build()) {
             QTextStream(stderr) << "gui-bench: " << deploy.error() << '\n';
             QGuiApplication::exit(1);
@@ -217,10 +577,32 @@ int main(int argc, char *argv[])
     const Stats loop = statsOf(gaps);
     const Stats pump = statsOf(pumps);
     const Stats frame = statsOf(frames);
+    const Stats frameTime = statsOf(app.frameTimes());
+    const QString buildLine = parser.isSet(noBuild) ? u"none (--no-build)"_s
+                              : buildOk
+                                  ? QString(u"done in "_s + QString::number(buildSeconds, 'f', 1) + u" s"_s)
+                                  : QString(u"FAILED: "_s + deploy.error());
     QTextStream out(stdout);
-    out << "platform           " << QGuiApplication::platformName() << '\n'
-        << "build              " << (buildOk ? "done" : "FAILED: ") << (buildOk ? QString() : deploy.error())
-        << " in " << QString::number(buildSeconds, 'f', 1) << " s\n"
+    const QString renderLoop = [] {
+        const QMutexLocker lock(&renderLoopMutex);
+        return renderLoopLine;
+    }();
+    // Where the scene graph synced tells the render loop apart: with the basic loop the GUI
+    // thread renders every frame itself, with the threaded one it waits while the render thread
+    // syncs.
+    int syncsOnRenderThread = 0;
+    int syncsOnGuiThread = 0;
+    for (const Mark &mark : trace.marks())
+        if (mark.what == u"sync")
+            ++(mark.renderThread ? syncsOnRenderThread : syncsOnGuiThread);
+    out << "platform           " << QGuiApplication::platformName() << ", graphics API "
+        << int(window->rendererInterface()->graphicsApi()) << " (QSGRendererInterface::GraphicsApi), "
+        << (renderLoop.isEmpty() ? u"render loop not reported"_s : renderLoop)
+        << "; syncs on the render thread " << syncsOnRenderThread << ", on the GUI thread "
+        << syncsOnGuiThread
+        << "; OpenGL renderer: " << (openGlRenderer.isEmpty() ? u"none"_s : QString::fromUtf8(openGlRenderer))
+        << '\n'
+        << "build              " << buildLine << '\n'
         << "log lines posted   " << posted.load() << " in " << QString::number(seconds, 'f', 1) << " s ("
         << qint64(double(posted.load()) / seconds)
         << " a second); in the model: " << deploy.logModel()->count() << '\n'
@@ -236,6 +618,12 @@ int main(int argc, char *argv[])
         << " ms (" << loop.count << " ticks of a 1 ms timer)\n"
         << "frame interval     max " << QString::number(frame.max, 'f', 1) << " ms, p99 "
         << QString::number(frame.p99, 'f', 1) << " ms, median " << QString::number(frame.median, 'f', 1)
-        << " ms (" << frame.count << " frames)\n";
+        << " ms (" << frame.count << " frames)\n"
+        << "frame time         max " << QString::number(frameTime.max, 'f', 1) << " ms, p99 "
+        << QString::number(frameTime.p99, 'f', 1) << " ms, median "
+        << QString::number(frameTime.median, 'f', 1)
+        << " ms (the GUI thread's part of each frame: " << frameTime.count << " update events)\n";
+    app.printCosts(out);
+    printAttribution(out, longGaps, threshold);
     return status == 0 && buildOk ? 0 : 1;
 }

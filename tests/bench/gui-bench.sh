@@ -15,12 +15,16 @@ rate=${4:-100000}
 build=${SLIPWAY_BUILD_DIR:-$top/build/default}
 cmake --build "$build" --target gui-bench bench_corpus >/dev/null
 
-rm -rf "$work"
-mkdir -p "$work"
-export GIT_AUTHOR_DATE="@1700000000 +0000" GIT_COMMITTER_DATE="@1700000000 +0000"
+# The corpus is made once per size and kept (it takes longer than a run); the build's cache and
+# outputs are not, so every run builds everything.
 repo=$work/repo
-"$build/tests/bench/bench_corpus" "$repo" "$total_mb" "$files" >&2
-cat > "$repo/slipway.toml" <<'TOML'
+stamp="$total_mb MB, $files files"
+if [ "$(cat "$work/corpus.stamp" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$work"
+    mkdir -p "$work"
+    export GIT_AUTHOR_DATE="@1700000000 +0000" GIT_COMMITTER_DATE="@1700000000 +0000"
+    "$build/tests/bench/bench_corpus" "$repo" "$total_mb" "$files" >&2
+    cat > "$repo/slipway.toml" <<'TOML'
 [image]
 entrypoint = ["/usr/bin/node", "/app/index.js"]
 workdir = "/app"
@@ -33,13 +37,19 @@ name = "app"
 include = ["**"]
 dest = "/app"
 TOML
-echo 'console.log("hi")' > "$repo/index.js"
-git -C "$repo" init -q -b main
-git -C "$repo" add -A
-git -C "$repo" -c user.name=bench -c user.email=bench@slipway.invalid commit -qm corpus
+    echo 'console.log("hi")' > "$repo/index.js"
+    git -C "$repo" init -q -b main
+    git -C "$repo" add -A
+    git -C "$repo" -c user.name=bench -c user.email=bench@slipway.invalid commit -qm corpus
+    echo "$stamp" > "$work/corpus.stamp"
+fi
+rm -rf "$work/data" "$work/config"
 
 export XDG_CONFIG_HOME=$work/config
-run=("$build/tests/bench/gui-bench" "$repo" --lines-per-second "$rate" --data-dir "$work/data")
+# GUI_BENCH_ARGS: more options for gui-bench (e.g. "--trace-stalls 8", "--no-build 20").
+# shellcheck disable=SC2206
+# GUI_BENCH_BIN: another gui-bench binary (e.g. a copy built before a change, for a comparison).
+run=("${GUI_BENCH_BIN:-$build/tests/bench/gui-bench}" "$repo" --lines-per-second "$rate" --data-dir "$work/data" ${GUI_BENCH_ARGS:-})
 if [ "${GUI_BENCH_PLATFORM:-}" != offscreen ] && command -v xvfb-run >/dev/null; then
     xvfb-run -a -s "-screen 0 1280x800x24" "${run[@]}"
 else

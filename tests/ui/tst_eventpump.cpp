@@ -1,5 +1,6 @@
-// The event pump: each tick drains the queue into one batch per model on the GUI thread, and
-// events posted from several worker threads all arrive, in order per producer.
+// The event pump: each tick drains the queue into one batch per model on the GUI thread, a
+// backlog goes in slices, and events posted from several worker threads all arrive, in order per
+// producer.
 
 #include "models/eventpump.h"
 #include "models/layermodel.h"
@@ -77,6 +78,103 @@ private Q_SLOTS:
 
         QCOMPARE(pump.pump(), 0);
         QCOMPARE(linesInserted.size(), 1);
+    }
+
+    // A backlog larger than a slice goes one slice per pump() (a budget of 0: one batch each),
+    // in order, the stage events where they were among the lines.
+    void backlogGoesInSlicesInOrder()
+    {
+        constexpr int Lines = 20'000;
+        constexpr int Batch = EventPump::MaxBatchEvents;
+        LogModel log;
+        LayerModel layers;
+        QAbstractItemModelTester logTester(&log, Fatal);
+        QAbstractItemModelTester layerTester(&layers, Fatal);
+        EventPump pump;
+        pump.stop();
+        pump.setSliceBudget(std::chrono::microseconds(0));
+        pump.setLogModel(&log);
+        pump.setLayerModel(&layers);
+        QSignalSpy linesInserted(&log, &QAbstractItemModel::rowsInserted);
+        QSignalSpy stages(&pump, &EventPump::stageChanged);
+
+        pump.queue()->post(StageEvent{Stage::Build, StageState::Running, 0});
+        for (int n = 0; n < Lines; ++n) {
+            if (n == Batch * 3 / 2)
+                pump.queue()->post(layer(0, LayerState::Building, 10, 1));
+            pump.queue()->post(line(QString::number(n)));
+        }
+        pump.queue()->post(StageEvent{Stage::Build, StageState::Done, 99});
+        constexpr int Events = Lines + 3;
+
+        QCOMPARE(pump.pump(), Batch);
+        QCOMPARE(pump.pending(), Events - Batch);
+        QCOMPARE(log.rowCount(), Batch - 1); // the first event was the stage
+        QCOMPARE(stages.size(), 1);
+        QCOMPARE(layers.rowCount(), 0);
+
+        // Posted behind the backlog: after it.
+        pump.queue()->post(line(QStringLiteral("late")));
+        QCOMPARE(pump.pump(), Batch);
+        QCOMPARE(layers.rowCount(), 1);
+        QCOMPARE(stages.size(), 1);
+        QCOMPARE(pump.pump(), Events + 1 - 2 * Batch);
+        QCOMPARE(pump.pending(), 0);
+        QCOMPARE(pump.pump(), 0);
+
+        QCOMPARE(linesInserted.size(), 3);
+        QCOMPARE(stages.size(), 2);
+        QCOMPARE(stages.at(1), QList<QVariant>({int(Stage::Build), int(StageState::Done), qint64(99)}));
+        QCOMPARE(log.rowCount(), Lines + 1);
+        for (int row = 0; row < Lines; ++row)
+            QCOMPARE(log.textAt(row), QString::number(row));
+        QCOMPARE(log.textAt(Lines), QStringLiteral("late"));
+    }
+
+    // The rest of a backlog goes on in the next event-loop turns without waiting for a tick,
+    // and stop() holds it until start().
+    void flushDispatchesEverythingAtOnce()
+    {
+        EventPump pump;
+        pump.stop();
+        LogModel log;
+        pump.setSliceBudget(std::chrono::microseconds(0)); // one batch per pump()
+        pump.setLogModel(&log);
+        constexpr int Lines = EventPump::MaxBatchEvents * 3;
+        for (int n = 0; n < Lines; ++n)
+            pump.queue()->post(line(QString::number(n)));
+        QCOMPARE(pump.pump(), EventPump::MaxBatchEvents);
+        pump.queue()->post(line(QStringLiteral("last")));
+        // What a run's end needs: the backlog and what came after it, in order, now.
+        QCOMPARE(pump.flush(), Lines + 1 - EventPump::MaxBatchEvents);
+        QCOMPARE(pump.pending(), 0);
+        QCOMPARE(log.rowCount(), Lines + 1);
+        QCOMPARE(log.textAt(Lines), QStringLiteral("last"));
+    }
+
+    void backlogContinuesWithoutATick()
+    {
+        constexpr int Lines = 3 * EventPump::MaxBatchEvents + 5;
+        LogModel log;
+        QAbstractItemModelTester tester(&log, Fatal);
+        EventPump pump;
+        pump.setInterval(std::chrono::hours(1));
+        pump.start();
+        pump.setSliceBudget(std::chrono::microseconds(0));
+        pump.setLogModel(&log);
+        for (int n = 0; n < Lines; ++n)
+            pump.queue()->post(line(QString::number(n)));
+
+        QCOMPARE(pump.pump(), EventPump::MaxBatchEvents);
+        pump.stop();
+        QTest::qWait(50);
+        QCOMPARE(log.rowCount(), EventPump::MaxBatchEvents);
+        QCOMPARE(pump.pending(), Lines - EventPump::MaxBatchEvents);
+
+        pump.start();
+        QTRY_COMPARE(log.rowCount(), Lines);
+        QCOMPARE(pump.pending(), 0);
+        QCOMPARE(log.textAt(Lines - 1), QString::number(Lines - 1));
     }
 
     void timerDrainsTheQueue()

@@ -6,6 +6,7 @@
 #include "history/history.h"
 #include "navigation.h"
 #include "podmanservice.h"
+#include "scenegraph.h"
 #include "uitestutil.h"
 #include "util/paths.h"
 
@@ -93,6 +94,17 @@ private Q_SLOTS:
         QTest::keyClick(window, Qt::Key_4, Qt::ControlModifier);
         QTRY_COMPARE(navigation.currentPage(), QStringLiteral("Projects"));
         QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(u'\n')));
+    }
+
+    void softwareOpenGlIsRecognised()
+    {
+        // What Mesa reports without a GPU: Qt Quick's own software renderer is chosen instead.
+        QVERIFY(isSoftwareOpenGl("llvmpipe (LLVM 15.0.6, 256 bits)"));
+        QVERIFY(isSoftwareOpenGl("softpipe"));
+        QVERIFY(isSoftwareOpenGl("Software Rasterizer"));
+        QVERIFY(!isSoftwareOpenGl("Mesa Intel(R) UHD Graphics 620 (KBL GT2)"));
+        QVERIFY(!isSoftwareOpenGl("NVIDIA GeForce RTX 3060/PCIe/SSE2"));
+        QVERIFY(!isSoftwareOpenGl(""));
     }
 
     void showPageByName()

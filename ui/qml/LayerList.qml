@@ -13,26 +13,45 @@ ColumnLayout {
 
     spacing: 2
 
-    component Cell: Label {
-        property int cellWidth: 90
-        Layout.preferredWidth: cellWidth
-        horizontalAlignment: Text.AlignRight
+    // The columns, shared by the header and the rows: icon, name (what is left), files, size,
+    // compressed, progress, digest.
+    readonly property var columnWidths: [14, 0, 70, 90, 90, 140, 130]
+    readonly property int gap: 12
+    readonly property int margin: 8
+    readonly property real nameWidth: Math.max(60, width - 2 * margin - 6 * gap
+                                               - columnWidths.reduce((sum, w) => sum + w, 0))
+    readonly property var columnX: {
+        const xs = []
+        let x = margin
+        for (let i = 0; i < columnWidths.length; ++i) {
+            xs.push(x)
+            x += (i === 1 ? nameWidth : columnWidths[i]) + gap
+        }
+        return xs
+    }
+    readonly property real rowHeight: Math.ceil(header.implicitHeight) + 8
+
+    SystemPalette { id: colours }
+
+    component CellText: Text {
+        anchors.verticalCenter: parent.verticalCenter
+        color: colours.text
+        textFormat: Text.PlainText
         elide: Text.ElideRight
     }
 
-    RowLayout {
+    Item {
+        id: header
+
         Layout.fillWidth: true
-        Layout.leftMargin: 8
-        Layout.rightMargin: 8
-        spacing: 12
+        implicitHeight: headerName.implicitHeight
         opacity: 0.7
-        Item { Layout.preferredWidth: 14 }
-        Label { text: qsTr("Layer"); Layout.fillWidth: true; font.bold: true }
-        Cell { text: qsTr("Files"); font.bold: true; cellWidth: 70 }
-        Cell { text: qsTr("Size"); font.bold: true }
-        Cell { text: qsTr("Compressed"); font.bold: true }
-        Label { text: qsTr("Progress"); Layout.preferredWidth: 140; font.bold: true }
-        Label { text: qsTr("Digest"); Layout.preferredWidth: 130; font.bold: true }
+        CellText { id: headerName; x: list.columnX[1]; width: list.nameWidth; text: qsTr("Layer"); font.bold: true }
+        CellText { x: list.columnX[2]; width: list.columnWidths[2]; horizontalAlignment: Text.AlignRight; text: qsTr("Files"); font.bold: true }
+        CellText { x: list.columnX[3]; width: list.columnWidths[3]; horizontalAlignment: Text.AlignRight; text: qsTr("Size"); font.bold: true }
+        CellText { x: list.columnX[4]; width: list.columnWidths[4]; horizontalAlignment: Text.AlignRight; text: qsTr("Compressed"); font.bold: true }
+        CellText { x: list.columnX[5]; width: list.columnWidths[5]; text: qsTr("Progress"); font.bold: true }
+        CellText { x: list.columnX[6]; width: list.columnWidths[6]; text: qsTr("Digest"); font.bold: true }
     }
 
     ListView {
@@ -46,7 +65,9 @@ ColumnLayout {
         boundsBehavior: Flickable.StopAtBounds
         ScrollBar.vertical: ScrollBar {}
 
-        delegate: ItemDelegate {
+        // Plain Text and two rectangles rather than controls and layouts: a build's layers all
+        // arrive at once, and every row made costs the GUI thread while the log floods in.
+        delegate: Item {
             id: row
 
             required property int index
@@ -60,48 +81,65 @@ ColumnLayout {
             required property string shortDigest
 
             width: ListView.view.width
-            padding: 4
-            leftPadding: 8
-            rightPadding: 8
-            hoverEnabled: false
+            height: list.rowHeight
 
-            contentItem: RowLayout {
-                spacing: 12
-                Label {
-                    Layout.preferredWidth: 14
-                    text: Theme.stateIcon(row.stateName)
-                    color: Theme.stateColour(row.stateName, row.palette)
+            CellText {
+                x: list.columnX[0]
+                width: 14
+                text: Theme.stateIcon(row.stateName)
+                color: Theme.stateColour(row.stateName, colours)
+            }
+            CellText {
+                x: list.columnX[1]
+                width: list.nameWidth
+                text: row.name
+            }
+            CellText {
+                x: list.columnX[2]
+                width: list.columnWidths[2]
+                horizontalAlignment: Text.AlignRight
+                text: Number(row.files).toLocaleString(Qt.locale(), "f", 0)
+            }
+            CellText {
+                x: list.columnX[3]
+                width: list.columnWidths[3]
+                horizontalAlignment: Text.AlignRight
+                text: Theme.formatSize(row.bytesIn)
+            }
+            CellText {
+                x: list.columnX[4]
+                width: list.columnWidths[4]
+                horizontalAlignment: Text.AlignRight
+                text: Theme.formatSize(row.bytesOut)
+            }
+            Rectangle {
+                x: list.columnX[5]
+                width: row.cached ? list.columnWidths[5] - 56 : list.columnWidths[5]
+                height: 6
+                radius: 3
+                anchors.verticalCenter: parent.verticalCenter
+                color: colours.mid
+                Rectangle {
+                    width: parent.width * Math.max(0, Math.min(1, row.progress))
+                    height: parent.height
+                    radius: 3
+                    color: row.stateName === "failed" ? Theme.errorColour : colours.highlight
                 }
-                Label {
-                    Layout.fillWidth: true
-                    text: row.name
-                    elide: Text.ElideRight
-                }
-                Cell { text: Number(row.files).toLocaleString(Qt.locale(), "f", 0); cellWidth: 70 }
-                Cell { text: Theme.formatSize(row.bytesIn) }
-                Cell { text: Theme.formatSize(row.bytesOut) }
-                RowLayout {
-                    // A nested layout fills by default; this column keeps its width.
-                    Layout.fillWidth: false
-                    Layout.preferredWidth: 140
-                    ProgressBar {
-                        Layout.fillWidth: true
-                        value: row.progress
-                    }
-                    Label {
-                        objectName: "cachedMark"
-                        visible: row.cached
-                        text: qsTr("cached")
-                        color: Theme.okColour
-                        font.pixelSize: 11
-                    }
-                }
-                Label {
-                    Layout.preferredWidth: 130
-                    text: row.shortDigest
-                    font.family: Theme.monospace
-                    opacity: 0.8
-                }
+            }
+            CellText {
+                objectName: "cachedMark"
+                x: list.columnX[5] + list.columnWidths[5] - 50
+                visible: row.cached
+                text: qsTr("cached")
+                color: Theme.okColour
+                font.pixelSize: 11
+            }
+            CellText {
+                x: list.columnX[6]
+                width: list.columnWidths[6]
+                text: row.shortDigest
+                font.family: Theme.monospace
+                opacity: 0.8
             }
         }
 

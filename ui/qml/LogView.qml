@@ -20,6 +20,21 @@ ColumnLayout {
     readonly property int selectionFirst: Math.min(selectionStart, selectionEnd)
     readonly property int selectionLast: Math.max(selectionStart, selectionEnd)
 
+    // The rows' font and columns, measured once.
+    readonly property font monoFont: Qt.font({ family: Theme.monospace })
+    readonly property int rowHeight: Math.ceil(monoMetrics.height) + 2
+    readonly property int timeX: 6
+    readonly property int timeWidth: Math.ceil(monoMetrics.advanceWidth("00:00:00.000"))
+    readonly property int levelX: timeX + timeWidth + 10
+    readonly property int stageX: levelX + 60 + 10
+    readonly property int textX: stageX + 44 + 10
+
+    FontMetrics {
+        id: monoMetrics
+
+        font: log.monoFont
+    }
+
     function focusFilter() {
         filterField.forceActiveFocus()
         filterField.selectAll()
@@ -103,6 +118,9 @@ ColumnLayout {
             model: log.viewModel
             boundsBehavior: Flickable.StopAtBounds
             reuseItems: true
+            // No rows made beyond the visible ones: while following, the content moves by whole
+            // screens, so buffered rows would only be made to be thrown away.
+            cacheBuffer: 0
             onModelChanged: {
                 log.selectionStart = -1
                 log.selectionEnd = -1
@@ -120,6 +138,10 @@ ColumnLayout {
                 }
             }
 
+            // Every batch scrolls a new set of lines into view while following, so each visible
+            // row is rebound about 30 times a second: the row is kept cheap. A fixed height (the
+            // view never measures a row), fixed columns instead of a layout (no polish pass per
+            // row), plain text.
             delegate: Rectangle {
                 id: line
 
@@ -130,63 +152,76 @@ ColumnLayout {
                 required property string text
                 readonly property bool selected: index >= log.selectionFirst && index <= log.selectionLast
                                                  && log.selectionFirst >= 0
+                readonly property color textColour: selected ? palette.highlightedText : palette.text
 
                 width: ListView.view.width
-                implicitHeight: row.implicitHeight + 2
+                height: log.rowHeight
                 color: selected ? palette.highlight : "transparent"
 
-                RowLayout {
-                    id: row
-
-                    anchors.fill: parent
-                    anchors.leftMargin: 6
-                    anchors.rightMargin: 6
-                    spacing: 10
-
-                    Text {
-                        text: line.timeText
-                        font.family: Theme.monospace
-                        color: line.selected ? line.palette.highlightedText : line.palette.text
-                        opacity: 0.6
-                    }
-                    Text {
-                        Layout.preferredWidth: 60
-                        text: line.levelName
-                        font.family: Theme.monospace
-                        color: line.selected ? line.palette.highlightedText
-                                             : Theme.levelColour(line.levelName, line.palette.text)
-                    }
-                    Text {
-                        Layout.preferredWidth: 44
-                        text: line.stage
-                        font.family: Theme.monospace
-                        color: line.selected ? line.palette.highlightedText : line.palette.text
-                        opacity: 0.6
-                    }
-                    Text {
-                        Layout.fillWidth: true
-                        text: line.text
-                        font.family: Theme.monospace
-                        textFormat: Text.PlainText
-                        elide: Text.ElideRight
-                        color: line.selected ? line.palette.highlightedText
-                                             : (line.levelName === "error" || line.levelName === "warning"
-                                                ? Theme.levelColour(line.levelName, line.palette.text)
-                                                : line.palette.text)
-                    }
+                Text {
+                    x: log.timeX
+                    width: log.timeWidth
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: line.timeText
+                    font: log.monoFont
+                    textFormat: Text.PlainText
+                    color: line.textColour
+                    opacity: 0.6
                 }
+                Text {
+                    x: log.levelX
+                    width: 60
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: line.levelName
+                    font: log.monoFont
+                    textFormat: Text.PlainText
+                    color: line.selected ? line.textColour : Theme.levelColour(line.levelName, line.textColour)
+                }
+                Text {
+                    x: log.stageX
+                    width: 44
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: line.stage
+                    font: log.monoFont
+                    textFormat: Text.PlainText
+                    color: line.textColour
+                    opacity: 0.6
+                }
+                Text {
+                    x: log.textX
+                    width: Math.max(0, line.width - log.textX - 6)
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: line.text
+                    font: log.monoFont
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    color: line.selected || (line.levelName !== "error" && line.levelName !== "warning")
+                           ? line.textColour : Theme.levelColour(line.levelName, line.textColour)
+                }
+            }
 
-                MouseArea {
-                    anchors.fill: parent
-                    onClicked: mouse => {
-                        view.forceActiveFocus()
-                        if ((mouse.modifiers & Qt.ShiftModifier) && log.selectionStart >= 0) {
-                            log.selectionEnd = line.index
-                        } else {
-                            log.selectionStart = line.index
-                            log.selectionEnd = line.index
-                        }
-                    }
+            // Click selects a line, Shift+click extends the selection: one pair of handlers for
+            // the view rather than a mouse area in every row (rows are made and rebound often).
+            function lineAt(point: point): int {
+                return view.indexAt(point.x + view.contentX, point.y + view.contentY)
+            }
+            TapHandler {
+                acceptedModifiers: Qt.NoModifier
+                onTapped: eventPoint => {
+                    view.forceActiveFocus()
+                    const index = view.lineAt(eventPoint.position)
+                    log.selectionStart = index
+                    log.selectionEnd = index
+                }
+            }
+            TapHandler {
+                acceptedModifiers: Qt.ShiftModifier
+                onTapped: eventPoint => {
+                    view.forceActiveFocus()
+                    const index = view.lineAt(eventPoint.position)
+                    if (log.selectionStart < 0)
+                        log.selectionStart = index
+                    log.selectionEnd = index
                 }
             }
 

@@ -12,16 +12,20 @@ RowLayout {
 
     spacing: 8
 
+    // The model is the number of stages, not the list: the list is a new one every 100 ms while a
+    // stage runs (its time moves), and as a model it had the Repeater destroy and recreate every
+    // stage's Frame each time. A count that stays the same keeps the delegates; only the
+    // bindings below read the new list.
     Repeater {
-        model: strip.stages
+        model: strip.stages.length
         delegate: Frame {
             id: stage
 
-            required property var modelData
             required property int index
-            readonly property string state: modelData.state
+            readonly property var info: strip.stages[index] ?? ({})
+            readonly property string state: info.state ?? ""
 
-            objectName: "stage_" + modelData.name
+            objectName: "stage_" + (info.name ?? "")
             Layout.fillWidth: true
             padding: 8
 
@@ -39,14 +43,14 @@ RowLayout {
                 ColumnLayout {
                     spacing: 0
                     Label {
-                        text: stage.modelData.name
+                        text: stage.info.name ?? ""
                         font.bold: true
                         font.capitalization: Font.Capitalize
                     }
                     Label {
                         objectName: "stageState"
-                        text: stage.modelData.started
-                              ? qsTr("%1 · %2 s").arg(stage.state).arg((stage.modelData.elapsedMs / 1000).toFixed(1))
+                        text: stage.info.started
+                              ? qsTr("%1 · %2 s").arg(stage.state).arg((stage.info.elapsedMs / 1000).toFixed(1))
                               : stage.state
                         opacity: 0.7
                     }
