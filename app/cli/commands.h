@@ -25,11 +25,7 @@ int runBuild(const Invocation &invocation, CommandContext &context);
 
 int runPush(const Invocation &invocation, CommandContext &context);
 
-// Pushing, shared by `push` and `build --push` (pushcommand.cpp): credentials from the user's
-// Docker/Podman files, the CA from certs.d.
-Result<PushResult> pushToRegistry(const BlobSource &blobs, const QString &manifestDigest,
-                                  const QString &reference, const QString &dataDir, EventSink *events,
-                                  std::stop_token stop);
+// A push's result, shared by `push` and `build --push` (pushcommand.cpp).
 QJsonObject pushJson(const PushResult &pushed);
 void printPush(QTextStream &out, const PushResult &pushed);
 

@@ -97,19 +97,6 @@ private:
 
 } // namespace
 
-Result<PushResult> pushToRegistry(const BlobSource &blobs, const QString &manifestDigest,
-                                  const QString &reference, const QString &dataDir, EventSink *events,
-                                  std::stop_token stop)
-{
-    auto destination = ImageReference::parse(reference);
-    if (!destination)
-        return destination.error();
-    auto client = openRegistryClient(destination->registry, dataDir);
-    if (!client)
-        return client.error();
-    return pushImage(blobs, manifestDigest, destination.value(), **client, events, std::move(stop));
-}
-
 QJsonObject pushJson(const PushResult &pushed)
 {
     QJsonArray blobs;

@@ -147,17 +147,13 @@ Result<PushResult> pushBuild(const BuildOutput &build, const QString &manifestDi
     auto destination = ImageReference::parse(reference);
     if (!destination)
         return destination.error();
-    auto client = openRegistryClient(destination->registry, dataDir);
-    if (!client)
-        return client.error();
     const ContentStore store(blobsDir);
-    const BlobSource blobs = [&store](const QString &digest) { return store.blobPath(digest); };
     PushOptions options;
     if (build.baseRegistry == destination->registry && build.baseRepository != destination->repository)
         for (const QString &digest : build.baseLayers)
             options.mountFrom.insert(digest, build.baseRepository);
-    return pushImage(blobs, manifestDigest, destination.value(), *client.value(), events, std::move(stop),
-                     options);
+    return pushToRegistry([&store](const QString &digest) { return store.blobPath(digest); }, manifestDigest,
+                          reference, dataDir, events, std::move(stop), options);
 }
 
 Result<ReleaseRecord> recordRelease(History &history, const QString &project, const QString &ref,

@@ -138,6 +138,20 @@ Result<std::unique_ptr<RegistryClient>> openRegistryClient(const QString &regist
     return clientWith(registry, credential.value(), dataDirOption);
 }
 
+Result<PushResult> pushToRegistry(const BlobSource &blobs, const QString &manifestDigest,
+                                  const QString &reference, const QString &dataDirOption, EventSink *events,
+                                  std::stop_token stop, const PushOptions &options)
+{
+    auto destination = ImageReference::parse(reference);
+    if (!destination)
+        return destination.error();
+    auto client = openRegistryClient(destination->registry, dataDirOption);
+    if (!client)
+        return client.error();
+    return pushImage(blobs, manifestDigest, destination.value(), *client.value(), events, std::move(stop),
+                     options);
+}
+
 QString registryFromUserInput(const QString &text)
 {
     static const QRegularExpression hostAndPort(QRegularExpression::anchoredPattern(QStringLiteral(

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "registry/pusher.h"
 #include "registry/registryclient.h"
 #include "util/result.h"
 
@@ -31,6 +32,12 @@ Result<bool> isMarkedInsecure(const QString &registry);
 // on loopback or marked insecure.
 Result<std::unique_ptr<RegistryClient>> openRegistryClient(const QString &registry,
                                                            const QString &dataDirOption);
+
+// Pushes the image `manifestDigest`, whose blobs `blobs` finds, to `reference` through
+// openRegistryClient (events and cancelling as pushImage).
+Result<PushResult> pushToRegistry(const BlobSource &blobs, const QString &manifestDigest,
+                                  const QString &reference, const QString &dataDirOption, EventSink *events,
+                                  std::stop_token stop, const PushOptions &options = {});
 
 // The registry a user names to log in: host[:port], also typed as a URL, as `docker login` takes
 // it ("https://reg.example:5000/v2/" is reg.example:5000; index.docker.io is docker.io). Empty

@@ -11,10 +11,10 @@
 #include "registryserver.h"
 #include "sshserver.h"
 #include "util/paths.h"
+#include "webapp.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -60,36 +60,7 @@ private:
 
     bool commitApp(const QByteArray &version, bool healthy)
     {
-        QByteArray toml = "[image]\n"
-                          "entrypoint = [\"/bin/busybox\", \"httpd\", \"-f\", \"-vv\", \"-p\", \"PORT\", "
-                          "\"-h\", \"/www\"]\n"
-                          "[[layers]]\n"
-                          "name = \"busybox\"\n"
-                          "include = [\"bin/**\"]\n"
-                          "dest = \"/\"\n"
-                          "[[layers]]\n"
-                          "name = \"www\"\n"
-                          "include = [\"www/**\"]\n"
-                          "dest = \"/\"\n"
-                          "[deploy]\n"
-                          "name = \"web\"\n"
-                          "restart = \"no\"\n"
-                          // httpd as PID 1 ignores SIGTERM: retiring it waits out the whole grace.
-                          "stop_timeout = 1\n"
-                          "health = { path = \"/health\", port = PORT, timeout = \"6s\" }\n";
-        toml.replace("PORT", QByteArray::number(m_port));
-        QFile busybox(QStringLiteral("/bin/busybox"));
-        if (!busybox.open(QIODevice::ReadOnly))
-            return false;
-        if (!m_repo.writeFile(QStringLiteral("slipway.toml"), toml) ||
-            !m_repo.writeFile(QStringLiteral("bin/busybox"), busybox.readAll(), true) ||
-            !m_repo.writeFile(QStringLiteral("www/index.html"), version))
-            return false;
-        if (healthy)
-            m_repo.writeFile(QStringLiteral("www/health"), "ok\n");
-        else
-            m_repo.remove(QStringLiteral("www/health"));
-        return !m_repo.commit(QString::fromUtf8(version)).isEmpty();
+        return slipway::test::commitWebApp(m_repo, version, healthy, m_port);
     }
 
     Target target(const QString &name)

@@ -4,6 +4,7 @@
 // (Esc) stops a big build and says so.
 
 #include "uitestutil.h"
+#include "windowtestutil.h"
 
 #include "console.h"
 #include "history/history.h"
@@ -69,20 +70,7 @@ private Q_SLOTS:
         m_controller = &m_console->deploy;
         m_targets = &m_console->targets;
         m_history = &m_console->history;
-        m_engine = std::make_unique<QQmlApplicationEngine>();
-        connect(m_engine.get(), &QQmlEngine::warnings, this, [this](const QList<QQmlError> &errors) {
-            for (const QQmlError &error : errors)
-                m_warnings += error.toString();
-        });
-        m_engine->setInitialProperties(m_console->windowProperties());
-        m_engine->load(Console::windowUrl());
-        QCOMPARE(m_engine->rootObjects().size(), 1);
-        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
-        QVERIFY(m_window);
-        QVERIFY(QTest::qWaitForWindowExposed(m_window));
-        // Keys go to the active window's focus item: without this a key was now and then lost.
-        m_window->requestActivate();
-        QVERIFY(QTest::qWaitForWindowActive(m_window));
+        QVERIFY(slipway::test::loadWindow(*m_console, m_engine, m_warnings, m_window));
     }
 
     void refsOfTheProjectAreListed()

@@ -13,8 +13,9 @@
 #include "processes.h"
 #include "uitestutil.h"
 #include "util/paths.h"
+#include "webapp.h"
+#include "windowtestutil.h"
 
-#include <QFile>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QSignalSpy>
@@ -51,35 +52,8 @@ private:
 
     bool commitApp(const QByteArray &version, bool healthy)
     {
-        QByteArray toml =
-            "[image]\n"
-            "entrypoint = [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"PORT\", \"-h\", \"/www\"]\n"
-            "[[layers]]\n"
-            "name = \"busybox\"\n"
-            "include = [\"bin/**\"]\n"
-            "dest = \"/\"\n"
-            "[[layers]]\n"
-            "name = \"www\"\n"
-            "include = [\"www/**\"]\n"
-            "dest = \"/\"\n"
-            "[deploy]\n"
-            "name = \"web\"\n"
-            "restart = \"no\"\n"
-            "stop_timeout = 1\n"
-            "health = { path = \"/health\", port = PORT, timeout = \"6s\" }\n";
-        toml.replace("PORT", QByteArray::number(m_port));
-        QFile busybox(QStringLiteral("/bin/busybox"));
-        if (!busybox.open(QIODevice::ReadOnly))
-            return false;
-        if (!m_repo.writeFile(QStringLiteral("slipway.toml"), toml) ||
-            !m_repo.writeFile(QStringLiteral("bin/busybox"), busybox.readAll(), true) ||
-            !m_repo.writeFile(QStringLiteral("www/index.html"), version))
-            return false;
-        if (healthy)
-            m_repo.writeFile(QStringLiteral("www/health"), "ok\n");
-        else
-            m_repo.remove(QStringLiteral("www/health"));
-        return !m_repo.commit(QStringLiteral("version ") + QString::fromUtf8(version)).isEmpty();
+        return slipway::test::commitWebApp(m_repo, version, healthy, m_port,
+                                           QStringLiteral("version ") + QString::fromUtf8(version));
     }
 
     // What the one web container on the target answers; "containers: N" when not exactly one.
@@ -216,17 +190,7 @@ private Q_SLOTS:
         QVERIFY(commitApp("v1", true));
 
         m_console = std::make_unique<Console>(m_data.path());
-        m_engine = std::make_unique<QQmlApplicationEngine>();
-        connect(m_engine.get(), &QQmlEngine::warnings, this, [this](const QList<QQmlError> &errors) {
-            for (const QQmlError &error : errors)
-                m_warnings += error.toString();
-        });
-        m_engine->setInitialProperties(m_console->windowProperties());
-        m_engine->load(Console::windowUrl());
-        QCOMPARE(m_engine->rootObjects().size(), 1);
-        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
-        QVERIFY(m_window);
-        QVERIFY(QTest::qWaitForWindowExposed(m_window));
+        QVERIFY(slipway::test::loadWindow(*m_console, m_engine, m_warnings, m_window));
         QTRY_COMPARE_WITH_TIMEOUT(m_console->deploy.targets(),
                                   (QStringList{QStringLiteral("local"), QStringLiteral("spare")}), 20000);
         m_console->deploy.setProject(m_repo.path());
@@ -356,7 +320,8 @@ private Q_SLOTS:
         QVERIFY(!finished.constFirst().constFirst().toBool());
         QCOMPARE(m_console->deploy.status(), QStringLiteral("cancelled"));
         QCOMPARE(targetState(QStringLiteral("local")), QStringLiteral("cancelled"));
-        QCOMPARE(item(QStringLiteral("resultLabel"))->property("text").toString(), QStringLiteral("Cancelled."));
+        QCOMPARE(item(QStringLiteral("resultLabel"))->property("text").toString(),
+                 QStringLiteral("Cancelled."));
         QCOMPARE(deployments().first().result, DeploymentResult::Cancelled);
         QCOMPARE(answer(), QStringLiteral("v1")); // the release that was serving still is
     }

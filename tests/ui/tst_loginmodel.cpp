@@ -7,9 +7,11 @@
 // the password.
 
 #include "uitestutil.h"
+#include "windowtestutil.h"
 
 #include "clirun.h"
 #include "console.h"
+#include "keyringsession.h"
 #include "models/loginmodel.h"
 #include "registry/credentials.h"
 #include "registry/registryaccess.h"
@@ -419,19 +421,7 @@ private Q_SLOTS:
         m_logins = &m_console->logins;
         m_tester = std::make_unique<QAbstractItemModelTester>(
             m_logins, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        m_engine = std::make_unique<QQmlApplicationEngine>();
-        connect(m_engine.get(), &QQmlEngine::warnings, this, [this](const QList<QQmlError> &errors) {
-            for (const QQmlError &error : errors)
-                m_warnings += error.toString();
-        });
-        m_engine->setInitialProperties(m_console->windowProperties());
-        m_engine->load(Console::windowUrl());
-        QCOMPARE(m_engine->rootObjects().size(), 1);
-        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
-        QVERIFY(m_window);
-        QVERIFY(QTest::qWaitForWindowExposed(m_window));
-        m_window->requestActivate();
-        QVERIFY(QTest::qWaitForWindowActive(m_window));
+        QVERIFY(slipway::test::loadWindow(*m_console, m_engine, m_warnings, m_window));
         QSignalSpy refreshed(m_logins, &LoginModel::refreshed);
         QVERIFY(m_console->navigation.showPage(QStringLiteral("Settings")));
         QTRY_VERIFY(item(QStringLiteral("settingsPage"))->isVisible());
@@ -529,73 +519,20 @@ private Q_SLOTS:
     }
 };
 
-namespace {
-
-// As tst_keychain: re-runs this executable on a D-Bus session of its own with an unlocked
-// gnome-keyring, whose files go to a temporary directory. dbus-run-session ends the bus when the
-// test ends, and gnome-keyring-daemon exits with its bus; anything left that carries this run's
-// marker is ended by pid.
-int runUnderKeyring(int argc, char **argv)
-{
-    QCoreApplication app(argc, argv);
-    QTemporaryDir root;
-    if (!root.isValid()) {
-        std::fprintf(stderr, "cannot create a temporary directory\n");
-        return 1;
-    }
-    const QString runtime = root.filePath(QStringLiteral("run"));
-    QDir().mkpath(runtime);
-    QFile::setPermissions(runtime, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    QDir().mkpath(root.filePath(QStringLiteral("docker")));
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QString::fromLatin1(modeVariable), QStringLiteral("keyring"));
-    environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), runtime);
-    environment.insert(QStringLiteral("XDG_DATA_HOME"), root.filePath(QStringLiteral("data")));
-    environment.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
-    // Only the logins the test saves: no config.json, no Podman auth file (XDG_RUNTIME_DIR is new too).
-    environment.insert(QStringLiteral("DOCKER_CONFIG"), root.filePath(QStringLiteral("docker")));
-    // Not $REGISTRY_AUTH_FILE: docker-registry takes REGISTRY_* variables as its own configuration.
-    environment.remove(QStringLiteral("REGISTRY_AUTH_FILE"));
-    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), root.filePath(QStringLiteral("config")));
-
-    QStringList arguments{QStringLiteral("--"), QStringLiteral("sh"), QStringLiteral("-c"),
-                          QStringLiteral("printf pw | gnome-keyring-daemon --unlock --components=secrets "
-                                         ">/dev/null || exit 97; exec \"$0\" \"$@\""),
-                          QCoreApplication::applicationFilePath()};
-    arguments += QCoreApplication::arguments().mid(1);
-    QProcess session;
-    session.setProcessEnvironment(environment);
-    session.setProcessChannelMode(QProcess::ForwardedChannels);
-    session.setInputChannelMode(QProcess::ForwardedInputChannel);
-    session.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-    session.start(QStringLiteral("dbus-run-session"), arguments);
-    if (!session.waitForStarted()) {
-        std::fprintf(stderr, "cannot start dbus-run-session: %s\n", qPrintable(session.errorString()));
-        return 1;
-    }
-    session.waitForFinished(-1);
-    const int status = session.exitStatus() == QProcess::NormalExit ? session.exitCode() : 1;
-
-    const QByteArray marker = "XDG_RUNTIME_DIR=" + runtime.toUtf8() + '\0';
-    const QStringList pids = QDir(QStringLiteral("/proc")).entryList({QStringLiteral("[0-9]*")}, QDir::Dirs);
-    for (const QString &pid : pids) {
-        QFile environ(QStringLiteral("/proc/") + pid + QStringLiteral("/environ"));
-        if (environ.open(QIODevice::ReadOnly) && environ.readAll().contains(marker)) {
-            std::fprintf(stderr, "ending process %s left over from the keychain session\n", qPrintable(pid));
-            ::kill(pid.toInt(), SIGKILL);
-        }
-    }
-    if (status == 97)
-        std::fprintf(stderr, "gnome-keyring-daemon could not start (apt-get install gnome-keyring dbus)\n");
-    return status;
-}
-
-} // namespace
-
 int main(int argc, char **argv)
 {
     if (qEnvironmentVariableIsEmpty(modeVariable))
-        return runUnderKeyring(argc, argv);
+        return slipway::test::runUnderKeyring(
+            argc, argv, modeVariable, [](QProcessEnvironment &environment, const QString &root) {
+                // Only the logins the test saves: no config.json,
+                // no Podman auth file (XDG_RUNTIME_DIR is new too).
+                QDir().mkpath(root + QStringLiteral("/docker"));
+                environment.insert(QStringLiteral("DOCKER_CONFIG"), root + QStringLiteral("/docker"));
+                // Not $REGISTRY_AUTH_FILE: docker-registry takes
+                // REGISTRY_* variables as its own configuration.
+                environment.remove(QStringLiteral("REGISTRY_AUTH_FILE"));
+                environment.insert(QStringLiteral("XDG_CONFIG_HOME"), root + QStringLiteral("/config"));
+            });
     QGuiApplication app(argc, argv);
     if (qgetenv(modeVariable) == "nobus")
         return noBusChild();

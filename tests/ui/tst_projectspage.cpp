@@ -4,6 +4,7 @@
 // commit it. No QML warning on the way.
 
 #include "uitestutil.h"
+#include "windowtestutil.h"
 
 #include "console.h"
 #include "spec/spec.h"
@@ -58,19 +59,7 @@ private Q_SLOTS:
         QQuickStyle::setStyle(QStringLiteral("Fusion"));
         QVERIFY(m_data.isValid() && m_work.isValid());
         m_console = std::make_unique<Console>(m_data.path());
-        m_engine = std::make_unique<QQmlApplicationEngine>();
-        connect(m_engine.get(), &QQmlEngine::warnings, this, [this](const QList<QQmlError> &errors) {
-            for (const QQmlError &error : errors)
-                m_warnings += error.toString();
-        });
-        m_engine->setInitialProperties(m_console->windowProperties());
-        m_engine->load(Console::windowUrl());
-        QCOMPARE(m_engine->rootObjects().size(), 1);
-        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
-        QVERIFY(m_window);
-        QVERIFY(QTest::qWaitForWindowExposed(m_window));
-        m_window->requestActivate();
-        QVERIFY(QTest::qWaitForWindowActive(m_window));
+        QVERIFY(slipway::test::loadWindow(*m_console, m_engine, m_warnings, m_window));
         QVERIFY(m_console->navigation.showPage(QStringLiteral("Projects")));
         QTRY_VERIFY(visible(QStringLiteral("projectsPage")));
     }

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "gitrepo.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace slipway::test {
+
+// Commits to `repo` a small web app the deploy tests roll out: /bin/busybox running httpd on
+// `port` as PID 1, serving `version` at / and, when `healthy`, "ok" at /health (the [deploy]
+// health check, 6 s timeout). It is named "web" and has stop_timeout = 1: httpd as PID 1
+// ignores SIGTERM, so retiring it waits the whole grace. The commit's message is `message`, or
+// the version. False when a file cannot be written or the commit fails.
+bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint16 port,
+                  const QString &message = {});
+
+} // namespace slipway::test
