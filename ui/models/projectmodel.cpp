@@ -196,11 +196,11 @@ ProjectModel::ProjectModel(const QString &cacheDir, const QString &sampleProject
     const QStringList stored = QSettings().value(recentKey).toStringList();
     for (const QString &location : stored)
         if (!location.isEmpty())
-            m_projects.append(Project{location, {}, -1, {}});
+            m_projects.append(Project{location, {}, -1, {}, {}});
     // A newcomer sees something to build at once.
     m_firstLaunch = m_projects.isEmpty();
     if (m_projects.isEmpty() && !m_sample.isEmpty() && QFileInfo::exists(m_sample))
-        m_projects.append(Project{m_sample, {}, -1, {}});
+        m_projects.append(Project{m_sample, {}, -1, {}, {}});
     checkSpecs();
 }
 
@@ -226,7 +226,7 @@ QVariant ProjectModel::data(const QModelIndex &index, int role) const
     case NameRole:
         return nameOf(project.location);
     case KindRole:
-        return kindOf(project.location);
+        return project.kind;
     case StatusRole:
         return project.status;
     case ProgressRole:
@@ -324,7 +324,7 @@ void ProjectModel::insertAtTop(const QString &location)
         endMoveRows();
     } else {
         beginInsertRows({}, 0, 0);
-        m_projects.prepend(Project{location, {}, -1, {}});
+        m_projects.prepend(Project{location, {}, -1, {}, {}});
         endInsertRows();
         checkSpec(location);
         if (count() > MaximumProjects) {
@@ -392,8 +392,8 @@ void ProjectModel::writeSpec(const QString &location, const QString &text)
                  return writeSpecFile(location, cacheDir, text);
              }),
              [this, location](const QString &error) {
-                 if (error.isEmpty())
-                     setSpec(location, QStringLiteral("present"));
+                 if (const int row = rowOf(location); error.isEmpty() && row >= 0)
+                     setSpec(location, m_projects.at(row).kind, QStringLiteral("present"));
                  const QString path = QDir(location).filePath(specFile);
                  Q_EMIT written(location, error.isEmpty(),
                                 error.isEmpty() ? tr("Wrote %1").arg(path) : error);
@@ -414,20 +414,30 @@ void ProjectModel::checkSpecs()
 
 void ProjectModel::checkSpec(const QString &location)
 {
-    whenDone(this,
-             QtConcurrent::run([location, cacheDir = m_cacheDir] { return findSpec(location, cacheDir); }),
-             [this, location](const QString &spec) {
-                 setSpec(location, spec);
+    whenDone(this, QtConcurrent::run([location, cacheDir = m_cacheDir] {
+                 return std::pair<QString, QString>(kindOf(location), findSpec(location, cacheDir));
+             }),
+             [this, location](const std::pair<QString, QString> &found) {
+                 setSpec(location, found.first, found.second);
                  Q_EMIT specChecked(location);
              });
 }
 
-void ProjectModel::setSpec(const QString &location, const QString &spec)
+void ProjectModel::setSpec(const QString &location, const QString &kind, const QString &spec)
 {
     const int row = rowOf(location);
-    if (row < 0 || m_projects.at(row).spec == spec)
+    if (row < 0)
         return;
-    m_projects[row].spec = spec;
-    const QModelIndex changed = index(row);
-    Q_EMIT dataChanged(changed, changed, {SpecRole});
+    Project &project = m_projects[row];
+    QList<int> roles;
+    if (project.kind != kind) {
+        project.kind = kind;
+        roles.append(KindRole);
+    }
+    if (project.spec != spec) {
+        project.spec = spec;
+        roles.append(SpecRole);
+    }
+    if (!roles.isEmpty())
+        Q_EMIT dataChanged(index(row), index(row), roles);
 }

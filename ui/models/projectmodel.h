@@ -96,11 +96,13 @@ private:
         QString status;
         double progress = -1;
         QString spec; // SpecRole
+        QString kind; // KindRole: found with the spec, off the GUI thread; empty until then
     };
 
-    // Looks for slipway.toml off this thread; updates the row's SpecRole.
+    // Looks at the location and for slipway.toml off this thread; updates the row's KindRole and
+    // SpecRole.
     void checkSpec(const QString &location);
-    void setSpec(const QString &location, const QString &spec);
+    void setSpec(const QString &location, const QString &kind, const QString &spec);
 
     void insertAtTop(const QString &location);
     void save() const;
