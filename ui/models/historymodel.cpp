@@ -74,16 +74,11 @@ HistoryModel::Detail loadDetail(const QString &path, qint64 id)
 } // namespace
 
 HistoryModel::HistoryModel(const QString &historyPath, QObject *parent)
-    : QAbstractListModel(parent)
+    : PoolListModel(parent)
     , m_historyPath(historyPath)
 {}
 
 HistoryModel::~HistoryModel() = default;
-
-int HistoryModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : count();
-}
 
 QString HistoryModel::formatDuration(qint64 ms)
 {
@@ -206,12 +201,7 @@ void HistoryModel::refresh()
                  end();
                  if (generation != m_generation)
                      return; // a newer refresh (another filter) is on its way
-                 const bool countMoves = loaded.rows.size() != m_rows.size();
-                 beginResetModel();
-                 m_rows = loaded.rows;
-                 endResetModel();
-                 if (countMoves)
-                     Q_EMIT countChanged();
+                 resetRows(m_rows, loaded.rows);
                  if (loaded.projects != m_projects || loaded.targets != m_targets) {
                      m_projects = loaded.projects;
                      m_targets = loaded.targets;
@@ -253,24 +243,4 @@ int HistoryModel::indexOfId(qint64 id) const
         if (m_rows.at(row).id == id)
             return row;
     return -1;
-}
-
-void HistoryModel::setError(const QString &error)
-{
-    if (m_error == error)
-        return;
-    m_error = error;
-    Q_EMIT errorChanged();
-}
-
-void HistoryModel::begin()
-{
-    if (m_pending++ == 0)
-        Q_EMIT busyChanged();
-}
-
-void HistoryModel::end()
-{
-    if (--m_pending == 0)
-        Q_EMIT busyChanged();
 }

@@ -1,8 +1,9 @@
 #pragma once
 
+#include "models/poollistmodel.h"
+
 #include "history/history.h"
 
-#include <QAbstractListModel>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -13,14 +14,11 @@
 // target and result, and the detail of the one selected (its stored log, the release's layers and
 // image digest). Every query runs on a pool thread with its own History (one per thread); rows
 // and detail arrive as values on this object's thread. Not final: QML_ELEMENT derives from it.
-class HistoryModel : public QAbstractListModel
+class HistoryModel : public PoolListModel
 {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("made in main()")
-    Q_PROPERTY(int count READ count NOTIFY countChanged)
-    Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
-    Q_PROPERTY(QString error READ error NOTIFY errorChanged)
     // Empty: no filter. resultFilter is a result name ("succeeded", "failed", ...).
     Q_PROPERTY(QString projectFilter READ projectFilter WRITE setProjectFilter NOTIFY filterChanged)
     Q_PROPERTY(QString targetFilter READ targetFilter WRITE setTargetFilter NOTIFY filterChanged)
@@ -64,13 +62,10 @@ public:
     explicit HistoryModel(const QString &historyPath, QObject *parent = nullptr);
     ~HistoryModel() override;
 
-    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    int count() const { return int(m_rows.size()); }
-    bool isBusy() const { return m_pending > 0; }
-    QString error() const { return m_error; }
+    int count() const override { return int(m_rows.size()); }
     QString projectFilter() const { return m_filter.project; }
     void setProjectFilter(const QString &project);
     QString targetFilter() const { return m_filter.target; }
@@ -118,27 +113,18 @@ public:
     };
 
 Q_SIGNALS:
-    void countChanged();
-    void busyChanged();
-    void errorChanged();
     void filterChanged();
     void choicesChanged();
     void detailChanged();
     void refreshed(); // a refresh() answered
 
 private:
-    void setError(const QString &error);
-    void begin();
-    void end();
-
     QString m_historyPath;
     slipway::DeploymentFilter m_filter;
     QList<slipway::DeploymentRecord> m_rows;
     QStringList m_projects;
     QStringList m_targets;
-    QString m_error;
     Detail m_detail;
-    int m_pending = 0;
     quint64 m_generation = 0;
     quint64 m_detailGeneration = 0;
 };

@@ -120,7 +120,7 @@ Outcome logIn(const QString &dataDir, const QString &indexFile, const QString &t
 } // namespace
 
 LoginModel::LoginModel(const QString &dataDirOption, QObject *parent)
-    : QAbstractListModel(parent)
+    : PoolListModel(parent)
     , m_dataDir(dataDirOption)
     , m_indexFile(SavedCredentials::forDataDir(dataDirOption).indexFile())
 {}
@@ -128,11 +128,6 @@ LoginModel::LoginModel(const QString &dataDirOption, QObject *parent)
 LoginModel::~LoginModel()
 {
     m_stop.request_stop();
-}
-
-int LoginModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : count();
 }
 
 QVariant LoginModel::data(const QModelIndex &index, int role) const
@@ -227,30 +222,5 @@ int LoginModel::indexOf(const QString &registry) const
 
 void LoginModel::setRows(const QList<Row> &rows)
 {
-    const bool countMoves = rows.size() != m_rows.size();
-    beginResetModel();
-    m_rows = rows;
-    endResetModel();
-    if (countMoves)
-        Q_EMIT countChanged();
-}
-
-void LoginModel::setError(const QString &error)
-{
-    if (m_error == error)
-        return;
-    m_error = error;
-    Q_EMIT errorChanged();
-}
-
-void LoginModel::begin()
-{
-    if (m_pending++ == 0)
-        Q_EMIT busyChanged();
-}
-
-void LoginModel::end()
-{
-    if (--m_pending == 0)
-        Q_EMIT busyChanged();
+    resetRows(m_rows, rows);
 }

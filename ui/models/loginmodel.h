@@ -1,6 +1,7 @@
 #pragma once
 
-#include <QAbstractListModel>
+#include "models/poollistmodel.h"
+
 #include <QList>
 #include <QString>
 #include <QtQml/qqmlregistration.h>
@@ -13,15 +14,11 @@
 // call runs on a pool thread (a keychain call can wait for an unlock prompt); the answers come
 // back as values on this object's thread. Errors are one line naming the registry; no message,
 // log line or property ever holds the password. Not final: QML_ELEMENT derives from it.
-class LoginModel : public QAbstractListModel
+class LoginModel : public PoolListModel
 {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("made in main()")
-    Q_PROPERTY(int count READ count NOTIFY countChanged)
-    Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
-    // The last add, remove or refresh that failed; cleared when the next one starts.
-    Q_PROPERTY(QString error READ error NOTIFY errorChanged)
 
 public:
     enum Roles
@@ -43,13 +40,10 @@ public:
     explicit LoginModel(const QString &dataDirOption, QObject *parent = nullptr);
     ~LoginModel() override;
 
-    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    int count() const { return int(m_rows.size()); }
-    bool isBusy() const { return m_pending > 0; }
-    QString error() const { return m_error; }
+    int count() const override { return int(m_rows.size()); }
     // The SavedCredentials index the logins are listed in.
     QString indexFile() const { return m_indexFile; }
 
@@ -68,24 +62,16 @@ public:
     static QString registryName(const QString &text);
 
 Q_SIGNALS:
-    void countChanged();
-    void busyChanged();
-    void errorChanged();
     void added(bool ok, const QString &registry, const QString &error);
     void removed(bool ok, const QString &registry, const QString &error);
     void refreshed(); // a refresh() answered
 
 private:
     void setRows(const QList<Row> &rows);
-    void setError(const QString &error);
-    void begin();
-    void end();
 
     QString m_dataDir;
     QString m_indexFile;
     QList<Row> m_rows;
-    QString m_error;
-    int m_pending = 0;
     quint64 m_generation = 0;
     std::stop_source m_stop; // the model's end stops keychain and registry calls in flight
 };

@@ -107,18 +107,13 @@ QString addLocalTarget(const QString &historyPath, const QStringList &sockets, s
 } // namespace
 
 TargetModel::TargetModel(const QString &historyPath, QObject *parent)
-    : QAbstractListModel(parent)
+    : PoolListModel(parent)
     , m_historyPath(historyPath)
 {}
 
 TargetModel::~TargetModel()
 {
     m_stop.request_stop();
-}
-
-int TargetModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : count();
 }
 
 QVariant TargetModel::data(const QModelIndex &index, int role) const
@@ -296,32 +291,7 @@ int TargetModel::indexOf(const QString &name) const
 
 void TargetModel::setRows(const QList<Row> &rows)
 {
-    const bool countMoves = rows.size() != m_rows.size();
-    beginResetModel();
-    m_rows = rows;
-    endResetModel();
-    if (countMoves)
-        Q_EMIT countChanged();
-}
-
-void TargetModel::setError(const QString &error)
-{
-    if (m_error == error)
-        return;
-    m_error = error;
-    Q_EMIT errorChanged();
-}
-
-void TargetModel::begin()
-{
-    if (m_pending++ == 0)
-        Q_EMIT busyChanged();
-}
-
-void TargetModel::end()
-{
-    if (--m_pending == 0)
-        Q_EMIT busyChanged();
+    resetRows(m_rows, rows);
 }
 
 QStringList TargetModel::localEngineSockets()

@@ -1,8 +1,9 @@
 #pragma once
 
+#include "models/poollistmodel.h"
+
 #include "deploy/target.h"
 
-#include <QAbstractListModel>
 #include <QDateTime>
 #include <QList>
 #include <QString>
@@ -15,14 +16,11 @@
 // and the release Slipway last deployed there. Every database and engine call runs on a pool
 // thread with its own History (one History per thread); the answers come back as values and
 // replace rows on this object's thread. Not final: QML_ELEMENT derives from it.
-class TargetModel : public QAbstractListModel
+class TargetModel : public PoolListModel
 {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("made in main()")
-    Q_PROPERTY(int count READ count NOTIFY countChanged)
-    Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
-    Q_PROPERTY(QString error READ error NOTIFY errorChanged)
 
 public:
     enum Roles
@@ -57,13 +55,10 @@ public:
     explicit TargetModel(const QString &historyPath, QObject *parent = nullptr);
     ~TargetModel() override;
 
-    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    int count() const { return int(m_rows.size()); }
-    bool isBusy() const { return m_pending > 0; }
-    QString error() const { return m_error; }
+    int count() const override { return int(m_rows.size()); }
     QString historyPath() const { return m_historyPath; }
 
     // Reads the targets and their current releases off this thread.
@@ -97,9 +92,6 @@ public:
     bool addLocalTargetOnFirstLaunch(bool newcomer, const QStringList &sockets = localEngineSockets());
 
 Q_SIGNALS:
-    void countChanged();
-    void busyChanged();
-    void errorChanged();
     void saved(bool ok, const QString &error);
     void removed(bool ok, const QString &error);
     void checked(const QString &name); // a connection test ended
@@ -109,14 +101,9 @@ Q_SIGNALS:
 
 private:
     void setRows(const QList<Row> &rows);
-    void setError(const QString &error);
-    void begin();
-    void end();
 
     QString m_historyPath;
     QList<Row> m_rows;
-    QString m_error;
-    int m_pending = 0;
     quint64 m_generation = 0;
     std::stop_source m_stop; // the model's end stops connection tests in flight
 };
