@@ -4,6 +4,7 @@
 #include "controllers/runnotifier.h"
 #include "guioptions.h"
 #include "scenegraph.h"
+#include "source/gitutil.h"
 #include "util/version.h"
 
 #include <QDir>
@@ -52,6 +53,10 @@ int main(int argc, char *argv[])
 {
     // QApplication, not QGuiApplication: QSystemTrayIcon (the run-ended notification) needs it.
     QApplication app(argc, argv);
+    // libgit2 (and through libssh2 OpenSSL) is set up here, on the main thread, not by whichever
+    // pool thread reads refs first: OpenSSL's state then lives on the thread that outlasts the
+    // others and is torn down at exit.
+    slipway::git::ensureInitialized();
     QGuiApplication::setApplicationName(QStringLiteral("Slipway"));
     QGuiApplication::setOrganizationName(QStringLiteral("Slipway"));
     QGuiApplication::setApplicationVersion(slipway::version());
