@@ -461,7 +461,8 @@ private Q_SLOTS:
         const QString notes = result.targets.at(0).notes.join(u'\n');
         QVERIFY2(notes.contains(QStringLiteral("stopping app-4 to free its ports")), qPrintable(notes));
         QVERIFY2(notes.contains(QStringLiteral("starting app-4 again")), qPrintable(notes));
-        QCOMPARE(publishedAnswer(hostPort), QStringLiteral("4"));
+        // Started again, its httpd takes a moment to listen: the rollout does not wait for it.
+        QTRY_COMPARE_WITH_TIMEOUT(publishedAnswer(hostPort), QStringLiteral("4"), 10000);
         QCOMPARE(appContainers(localTarget()), QStringList{QStringLiteral("4:running")});
 
         // Something else holds the host port release 3 wants.
