@@ -1,6 +1,7 @@
 #include "engine/engineclient.h"
 
 #include "engine/sshtunnel.h"
+#include "util/curl.h"
 #include "util/logging.h"
 
 #include <QFile>
@@ -21,15 +22,6 @@
 
 namespace slipway {
 namespace {
-
-struct CurlDeleter
-{
-    void operator()(CURL *curl) const { curl_easy_cleanup(curl); }
-};
-struct SlistDeleter
-{
-    void operator()(curl_slist *list) const { curl_slist_free_all(list); }
-};
 
 struct Transfer
 {
@@ -177,7 +169,7 @@ Result<EngineClient::Reply> EngineClient::send(const Request &request, const QSt
 {
     if (m_stop.stop_requested())
         return Error::cancelled(QStringLiteral("%1: %2: cancelled").arg(where(), what));
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    CurlEasy curl(curl_easy_init());
     if (!curl)
         return Error::failed(QStringLiteral("%1: cannot initialise libcurl").arg(where()));
     CURL *handle = curl.get();
@@ -234,11 +226,8 @@ Result<EngineClient::Reply> EngineClient::send(const Request &request, const QSt
         curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.constData());
         curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.size()));
     }
-    curl_slist *list = nullptr;
-    for (const QByteArray &header : std::as_const(headers))
-        list = curl_slist_append(list, header.constData());
-    const std::unique_ptr<curl_slist, SlistDeleter> headerList(list);
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, list);
+    const CurlHeaderList headerList = curlHeaderList(headers);
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headerList.get());
 
     const CURLcode code = curl_easy_perform(handle);
     if (code == CURLE_ABORTED_BY_CALLBACK && m_stop.stop_requested())
@@ -805,7 +794,7 @@ long EngineClient::httpGet(const QString &givenHost, int port, const QString &pa
         }
         socket = forwarded.value();
     }
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    CurlEasy curl(curl_easy_init());
     CURL *handle = curl.get();
     Request request;
     Transfer transfer;

@@ -1,6 +1,7 @@
 #include "registry/registryclient.h"
 
 #include "registry/imagereference.h"
+#include "util/curl.h"
 #include "util/logging.h"
 #include "util/sha256.h"
 
@@ -22,15 +23,6 @@
 
 namespace slipway {
 namespace {
-
-struct CurlDeleter
-{
-    void operator()(CURL *curl) const { curl_easy_cleanup(curl); }
-};
-struct SlistDeleter
-{
-    void operator()(curl_slist *list) const { curl_slist_free_all(list); }
-};
 
 struct Transfer
 {
@@ -359,11 +351,8 @@ Result<RegistryClient::Reply> RegistryClient::perform(const Request &request, co
         curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.size()));
     }
 
-    curl_slist *list = nullptr;
-    for (const QByteArray &header : headers)
-        list = curl_slist_append(list, header.constData());
-    const std::unique_ptr<curl_slist, SlistDeleter> headerList(list);
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, list);
+    const CurlHeaderList headerList = curlHeaderList(headers);
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headerList.get());
 
     const CURLcode code = curl_easy_perform(handle);
     // The password lives on in libcurl's handle until cleanup; wipe our copy now.

@@ -4,6 +4,7 @@
 #include "registry/registryclient.h"
 
 #include "store/contentstore.h"
+#include "util/curl.h"
 #include "util/logging.h"
 #include "util/sha256.h"
 
@@ -22,15 +23,6 @@ namespace {
 constexpr int maxRedirects = 5;
 // What we keep of an error answer's body (for its registry error document).
 constexpr qsizetype maxErrorBody = 64 * 1024;
-
-struct CurlHandleDeleter
-{
-    void operator()(CURL *curl) const { curl_easy_cleanup(curl); }
-};
-struct HeaderListDeleter
-{
-    void operator()(curl_slist *list) const { curl_slist_free_all(list); }
-};
 
 QString pullScope(const QString &repository)
 {
@@ -171,7 +163,7 @@ Status RegistryClient::fetchBlob(const QString &repository, const QString &diges
     QString url = resolve(head.url);
     bool toRegistry = true;
     for (int redirects = 0;; ++redirects) {
-        std::unique_ptr<CURL, CurlHandleDeleter> curl(curl_easy_init());
+        CurlEasy curl(curl_easy_init());
         if (!curl)
             return Error::failed(QStringLiteral("%1: cannot initialise libcurl").arg(where(repository)));
         CURL *handle = curl.get();
@@ -205,11 +197,8 @@ Status RegistryClient::fetchBlob(const QString &repository, const QString &diges
                 curl_easy_setopt(handle, CURLOPT_USERPWD, userPassword.constData());
             }
         }
-        curl_slist *list = nullptr;
-        for (const QByteArray &header : std::as_const(headers))
-            list = curl_slist_append(list, header.constData());
-        const std::unique_ptr<curl_slist, HeaderListDeleter> headerList(list);
-        curl_easy_setopt(handle, CURLOPT_HTTPHEADER, list);
+        const CurlHeaderList headerList = curlHeaderList(headers);
+        curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headerList.get());
 
         const CURLcode code = curl_easy_perform(handle);
         userPassword.fill('\0');

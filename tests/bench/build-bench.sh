@@ -15,30 +15,16 @@ cmake --build --preset default --target slipway-cli bench_corpus >/dev/null
 
 rm -rf "$work"
 mkdir -p "$work"
-export GIT_AUTHOR_DATE="@1700000000 +0000" GIT_COMMITTER_DATE="@1700000000 +0000"
-git_commit() { git -C "$1" -c user.name=bench -c user.email=bench@slipway.invalid commit -qm "$2"; }
+# shellcheck source=tests/bench/common.sh
+. "$top/tests/bench/common.sh"
 
 # --- the corpus: a node_modules-like tree plus a small app, as a git repository -------------
 repo=$work/repo
 "$corpus" "$repo" "$total_mb" "$files" >&2
 mkdir -p "$repo/src"
 for i in $(seq 1 50); do printf 'export const part%d = %d;\n' "$i" "$i" > "$repo/src/part$i.js"; done
-cat > "$repo/slipway.toml" <<'TOML'
-[image]
-entrypoint = ["/usr/bin/node", "/app/src/part1.js"]
-workdir = "/app"
-[[layers]]
-name = "deps"
-include = ["node_modules/**"]
-dest = "/app"
-[[layers]]
-name = "app"
-include = ["**"]
-dest = "/app"
-TOML
-git -C "$repo" init -q -b main
-git -C "$repo" add -A
-git_commit "$repo" corpus
+node_spec "$repo" /app/src/part1.js
+bench_repository "$repo" corpus
 count=$(git -C "$repo" ls-files | wc -l)
 bytes=$(du -sb --exclude=.git "$repo" | cut -f1)
 # The baselines get the same tree as a plain directory (no .git), from a warm page cache.

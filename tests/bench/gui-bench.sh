@@ -17,30 +17,17 @@ cmake --build "$build" --target gui-bench bench_corpus >/dev/null
 
 # The corpus is made once per size and kept (it takes longer than a run); the build's cache and
 # outputs are not, so every run builds everything.
+# shellcheck source=tests/bench/common.sh
+. "$top/tests/bench/common.sh"
 repo=$work/repo
 stamp="$total_mb MB, $files files"
 if [ "$(cat "$work/corpus.stamp" 2>/dev/null)" != "$stamp" ]; then
     rm -rf "$work"
     mkdir -p "$work"
-    export GIT_AUTHOR_DATE="@1700000000 +0000" GIT_COMMITTER_DATE="@1700000000 +0000"
     "$build/tests/bench/bench_corpus" "$repo" "$total_mb" "$files" >&2
-    cat > "$repo/slipway.toml" <<'TOML'
-[image]
-entrypoint = ["/usr/bin/node", "/app/index.js"]
-workdir = "/app"
-[[layers]]
-name = "deps"
-include = ["node_modules/**"]
-dest = "/app"
-[[layers]]
-name = "app"
-include = ["**"]
-dest = "/app"
-TOML
+    node_spec "$repo" /app/index.js
     echo 'console.log("hi")' > "$repo/index.js"
-    git -C "$repo" init -q -b main
-    git -C "$repo" add -A
-    git -C "$repo" -c user.name=bench -c user.email=bench@slipway.invalid commit -qm corpus
+    bench_repository "$repo" corpus
     echo "$stamp" > "$work/corpus.stamp"
 fi
 rm -rf "$work/data" "$work/config"

@@ -24,7 +24,8 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # --- the image: the build benchmark's corpus (compressible) plus incompressible assets ------
-export GIT_AUTHOR_DATE="@1700000000 +0000" GIT_COMMITTER_DATE="@1700000000 +0000"
+# shellcheck source=tests/bench/common.sh
+. "$top/tests/bench/common.sh"
 repo=$work/repo
 "$corpus" "$repo" "$corpus_mb" 8000 >&2
 mkdir -p "$repo/assets" "$repo/src"
@@ -32,15 +33,7 @@ for i in $(seq 1 4); do
     head -c $((random_mb * 1024 * 1024 / 4)) /dev/urandom > "$repo/assets/blob$i.bin"
 done
 for i in $(seq 1 20); do printf 'export const part%d = %d;\n' "$i" "$i" > "$repo/src/part$i.js"; done
-cat > "$repo/slipway.toml" <<'TOML'
-[image]
-entrypoint = ["/usr/bin/node", "/app/src/part1.js"]
-workdir = "/app"
-[[layers]]
-name = "deps"
-include = ["node_modules/**"]
-dest = "/app"
-[[layers]]
+node_spec "$repo" /app/src/part1.js '[[layers]]
 name = "assets1"
 include = ["assets/blob1.bin", "assets/blob2.bin"]
 dest = "/app"
@@ -48,14 +41,8 @@ dest = "/app"
 name = "assets2"
 include = ["assets/blob3.bin", "assets/blob4.bin"]
 dest = "/app"
-[[layers]]
-name = "app"
-include = ["**"]
-dest = "/app"
-TOML
-git -C "$repo" init -q -b main
-git -C "$repo" add -A
-git -C "$repo" -c user.name=bench -c user.email=bench@slipway.invalid commit -qm corpus
+'
+bench_repository "$repo" corpus
 export SOURCE_DATE_EPOCH=1700000000
 "$cli" build "$repo" --data-dir "$work/data" --jobs 2 --level 1 --oci-layout "$work/layout:latest" >/dev/null
 image_bytes=$(find "$work/layout/blobs" -type f -printf '%s\n' | awk '{ t += $1 } END { print t }')

@@ -25,7 +25,7 @@ class RefModel;
 namespace slipway {
 struct BuildOutput;
 struct BuildRequest;
-}
+} // namespace slipway
 
 // The Deploy page's engine room, and what History's Redeploy and Rollback run. Each run goes on
 // one worker thread; the worker posts events to the pump's queue, and the pump feeds the log and
