@@ -4,7 +4,7 @@
 #include "commands.h"
 #include "output.h"
 
-#include "build/imagebuilder.h"
+#include "imagebuilder/imagebuilder.h"
 #include "deploy/release.h"
 #include "events/event.h"
 #include "oci/dockerarchive.h"

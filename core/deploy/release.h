@@ -1,6 +1,6 @@
 #pragma once
 
-#include "build/imagebuilder.h"
+#include "imagebuilder/imagebuilder.h"
 #include "deploy/rollout.h"
 #include "history/history.h"
 #include "registry/pusher.h"

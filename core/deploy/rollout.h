@@ -1,9 +1,9 @@
 #pragma once
 
-#include "deploy/target.h"
+#include "engine/target.h"
 #include "engine/engineclient.h"
 #include "registry/credentials.h"
-#include "spec/spec.h"
+#include "projectfile/spec.h"
 #include "util/result.h"
 
 #include <QList>

@@ -827,12 +827,4 @@ long EngineClient::httpGet(const QString &givenHost, int port, const QString &pa
     return status;
 }
 
-Result<EngineInfo> probeTarget(const Target &target, std::stop_token stop)
-{
-    EngineClient client(target, std::move(stop));
-    if (Status connected = client.connect(); !connected)
-        return connected.error();
-    return client.version();
-}
-
 } // namespace slipway

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "deploy/target.h"
+#include "engine/target.h"
 #include "engine/endpoint.h"
 #include "engine/probe.h"
 #include "registry/credentials.h"

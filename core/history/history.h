@@ -1,6 +1,6 @@
 #pragma once
 
-#include "deploy/target.h"
+#include "engine/target.h"
 #include "util/result.h"
 
 #include <QDateTime>

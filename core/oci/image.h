@@ -1,6 +1,6 @@
 #pragma once
 
-#include "spec/spec.h"
+#include "oci/imagespec.h"
 
 #include <QByteArray>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 // Pushing to the real docker-registry of the test harness, checked by an independent reader
 // (skopeo): anonymous over plain HTTP on loopback, and TLS with a test CA plus Basic auth.
 
-#include "build/imagebuilder.h"
+#include "imagebuilder/imagebuilder.h"
 #include "clirun.h"
 #include "events/event.h"
 #include "gitrepo.h"

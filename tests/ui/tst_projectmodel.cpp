@@ -6,7 +6,7 @@
 
 #include "models/projectmodel.h"
 #include "source/gitmirror.h"
-#include "spec/spec.h"
+#include "projectfile/spec.h"
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>

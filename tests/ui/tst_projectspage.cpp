@@ -7,7 +7,7 @@
 #include "windowtestutil.h"
 
 #include "console.h"
-#include "spec/spec.h"
+#include "projectfile/spec.h"
 
 #include <QClipboard>
 #include <QGuiApplication>

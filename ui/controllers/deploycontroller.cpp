@@ -1,6 +1,6 @@
 #include "controllers/deploycontroller.h"
 
-#include "build/imagebuilder.h"
+#include "imagebuilder/imagebuilder.h"
 #include "controllers/appsettings.h"
 #include "deploy/release.h"
 #include "history/history.h"

@@ -6,8 +6,8 @@
 #include "models/whendone.h"
 #include "source/gitmirror.h"
 #include "source/gitsource.h"
-#include "spec/spec.h"
-#include "spec/suggest.h"
+#include "projectfile/spec.h"
+#include "projectfile/suggest.h"
 
 #include <QClipboard>
 #include <QDir>

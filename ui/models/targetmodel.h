@@ -2,7 +2,7 @@
 
 #include "models/poollistmodel.h"
 
-#include "deploy/target.h"
+#include "engine/target.h"
 
 #include <QDateTime>
 #include <QList>

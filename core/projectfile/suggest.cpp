@@ -1,9 +1,9 @@
-#include "spec/suggest.h"
-#include "spec/suggestdraft.h"
+#include "projectfile/suggest.h"
+#include "projectfile/suggestdraft.h"
 
 #include "registry/imagereference.h"
 #include "source/dockerignore.h"
-#include "spec/spec.h"
+#include "projectfile/spec.h"
 
 #include <QDir>
 #include <QFile>

@@ -2,7 +2,7 @@
 
 #include "archive/blobencoder.h"
 #include "source/source.h"
-#include "spec/spec.h"
+#include "projectfile/spec.h"
 #include "util/result.h"
 
 #include <QString>

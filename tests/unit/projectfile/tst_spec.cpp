@@ -1,4 +1,4 @@
-#include "spec/spec.h"
+#include "projectfile/spec.h"
 
 #include <QElapsedTimer>
 #include <QTest>

@@ -1,6 +1,6 @@
 #pragma once
 
-// Private to core/spec/: how values are shown in slipway.toml messages.
+// Private to core/projectfile/: how values are shown in slipway.toml messages.
 
 #include <QString>
 #include <QStringList>

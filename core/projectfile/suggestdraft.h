@@ -1,9 +1,9 @@
 #pragma once
 
-// Private to core/spec/: the draft a slipway.toml suggestion is made in (suggest.cpp), shared
+// Private to core/projectfile/: the draft a slipway.toml suggestion is made in (suggest.cpp), shared
 // with the Dockerfile reader (suggestdockerfile.cpp).
 
-#include "spec/suggest.h"
+#include "projectfile/suggest.h"
 
 #include <QByteArray>
 #include <QList>

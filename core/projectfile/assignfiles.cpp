@@ -1,6 +1,6 @@
-#include "spec/spec.h"
+#include "projectfile/spec.h"
 
-#include "spec/specformat.h"
+#include "projectfile/specformat.h"
 #include "util/glob.h"
 
 #include <QHash>

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "oci/imagespec.h"
 #include "source/source.h"
 #include "util/result.h"
 
@@ -39,19 +40,6 @@ struct DeploySpec
     QString restart = QStringLiteral("unless-stopped");
     // How long a retired container gets between SIGTERM and SIGKILL ([deploy] stop_timeout).
     int stopTimeoutSeconds = 10;
-};
-
-struct ImageSpec
-{
-    QString base = QStringLiteral("scratch");
-    QStringList platforms{QStringLiteral("linux/amd64")};
-    QString workdir;
-    QStringList entrypoint;
-    QStringList cmd;
-    QMap<QString, QString> env;
-    QString user;
-    QList<int> expose;
-    QMap<QString, QString> labels;
 };
 
 struct Spec

@@ -1,10 +1,10 @@
 #pragma once
 
 #include "archive/blobencoder.h"
-#include "build/layercache.h"
+#include "imagebuilder/layercache.h"
 #include "registry/puller.h"
 #include "source/opensource.h"
-#include "spec/spec.h"
+#include "projectfile/spec.h"
 #include "util/result.h"
 
 #include <QByteArray>

@@ -3,8 +3,8 @@
 
 #include "gitrepo.h"
 #include "source/gitsource.h"
-#include "spec/spec.h"
-#include "spec/suggest.h"
+#include "projectfile/spec.h"
+#include "projectfile/suggest.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 // The build engine end to end on real git repositories: layers equal the tree, builds are
 // reproducible across thread counts and data directories, and the cache skips unchanged layers.
 
-#include "build/imagebuilder.h"
+#include "imagebuilder/imagebuilder.h"
 #include "events/event.h"
 #include "gitrepo.h"
 #include "store/contentstore.h"

@@ -1,7 +1,7 @@
-#include "spec/spec.h"
+#include "projectfile/spec.h"
 
 #include "registry/imagereference.h"
-#include "spec/specformat.h"
+#include "projectfile/specformat.h"
 #include "util/glob.h"
 
 #include <QHash>
