@@ -284,8 +284,7 @@ private:
             QString output;
             auto code = m_client.exec(id, candidates.at(i), &output, 10);
             const bool missing = code ? (code.value() == 126 || code.value() == 127)
-                                      : (code.error().message.contains(QStringLiteral("not found")) ||
-                                         code.error().message.contains(QStringLiteral("no such file")));
+                                      : code.error().code == Error::Code::NotExecutable;
             if (missing)
                 continue;
             if (!code) {
@@ -334,8 +333,7 @@ private:
         post(TargetState::Starting);
         const QString baseName = m_request.app + u'-' + m_request.release;
         auto created = m_client.createContainer(containerSpec(baseName));
-        if (!created && (created.error().message.contains(QStringLiteral("HTTP 409")) ||
-                         created.error().message.contains(QStringLiteral("already in use")))) {
+        if (!created && created.error().code == Error::Code::Conflict) {
             // A foreign container holds the name: never touch it, take a suffixed name.
             const QString suffixed =
                 baseName + u'-' + QString::number(QDateTime::currentMSecsSinceEpoch() % 100000);

@@ -162,7 +162,10 @@ Error EngineClient::httpError(const QString &what, const Reply &reply) const
     const QString message = engineMessage(reply.body);
     if (!message.isEmpty())
         text += QStringLiteral(": ") + message;
-    return Error::failed(oneLine(text));
+    const Error::Code code = reply.status == 404   ? Error::Code::NotFound
+                             : reply.status == 409 ? Error::Code::Conflict
+                                                   : Error::Code::None;
+    return Error::failed(oneLine(text), code);
 }
 
 Result<EngineClient::Reply> EngineClient::send(const Request &request, const QString &what)
@@ -248,7 +251,8 @@ Result<EngineClient::Reply> EngineClient::send(const Request &request, const QSt
         QString hint;
         if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
             hint = QStringLiteral(" (the engine's TLS certificate is not signed by the target's CA)");
-        return Error::failed(oneLine(QStringLiteral("%1: %2: %3%4").arg(where(), what, cause, hint)));
+        return Error::failed(oneLine(QStringLiteral("%1: %2: %3%4").arg(where(), what, cause, hint)),
+                             Error::Code::Unreachable);
     }
     reply.body = std::move(transfer.body);
     reply.apiVersionHeader = transfer.apiVersion;
@@ -527,6 +531,9 @@ Result<QString> EngineClient::createContainer(const ContainerSpec &spec)
         request.path += QStringLiteral("?name=") + QString::fromUtf8(QUrl::toPercentEncoding(spec.name));
     request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
     auto reply = expect(request, QStringLiteral("create container %1").arg(spec.name), {200, 201});
+    // Docker says 409 when the name is taken; some Podman versions answer 500 "already in use".
+    if (!reply && reply.error().message.contains(QStringLiteral("already in use")))
+        return reply.error().withCode(Error::Code::Conflict);
     if (!reply)
         return reply.error();
     const QString id = QJsonDocument::fromJson(reply->body).object().value(QStringLiteral("Id")).toString();
@@ -743,8 +750,14 @@ Result<int> EngineClient::exec(const QString &id, const QStringList &command, QS
                      .toJson(QJsonDocument::Compact);
     start.timeoutSeconds = timeoutSeconds;
     auto started = expect(start, what, {200});
-    if (!started)
+    if (!started) {
+        // Podman refuses to start an exec whose program is not in the image; Docker starts it
+        // and reports exit status 126 or 127.
+        const QString &message = started.error().message;
+        if (message.contains(QStringLiteral("not found")) || message.contains(QStringLiteral("no such file")))
+            return started.error().withCode(Error::Code::NotExecutable);
         return started.error();
+    }
     if (output) {
         QByteArray pending;
         QByteArray text;

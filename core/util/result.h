@@ -18,12 +18,40 @@ struct Error
         Cancelled, // the user asked to stop
     };
 
+    // What failed, for a caller that acts on it: never read a message's words for that.
+    enum class Code
+    {
+        None,
+        NotFound,      // what was asked for does not exist (HTTP 404)
+        Conflict,      // a name is taken or the object is in use (HTTP 409)
+        NotExecutable, // a command to run in a container is not in its image
+        Unreachable,   // the server did not answer (connection refused, timed out, reset)
+    };
+
+    Error() = default;
+    Error(Kind errorKind, QString errorMessage, Code errorCode = Code::None)
+        : kind(errorKind)
+        , message(std::move(errorMessage))
+        , code(errorCode)
+    {}
+
     Kind kind = Kind::Failed;
     QString message;
+    Code code = Code::None;
 
-    static Error failed(QString message) { return {Kind::Failed, std::move(message)}; }
-    static Error badInput(QString message) { return {Kind::BadInput, std::move(message)}; }
-    static Error cancelled(QString message) { return {Kind::Cancelled, std::move(message)}; }
+    Error withCode(Code newCode) const &
+    {
+        Error copy = *this;
+        copy.code = newCode;
+        return copy;
+    }
+
+    static Error failed(QString text, Code withCode = Code::None)
+    {
+        return {Kind::Failed, std::move(text), withCode};
+    }
+    static Error badInput(QString text) { return {Kind::BadInput, std::move(text)}; }
+    static Error cancelled(QString text) { return {Kind::Cancelled, std::move(text)}; }
 };
 
 // A value or an Error. Library code returns these; exceptions never cross a thread.

@@ -66,7 +66,10 @@ class TestArchitecture final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { QVERIFY2(QFile::exists(sourceDir + QStringLiteral("/core")), qPrintable(sourceDir)); }
+    void initTestCase()
+    {
+        QVERIFY2(QFile::exists(sourceDir + QStringLiteral("/core")), qPrintable(sourceDir));
+    }
 
     void coreIncludesNoFrontEnd()
     {
@@ -75,7 +78,8 @@ private Q_SLOTS:
         for (const QString &file : sourceFiles(QStringLiteral("core")))
             for (const Include &include : includesOf(file))
                 if (quick.match(include.header).hasMatch())
-                    offences.append(QStringLiteral("%1:%2 includes %3").arg(file).arg(include.line).arg(include.header));
+                    offences.append(
+                        QStringLiteral("%1:%2 includes %3").arg(file).arg(include.line).arg(include.header));
         QVERIFY2(offences.isEmpty(), qPrintable(offences.join(u'\n')));
         // The check sees includes at all: core has plenty of Qt Core ones.
         QVERIFY(!includesOf(QStringLiteral("core/engine/engineclient.h")).isEmpty());
@@ -89,7 +93,8 @@ private Q_SLOTS:
                 if (include.header.startsWith(QStringLiteral("app/")) ||
                     include.header.startsWith(QStringLiteral("cli/")) ||
                     include.header.startsWith(QStringLiteral("gui/")))
-                    offences.append(QStringLiteral("%1:%2 includes %3").arg(file).arg(include.line).arg(include.header));
+                    offences.append(
+                        QStringLiteral("%1:%2 includes %3").arg(file).arg(include.line).arg(include.header));
         QVERIFY2(offences.isEmpty(), qPrintable(offences.join(u'\n')));
     }
 
@@ -142,7 +147,8 @@ private Q_SLOTS:
         QStringList why;
         for (qsizetype i = 0; i + 1 < cycle.size(); ++i) {
             const Include include = graph.value(cycle.at(i)).value(cycle.at(i + 1));
-            why.append(QStringLiteral("%1:%2 includes %3").arg(include.file).arg(include.line).arg(include.header));
+            why.append(
+                QStringLiteral("%1:%2 includes %3").arg(include.file).arg(include.line).arg(include.header));
         }
         QVERIFY2(cycle.isEmpty(), qPrintable(QStringLiteral("core/ folders include each other: %1\n%2")
                                                  .arg(cycle.join(QStringLiteral(" -> ")), why.join(u'\n'))));
