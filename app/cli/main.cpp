@@ -7,18 +7,23 @@
 #include <QTextStream>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <stop_token>
 #include <thread>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace {
 
 std::atomic<bool> interrupted{false};
+int wakeup[2] = {-1, -1}; // the signal handler writes 'i' here, the end of the command 'e'
 
 // The first Ctrl+C asks the job to stop cleanly; a second one ends the process at once, in case
-// something (a library call that cannot be interrupted) keeps the job from noticing.
+// something (a library call that cannot be interrupted) keeps the job from noticing. A handler
+// may do little: it wakes the watcher thread, which requests the stop.
 extern "C" void onInterrupt(int)
 {
     if (interrupted.exchange(true)) {
@@ -26,6 +31,8 @@ extern "C" void onInterrupt(int)
         [[maybe_unused]] const auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
         ::_exit(130);
     }
+    const char byte = 'i';
+    [[maybe_unused]] const auto written = ::write(wakeup[1], &byte, 1);
 }
 
 } // namespace
@@ -53,18 +60,23 @@ int main(int argc, char *argv[])
     // Ctrl+C (or SIGTERM) asks the running job to stop; it cleans up and exits 130. A second
     // one exits at once.
     std::stop_source stop;
+    if (::pipe2(wakeup, O_CLOEXEC) != 0) {
+        err << "slipway-cli: cannot create a pipe: " << strerror(errno) << '\n';
+        return 1;
+    }
+    std::jthread watcher([&stop] {
+        char byte = 0;
+        while (::read(wakeup[0], &byte, 1) < 0 && errno == EINTR) {
+        }
+        if (byte == 'i')
+            stop.request_stop();
+    });
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
-    std::jthread watcher([&stop](std::stop_token finished) {
-        while (!finished.stop_requested()) {
-            if (interrupted) {
-                stop.request_stop();
-                return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    });
 
     slipway::cli::CommandContext context{out, err, stop.get_token()};
-    return slipway::cli::runCommand(outcome.invocation, context);
+    const int status = slipway::cli::runCommand(outcome.invocation, context);
+    const char end = 'e';
+    [[maybe_unused]] const auto written = ::write(wakeup[1], &end, 1);
+    return status;
 }

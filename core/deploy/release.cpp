@@ -212,6 +212,7 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
     request.batchSize = options.batchSize;
     request.events = options.events;
     request.stop = options.stop;
+    request.pool = options.pool;
     if (release.image.startsWith(localRepositoryPrefix())) {
         // Registry-less: an engine that has the image (rollouts keep old images) skips the load;
         // the others get it streamed from the local blob store.

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "imagebuilder/imagebuilder.h"
 #include "deploy/rollout.h"
 #include "history/history.h"
+#include "imagebuilder/imagebuilder.h"
 #include "registry/pusher.h"
 
 #include <QHash>
@@ -51,6 +51,7 @@ struct ReleaseOptions
     int batchSize = 0; // targets deployed at once; 0: all in parallel
     EventSink *events = nullptr;
     std::stop_token stop;
+    QThreadPool *pool = nullptr; // where targets roll out; null: a pool of the batch's size
 };
 
 // Records a build as a release of `project` built from `ref`, pushing it first when

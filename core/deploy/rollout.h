@@ -1,9 +1,9 @@
 #pragma once
 
-#include "engine/target.h"
 #include "engine/engineclient.h"
-#include "registry/credentials.h"
+#include "engine/target.h"
 #include "projectfile/spec.h"
+#include "registry/credentials.h"
 #include "util/result.h"
 
 #include <QList>
@@ -13,6 +13,8 @@
 #include <functional>
 #include <optional>
 #include <stop_token>
+
+class QThreadPool;
 
 namespace slipway {
 
@@ -54,6 +56,8 @@ struct RolloutRequest
     int logLines = 50;     // of a failed container, kept in the outcome
     EventSink *events = nullptr;
     std::stop_token stop;
+    // Where the targets of a batch roll out at once; null: a pool of the batch's size.
+    QThreadPool *pool = nullptr;
 };
 
 struct TargetOutcome
@@ -77,17 +81,15 @@ struct RolloutResult
     bool allHealthy() const;
 };
 
-// Deploys one release to each target: pull (or load) the image, create the new container
-// (`<app>-<release>`), start it, wait until healthy, then stop and remove the app's other
-// containers, keeping their images for a rollback. A new container that fails is removed and
-// the old one keeps serving (started again if it was stopped to free a port); its last log lines
-// are in the outcome. Retrying converges: a container of the same release left behind by an
-// interrupted rollout is replaced, never duplicated.
+// Deploys one release to each target, through the target's driver (targetdriver.h): prepare,
+// ship the image (pull, or load; skipped where it is), inspect what runs, switch to the new
+// release behind its health check, retire the old. A new release that fails is removed and the
+// old one keeps serving; its last log lines are in the outcome. Retrying converges: an instance
+// of the same release left behind by an interrupted rollout is replaced, never duplicated.
+// Targets of a batch roll out in parallel on request.pool.
 //
-// Health, in order: an HTTP GET of deploy.health.path on deploy.health.port (the container
-// port: from here through the published host port or the container's address for unix and tcp
-// targets; for ssh targets from inside the container, with its wget or curl), else the image's
-// HEALTHCHECK status, else running for steadySeconds. A container that exits fails at once.
+// Health (containerdriver.h, healthcheck.h): an HTTP GET of deploy.health.path on
+// deploy.health.port, else the image's HEALTHCHECK status, else running for steadySeconds.
 //
 // Posts TargetEvents and LogEvents (stage "deploy", the target's name). Rollback is the same
 // call with a recorded release's reference.

@@ -1,9 +1,9 @@
 #include "controllers/deploycontroller.h"
 
-#include "imagebuilder/imagebuilder.h"
 #include "controllers/appsettings.h"
-#include "deploy/release.h"
+#include "deploy/deployment.h"
 #include "history/history.h"
+#include "imagebuilder/imagebuilder.h"
 #include "models/eventpump.h"
 #include "models/layermodel.h"
 #include "models/logfiltermodel.h"
@@ -413,43 +413,40 @@ bool DeployController::build()
     });
 }
 
-// What a deploy, redeploy or rollback run needs on its worker thread: plain values only.
-struct DeployController::RolloutJob
+DeploymentSettings DeployController::deploymentSettings() const
 {
-    QString historyPath;
-    ReleaseOptions options; // without events and stop: set on the worker
-    QStringList targets;
-};
+    DeploymentSettings settings;
+    settings.dataDir = m_dataDir;
+    settings.cacheDir = cacheDir();
+    settings.events = m_pump->queue();
+    return settings;
+}
 
 namespace {
 
-// Rolls `release` out on the worker thread and fills the outcome from the rollout.
-void rollOut(History &history, const ReleaseRecord &release, const QStringList &targetNames,
-             ReleaseOptions options, EventSink &events, DeployController::Outcome &outcome)
+// Runs `run` on the worker and turns its report into the run's outcome.
+DeployController::Outcome outcomeOf(const Result<DeploymentReport> &deployed, EventSink &events)
 {
-    auto targets = resolveTargets(history, targetNames);
-    if (!targets) {
-        outcome.error = targets.error().message;
-        return;
+    DeployController::Outcome outcome;
+    if (!deployed) {
+        outcome.cancelled = deployed.error().kind == Error::Kind::Cancelled;
+        outcome.error = deployed.error().message;
+        return outcome;
     }
-    outcome.releaseId = release.id;
-    outcome.commit = release.commit;
-    outcome.manifestDigest = release.digest;
-    auto rolled = rollOutRelease(history, release, targets.value(), options);
-    if (!rolled) {
-        outcome.error = rolled.error().message;
-        return;
-    }
-    for (const QString &problem : std::as_const(rolled->problems))
-        events.log(LogLevel::Warning, QStringLiteral("deploy"), problem);
-    outcome.ok = rolled->result.allHealthy();
-    for (const TargetOutcome &target : std::as_const(rolled->result.targets)) {
-        outcome.cancelled = outcome.cancelled || target.cancelled;
+    const DeploymentReport &report = deployed.value();
+    if (report.build)
+        outcome.layers = layerValues(*report.build);
+    outcome.releaseId = report.release.id;
+    outcome.commit = report.release.commit;
+    outcome.manifestDigest = report.release.digest;
+    outcome.ok = report.healthy();
+    outcome.cancelled = report.cancelled();
+    for (const TargetOutcome &target : report.rollout.result.targets)
         if (!target.healthy && !target.skipped && outcome.error.isEmpty())
             outcome.error = target.error;
-    }
-    outcome.summary = rolloutSummary(release, rolled.value());
+    outcome.summary = rolloutSummary(report.release, report.rollout);
     events.log(outcome.ok ? LogLevel::Info : LogLevel::Error, QStringLiteral("deploy"), outcome.summary);
+    return outcome;
 }
 
 } // namespace
@@ -469,103 +466,41 @@ bool DeployController::deploy()
             setError(parsed.error().message);
             return false;
         }
-    BuildRequest request = buildRequest();
-    RolloutJob job;
-    job.historyPath = History::defaultPath(DataDirs::resolve(m_dataDir).data);
-    job.options.dataDir = m_dataDir;
-    job.options.blobsDir = QDir(request.source.cacheDir).filePath(QStringLiteral("blobs"));
-    job.options.image = m_image;
-    job.targets = m_selectedTargets;
-
-    return start(QStringLiteral("deploy"), [request, job](std::stop_token stop) mutable {
-        request.source.stop = stop;
-        EventSink &events = *request.source.events;
-        Outcome outcome;
-        // The history is opened on this thread, and unknown targets fail before a build is spent.
-        auto history = History::open(job.historyPath);
-        if (!history) {
-            outcome.error = history.error().message;
-            events.log(LogLevel::Error, QStringLiteral("deploy"), outcome.error);
-            return outcome;
-        }
-        if (auto targets = resolveTargets(*history.value(), job.targets); !targets) {
-            outcome.error = targets.error().message;
-            events.log(LogLevel::Error, QStringLiteral("deploy"), outcome.error);
-            return outcome;
-        }
-        auto built = buildImage(request);
-        if (!built) {
-            outcome.cancelled = built.error().kind == Error::Kind::Cancelled;
-            outcome.error = built.error().message;
-            return outcome;
-        }
-        outcome.layers = layerValues(built.value());
-        job.options.events = &events;
-        job.options.stop = stop;
-        auto release = recordRelease(*history.value(), slipway::projectName(request.source.location),
-                                     request.source.ref, built.value(), job.options);
-        if (!release) {
-            outcome.cancelled = release.error().kind == Error::Kind::Cancelled;
-            outcome.error = release.error().message;
-            events.log(outcome.cancelled ? LogLevel::Warning : LogLevel::Error, QStringLiteral("push"),
-                       outcome.error);
-            return outcome;
-        }
-        events.log(
-            LogLevel::Info, QStringLiteral("deploy"),
-            QStringLiteral("Release %1: %2 (%3)").arg(release->id).arg(release->image, release->digest));
-        rollOut(*history.value(), release.value(), job.targets, job.options, events, outcome);
-        return outcome;
-    });
+    return start(QStringLiteral("deploy"),
+                 [settings = deploymentSettings(), build = buildRequest(), targets = m_selectedTargets,
+                  image = m_image](std::stop_token stop) mutable {
+                     settings.stop = stop;
+                     Deployment deployment(settings);
+                     return outcomeOf(deployment.deploy(build, targets, image), *settings.events);
+                 });
 }
 
 bool DeployController::redeploy(qint64 releaseId, const QString &target)
-{
-    return startRollout(QStringLiteral("redeploy"), releaseId, target);
-}
-
-bool DeployController::rollback(const QString &target, qint64 releaseId)
-{
-    return startRollout(QStringLiteral("rollback"), releaseId, target);
-}
-
-bool DeployController::startRollout(const QString &kind, qint64 releaseId, const QString &target)
 {
     if (target.isEmpty()) {
         setError(tr("Choose the target to roll out to."));
         return false;
     }
-    RolloutJob job;
-    job.historyPath = History::defaultPath(DataDirs::resolve(m_dataDir).data);
-    job.options.dataDir = m_dataDir;
-    job.options.blobsDir = QDir(cacheDir()).filePath(QStringLiteral("blobs"));
-    job.targets = {target};
-    EventSink *events = m_pump->queue();
-    return start(kind, [job, releaseId, events, kind](std::stop_token stop) mutable {
-        Outcome outcome;
-        const auto fail = [&](const QString &error) {
-            outcome.error = error;
-            events->log(LogLevel::Error, QStringLiteral("deploy"), error);
-            return outcome;
-        };
-        auto history = History::open(job.historyPath);
-        if (!history)
-            return fail(history.error().message);
-        // Redeploy names its release; a rollback without one goes to the release before the current.
-        auto release = rollbackRelease(*history.value(), job.targets.constFirst(), releaseId);
-        if (!release)
-            return fail(release.error().message);
-        events->log(LogLevel::Info, QStringLiteral("deploy"),
-                    QStringLiteral("%1 of %2 to release %3 (%4)")
-                        .arg(kind == u"rollback" ? QStringLiteral("Rollback") : QStringLiteral("Redeploy"),
-                             job.targets.constFirst())
-                        .arg(release->id)
-                        .arg(release->commit.isEmpty() ? release->digest : release->commit.left(12)));
-        job.options.events = events;
-        job.options.stop = stop;
-        rollOut(*history.value(), release.value(), job.targets, job.options, *events, outcome);
-        return outcome;
-    });
+    return start(QStringLiteral("redeploy"),
+                 [settings = deploymentSettings(), releaseId, target](std::stop_token stop) mutable {
+                     settings.stop = stop;
+                     Deployment deployment(settings);
+                     return outcomeOf(deployment.redeploy(releaseId, {target}), *settings.events);
+                 });
+}
+
+bool DeployController::rollback(const QString &target, qint64 releaseId)
+{
+    if (target.isEmpty()) {
+        setError(tr("Choose the target to roll out to."));
+        return false;
+    }
+    return start(QStringLiteral("rollback"),
+                 [settings = deploymentSettings(), releaseId, target](std::stop_token stop) mutable {
+                     settings.stop = stop;
+                     Deployment deployment(settings);
+                     return outcomeOf(deployment.rollback(target, releaseId), *settings.events);
+                 });
 }
 
 void DeployController::cancel()

@@ -25,6 +25,7 @@ class RefModel;
 namespace slipway {
 struct BuildOutput;
 struct BuildRequest;
+struct DeploymentSettings;
 } // namespace slipway
 
 // The Deploy page's engine room, and what History's Redeploy and Rollback run. Each run goes on
@@ -169,13 +170,12 @@ private:
         qint64 eventStartedAt = 0; // the Running event's elapsedMs: each stage has its own origin
         qint64 elapsedMs = 0;
     };
-    struct RolloutJob;
-
     // Project, ref and the settings, for build() and deploy(); the worker sets the stop token.
     slipway::BuildRequest buildRequest() const;
+    // The data dir, cache and event queue a deployment works with; the worker sets the stop token.
+    slipway::DeploymentSettings deploymentSettings() const;
     // Resets the models and stages and starts `work` on the worker thread.
     bool start(const QString &kind, std::function<Outcome(std::stop_token)> work);
-    bool startRollout(const QString &kind, qint64 releaseId, const QString &target);
     void onTarget(const QString &target, int state, const QString &detail);
     void onStage(int stage, int state, qint64 elapsedMs);
     void updateLogFilter();

@@ -1,0 +1,215 @@
+#include "deploy/containerdriver.h"
+
+#include "deploy/rollout.h"
+
+#include <QDateTime>
+#include <QSet>
+
+namespace slipway {
+namespace {
+
+QString label(const char *name)
+{
+    return QString::fromLatin1(name);
+}
+
+} // namespace
+
+ContainerDriver::ContainerDriver(const RolloutRequest &request, const Target &target,
+                                 RolloutReporter &reporter)
+    : m_request(request)
+    , m_target(target)
+    , m_reporter(reporter)
+    , m_client(target, request.stop)
+    , m_health(m_client, request.deploy, request.steadySeconds, request.stop)
+{}
+
+Status ContainerDriver::prepare()
+{
+    return m_client.connect();
+}
+
+Status ContainerDriver::shipImage()
+{
+    const ImageSource &image = m_request.image;
+    auto present = m_client.inspectImage(image.reference);
+    if (!present)
+        return present.error();
+    // A digest names exactly one image, and a loaded release's tag is ours: either present
+    // means nothing to transfer (rollbacks and retries are quick).
+    const bool pinned = image.load || image.reference.contains(u'@');
+    if (present.value() && pinned) {
+        m_reporter.log(LogLevel::Info,
+                       QStringLiteral("image %1 is already on the target").arg(image.reference));
+        return success();
+    }
+    if (image.load) {
+        m_reporter.log(LogLevel::Info, QStringLiteral("loading image %1").arg(image.reference));
+        if (Status loaded = m_client.load(image.load); !loaded)
+            return loaded;
+        auto loadedImage = m_client.inspectImage(image.reference);
+        if (!loadedImage)
+            return loadedImage.error();
+        if (!loadedImage.value())
+            return Error::failed(
+                QStringLiteral("%1: the loaded archive does not hold %2").arg(where(), image.reference));
+        return success();
+    }
+    m_reporter.log(LogLevel::Info, QStringLiteral("pulling image %1").arg(image.reference));
+    return m_client.pull(image.reference, image.credential, image.registry);
+}
+
+Result<QList<AppInstance>> ContainerDriver::inspect()
+{
+    auto containers = m_client.listContainers({label(labels::app) + u'=' + m_request.app});
+    if (!containers)
+        return containers.error();
+    QList<AppInstance> instances;
+    for (const ContainerSummary &container : containers.value())
+        instances.append(AppInstance{
+            .id = container.id,
+            .name = container.name,
+            .release = container.labels.value(label(labels::release)),
+            .running = container.state == u"running",
+            .heldPorts = container.labels.value(label(labels::ports)).split(u',', Qt::SkipEmptyParts)});
+    return instances;
+}
+
+ContainerSpec ContainerDriver::containerSpec(const QString &name) const
+{
+    const DeploySpec &deploy = m_request.deploy;
+    ContainerSpec spec;
+    spec.name = name;
+    spec.image = m_request.image.reference;
+    spec.env = deploy.env;
+    spec.ports = deploy.ports;
+    spec.network = deploy.network;
+    spec.restart = deploy.restart;
+    spec.labels.insert(label(labels::app), m_request.app);
+    spec.labels.insert(label(labels::release), m_request.release);
+    spec.labels.insert(label(labels::commit), m_request.commit);
+    spec.labels.insert(label(labels::ports), heldPorts(deploy).join(u','));
+    return spec;
+}
+
+// The new release's container, `<app>-<release>`, or a suffixed name when a container that is
+// not ours holds that one: never touch it.
+Result<AppInstance> ContainerDriver::create()
+{
+    const QString baseName = m_request.app + u'-' + m_request.release;
+    AppInstance next{.id = {},
+                     .name = baseName,
+                     .release = m_request.release,
+                     .running = false,
+                     .heldPorts = heldPorts(m_request.deploy)};
+    auto created = m_client.createContainer(containerSpec(baseName));
+    if (!created && created.error().code == Error::Code::Conflict) {
+        next.name = baseName + u'-' + QString::number(QDateTime::currentMSecsSinceEpoch() % 100000);
+        m_reporter.log(LogLevel::Warning,
+                       QStringLiteral("%1; trying the name %2").arg(created.error().message, next.name));
+        created = m_client.createContainer(containerSpec(next.name));
+    }
+    if (!created)
+        return created.error();
+    next.id = created.value();
+    m_reporter.log(LogLevel::Info, QStringLiteral("created %1 (%2) from %3")
+                                       .arg(next.name, next.id.left(12), m_request.image.reference));
+    return next;
+}
+
+// Old containers that hold one of the new one's host ports have to stop before it can start.
+Status ContainerDriver::stopPortHolders(const QList<AppInstance> &current, QList<AppInstance> *stopped)
+{
+    const QStringList ours = heldPorts(m_request.deploy);
+    const QSet<QString> ports(ours.begin(), ours.end());
+    for (const AppInstance &instance : current) {
+        if (!instance.running || instance.release == m_request.release)
+            continue;
+        bool overlaps = false;
+        for (const QString &port : instance.heldPorts)
+            overlaps = overlaps || ports.contains(port);
+        if (!overlaps)
+            continue;
+        m_reporter.log(LogLevel::Info, QStringLiteral("stopping %1 to free its ports").arg(instance.name));
+        if (Status halted = m_client.stopContainer(instance.id, m_request.deploy.stopTimeoutSeconds); !halted)
+            return halted;
+        stopped->append(instance);
+    }
+    return success();
+}
+
+Result<AppInstance> ContainerDriver::switchTo(const QList<AppInstance> &current)
+{
+    for (const AppInstance &instance : current) {
+        if (instance.release != m_request.release)
+            continue;
+        // Left by an interrupted or repeated rollout of this release: replace it.
+        m_reporter.log(LogLevel::Info,
+                       QStringLiteral("removing %1, left from an earlier attempt").arg(instance.name));
+        if (Status removed = m_client.removeContainer(instance.id); !removed)
+            return removed.error();
+    }
+
+    m_reporter.state(TargetState::Starting);
+    auto next = create();
+    if (!next)
+        return next.error();
+    QList<AppInstance> stopped;
+    if (Status freed = stopPortHolders(current, &stopped); !freed)
+        return abandon(next.value(), stopped, freed.error());
+    Status started = m_client.startContainer(next->id);
+    if (started) {
+        m_reporter.state(TargetState::WaitingHealthy, next->id);
+        started = m_health.wait(next->id);
+    }
+    if (!started)
+        return abandon(next.value(), stopped, started.error());
+    next->running = true;
+    return next;
+}
+
+void ContainerDriver::retire(const QList<AppInstance> &previous)
+{
+    for (const AppInstance &instance : previous) {
+        m_reporter.log(LogLevel::Info,
+                       QStringLiteral("removing the previous container %1").arg(instance.name));
+        if (instance.running)
+            if (Status halted = m_client.stopContainer(instance.id, m_request.deploy.stopTimeoutSeconds);
+                !halted)
+                m_reporter.log(LogLevel::Warning, halted.error().message);
+        if (Status removed = m_client.removeContainer(instance.id); !removed)
+            m_reporter.log(LogLevel::Warning, removed.error().message);
+    }
+}
+
+// The new container failed: keep its last lines, remove it, start again what was stopped.
+Error ContainerDriver::abandon(const AppInstance &next, const QList<AppInstance> &stopped, const Error &error)
+{
+    // A cancelled rollout still cleans up, with a client that is not cancelled.
+    EngineClient cleanup(m_target);
+    EngineClient &client = error.kind == Error::Kind::Cancelled ? cleanup : m_client;
+    if (&client == &cleanup)
+        (void)cleanup.connect();
+    if (auto lines = client.logs(next.id, m_request.logLines); lines) {
+        m_reporter.setFailedLogs(lines.value());
+        if (!lines->isEmpty())
+            m_reporter.log(LogLevel::Info,
+                           QStringLiteral("last lines of %1:\n%2").arg(next.name, lines->join(u'\n')));
+    }
+    if (Status removed = client.removeContainer(next.id); !removed)
+        m_reporter.log(LogLevel::Warning, removed.error().message);
+    for (const AppInstance &instance : stopped) {
+        m_reporter.log(LogLevel::Info, QStringLiteral("starting %1 again").arg(instance.name));
+        if (Status restarted = client.startContainer(instance.id); !restarted)
+            m_reporter.log(LogLevel::Error, restarted.error().message);
+    }
+    return error;
+}
+
+Status ContainerDriver::followLogs(const AppInstance &instance,
+                                   const std::function<bool(int, const QString &)> &onLine, int tail)
+{
+    return m_client.followLogs(instance.id, onLine, tail);
+}
+
+} // namespace slipway

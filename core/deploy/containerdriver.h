@@ -1,0 +1,44 @@
+#pragma once
+
+#include "deploy/healthcheck.h"
+#include "deploy/targetdriver.h"
+#include "engine/engineclient.h"
+
+namespace slipway {
+
+struct RolloutRequest;
+
+// An app as a container on a Docker or Podman engine, reached over the Engine API. The new
+// release's container (`<app>-<release>`) is created beside the old ones; old containers that
+// hold one of its host ports stop first (so such a switch has a gap), every other one keeps
+// serving until the new one is healthy. A new container that fails is removed and what was
+// stopped starts again. Retiring stops and removes a container and keeps its image, for
+// rollbacks.
+class ContainerDriver final : public TargetDriver
+{
+public:
+    ContainerDriver(const RolloutRequest &request, const Target &target, RolloutReporter &reporter);
+
+    QString where() const override { return m_client.where(); }
+    Status prepare() override;
+    Status shipImage() override;
+    Result<QList<AppInstance>> inspect() override;
+    Result<AppInstance> switchTo(const QList<AppInstance> &current) override;
+    void retire(const QList<AppInstance> &previous) override;
+    Status followLogs(const AppInstance &instance, const std::function<bool(int, const QString &)> &onLine,
+                      int tail) override;
+
+private:
+    ContainerSpec containerSpec(const QString &name) const;
+    Result<AppInstance> create();
+    Status stopPortHolders(const QList<AppInstance> &current, QList<AppInstance> *stopped);
+    Error abandon(const AppInstance &next, const QList<AppInstance> &stopped, const Error &error);
+
+    const RolloutRequest &m_request;
+    const Target &m_target;
+    RolloutReporter &m_reporter;
+    EngineClient m_client;
+    HealthCheck m_health;
+};
+
+} // namespace slipway

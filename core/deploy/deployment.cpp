@@ -1,0 +1,150 @@
+#include "deploy/deployment.h"
+
+#include "events/event.h"
+#include "history/history.h"
+#include "registry/imagereference.h"
+#include "util/paths.h"
+
+#include <QDir>
+
+namespace slipway {
+
+bool DeploymentReport::cancelled() const
+{
+    for (const TargetOutcome &outcome : rollout.result.targets)
+        if (outcome.cancelled)
+            return true;
+    return false;
+}
+
+Deployment::Deployment(DeploymentSettings settings)
+    : m_settings(std::move(settings))
+{
+    if (m_settings.cacheDir.isEmpty())
+        m_settings.cacheDir = DataDirs::resolve(m_settings.dataDir).cache;
+}
+
+Error Deployment::fail(const QString &stage, const Error &error) const
+{
+    if (m_settings.events)
+        m_settings.events->log(error.kind == Error::Kind::Cancelled ? LogLevel::Warning : LogLevel::Error,
+                               stage, error.message);
+    return error;
+}
+
+Result<std::unique_ptr<History>> Deployment::openHistory() const
+{
+    return History::open(History::defaultPath(DataDirs::resolve(m_settings.dataDir).data));
+}
+
+ReleaseOptions Deployment::releaseOptions() const
+{
+    ReleaseOptions options;
+    options.dataDir = m_settings.dataDir;
+    options.blobsDir = QDir(m_settings.cacheDir).filePath(QStringLiteral("blobs"));
+    options.batchSize = m_settings.batchSize;
+    options.events = m_settings.events;
+    options.stop = m_settings.stop;
+    options.pool = m_settings.pool;
+    return options;
+}
+
+Result<DeploymentReport> Deployment::deploy(BuildRequest build, const QStringList &targetNames,
+                                            const QString &image)
+{
+    if (!image.isEmpty())
+        if (auto parsed = ImageReference::parse(image); !parsed)
+            return fail(QStringLiteral("deploy"), parsed.error());
+    auto history = openHistory();
+    if (!history)
+        return fail(QStringLiteral("deploy"), history.error());
+    // Unknown targets fail before a build is spent.
+    auto targets = resolveTargets(*history.value(), targetNames);
+    if (!targets)
+        return fail(QStringLiteral("deploy"), targets.error());
+
+    build.source.cacheDir = m_settings.cacheDir;
+    build.source.events = m_settings.events;
+    build.source.stop = m_settings.stop;
+    auto built = buildImage(build);
+    if (!built)
+        return built.error(); // the build has said so in its own events
+    if (onBuilt)
+        onBuilt(built.value());
+
+    ReleaseOptions options = releaseOptions();
+    options.image = image;
+    auto release = recordRelease(*history.value(), projectName(build.source.location), build.source.ref,
+                                 built.value(), options);
+    if (!release)
+        return fail(QStringLiteral("push"), release.error());
+    if (m_settings.events)
+        m_settings.events->log(
+            LogLevel::Info, QStringLiteral("deploy"),
+            QStringLiteral("Release %1: %2 (%3)").arg(release->id).arg(release->image, release->digest));
+    DeploymentReport report;
+    report.build = std::move(built.value());
+    report.release = release.value();
+    return rollOut(*history.value(), std::move(report), targets.value());
+}
+
+Result<DeploymentReport> Deployment::redeploy(qint64 releaseId, const QStringList &targetNames)
+{
+    auto history = openHistory();
+    if (!history)
+        return fail(QStringLiteral("deploy"), history.error());
+    auto targets = resolveTargets(*history.value(), targetNames);
+    if (!targets)
+        return fail(QStringLiteral("deploy"), targets.error());
+    auto release = history.value()->release(releaseId);
+    if (!release)
+        return fail(QStringLiteral("deploy"), release.error());
+    if (m_settings.events)
+        m_settings.events->log(
+            LogLevel::Info, QStringLiteral("deploy"),
+            QStringLiteral("Redeploy of %1 to release %2 (%3)")
+                .arg(targetNames.join(QStringLiteral(", ")))
+                .arg(release->id)
+                .arg(release->commit.isEmpty() ? release->digest : release->commit.left(12)));
+    DeploymentReport report;
+    report.release = release.value();
+    return rollOut(*history.value(), std::move(report), targets.value());
+}
+
+Result<DeploymentReport> Deployment::rollback(const QString &targetName, qint64 releaseId)
+{
+    auto history = openHistory();
+    if (!history)
+        return fail(QStringLiteral("deploy"), history.error());
+    auto target = history.value()->target(targetName);
+    if (!target)
+        return fail(QStringLiteral("deploy"), target.error());
+    auto release = rollbackRelease(*history.value(), targetName, releaseId);
+    if (!release)
+        return fail(QStringLiteral("deploy"), release.error());
+    if (m_settings.events)
+        m_settings.events->log(
+            LogLevel::Info, QStringLiteral("deploy"),
+            QStringLiteral("Rollback of %1 to release %2 (%3)")
+                .arg(targetName)
+                .arg(release->id)
+                .arg(release->commit.isEmpty() ? release->digest : release->commit.left(12)));
+    DeploymentReport report;
+    report.release = release.value();
+    return rollOut(*history.value(), std::move(report), {target.value()});
+}
+
+Result<DeploymentReport> Deployment::rollOut(History &history, DeploymentReport report,
+                                             const QList<Target> &targets)
+{
+    auto rolled = rollOutRelease(history, report.release, targets, releaseOptions());
+    if (!rolled)
+        return fail(QStringLiteral("deploy"), rolled.error());
+    report.rollout = std::move(rolled.value());
+    if (m_settings.events)
+        for (const QString &problem : std::as_const(report.rollout.problems))
+            m_settings.events->log(LogLevel::Warning, QStringLiteral("deploy"), problem);
+    return report;
+}
+
+} // namespace slipway

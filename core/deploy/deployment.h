@@ -1,0 +1,77 @@
+#pragma once
+
+#include "deploy/release.h"
+#include "imagebuilder/imagebuilder.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+#include <stop_token>
+
+class QThreadPool;
+
+namespace slipway {
+
+class EventSink;
+
+// Where a deployment works and reports. Plain values: made on the GUI thread, used on a worker.
+struct DeploymentSettings
+{
+    QString dataDir;             // as --data-dir (empty: $SLIPWAY_HOME or the XDG directories)
+    QString cacheDir;            // the source mirrors and the content store; empty: the data dir's cache
+    int batchSize = 0;           // targets deployed at once; 0: all in parallel
+    EventSink *events = nullptr; // the build's, the push's and the rollout's events, and milestones
+    std::stop_token stop;
+    QThreadPool *pool = nullptr; // where targets roll out; null: a pool of the batch's size
+};
+
+// What a deployment did, for a front end to show.
+struct DeploymentReport
+{
+    std::optional<BuildOutput> build; // deploy() only
+    ReleaseRecord release;
+    ReleaseRollout rollout;
+
+    bool healthy() const { return rollout.result.allHealthy(); }
+    bool cancelled() const;
+};
+
+// The one deploy sequence, driven by `slipway-cli deploy` and `rollback` and by the window's
+// Deploy, Redeploy and Roll back alike: open the history, resolve the targets (an unknown one
+// fails before a build is spent), build and record a release (pushed to a registry, or loaded
+// into each engine) or pick a recorded one, roll it out through each target's driver, record a
+// deployment per target. Blocking: for a worker thread. Cancelled through settings.stop.
+//
+// Milestones and failures before the rollout are posted as log lines (stages "build", "push",
+// "deploy") besides the build's and the rollout's own events, so a front end that shows the
+// event stream needs nothing else; the result is the same as a value.
+class Deployment final
+{
+public:
+    explicit Deployment(DeploymentSettings settings);
+
+    // Builds build.source, records it as a release of its project (pushed to `image` first when
+    // set; else loaded into each engine) and rolls it out to `targets`. build.source's events
+    // and stop token are the deployment's.
+    Result<DeploymentReport> deploy(BuildRequest build, const QStringList &targets,
+                                    const QString &image = {});
+    // Rolls recorded release `releaseId` out to `targets` again.
+    Result<DeploymentReport> redeploy(qint64 releaseId, const QStringList &targets);
+    // Rolls `target` back to release `releaseId`, or with 0 to the release before its current one.
+    Result<DeploymentReport> rollback(const QString &target, qint64 releaseId = 0);
+
+    // Called on the worker once the build is done, before the push and the rollout.
+    std::function<void(const BuildOutput &)> onBuilt;
+
+private:
+    Result<std::unique_ptr<History>> openHistory() const;
+    ReleaseOptions releaseOptions() const;
+    Result<DeploymentReport> rollOut(History &history, DeploymentReport report, const QList<Target> &targets);
+    Error fail(const QString &stage, const Error &error) const;
+
+    DeploymentSettings m_settings;
+};
+
+} // namespace slipway

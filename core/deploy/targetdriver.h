@@ -1,0 +1,89 @@
+#pragma once
+
+#include "events/event.h"
+#include "util/result.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+namespace slipway {
+
+struct RolloutRequest;
+struct Target;
+
+// One running unit of an app on a target: a container today; a container behind a proxy or a
+// Swarm service's task in the drivers to come.
+struct AppInstance
+{
+    QString id;
+    QString name;
+    QString release; // the release id it runs, from its labels
+    bool running = false;
+    QStringList heldPorts; // host ports it holds ("8080"), sorted
+};
+
+// What a driver says while it works: the target's state for the window and the CLI, and the
+// lines of the deployment's log. Not shared between threads: one per target's rollout.
+class RolloutReporter final
+{
+public:
+    RolloutReporter(EventSink *events, QString target);
+
+    void state(TargetState state, const QString &detail = {});
+    void log(LogLevel level, const QString &text);
+
+    // What was done, for the deployment log.
+    const QStringList &notes() const { return m_notes; }
+    // The failed new instance's last output lines, kept in the outcome.
+    const QStringList &failedLogs() const { return m_failedLogs; }
+    void setFailedLogs(QStringList lines) { m_failedLogs = std::move(lines); }
+
+private:
+    EventSink *m_events = nullptr;
+    QString m_target;
+    QStringList m_notes;
+    QStringList m_failedLogs;
+};
+
+// How one kind of target runs an app. The rollout drives every kind through the same steps,
+// in this order: prepare, shipImage, inspect, switchTo, retire. A driver is made for one
+// target and one release, and lives on the thread that rolls that target out.
+//
+// Kinds: a container on a Docker or Podman engine (ContainerDriver, today's only one); a
+// container behind the target's proxy and a Swarm service are the next.
+class TargetDriver
+{
+public:
+    virtual ~TargetDriver() = default;
+
+    // "target NAME (ENDPOINT)", for messages.
+    virtual QString where() const = 0;
+    // Connects and checks that the target can run the release.
+    virtual Status prepare() = 0;
+    // Puts the release's image on the target (a pull or a load) unless it is there already.
+    virtual Status shipImage() = 0;
+    // The app's instances on the target now, of any release.
+    virtual Result<QList<AppInstance>> inspect() = 0;
+    // Makes the new release the one that serves: starts it beside (or in place of) `current`,
+    // waits until it is healthy and moves the traffic to it. On failure the target is as it
+    // was: what served before serves again, and the new instance is gone.
+    virtual Result<AppInstance> switchTo(const QList<AppInstance> &current) = 0;
+    // Retires what served before, once the new release serves. Problems are logged, not fatal:
+    // the new release already serves.
+    virtual void retire(const QList<AppInstance> &previous) = 0;
+    // Follows an instance's output (stream 1 stdout, 2 stderr), `tail` lines back (-1: all),
+    // until it stops, onLine returns false or the rollout is stopped.
+    virtual Status followLogs(const AppInstance &instance,
+                              const std::function<bool(int stream, const QString &line)> &onLine,
+                              int tail) = 0;
+};
+
+// The driver for `target`'s kind.
+std::unique_ptr<TargetDriver> makeTargetDriver(const RolloutRequest &request, const Target &target,
+                                               RolloutReporter &reporter);
+
+} // namespace slipway
