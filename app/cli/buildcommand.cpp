@@ -4,9 +4,9 @@
 #include "commands.h"
 #include "output.h"
 
-#include "imagebuilder/imagebuilder.h"
 #include "deploy/release.h"
 #include "events/event.h"
+#include "imagebuilder/imagebuilder.h"
 #include "oci/dockerarchive.h"
 #include "oci/ocilayout.h"
 #include "registry/credentials.h"
@@ -153,14 +153,7 @@ QJsonObject toJson(const BuildOutput &build)
 {
     QJsonArray layers;
     for (const BuiltLayer &layer : build.layers)
-        layers.append(QJsonObject{{QStringLiteral("name"), layer.name},
-                                  {QStringLiteral("digest"), layer.blob.digest},
-                                  {QStringLiteral("diffId"), layer.blob.diffId},
-                                  {QStringLiteral("mediaType"), layer.blob.mediaType},
-                                  {QStringLiteral("size"), layer.blob.size},
-                                  {QStringLiteral("uncompressedSize"), layer.blob.uncompressedSize},
-                                  {QStringLiteral("files"), layer.blob.files},
-                                  {QStringLiteral("cached"), layer.cached}});
+        layers.append(layer.toJson());
     QJsonArray images;
     for (const PlatformImage &image : build.images)
         images.append(QJsonObject{{QStringLiteral("platform"), image.platform},

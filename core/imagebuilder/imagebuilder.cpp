@@ -430,4 +430,13 @@ Result<BuildOutput> buildImage(const BuildRequest &request)
     return build(request, events, &pool, jobs);
 }
 
+QJsonObject BuiltLayer::toJson() const
+{
+    return QJsonObject{
+        {QStringLiteral("name"), name},          {QStringLiteral("digest"), blob.digest},
+        {QStringLiteral("diffId"), blob.diffId}, {QStringLiteral("mediaType"), blob.mediaType},
+        {QStringLiteral("size"), blob.size},     {QStringLiteral("uncompressedSize"), blob.uncompressedSize},
+        {QStringLiteral("files"), blob.files},   {QStringLiteral("cached"), cached}};
+}
+
 } // namespace slipway

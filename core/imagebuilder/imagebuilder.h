@@ -2,12 +2,13 @@
 
 #include "archive/blobencoder.h"
 #include "imagebuilder/layercache.h"
+#include "projectfile/spec.h"
 #include "registry/puller.h"
 #include "source/opensource.h"
-#include "projectfile/spec.h"
 #include "util/result.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -38,6 +39,10 @@ struct BuiltLayer
     QString name;
     LayerBlob blob;
     bool cached = false;
+
+    // {name, digest, diffId, mediaType, size, uncompressedSize, files, cached}: what
+    // `slipway-cli build --json` prints and the window shows of a layer.
+    QJsonObject toJson() const;
 };
 
 // The image of one platform.

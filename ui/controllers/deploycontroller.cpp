@@ -122,12 +122,7 @@ QVariantList layerValues(const BuildOutput &built)
 {
     QVariantList layers;
     for (const BuiltLayer &layer : built.layers)
-        layers.append(QVariantMap{{QStringLiteral("name"), layer.name},
-                                  {QStringLiteral("digest"), layer.blob.digest},
-                                  {QStringLiteral("size"), layer.blob.size},
-                                  {QStringLiteral("uncompressedSize"), layer.blob.uncompressedSize},
-                                  {QStringLiteral("files"), layer.blob.files},
-                                  {QStringLiteral("cached"), layer.cached}});
+        layers.append(layer.toJson().toVariantMap());
     return layers;
 }
 
