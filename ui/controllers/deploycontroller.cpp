@@ -44,25 +44,7 @@ struct DeployController::Outcome
 
 namespace {
 
-const char *const stageNames[] = {"fetch", "build", "push", "deploy"};
 constexpr int BuildNiceness = 10;
-
-QString stateName(StageState state)
-{
-    switch (state) {
-    case StageState::Pending:
-        return QStringLiteral("pending");
-    case StageState::Running:
-        return QStringLiteral("running");
-    case StageState::Done:
-        return QStringLiteral("done");
-    case StageState::Failed:
-        return QStringLiteral("failed");
-    case StageState::Cancelled:
-        return QStringLiteral("cancelled");
-    }
-    return {};
-}
 
 QString targetStateName(TargetState state)
 {
@@ -184,18 +166,7 @@ void DeployController::setRef(const QString &ref)
 
 QVariantList DeployController::stages() const
 {
-    QVariantList list;
-    for (int i = 0; i < 4; ++i) {
-        const StageInfo &stage = m_stages[i];
-        qint64 elapsed = stage.elapsedMs;
-        if (stage.state == StageState::Running && m_clock.isValid())
-            elapsed = std::max<qint64>(0, m_clock.elapsed() - stage.startedAt);
-        list.append(QVariantMap{{QStringLiteral("name"), QString::fromLatin1(stageNames[i])},
-                                {QStringLiteral("state"), stateName(stage.state)},
-                                {QStringLiteral("elapsedMs"), elapsed},
-                                {QStringLiteral("started"), stage.startedAt >= 0}});
-    }
-    return list;
+    return m_stages.values();
 }
 
 QString DeployController::deployHint() const
@@ -341,9 +312,7 @@ bool DeployController::start(const QString &kind, std::function<Outcome(std::sto
     m_layers->clear();
     m_targetStates.clear();
     Q_EMIT targetStatesChanged();
-    for (StageInfo &stage : m_stages)
-        stage = StageInfo();
-    m_clock.start();
+    m_stages.reset();
     m_tick.start();
     Q_EMIT stagesChanged();
     if (kind != m_runKind) {
@@ -511,17 +480,7 @@ void DeployController::reloadRefs()
 
 void DeployController::onStage(int stage, int state, qint64 elapsedMs)
 {
-    if (stage < 0 || stage > 3)
-        return;
-    StageInfo &info = m_stages[stage];
-    info.state = StageState(state);
-    if (info.state == StageState::Running) {
-        info.startedAt = m_clock.elapsed();
-        info.eventStartedAt = elapsedMs;
-        info.elapsedMs = 0;
-    } else if (info.startedAt >= 0) {
-        info.elapsedMs = std::max<qint64>(0, elapsedMs - info.eventStartedAt);
-    }
+    m_stages.update(stage, state, elapsedMs);
     Q_EMIT stagesChanged();
 }
 
@@ -544,12 +503,7 @@ void DeployController::onFinished(const Outcome &outcome)
 {
     m_pump->flush(); // the last lines, layer and target states before the result
     m_tick.stop();
-    // A stage the worker left running (it was stopped between events) ends as the run did.
-    for (StageInfo &stage : m_stages)
-        if (stage.state == StageState::Running) {
-            stage.state = outcome.cancelled ? StageState::Cancelled : StageState::Failed;
-            stage.elapsedMs = m_clock.elapsed() - stage.startedAt;
-        }
+    m_stages.finish(outcome.cancelled);
     Q_EMIT stagesChanged();
     m_manifestDigest = outcome.manifestDigest;
     m_layoutPath = outcome.layoutPath;

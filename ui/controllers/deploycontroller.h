@@ -1,5 +1,6 @@
 #pragma once
 
+#include "controllers/pipelinestages.h"
 #include "events/event.h"
 
 #include <QAbstractItemModel>
@@ -163,13 +164,6 @@ Q_SIGNALS:
     void finished(bool ok);
 
 private:
-    struct StageInfo
-    {
-        slipway::StageState state = slipway::StageState::Pending;
-        qint64 startedAt = -1;     // ms since the run started, on this thread's clock
-        qint64 eventStartedAt = 0; // the Running event's elapsedMs: each stage has its own origin
-        qint64 elapsedMs = 0;
-    };
     // Project, ref and the settings, for build() and deploy(); the worker sets the stop token.
     slipway::BuildRequest buildRequest() const;
     // The data dir, cache and event queue a deployment works with; the worker sets the stop token.
@@ -191,9 +185,8 @@ private:
     bool m_busy = false;
     QString m_error;
     QString m_status;
-    StageInfo m_stages[4];
-    QElapsedTimer m_clock; // since build() started
-    QTimer m_tick;         // while busy: running stages' elapsed time moves
+    PipelineStages m_stages;
+    QTimer m_tick; // while busy: running stages' elapsed time moves
     QString m_manifestDigest;
     QString m_layoutPath;
     QString m_commit;
