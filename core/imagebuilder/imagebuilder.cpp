@@ -49,7 +49,7 @@ struct BuildContext
     const LayerCache &cache;
     QThreadPool *pool = nullptr;
     int jobs = 1;
-    qint64 mtime = 0;
+    qint64 mtime = 0; // of every file in a layer
 
     std::stop_token stop() const { return request.source.stop; }
 };
@@ -222,7 +222,7 @@ Result<QList<BaseImage>> pullBases(const BuildRequest &request, const Spec &spec
 }
 
 // Config and manifest of each platform's image and, for several platforms, their index.
-Status assembleImages(const BuildRequest &request, const Spec &spec, const Source &source, qint64 mtime,
+Status assembleImages(const BuildRequest &request, const Spec &spec, const Source &source, qint64 created,
                       const QList<oci::ImageLayer> &appLayers, const QList<BaseImage> &bases,
                       const ContentStore &store, BuildOutput &output)
 {
@@ -240,7 +240,7 @@ Status assembleImages(const BuildRequest &request, const Spec &spec, const Sourc
         input.image = spec.image;
         input.revision = source.revision();
         input.source = publicSourceUrl(request.source.location);
-        input.created = mtime;
+        input.created = created;
         oci::splitPlatform(platform, &input.os, &input.architecture, &input.variant);
         input.layers = appLayers;
         QList<oci::ImageLayer> manifestLayers;
@@ -343,7 +343,8 @@ Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThrea
 
     const ContentStore store(QDir(request.source.cacheDir).filePath(QStringLiteral("blobs")));
     const LayerCache cache(QDir(request.source.cacheDir).filePath(QStringLiteral("layers")), store);
-    const qint64 mtime = request.sourceDateEpoch.value_or(source.timestamp());
+    const qint64 mtime = request.sourceDateEpoch.value_or(defaultLayerMtime);
+    const qint64 created = request.sourceDateEpoch.value_or(source.timestamp());
     const BuildContext context{request, events, source, store, cache, pool, jobs, mtime};
 
     auto bases = pullBases(request, spec.value(), specName, store, events);
@@ -396,7 +397,7 @@ Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThrea
                 .arg(layerSpec.include.join(QStringLiteral(", ")), layerSpec.dest)});
     }
     if (Status assembled =
-            assembleImages(request, spec.value(), source, mtime, appLayers, bases.value(), store, output);
+            assembleImages(request, spec.value(), source, created, appLayers, bases.value(), store, output);
         !assembled)
         return failStage(Stage::Build, assembled.error());
     output.seconds = double(timer.nsecsElapsed()) / 1e9;

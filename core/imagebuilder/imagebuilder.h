@@ -21,13 +21,21 @@ namespace slipway {
 
 class EventSink;
 
+// The mtime of every file in a layer when SOURCE_DATE_EPOCH is not set: one constant, so a
+// layer's bytes depend on its files only and a new commit leaves unchanged layers cached (as ko,
+// Jib and rules_oci do). 2000-01-01T00:00:00Z, Bazel's "portable" mtime: tools that read zip
+// or tar times before 1980 as broken take it.
+inline constexpr qint64 defaultLayerMtime = 946684800;
+
 struct BuildRequest
 {
     SourceOptions source; // location, ref, cache dir, events and stop are taken from here
     Compression compression;
     int jobs = 0;                // worker threads; 0: one per core
     QThreadPool *pool = nullptr; // null: a pool of `jobs` threads made for this build
-    // The tar mtime: SOURCE_DATE_EPOCH when set, else the source's timestamp (the commit time).
+    // SOURCE_DATE_EPOCH: when set, the files' mtime in every layer and the image's `created`.
+    // Unset, the files' mtime is defaultLayerMtime and `created` is the source's timestamp (the
+    // commit time; for a directory, its newest file).
     std::optional<qint64> sourceDateEpoch;
     // Makes the client for a base image's registry. Null: anonymous or with the user's Docker
     // and Podman credentials (CredentialStore::fromEnvironment()), the system's CAs.

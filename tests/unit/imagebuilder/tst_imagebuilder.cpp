@@ -1,13 +1,15 @@
 // The build engine end to end on real git repositories: layers equal the tree, builds are
 // reproducible across thread counts and data directories, and the cache skips unchanged layers.
 
-#include "imagebuilder/imagebuilder.h"
 #include "events/event.h"
 #include "gitrepo.h"
+#include "imagebuilder/imagebuilder.h"
 #include "store/contentstore.h"
 #include "util/sha256.h"
 
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -193,10 +195,9 @@ private Q_SLOTS:
         QCOMPARE(built->layers.at(0).name, QStringLiteral("deps"));
         QCOMPARE(built->layers.at(0).blob.files, 2);
 
-        // Expected: every file of the commit (but docs/), under /app, from git itself.
-        const qint64 commitTime =
-            m_repo->git({QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%ct")})
-                .toLongLong();
+        // Expected: every file of the commit (but docs/), under /app, from git itself, with the
+        // fixed mtime: without SOURCE_DATE_EPOCH a layer's bytes depend on its files only.
+        const qint64 mtime = defaultLayerMtime;
         const QStringList listing = m_repo
                                         ->git({QStringLiteral("ls-tree"), QStringLiteral("-r"),
                                                QStringLiteral("-z"), QStringLiteral("HEAD")})
@@ -214,7 +215,7 @@ private Q_SLOTS:
             cat.start(QStringLiteral("git"), {QStringLiteral("cat-file"), QStringLiteral("blob"), blob});
             QVERIFY(cat.waitForFinished());
             TarEntry entry;
-            entry.mtime = commitTime;
+            entry.mtime = mtime;
             entry.uid = entry.gid = 0;
             if (mode == u"120000") {
                 entry.type = 'l';
@@ -229,7 +230,7 @@ private Q_SLOTS:
             expected.insert(full, entry);
             // Every parent directory is there too.
             for (qsizetype slash = full.indexOf('/'); slash >= 0; slash = full.indexOf('/', slash + 1))
-                expected.insert(full.left(slash + 1), TarEntry{'d', 0755, {}, {}, commitTime, 0, 0});
+                expected.insert(full.left(slash + 1), TarEntry{'d', 0755, {}, {}, mtime, 0, 0});
         }
 
         const ContentStore store(data.filePath(QStringLiteral("cache/blobs")));
@@ -361,11 +362,79 @@ private Q_SLOTS:
         QCOMPARE(second->layers.at(0).blob.digest, first->layers.at(0).blob.digest);
         QVERIFY(second->layers.at(1).blob.digest != first->layers.at(1).blob.digest);
 
-        // Without SOURCE_DATE_EPOCH the commit time is the mtime, so a new commit is new bytes.
+        // SOURCE_DATE_EPOCH is every file's mtime: another value is other bytes.
         request.sourceDateEpoch.reset();
         auto third = buildImage(request);
         QVERIFY(third);
         QVERIFY(!third->layers.at(0).cached);
+    }
+
+    // Without SOURCE_DATE_EPOCH, two commits that differ in one app file give the same bytes for
+    // every other layer, from the cache; only the config (its `created`) and that layer change.
+    void newCommitKeepsOtherLayersCached()
+    {
+        GitRepo repo;
+        QVERIFY(repo.writeFile(QStringLiteral("slipway.toml"), specToml));
+        QVERIFY(repo.writeFile(QStringLiteral("vendor/a.js"), QByteArray("dependency\n").repeated(1000)));
+        QVERIFY(repo.writeFile(QStringLiteral("src/server.js"), "one\n"));
+        QVERIFY(!repo.commit(QStringLiteral("one")).isEmpty());
+        QTemporaryDir data;
+        BuildRequest request;
+        request.source.location = repo.path();
+        request.source.cacheDir = data.filePath(QStringLiteral("cache"));
+        auto first = buildImage(request);
+        QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+
+        // The harness's commits are a minute apart: the commit time differs as well.
+        QVERIFY(repo.writeFile(QStringLiteral("src/server.js"), "two\n"));
+        QVERIFY(!repo.commit(QStringLiteral("two")).isEmpty());
+        auto second = buildImage(request);
+        QVERIFY2(second, qPrintable(second ? QString() : second.error().message));
+        QVERIFY(second->commit != first->commit);
+        QVERIFY(second->layers.at(0).cached);
+        QCOMPARE(second->layers.at(0).blob.digest, first->layers.at(0).blob.digest);
+        QCOMPARE(second->layers.at(0).blob.diffId, first->layers.at(0).blob.diffId);
+        QVERIFY(!second->layers.at(1).cached);
+        QVERIFY(second->layers.at(1).blob.digest != first->layers.at(1).blob.digest);
+
+        // A fresh cache gives the same bytes: the cached layer is what a cold build makes.
+        QTemporaryDir other;
+        request.source.cacheDir = other.filePath(QStringLiteral("cache"));
+        auto cold = buildImage(request);
+        QVERIFY(cold);
+        QVERIFY(!cold->layers.at(0).cached);
+        QCOMPARE(cold->layers.at(0).blob.digest, second->layers.at(0).blob.digest);
+        QCOMPARE(cold->layers.at(1).blob.digest, second->layers.at(1).blob.digest);
+    }
+
+    // The same for a directory source: an edit of one app file rebuilds only its layer, though
+    // the directory's timestamp (its newest file) moved.
+    void editedDirectoryKeepsOtherLayersCached()
+    {
+        QTemporaryDir dir;
+        const auto write = [&](const QString &path, const QByteArray &bytes) {
+            QDir().mkpath(QFileInfo(dir.filePath(path)).path());
+            QFile out(dir.filePath(path));
+            return out.open(QIODevice::WriteOnly) && out.write(bytes) == bytes.size();
+        };
+        QVERIFY(write(QStringLiteral("slipway.toml"), specToml));
+        QVERIFY(write(QStringLiteral("vendor/a.js"), QByteArray("dependency\n").repeated(1000)));
+        QVERIFY(write(QStringLiteral("src/server.js"), "one\n"));
+        QTemporaryDir data;
+        BuildRequest request;
+        request.source.location = dir.path();
+        request.source.cacheDir = data.filePath(QStringLiteral("cache"));
+        auto first = buildImage(request);
+        QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+
+        QTest::qWait(1100); // so that the directory's timestamp moves too
+        QVERIFY(write(QStringLiteral("src/server.js"), "two, longer\n"));
+        auto second = buildImage(request);
+        QVERIFY2(second, qPrintable(second ? QString() : second.error().message));
+        QVERIFY(second->layers.at(0).cached);
+        QCOMPARE(second->layers.at(0).blob.digest, first->layers.at(0).blob.digest);
+        QVERIFY(!second->layers.at(1).cached);
+        QVERIFY(second->layers.at(1).blob.digest != first->layers.at(1).blob.digest);
     }
 
     void refsAndBadInput()
