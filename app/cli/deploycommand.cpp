@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QMutex>
 #include <QTextStream>
 
@@ -42,6 +43,17 @@ private:
     QTextStream &m_err;
 };
 
+// "; sent 1.2 MB of 110.3 MB" for a registry-less image, empty when nothing is known.
+QString transfer(const TargetOutcome &outcome)
+{
+    if (outcome.imageBytesSent < 0 || outcome.imageBytes <= 0)
+        return {};
+    const QLocale c = QLocale::c();
+    return QStringLiteral("; image: sent %1 of %2")
+        .arg(c.formattedDataSize(outcome.imageBytesSent, 1, QLocale::DataSizeSIFormat),
+             c.formattedDataSize(outcome.imageBytes, 1, QLocale::DataSizeSIFormat));
+}
+
 // Prints a deployment's outcome; the exit status.
 int report(const Invocation &invocation, CommandContext &context, const Result<DeploymentReport> &deployed)
 {
@@ -67,7 +79,9 @@ int report(const Invocation &invocation, CommandContext &context, const Result<D
                             {QStringLiteral("error"), outcome.error},
                             {QStringLiteral("logs"), QJsonArray::fromStringList(outcome.logs)},
                             {QStringLiteral("healthyAfter"), outcome.healthySeconds},
-                            {QStringLiteral("seconds"), outcome.seconds}});
+                            {QStringLiteral("seconds"), outcome.seconds},
+                            {QStringLiteral("imageBytesSent"), outcome.imageBytesSent},
+                            {QStringLiteral("imageBytes"), outcome.imageBytes}});
         const QJsonObject json{
             {QStringLiteral("project"), release.project},    {QStringLiteral("commit"), release.commit},
             {QStringLiteral("image"), rolled.image},         {QStringLiteral("digest"), release.digest},
@@ -80,7 +94,8 @@ int report(const Invocation &invocation, CommandContext &context, const Result<D
             if (outcome.healthy) {
                 context.out << outcome.target.leftJustified(12) << " healthy  " << outcome.containerName
                             << " (" << outcome.containerId.left(12) << ") after "
-                            << QString::number(outcome.healthySeconds, 'f', 1) << " s\n";
+                            << QString::number(outcome.healthySeconds, 'f', 1) << " s" << transfer(outcome)
+                            << '\n';
             } else {
                 context.out << outcome.target.leftJustified(12) << ' '
                             << (outcome.cancelled ? "cancelled" : "failed ") << "  " << outcome.error << '\n';

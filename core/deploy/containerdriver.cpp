@@ -1,6 +1,7 @@
 #include "deploy/containerdriver.h"
 
 #include "deploy/rollout.h"
+#include "registry/localregistry.h"
 
 #include <QDateTime>
 #include <QSet>
@@ -41,7 +42,17 @@ Status ContainerDriver::shipImage()
     if (present.value() && pinned) {
         m_reporter.log(LogLevel::Info,
                        QStringLiteral("image %1 is already on the target").arg(image.reference));
+        m_reporter.setImageTransfer(0, image.bytes);
         return success();
+    }
+    if (image.localRegistry) {
+        if (Status pulled = pullFromHere(); pulled)
+            return success();
+        else if (pulled.error().kind == Error::Kind::Cancelled)
+            return pulled;
+        else
+            m_reporter.log(LogLevel::Warning,
+                           QStringLiteral("%1; sending the whole image instead").arg(pulled.error().message));
     }
     if (image.load) {
         m_reporter.log(LogLevel::Info, QStringLiteral("loading image %1").arg(image.reference));
@@ -53,10 +64,43 @@ Status ContainerDriver::shipImage()
         if (!loadedImage.value())
             return Error::failed(
                 QStringLiteral("%1: the loaded archive does not hold %2").arg(where(), image.reference));
+        m_reporter.setImageTransfer(image.bytes, image.bytes);
         return success();
     }
     m_reporter.log(LogLevel::Info, QStringLiteral("pulling image %1").arg(image.reference));
     return m_client.pull(image.reference, image.credential, image.registry);
+}
+
+// The engine pulls the release from the local registry on this machine, by digest, under a
+// repository of this target's own (so the registry can tell what it sent here), fetching only
+// the layers it lacks; then it is tagged as the release.
+Status ContainerDriver::pullFromHere()
+{
+    const ImageSource &image = m_request.image;
+    auto port = m_client.exposeLocalPort(image.localRegistry->port());
+    if (!port)
+        return port.error();
+    QString space;
+    for (const QChar c : m_target.name.toLower())
+        space += (c.isLetterOrNumber() && c.unicode() < 128) ? c : u'-';
+    const qsizetype colon = image.reference.lastIndexOf(u':');
+    const QString repository = image.reference.left(colon);
+    const QString tag = image.reference.mid(colon + 1);
+    const QString source = QStringLiteral("127.0.0.1:%1/t-%2/%3@%4")
+                               .arg(port.value())
+                               .arg(space, repository.section(u'/', -1), image.digest);
+    m_reporter.log(LogLevel::Info, QStringLiteral("pulling image %1 from this machine").arg(image.reference));
+    const qint64 before = image.localRegistry->blobBytesSentTo(QStringLiteral("t-") + space);
+    if (Status pulled = m_client.pullFromLoopback(source); !pulled)
+        return pulled;
+    if (Status tagged = m_client.tagImage(source, repository, tag); !tagged)
+        return tagged;
+    const qint64 sent = image.localRegistry->blobBytesSentTo(QStringLiteral("t-") + space) - before;
+    m_reporter.setImageTransfer(sent, image.bytes);
+    m_reporter.log(LogLevel::Info, QStringLiteral("sent %1 of the image's %2 bytes; the target had the rest")
+                                       .arg(sent)
+                                       .arg(image.bytes));
+    return success();
 }
 
 Result<QList<AppInstance>> ContainerDriver::inspect()

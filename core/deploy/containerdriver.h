@@ -29,6 +29,7 @@ public:
                       int tail) override;
 
 private:
+    Status pullFromHere();
     ContainerSpec containerSpec(const QString &name) const;
     Result<AppInstance> create();
     Status stopPortHolders(const QList<AppInstance> &current, QList<AppInstance> *stopped);

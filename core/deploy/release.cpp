@@ -4,6 +4,7 @@
 #include "oci/dockerarchive.h"
 #include "registry/credentials.h"
 #include "registry/imagereference.h"
+#include "registry/localregistry.h"
 #include "registry/registryaccess.h"
 #include "registry/registryclient.h"
 #include "store/contentstore.h"
@@ -46,6 +47,19 @@ Result<ImageSource> registrySource(const QString &image, const QString &digest, 
     source.credential = credential.value();
     source.registry = reference->registry;
     return source;
+}
+
+// What a full transfer of image `digest` sends: its config and layers.
+qint64 imageBytes(const QString &blobsDir, const QString &digest)
+{
+    auto manifest = ContentStore(blobsDir).read(digest);
+    if (!manifest)
+        return 0;
+    const QJsonObject json = QJsonDocument::fromJson(manifest.value()).object();
+    qint64 bytes = json.value(QStringLiteral("config")).toObject().value(QStringLiteral("size")).toInteger();
+    for (const QJsonValue &layer : json.value(QStringLiteral("layers")).toArray())
+        bytes += layer.toObject().value(QStringLiteral("size")).toInteger();
+    return bytes;
 }
 
 QString deploymentLog(const TargetOutcome &outcome)
@@ -213,12 +227,26 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
     request.events = options.events;
     request.stop = options.stop;
     request.pool = options.pool;
+    // Lives as long as the rollout: the engines pull from it.
+    std::optional<LocalRegistry> localRegistry;
     if (release.image.startsWith(localRepositoryPrefix())) {
-        // Registry-less: an engine that has the image (rollouts keep old images) skips the load;
-        // the others get it streamed from the local blob store.
+        // Registry-less: an engine that has the image (rollouts keep old images) skips it; the
+        // others pull it from this machine and fetch only the layers they lack, or get it
+        // streamed whole from the local blob store where they cannot reach this machine.
         request.image.reference = release.image + QStringLiteral(":release-") + request.release;
         request.image.load =
             archiveProducer(options.blobsDir, release.digest, request.image.reference, options.stop);
+        request.image.digest = release.digest;
+        request.image.bytes = imageBytes(options.blobsDir, release.digest);
+        localRegistry.emplace(options.blobsDir);
+        Status serving = localRegistry->start();
+        if (serving)
+            serving = localRegistry->offer(release.digest);
+        if (serving)
+            request.image.localRegistry = &*localRegistry;
+        else if (options.events)
+            options.events->log(LogLevel::Warning, QStringLiteral("deploy"),
+                                QStringLiteral("%1; sending whole images").arg(serving.error().message));
     } else {
         auto source = registrySource(release.image, release.digest, options.dataDir);
         if (!source)

@@ -103,6 +103,8 @@ TargetOutcome deployToTarget(const RolloutRequest &request, const Target &target
     }
     outcome.notes = reporter.notes();
     outcome.logs = reporter.failedLogs();
+    outcome.imageBytesSent = reporter.imageBytesSent();
+    outcome.imageBytes = reporter.imageBytes();
     return outcome;
 }
 

@@ -19,6 +19,7 @@ class QThreadPool;
 namespace slipway {
 
 class EventSink;
+class LocalRegistry;
 
 // The labels every container Slipway runs carries; a rollout finds an app's containers by them.
 namespace labels {
@@ -39,6 +40,13 @@ struct ImageSource
     // Registry-less: streams a docker-archive tar (oci::writeDockerArchive) holding `reference`.
     // Skipped on targets that already have the image.
     std::function<Status(const EngineClient::Writer &write)> load;
+    // Registry-less, first choice: the engine pulls manifest `digest` from this registry on this
+    // machine (through an ssh remote forward for ssh targets) and fetches only the layers it
+    // lacks; the image is then tagged `reference`. Targets that cannot reach it, or whose pull
+    // fails, get `load`.
+    LocalRegistry *localRegistry = nullptr;
+    QString digest;
+    qint64 bytes = 0;                     // the image's blobs, config and layers: what a full transfer sends
     std::optional<Credential> credential; // for the pull; never logged
     QString registry;                     // host[:port] the credential is for
 };
@@ -68,11 +76,13 @@ struct TargetOutcome
     bool skipped = false; // not attempted: an earlier batch failed
     QString containerId;
     QString containerName;
-    QString error;             // one line naming the target and the cause
-    QStringList logs;          // the failed container's last lines
-    QStringList notes;         // what was done, for the deployment log
-    double seconds = 0;        // from the start until done (healthy and the old retired, or failed)
-    double healthySeconds = 0; // from the start until the new container passed its health check
+    QString error;              // one line naming the target and the cause
+    QStringList logs;           // the failed container's last lines
+    QStringList notes;          // what was done, for the deployment log
+    double seconds = 0;         // from the start until done (healthy and the old retired, or failed)
+    double healthySeconds = 0;  // from the start until the new container passed its health check
+    qint64 imageBytesSent = -1; // of a registry-less image: bytes sent to the target; -1: none or unknown
+    qint64 imageBytes = 0;      // what sending all of it would have been
 };
 
 struct RolloutResult

@@ -41,12 +41,22 @@ public:
     // The failed new instance's last output lines, kept in the outcome.
     const QStringList &failedLogs() const { return m_failedLogs; }
     void setFailedLogs(QStringList lines) { m_failedLogs = std::move(lines); }
+    // How much of the image went to the target, of how much.
+    void setImageTransfer(qint64 sent, qint64 total)
+    {
+        m_imageBytesSent = sent;
+        m_imageBytes = total;
+    }
+    qint64 imageBytesSent() const { return m_imageBytesSent; }
+    qint64 imageBytes() const { return m_imageBytes; }
 
 private:
     EventSink *m_events = nullptr;
     QString m_target;
     QStringList m_notes;
     QStringList m_failedLogs;
+    qint64 m_imageBytesSent = -1;
+    qint64 m_imageBytes = 0;
 };
 
 // How one kind of target runs an app. The rollout drives every kind through the same steps,

@@ -29,6 +29,7 @@ struct Transfer
     const std::stop_token *stop = nullptr;
     QByteArray body;
     QByteArray apiVersion;
+    QByteArray libpodVersion;
     bool consumerStopped = false;
 };
 
@@ -54,6 +55,8 @@ size_t onHeader(char *data, size_t size, size_t count, void *user)
     const QByteArray line = QByteArray(data, qsizetype(size * count)).trimmed();
     if (line.toLower().startsWith("api-version:"))
         transfer->apiVersion = line.mid(12).trimmed();
+    else if (line.toLower().startsWith("libpod-api-version:"))
+        transfer->libpodVersion = line.mid(19).trimmed();
     return size * count;
 }
 
@@ -256,6 +259,7 @@ Result<EngineClient::Reply> EngineClient::send(const Request &request, const QSt
     }
     reply.body = std::move(transfer.body);
     reply.apiVersionHeader = transfer.apiVersion;
+    reply.libpodVersionHeader = transfer.libpodVersion;
     // Never the headers: X-Registry-Auth carries a credential.
     qCDebug(lcEngine) << m_target.name << request.method << path << "->" << reply.status;
     return reply;
@@ -330,6 +334,8 @@ Status EngineClient::ping()
     const QVersionNumber theirs = QVersionNumber::fromString(QString::fromLatin1(reply->apiVersionHeader));
     if (!theirs.isNull() && theirs < ours)
         m_apiVersion = theirs.toString();
+    // Podman says so on every answer; its own API does what the compatible one cannot.
+    m_podman = !reply->libpodVersionHeader.isEmpty();
     return success();
 }
 
@@ -387,6 +393,44 @@ Status EngineClient::pull(const QString &reference, const std::optional<Credenti
         return reply.error();
     if (const QString error = streamError(reply->body); !error.isEmpty())
         return Error::failed(QStringLiteral("%1: %2: %3").arg(where(), what, error));
+    return success();
+}
+
+Status EngineClient::pullFromLoopback(const QString &reference)
+{
+    // Docker takes registries on 127.0.0.0/8 as plain HTTP by itself; Podman's compatible
+    // /images/create insists on TLS, its own pull takes tlsVerify.
+    if (!m_podman)
+        return pull(reference);
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("reference"), reference);
+    query.addQueryItem(QStringLiteral("tlsVerify"), QStringLiteral("false"));
+    Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/libpod/images/pull?") + query.toString(QUrl::FullyEncoded);
+    request.timeoutSeconds = 0;
+    const QString what = QStringLiteral("pull %1").arg(reference);
+    auto reply = expect(request, what, {200});
+    if (!reply)
+        return reply.error();
+    if (const QString error = streamError(reply->body); !error.isEmpty())
+        return Error::failed(QStringLiteral("%1: %2: %3").arg(where(), what, error));
+    return success();
+}
+
+Status EngineClient::tagImage(const QString &image, const QString &repository, const QString &tag)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("repo"), repository);
+    query.addQueryItem(QStringLiteral("tag"), tag);
+    Request request;
+    request.method = "POST";
+    request.path =
+        QStringLiteral("/images/%1/tag?").arg(QString::fromLatin1(QUrl::toPercentEncoding(image))) +
+        query.toString(QUrl::FullyEncoded);
+    auto reply = expect(request, QStringLiteral("tag %1 as %2:%3").arg(image, repository, tag), {200, 201});
+    if (!reply)
+        return reply.error();
     return success();
 }
 
@@ -787,6 +831,30 @@ Result<QString> EngineClient::forwardTcpPort(int port)
         return Error(opened.error().kind, QStringLiteral("%1: %2").arg(where(), opened.error().message));
     m_portForwards.insert(port, tunnel);
     return tunnel->localSocket();
+}
+
+Result<quint16> EngineClient::exposeLocalPort(quint16 port)
+{
+    switch (m_endpoint.kind) {
+    case EngineEndpoint::Kind::Unix:
+        return port;
+    case EngineEndpoint::Kind::Tcp:
+        if (m_endpoint.host == u"127.0.0.1" || m_endpoint.host == u"localhost" || m_endpoint.host == u"::1")
+            return port;
+        return Error::failed(
+            QStringLiteral("%1: the engine's host cannot reach this machine's loopback").arg(where()));
+    case EngineEndpoint::Kind::Ssh:
+        break;
+    }
+    if (auto it = m_reverseForwards.find(port);
+        it != m_reverseForwards.end() && it.value().first->isRunning())
+        return it.value().second;
+    auto tunnel = std::make_shared<SshTunnel>();
+    auto remote = tunnel->openReverse(m_endpoint.sshUser, m_endpoint.host, m_endpoint.port, port, m_stop);
+    if (!remote)
+        return Error(remote.error().kind, QStringLiteral("%1: %2").arg(where(), remote.error().message));
+    m_reverseForwards.insert(port, {tunnel, remote.value()});
+    return remote.value();
 }
 
 long EngineClient::httpGet(const QString &givenHost, int port, const QString &path, int timeoutSeconds,

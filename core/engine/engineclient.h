@@ -1,8 +1,8 @@
 #pragma once
 
-#include "engine/target.h"
 #include "engine/endpoint.h"
 #include "engine/probe.h"
+#include "engine/target.h"
 #include "registry/credentials.h"
 #include "util/result.h"
 
@@ -92,6 +92,13 @@ public:
     // the credential is for.
     Status pull(const QString &reference, const std::optional<Credential> &credential = {},
                 const QString &registry = {});
+    // Pulls from a plain-HTTP registry on the engine host's loopback (127.0.0.1:PORT/...), as
+    // the local registry of a registry-less deploy is: Podman through its own API.
+    Status pullFromLoopback(const QString &reference);
+    // POST /images/{image}/tag: `image` (a name or id) also as repository:tag.
+    Status tagImage(const QString &image, const QString &repository, const QString &tag);
+    // Whether the engine is Podman (it says so in a header of every answer); after connect().
+    bool isPodman() const { return m_podman; }
     // POST /images/load, the body streamed from `produce`, which writes the tar through the
     // function it is given (e.g. oci::writeDockerArchive).
     using Writer = std::function<Status(const char *data, qsizetype size)>;
@@ -121,6 +128,10 @@ public:
     // The local unix socket that reaches 127.0.0.1:port on the target's host through ssh
     // (ssh targets only): for health checks from the target's side.
     Result<QString> forwardTcpPort(int port);
+    // The port at which the engine's host reaches 127.0.0.1:port of this machine: the same port
+    // for a local engine (a unix socket, or tcp on loopback), a remote forward for ssh targets
+    // (kept open as long as this client); an error for a tcp engine on another host.
+    Result<quint16> exposeLocalPort(quint16 port);
     // An HTTP GET of http://HOST:port/path. An empty host means the target's host: for unix
     // targets the local loopback, for tcp the endpoint's host, for ssh its loopback through an
     // ssh forward. The HTTP status, or 0 with transportError set.
@@ -149,6 +160,7 @@ public:
         long status = 0;
         QByteArray body;
         QByteArray apiVersionHeader;
+        QByteArray libpodVersionHeader;
     };
     // One request; Failed with a transport error, or the reply whatever its status.
     Result<Reply> send(const Request &request, const QString &what);
@@ -165,7 +177,9 @@ private:
     QString m_apiVersion;
     std::unique_ptr<SshTunnel> m_tunnel;
     QMap<int, std::shared_ptr<SshTunnel>> m_portForwards;
+    QMap<quint16, std::pair<std::shared_ptr<SshTunnel>, quint16>> m_reverseForwards; // local -> remote port
     bool m_connected = false;
+    bool m_podman = false;
 };
 
 } // namespace slipway

@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -95,29 +96,11 @@ Status SshTunnel::open(const QString &user, const QString &host, int port, const
             QStringLiteral("cannot create a private directory for the socket: %1").arg(m_dir->errorString()));
     m_localSocket = m_dir->filePath(QStringLiteral("s")); // short: sun_path holds 108 bytes
 
-    QStringList command = QProcess::splitCommand(qEnvironmentVariable("SLIPWAY_SSH_COMMAND"));
-    if (command.isEmpty())
-        command = {QStringLiteral("ssh")};
-    const QString program = command.takeFirst();
-    QStringList arguments = command;
-    arguments << QStringLiteral("-o") << QStringLiteral("BatchMode=yes") << QStringLiteral("-o")
-              << QStringLiteral("ExitOnForwardFailure=yes") << QStringLiteral("-o")
-              << QStringLiteral("StreamLocalBindUnlink=yes") << QStringLiteral("-N") << QStringLiteral("-L")
-              << m_localSocket + u':' + remote;
-    if (port > 0)
-        arguments << QStringLiteral("-p") << QString::number(port);
-    if (!user.isEmpty())
-        arguments << QStringLiteral("-l") << user;
-    arguments << QStringLiteral("--") << host;
-
-    m_process = std::make_unique<QProcess>();
-    m_process->setProcessChannelMode(QProcess::SeparateChannels);
-    m_process->setStandardInputFile(QProcess::nullDevice());
-    m_process->setStandardOutputFile(QProcess::nullDevice());
-    qCDebug(lcEngine) << "ssh tunnel" << destination << "->" << remote;
-    m_process->start(program, arguments);
-    if (!m_process->waitForStarted(10000))
-        return fail(QStringLiteral("cannot run %1: %2").arg(program, m_process->errorString()));
+    if (Status started = start(user, host, port,
+                               {QStringLiteral("-o"), QStringLiteral("StreamLocalBindUnlink=yes"),
+                                QStringLiteral("-L"), m_localSocket + u':' + remote});
+        !started)
+        return fail(started.error().message);
 
     QDeadlineTimer deadline(30000);
     // ssh binds the socket before it listens: wait until a connection is accepted, not only
@@ -139,6 +122,75 @@ Status SshTunnel::open(const QString &user, const QString &host, int port, const
         }
     }
     return success();
+}
+
+Status SshTunnel::start(const QString &user, const QString &host, int port, const QStringList &forward)
+{
+    QStringList command = QProcess::splitCommand(qEnvironmentVariable("SLIPWAY_SSH_COMMAND"));
+    if (command.isEmpty())
+        command = {QStringLiteral("ssh")};
+    const QString program = command.takeFirst();
+    QStringList arguments = command;
+    arguments << QStringLiteral("-o") << QStringLiteral("BatchMode=yes") << QStringLiteral("-o")
+              << QStringLiteral("ExitOnForwardFailure=yes") << QStringLiteral("-N") << forward;
+    if (port > 0)
+        arguments << QStringLiteral("-p") << QString::number(port);
+    if (!user.isEmpty())
+        arguments << QStringLiteral("-l") << user;
+    arguments << QStringLiteral("--") << host;
+
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::SeparateChannels);
+    m_process->setStandardInputFile(QProcess::nullDevice());
+    m_process->setStandardOutputFile(QProcess::nullDevice());
+    qCDebug(lcEngine) << "ssh tunnel" << host << forward;
+    m_process->start(program, arguments);
+    if (!m_process->waitForStarted(10000))
+        return Error::failed(QStringLiteral("cannot run %1: %2").arg(program, m_process->errorString()));
+    return success();
+}
+
+Result<quint16> SshTunnel::openReverse(const QString &user, const QString &host, int port, quint16 localPort,
+                                       std::stop_token stop)
+{
+    close();
+    const QString destination = user.isEmpty() ? host : user + u'@' + host;
+    const auto fail = [&](const QString &cause) {
+        close();
+        return Error::failed(QStringLiteral("ssh to %1: remote forward to 127.0.0.1:%2: %3")
+                                 .arg(destination)
+                                 .arg(localPort)
+                                 .arg(cause));
+    };
+    // Port 0: sshd picks a free port on its loopback, and ssh says which ("Allocated port N for
+    // remote forward to ..."), at log level INFO.
+    if (Status started = start(user, host, port,
+                               {QStringLiteral("-o"), QStringLiteral("LogLevel=INFO"), QStringLiteral("-R"),
+                                QStringLiteral("127.0.0.1:0:127.0.0.1:%1").arg(localPort)});
+        !started)
+        return fail(started.error().message);
+    static const QRegularExpression allocated(QStringLiteral("Allocated port (\\d+) for remote forward"));
+    QByteArray output;
+    QDeadlineTimer deadline(30000);
+    for (;;) {
+        if (stop.stop_requested()) {
+            close();
+            return Error::cancelled(QStringLiteral("ssh to %1: cancelled").arg(destination));
+        }
+        const bool finished = m_process->waitForFinished(50) || m_process->state() == QProcess::NotRunning;
+        output += m_process->readAllStandardError();
+        if (const QRegularExpressionMatch match = allocated.match(QString::fromUtf8(output));
+            match.hasMatch())
+            return quint16(match.captured(1).toUInt());
+        if (finished) {
+            const QString cause = lastLine(output);
+            return fail(cause.isEmpty()
+                            ? QStringLiteral("ssh exited with status %1").arg(m_process->exitCode())
+                            : cause);
+        }
+        if (deadline.hasExpired())
+            return fail(QStringLiteral("ssh named no forwarded port after 30 s"));
+    }
 }
 
 } // namespace slipway

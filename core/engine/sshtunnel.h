@@ -31,12 +31,18 @@ public:
     // last line of complaint ("Host key verification failed.").
     Status open(const QString &user, const QString &host, int port, const QString &remote,
                 std::stop_token stop);
+    // The other way: a port on the remote host's loopback that reaches 127.0.0.1:localPort here
+    // (`ssh -N -R 127.0.0.1:0:127.0.0.1:LOCALPORT`); the port sshd chose.
+    Result<quint16> openReverse(const QString &user, const QString &host, int port, quint16 localPort,
+                                std::stop_token stop);
     void close();
 
     QString localSocket() const { return m_localSocket; }
     bool isRunning() const;
 
 private:
+    Status start(const QString &user, const QString &host, int port, const QStringList &forward);
+
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<QProcess> m_process;
     QString m_localSocket;

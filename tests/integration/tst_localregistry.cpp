@@ -1,0 +1,259 @@
+// LocalRegistry, the read-only registry a registry-less deploy pulls from: read by skopeo (an
+// independent client) and pulled by the real podman engine, which fetches only the layers it
+// does not have.
+
+#include "clirun.h"
+#include "engine/engineclient.h"
+#include "gitrepo.h"
+#include "imagebuilder/imagebuilder.h"
+#include "podmanservice.h"
+#include "processes.h"
+#include "registry/localregistry.h"
+#include "sshserver.h"
+#include "store/contentstore.h"
+#include "webapp.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+using namespace slipway;
+using slipway::test::CliRun;
+using slipway::test::GitRepo;
+using slipway::test::PodmanService;
+using slipway::test::runCli;
+using slipway::test::runTool;
+using slipway::test::SshServer;
+
+namespace {
+
+// A directory source: a big "dependency" layer and a small app layer on scratch.
+const QByteArray specToml = "[image]\n"
+                            "entrypoint = [\"/bin/busybox\", \"sleep\", \"3600\"]\n"
+                            "[[layers]]\n"
+                            "name = \"deps\"\n"
+                            "include = [\"bin/**\", \"vendor/**\"]\n"
+                            "[[layers]]\n"
+                            "name = \"app\"\n"
+                            "include = [\"**\"]\n";
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).path());
+    QFile out(path);
+    return out.open(QIODevice::WriteOnly) && out.write(bytes) == bytes.size();
+}
+
+} // namespace
+
+class TestLocalRegistry final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<PodmanService> m_podman;
+    std::unique_ptr<PodmanService> m_remote; // reached through m_ssh
+    std::unique_ptr<SshServer> m_ssh;
+
+    QString cacheDir() const { return m_dir.filePath(QStringLiteral("cache")); }
+    QString blobsDir() const { return m_dir.filePath(QStringLiteral("cache/blobs")); }
+
+    // Builds the project in `name` with app file contents `app`; the build's manifest digest.
+    Result<BuildOutput> build(const QString &name, const QByteArray &app)
+    {
+        const QString source = m_dir.filePath(name);
+        if (!writeFile(source + QStringLiteral("/slipway.toml"), specToml) ||
+            !QDir().mkpath(source + QStringLiteral("/bin")) ||
+            !QFile::copy(QStringLiteral("/bin/busybox"), source + QStringLiteral("/bin/busybox")) ||
+            !writeFile(source + QStringLiteral("/vendor/lib.js"), QByteArray(512 * 1024, 'v')) ||
+            !writeFile(source + QStringLiteral("/server.js"), app))
+            return Error::failed(QStringLiteral("cannot write the source"));
+        BuildRequest request;
+        request.source.location = source;
+        request.source.cacheDir = cacheDir();
+        return buildImage(request);
+    }
+
+    static qint64 layerSize(const BuildOutput &built, int index) { return built.layers.at(index).blob.size; }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dir.isValid());
+        m_podman = std::make_unique<PodmanService>();
+        QVERIFY2(m_podman->start(), qPrintable(m_podman->errorString()));
+        m_remote = std::make_unique<PodmanService>();
+        QVERIFY2(m_remote->start(), qPrintable(m_remote->errorString()));
+        m_ssh = std::make_unique<SshServer>();
+        QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
+    }
+
+    void skopeoReadsWhatIsOffered()
+    {
+        auto built = build(QStringLiteral("skopeo"), "skopeo\n");
+        QVERIFY2(built, qPrintable(built ? QString() : built.error().message));
+        LocalRegistry registry(blobsDir());
+        QVERIFY(registry.start());
+        const QString reference =
+            QStringLiteral("127.0.0.1:%1/slipway/app@%2").arg(registry.port()).arg(built->manifestDigest);
+
+        // Nothing offered yet: not found.
+        QString output;
+        QVERIFY(runTool(QStringLiteral("skopeo"),
+                        {QStringLiteral("inspect"), QStringLiteral("--tls-verify=false"),
+                         QStringLiteral("docker://") + reference},
+                        &output) != 0);
+        QVERIFY(registry.offer(built->manifestDigest));
+        QCOMPARE(runTool(QStringLiteral("skopeo"),
+                         {QStringLiteral("inspect"), QStringLiteral("--raw"),
+                          QStringLiteral("--tls-verify=false"), QStringLiteral("docker://") + reference},
+                         &output),
+                 0);
+        QCOMPARE(ContentStore(blobsDir()).read(built->manifestDigest).value(), output.toUtf8());
+        QCOMPARE(registry.blobBytesSent(), 0);
+
+        const QString copy = m_dir.filePath(QStringLiteral("copy"));
+        QCOMPARE(runTool(QStringLiteral("skopeo"),
+                         {QStringLiteral("copy"), QStringLiteral("--src-tls-verify=false"),
+                          QStringLiteral("docker://") + reference,
+                          QStringLiteral("oci:") + copy + QStringLiteral(":v1")},
+                         &output),
+                 0);
+        QVERIFY(QFile::exists(copy + QStringLiteral("/blobs/") +
+                              QString(built->layers.at(0).blob.digest).replace(u':', u'/')));
+        // Every blob went once: config and the two layers.
+        QCOMPARE(registry.blobsSent(), 3);
+        QVERIFY(registry.blobBytesSent() >= layerSize(built.value(), 0) + layerSize(built.value(), 1));
+
+        // A digest that is in the store but was not offered stays hidden.
+        auto other = build(QStringLiteral("other"), "other\n");
+        QVERIFY(other);
+        QVERIFY(runTool(QStringLiteral("skopeo"),
+                        {QStringLiteral("inspect"), QStringLiteral("--tls-verify=false"),
+                         QStringLiteral("docker://127.0.0.1:%1/slipway/app@%2")
+                             .arg(registry.port())
+                             .arg(other->manifestDigest)},
+                        &output) != 0);
+        QVERIFY(registry.offer(QStringLiteral("sha256:") + QString(64, u'a')).error().kind ==
+                Error::Kind::BadInput);
+        registry.stop();
+    }
+
+    void engineFetchesOnlyWhatItLacks()
+    {
+        const QString tag = QStringLiteral("e");
+        auto first = build(QStringLiteral("first-") + tag, QString(QStringLiteral("one ") + tag).toUtf8());
+        QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+        auto second = build(QStringLiteral("second-") + tag, QString(QStringLiteral("two ") + tag).toUtf8());
+        QVERIFY(second);
+        QCOMPARE(second->layers.at(0).blob.digest, first->layers.at(0).blob.digest);
+
+        LocalRegistry registry(blobsDir());
+        QVERIFY(registry.start());
+        QVERIFY(registry.offer(first->manifestDigest));
+        QVERIFY(registry.offer(second->manifestDigest));
+        EngineClient client(Target{.name = QStringLiteral("local"),
+                                   .endpoint = m_podman->endpoint(),
+                                   .tlsCa = {},
+                                   .tlsCert = {},
+                                   .tlsKey = {}});
+        QVERIFY(client.connect());
+        // Podman's compatible /images/create insists on TLS: the client asks Podman's own API.
+        const auto pull = [&](const QString &digest) {
+            return client.pullFromLoopback(
+                QStringLiteral("127.0.0.1:%1/slipway/app@%2").arg(registry.port()).arg(digest));
+        };
+        Status pulled = pull(first->manifestDigest);
+        QVERIFY2(pulled, qPrintable(pulled ? QString() : pulled.error().message));
+        const qint64 afterFirst = registry.blobBytesSent();
+        QVERIFY(afterFirst >= layerSize(first.value(), 0));
+        pulled = pull(second->manifestDigest);
+        QVERIFY2(pulled, qPrintable(pulled ? QString() : pulled.error().message));
+        const qint64 forSecond = registry.blobBytesSent() - afterFirst;
+        qDebug() << "first pull" << afterFirst << "bytes; second" << forSecond << "bytes; deps layer"
+                 << layerSize(first.value(), 0);
+        QVERIFY(forSecond < layerSize(first.value(), 0));
+    }
+
+    // slipway-cli deploy without a registry, to a local target and one over ssh: the first
+    // deploy sends the whole image, a redeploy after one app file changed sends that layer only,
+    // and a target whose images were removed by hand gets everything again, and works.
+    void redeploySendsOnlyTheChangedLayer()
+    {
+        QTemporaryDir data;
+        GitRepo repo;
+        const QStringList env{QStringLiteral("SLIPWAY_SSH_COMMAND=ssh ") + m_ssh->clientOptions().join(u' ')};
+        const auto cli = [&](QStringList arguments) {
+            arguments = QStringList{QStringLiteral("--data-dir"), data.path()} + arguments;
+            return runCli(arguments, env);
+        };
+        CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
+                          QStringLiteral("--endpoint"), m_podman->endpoint()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("remote"),
+                   QStringLiteral("--endpoint"),
+                   QStringLiteral("ssh://%1@127.0.0.1:%2%3")
+                       .arg(m_ssh->user())
+                       .arg(m_ssh->port())
+                       .arg(m_remote->socketPath())});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const quint16 port = slipway::test::freeLoopbackPort();
+
+        // Bytes sent to each target by one deploy of `version`.
+        const auto deploy = [&](const QByteArray &version, QMap<QString, qint64> *sent) {
+            if (!slipway::test::commitWebApp(repo, version, true, port))
+                return QStringLiteral("cannot commit");
+            const CliRun deployed = cli({QStringLiteral("deploy"), repo.path(), QStringLiteral("--target"),
+                                         QStringLiteral("local"), QStringLiteral("--target"),
+                                         QStringLiteral("remote"), QStringLiteral("--json")});
+            const QJsonObject json = QJsonDocument::fromJson(deployed.out).object();
+            if (deployed.exitCode != 0 || !json.value(QStringLiteral("healthy")).toBool())
+                return QString(deployed.err + QString::fromUtf8(deployed.out));
+            for (const QJsonValue &target : json.value(QStringLiteral("targets")).toArray())
+                sent->insert(target.toObject().value(QStringLiteral("target")).toString(),
+                             target.toObject().value(QStringLiteral("imageBytesSent")).toInteger());
+            return QString();
+        };
+        QMap<QString, qint64> first;
+        QString problem = deploy("v1", &first);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        const qint64 busybox = QFileInfo(QStringLiteral("/bin/busybox")).size();
+        qDebug() << "first deploy sent" << first;
+        for (const QString &target : {QStringLiteral("local"), QStringLiteral("remote")})
+            QVERIFY2(first.value(target) > busybox / 3,
+                     qPrintable(target)); // the compressed busybox layer at least
+
+        QMap<QString, qint64> second;
+        problem = deploy("v2", &second);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        qDebug() << "redeploy sent" << second;
+        for (const QString &target : {QStringLiteral("local"), QStringLiteral("remote")}) {
+            QVERIFY2(second.value(target) > 0, qPrintable(target));
+            QVERIFY2(second.value(target) < 1024 * 1024, qPrintable(target));
+            QVERIFY2(second.value(target) < first.value(target) / 10, qPrintable(target));
+        }
+
+        // Images removed by hand on the local target: the next deploy sends everything, and works.
+        QString output;
+        QCOMPARE(m_podman->podman({QStringLiteral("rm"), QStringLiteral("-af")}, &output), 0);
+        QCOMPARE(m_podman->podman({QStringLiteral("rmi"), QStringLiteral("-af")}, &output), 0);
+        QMap<QString, qint64> third;
+        problem = deploy("v3", &third);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        qDebug() << "after the local images were removed, sent" << third;
+        QVERIFY(third.value(QStringLiteral("local")) > busybox / 3);
+        QVERIFY(third.value(QStringLiteral("remote")) < 1024 * 1024);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLocalRegistry)
+#include "tst_localregistry.moc"
