@@ -53,6 +53,16 @@ void RolloutReporter::state(TargetState state, const QString &detail)
         m_events->post(TargetEvent{.target = m_target, .state = state, .detail = detail});
 }
 
+void RolloutReporter::healthy(const QString &detail)
+{
+    if (m_events)
+        m_events->post(TargetEvent{.target = m_target,
+                                   .state = TargetState::Healthy,
+                                   .detail = detail,
+                                   .imageBytesSent = m_imageBytesSent,
+                                   .imageBytes = m_imageBytes});
+}
+
 void RolloutReporter::log(LogLevel level, const QString &text)
 {
     m_notes.append(text);
@@ -91,7 +101,7 @@ TargetOutcome deployToTarget(const RolloutRequest &request, const Target &target
     outcome.seconds = double(timer.elapsed()) / 1000.0;
     if (status) {
         outcome.healthy = true;
-        reporter.state(TargetState::Healthy, outcome.containerId);
+        reporter.healthy(outcome.containerId);
         reporter.log(LogLevel::Info, QStringLiteral("%1 is healthy (%2) after %3 s")
                                          .arg(outcome.containerName, outcome.containerId.left(12))
                                          .arg(outcome.healthySeconds, 0, 'f', 1));

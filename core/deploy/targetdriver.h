@@ -34,6 +34,8 @@ public:
     RolloutReporter(EventSink *events, QString target);
 
     void state(TargetState state, const QString &detail = {});
+    // The Healthy state, with what the image transfer sent (setImageTransfer).
+    void healthy(const QString &detail);
     void log(LogLevel level, const QString &text);
 
     // What was done, for the deployment log.

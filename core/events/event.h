@@ -120,6 +120,10 @@ struct TargetEvent
     QString target;
     TargetState state = TargetState::Pending;
     QString detail; // the error when Failed, the container id when Healthy
+    // With Healthy, of a registry-less image: the bytes sent to the target, of imageBytes; -1:
+    // not known (pulled from a registry).
+    qint64 imageBytesSent = -1;
+    qint64 imageBytes = 0;
 };
 
 using Event = std::variant<LogEvent, FetchEvent, LayerEvent, StageEvent, BlobEvent, TargetEvent>;

@@ -128,6 +128,7 @@ DeployController::DeployController(const QString &dataDir, AppSettings *settings
     m_pump->setLayerModel(m_layers);
     connect(m_pump, &EventPump::stageChanged, this, &DeployController::onStage);
     connect(m_pump, &EventPump::targetChanged, this, &DeployController::onTarget);
+    connect(m_pump, &EventPump::imageTransferred, this, &DeployController::onImageTransferred);
     // A fresh project builds its default branch unless the user picks another ref.
     connect(m_refs, &RefModel::loaded, this, [this] {
         if (m_ref.isEmpty() && m_refs->count() > 0)
@@ -497,6 +498,23 @@ void DeployController::onTarget(const QString &target, int state, const QString 
         }
     m_targetStates.append(entry);
     Q_EMIT targetStatesChanged();
+}
+
+void DeployController::onImageTransferred(const QString &target, qint64 sent, qint64 total)
+{
+    const QLocale locale;
+    const QString text = tr("image: sent %1 of %2")
+                             .arg(locale.formattedDataSize(sent, 1, QLocale::DataSizeSIFormat),
+                                  locale.formattedDataSize(total, 1, QLocale::DataSizeSIFormat));
+    for (QVariant &existing : m_targetStates) {
+        QVariantMap entry = existing.toMap();
+        if (entry.value(QStringLiteral("name")) != target)
+            continue;
+        entry.insert(QStringLiteral("transfer"), text);
+        existing = entry;
+        Q_EMIT targetStatesChanged();
+        return;
+    }
 }
 
 void DeployController::onFinished(const Outcome &outcome)

@@ -73,7 +73,8 @@ class DeployController : public QObject
     Q_PROPERTY(QString summary READ summary NOTIFY resultChanged)
     // Of a deploy, redeploy or rollback: the release id, and each target's state as
     // {name, state ("pending", "pulling", "starting", "waiting", "healthy", "failed",
-    // "cancelled"), detail}.
+    // "cancelled"), detail, and once healthy after a registry-less transfer: transfer
+    // ("image: sent 869 B of 1.0 MB")}.
     Q_PROPERTY(qint64 releaseId READ releaseId NOTIFY resultChanged)
     Q_PROPERTY(QVariantList targetStates READ targetStates NOTIFY targetStatesChanged)
     Q_PROPERTY(LogModel *logModel READ logModel CONSTANT)
@@ -171,6 +172,7 @@ private:
     // Resets the models and stages and starts `work` on the worker thread.
     bool start(const QString &kind, std::function<Outcome(std::stop_token)> work);
     void onTarget(const QString &target, int state, const QString &detail);
+    void onImageTransferred(const QString &target, qint64 sent, qint64 total);
     void onStage(int stage, int state, qint64 elapsedMs);
     void updateLogFilter();
     void onFinished(const Outcome &outcome);

@@ -208,7 +208,10 @@ void EventPump::dispatch(qsizetype end)
         if (lastOfBlob.value(blob.digest) == i)
             Q_EMIT blobProgress(blob.digest, int(blob.state), blob.bytesDone, blob.size);
     }
-    for (const slipway::TargetEvent &target : targets)
+    for (const slipway::TargetEvent &target : targets) {
         Q_EMIT targetChanged(target.target, int(target.state), target.detail);
+        if (target.imageBytesSent >= 0)
+            Q_EMIT imageTransferred(target.target, target.imageBytesSent, target.imageBytes);
+    }
     m_disposer->dispose(std::move(garbage));
 }

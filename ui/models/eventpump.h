@@ -78,6 +78,8 @@ Q_SIGNALS:
     void blobProgress(const QString &digest, int state, qint64 bytesDone, qint64 size);
     // Every target status change, in order (state: slipway::TargetState).
     void targetChanged(const QString &target, int state, const QString &detail);
+    // After a target's Healthy state: how much of a registry-less image it was sent, of how much.
+    void imageTransferred(const QString &target, qint64 sent, qint64 total);
 
 private:
     class Disposer;

@@ -190,7 +190,7 @@ Page {
                             page.controller.selectedTargets = selected
                         }
                         ToolTip.visible: hovered && !!rollout && rollout.detail.length > 0
-                        ToolTip.text: rollout ? rollout.detail : ""
+                        ToolTip.text: rollout ? (rollout.transfer ? rollout.detail + "\n" + rollout.transfer : rollout.detail) : ""
                     }
                 }
                 Label {
