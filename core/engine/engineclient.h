@@ -1,6 +1,8 @@
 #pragma once
 
-#include "engine/endpoint.h"
+#include "engine/engineconnection.h"
+#include "engine/enginecontainers.h"
+#include "engine/engineimages.h"
 #include "engine/probe.h"
 #include "engine/target.h"
 #include "registry/credentials.h"
@@ -9,177 +11,109 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
-#include <QMap>
 #include <QString>
 #include <QStringList>
 
 #include <functional>
-#include <memory>
 #include <optional>
 #include <stop_token>
 
 namespace slipway {
 
-class SshTunnel;
-
-// What a new container is made of (POST /containers/create).
-struct ContainerSpec
-{
-    QString name;
-    QString image;
-    QMap<QString, QString> labels;
-    QMap<QString, QString> env;
-    QStringList ports;       // "HOST:CONTAINER[/proto]" or "PORT"
-    QString network;         // "host", a network name, or empty for the engine's default
-    QString restart;         // "no", "always", "unless-stopped", "on-failure"
-    QStringList healthcheck; // e.g. {"CMD", "wget", "-q", "..."}; empty: the image's own
-};
-
-struct ContainerSummary
-{
-    QString id;
-    QString name; // without the leading '/'
-    QString image;
-    QString state; // "created", "running", "exited", ...
-    QMap<QString, QString> labels;
-};
-
-struct ContainerState
-{
-    QString id;
-    QString name;
-    QString status; // "created", "running", "exited", ...
-    bool running = false;
-    int exitCode = 0;
-    int restartCount = 0; // a restart policy brought it back this often
-    QString error;        // the engine's State.Error
-    QString health;       // State.Health.Status: "starting", "healthy", "unhealthy"; empty: none
-    QString startedAt;    // as the engine wrote it
-    QString ipAddress;    // on its first network; empty with host networking
-    QMap<QString, QString> labels;
-};
-
-// A blocking client for one target's Docker Engine API (Docker or Podman's compatible API), on
-// libcurl: over the unix socket, over TCP (plain, or TLS verified with the target's CA and
-// authenticated with its client certificate), or over an ssh tunnel to the remote socket.
-// connect() negotiates the API version: min(ours, the engine's). For a worker thread; not
-// shared between threads. Every call stops promptly once the stop token is requested.
+// A blocking client for one target's Docker Engine API (Docker or Podman's compatible API):
+// the connection (EngineConnection: unix socket, TCP with or without TLS, or an ssh tunnel;
+// API version negotiated on connect()) and the operations on it, images (EngineImages) and
+// containers (EngineContainers). For a worker thread; not shared between threads. Every call
+// stops promptly once the stop token is requested.
 //
 // Errors are one line: "target NAME (ENDPOINT): WHAT: HTTP STATUS: ENGINE MESSAGE". Registry
 // credentials travel in X-Registry-Auth and never appear in a message or a log.
 class EngineClient final
 {
 public:
-    static constexpr const char *ourApiVersion = "1.41";
+    static constexpr const char *ourApiVersion = EngineConnection::ourApiVersion;
 
     explicit EngineClient(Target target, std::stop_token stop = {});
     ~EngineClient();
     EngineClient(const EngineClient &) = delete;
     EngineClient &operator=(const EngineClient &) = delete;
 
-    const Target &target() const { return m_target; }
-    const EngineEndpoint &endpoint() const { return m_endpoint; }
-    QString apiVersion() const { return m_apiVersion; }
+    const Target &target() const { return m_connection.target(); }
+    const EngineEndpoint &endpoint() const { return m_connection.endpoint(); }
+    QString apiVersion() const { return m_connection.apiVersion(); }
     // "target NAME (ENDPOINT)"
-    QString where() const;
+    QString where() const { return m_connection.where(); }
+    // For requests of the Engine API that have no call here.
+    EngineConnection &connection() { return m_connection; }
 
     // Parses the endpoint, opens the ssh tunnel if any, pings and negotiates the API version.
-    Status connect();
-    Status ping();
+    Status connect() { return m_connection.connect(); }
+    Status ping() { return m_connection.ping(); }
     Result<EngineInfo> version();
 
-    // POST /images/create?fromImage=REFERENCE (a tag or a digest). registry: the host[:port]
-    // the credential is for.
+    // Images: see EngineImages.
+    using Writer = EngineImages::Writer;
     Status pull(const QString &reference, const std::optional<Credential> &credential = {},
-                const QString &registry = {});
-    // Pulls from a plain-HTTP registry on the engine host's loopback (127.0.0.1:PORT/...), as
-    // the local registry of a registry-less deploy is: Podman through its own API.
-    Status pullFromLoopback(const QString &reference);
-    // POST /images/{image}/tag: `image` (a name or id) also as repository:tag.
-    Status tagImage(const QString &image, const QString &repository, const QString &tag);
-    // Whether the engine is Podman (it says so in a header of every answer); after connect().
-    bool isPodman() const { return m_podman; }
-    // POST /images/load, the body streamed from `produce`, which writes the tar through the
-    // function it is given (e.g. oci::writeDockerArchive).
-    using Writer = std::function<Status(const char *data, qsizetype size)>;
-    Status load(const std::function<Status(const Writer &write)> &produce);
-    // GET /images/{name}/json; an empty optional when the engine does not have it.
-    Result<std::optional<QJsonObject>> inspectImage(const QString &name);
+                const QString &registry = {})
+    {
+        return m_images.pull(reference, credential, registry);
+    }
+    Status pullFromLoopback(const QString &reference) { return m_images.pullFromLoopback(reference); }
+    Status tagImage(const QString &image, const QString &repository, const QString &tag)
+    {
+        return m_images.tag(image, repository, tag);
+    }
+    Status load(const std::function<Status(const Writer &write)> &produce) { return m_images.load(produce); }
+    Result<std::optional<QJsonObject>> inspectImage(const QString &name) { return m_images.inspect(name); }
 
-    Result<QString> createContainer(const ContainerSpec &spec); // the new container's id
-    Status startContainer(const QString &id);
-    Result<ContainerState> inspectContainer(const QString &id);
-    Status stopContainer(const QString &id, int timeoutSeconds = 10);
-    Status removeContainer(const QString &id, bool force = true);
-    // GET /containers/json?all=1 filtered by labels ("key=value" or "key").
-    Result<QList<ContainerSummary>> listContainers(const QStringList &labels);
-    // The last `tail` lines of stdout and stderr, demultiplexed, in order.
-    Result<QStringList> logs(const QString &id, int tail = 50);
-    // Follows the logs, starting `tail` lines back (-1: from the start), until the container
-    // stops, onLine returns false, or stop is requested.
+    // Containers: see EngineContainers.
+    Result<QString> createContainer(const ContainerSpec &spec) { return m_containers.create(spec); }
+    Status startContainer(const QString &id) { return m_containers.start(id); }
+    Result<ContainerState> inspectContainer(const QString &id) { return m_containers.inspect(id); }
+    Status stopContainer(const QString &id, int timeoutSeconds = 10)
+    {
+        return m_containers.stop(id, timeoutSeconds);
+    }
+    Status removeContainer(const QString &id, bool force = true) { return m_containers.remove(id, force); }
+    Result<QList<ContainerSummary>> listContainers(const QStringList &labels)
+    {
+        return m_containers.list(labels);
+    }
+    Result<QStringList> logs(const QString &id, int tail = 50) { return m_containers.logs(id, tail); }
     Status followLogs(const QString &id, const std::function<bool(int stream, const QString &line)> &onLine,
-                      int tail = -1);
-
-    // Runs `command` inside the running container (POST /containers/{id}/exec, then start
-    // attached) and returns its exit status; stdout and stderr go to `output` when given.
+                      int tail = -1)
+    {
+        return m_containers.followLogs(id, onLine, tail);
+    }
     Result<int> exec(const QString &id, const QStringList &command, QString *output = nullptr,
-                     int timeoutSeconds = 30);
+                     int timeoutSeconds = 30)
+    {
+        return m_containers.exec(id, command, output, timeoutSeconds);
+    }
 
-    // The local unix socket that reaches 127.0.0.1:port on the target's host through ssh
-    // (ssh targets only): for health checks from the target's side.
-    Result<QString> forwardTcpPort(int port);
-    // The port at which the engine's host reaches 127.0.0.1:port of this machine: the same port
-    // for a local engine (a unix socket, or tcp on loopback), a remote forward for ssh targets
-    // (kept open as long as this client); an error for a tcp engine on another host.
-    Result<quint16> exposeLocalPort(quint16 port);
-    // An HTTP GET of http://HOST:port/path. An empty host means the target's host: for unix
-    // targets the local loopback, for tcp the endpoint's host, for ssh its loopback through an
-    // ssh forward. The HTTP status, or 0 with transportError set.
+    bool isPodman() const { return m_connection.isPodman(); }
+    Result<quint16> exposeLocalPort(quint16 port) { return m_connection.exposeLocalPort(port); }
+
+    // Health checks: see EngineConnection.
+    Result<QString> forwardTcpPort(int port) { return m_connection.forwardTcpPort(port); }
     long httpGet(const QString &host, int port, const QString &path, int timeoutSeconds,
-                 QString *transportError);
+                 QString *transportError)
+    {
+        return m_connection.httpGet(host, port, path, timeoutSeconds, transportError);
+    }
 
     // Splits Docker's multiplexed log stream (8-byte headers) into lines; `pending` keeps a
     // partial frame between calls. Public for the unit tests.
     static void demultiplex(QByteArray &pending, QByteArray chunk,
-                            const std::function<void(int stream, const QByteArray &payload)> &onFrame);
-
-    struct Request
+                            const std::function<void(int stream, const QByteArray &payload)> &onFrame)
     {
-        QByteArray method = "GET";
-        QString path; // under the versioned prefix, e.g. "/containers/json"
-        bool versioned = true;
-        QByteArray body;
-        QByteArray contentType = "application/json";
-        QList<QByteArray> headers;
-        std::function<qsizetype(char *buffer, qsizetype size)> readBody; // streamed body; -1 aborts
-        std::function<bool(const char *data, qsizetype size)> onData;    // streamed answer
-        long timeoutSeconds = 60;                                        // 0: none (stop token only)
-    };
-    struct Reply
-    {
-        long status = 0;
-        QByteArray body;
-        QByteArray apiVersionHeader;
-        QByteArray libpodVersionHeader;
-    };
-    // One request; Failed with a transport error, or the reply whatever its status.
-    Result<Reply> send(const Request &request, const QString &what);
-    Error httpError(const QString &what, const Reply &reply) const;
+        EngineContainers::demultiplex(pending, std::move(chunk), onFrame);
+    }
 
 private:
-    Result<Reply> expect(const Request &request, const QString &what, std::initializer_list<long> statuses);
-    QString baseUrl() const;
-
-    Target m_target;
-    std::stop_token m_stop;
-    EngineEndpoint m_endpoint;
-    QString m_socketPath; // the unix socket curl talks to (the endpoint's or the ssh tunnel's)
-    QString m_apiVersion;
-    std::unique_ptr<SshTunnel> m_tunnel;
-    QMap<int, std::shared_ptr<SshTunnel>> m_portForwards;
-    QMap<quint16, std::pair<std::shared_ptr<SshTunnel>, quint16>> m_reverseForwards; // local -> remote port
-    bool m_connected = false;
-    bool m_podman = false;
+    EngineConnection m_connection;
+    EngineImages m_images{m_connection};
+    EngineContainers m_containers{m_connection};
 };
 
 } // namespace slipway

@@ -9,6 +9,8 @@
 #include <functional>
 #include <stop_token>
 
+class QThreadPool;
+
 namespace slipway {
 
 class EventSink;
@@ -29,6 +31,11 @@ struct PushedBlob
 struct PushOptions
 {
     int parallel = 4; // blobs uploaded at once
+    // Where the parallel uploads run. Null: a pool of `parallel` threads made for this push.
+    // Uploads start only on free threads of the pool, and the calling thread uploads too when
+    // the pool has fewer free than wanted, so a push running on a thread of this same pool
+    // cannot wait for itself.
+    QThreadPool *pool = nullptr;
     // Blobs the registry may already hold in another repository: digest -> repository in the same
     // registry. Tried as a cross-repository mount before uploading.
     QHash<QString, QString> mountFrom;
@@ -50,7 +57,7 @@ struct PushResult
 // Every manifest of the index must be in blobs.
 //
 // The first blob goes on client (settling scheme and token), the rest on options.parallel
-// clones of it at once. The first error stops the others and is the one returned. Posts a
+// clones of it at once, on options.pool. The first error stops the others and is the one returned. Posts a
 // BlobEvent per blob (Queued, Uploading with bytesDone a few times a second, then Skipped,
 // Mounted, Uploaded or Failed) and logs each blob (stage "push"); stops during transfers and
 // retry waits when stop is requested. PushResult::blobs is in manifest order, each blob once.

@@ -1,747 +1,80 @@
 #include "registry/registryclient.h"
 
-#include "registry/imagereference.h"
-#include "util/curl.h"
-#include "util/logging.h"
 #include "util/sha256.h"
-
-#include <QDateTime>
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QMutex>
-#include <QRegularExpression>
-#include <QUrl>
-#include <QUrlQuery>
-
-#include <curl/curl.h>
-
-#include <condition_variable>
-#include <memory>
-#include <mutex>
 
 namespace slipway {
 namespace {
-
-struct Transfer
-{
-    QByteArray body;
-    QList<QByteArray> headerLines;
-    QFile *upload = nullptr;
-    qint64 uploadOffset = 0; // where the body starts in upload
-    qint64 uploadLeft = 0;   // bytes of the body not read yet
-    const std::stop_token *stop = nullptr;
-    const std::function<void(qint64)> *uploadProgress = nullptr;
-};
-
-size_t onBody(char *data, size_t size, size_t count, void *user)
-{
-    auto *transfer = static_cast<Transfer *>(user);
-    // Registry answers are small JSON documents; cap what we keep so garbage cannot flood memory.
-    if (transfer->body.size() < 4 * 1024 * 1024)
-        transfer->body.append(data, qsizetype(size * count));
-    return size * count;
-}
-
-size_t onHeader(char *data, size_t size, size_t count, void *user)
-{
-    auto *transfer = static_cast<Transfer *>(user);
-    const QByteArray line = QByteArray(data, qsizetype(size * count)).trimmed();
-    // A new status line (after 100 Continue or a redirect) starts a new header block.
-    if (line.startsWith("HTTP/"))
-        transfer->headerLines.clear();
-    else if (!line.isEmpty())
-        transfer->headerLines.append(line);
-    return size * count;
-}
-
-size_t onRead(char *buffer, size_t size, size_t count, void *user)
-{
-    auto *transfer = static_cast<Transfer *>(user);
-    const qint64 n = transfer->upload->read(buffer, qMin(qint64(size * count), transfer->uploadLeft));
-    if (n < 0)
-        return CURL_READFUNC_ABORT;
-    transfer->uploadLeft -= n;
-    return size_t(n);
-}
-
-int onSeek(void *user, curl_off_t offset, int origin)
-{
-    auto *transfer = static_cast<Transfer *>(user);
-    if (origin != SEEK_SET)
-        return CURL_SEEKFUNC_CANTSEEK;
-    const qint64 total = transfer->uploadLeft + transfer->upload->pos() - transfer->uploadOffset;
-    if (!transfer->upload->seek(transfer->uploadOffset + offset))
-        return CURL_SEEKFUNC_FAIL;
-    transfer->uploadLeft = total - offset;
-    return CURL_SEEKFUNC_OK;
-}
-
-int onProgress(void *user, curl_off_t, curl_off_t, curl_off_t, curl_off_t uploaded)
-{
-    const auto *transfer = static_cast<Transfer *>(user);
-    if (transfer->uploadProgress && *transfer->uploadProgress && uploaded > 0)
-        (*transfer->uploadProgress)(qint64(uploaded));
-    return transfer->stop && transfer->stop->stop_requested() ? 1 : 0;
-}
-
-// Retry-After: delay-seconds or an HTTP date.
-std::optional<std::chrono::milliseconds> retryAfter(const QByteArray &value)
-{
-    if (value.isEmpty())
-        return std::nullopt;
-    bool isNumber = false;
-    const qint64 seconds = value.trimmed().toLongLong(&isNumber);
-    if (isNumber)
-        return std::chrono::milliseconds(qMax<qint64>(seconds, 0) * 1000);
-    // An HTTP date ends in "GMT", which Qt's RFC 2822 parser does not take as a zone.
-    QString date = QString::fromLatin1(value.trimmed());
-    if (date.endsWith(QStringLiteral(" GMT")))
-        date = date.chopped(4) + QStringLiteral(" +0000");
-    const QDateTime when = QDateTime::fromString(date, Qt::RFC2822Date);
-    if (!when.isValid())
-        return std::nullopt;
-    return std::chrono::milliseconds(qMax<qint64>(QDateTime::currentDateTimeUtc().msecsTo(when), 0));
-}
-
-bool isRetryableStatus(long status)
-{
-    return status == 408 || status == 429 || status >= 500;
-}
-
-// Transport errors worth another try: not a refused certificate, which will not change.
-bool isRetryableTransportError(int code)
-{
-    switch (CURLcode(code)) {
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-        return false;
-    default:
-        return true;
-    }
-}
-
-// key="value" pairs of a WWW-Authenticate challenge.
-QHash<QString, QString> challengeParameters(const QString &challenge)
-{
-    QHash<QString, QString> parameters;
-    static const QRegularExpression pair(QStringLiteral("([A-Za-z_]+)=\"([^\"]*)\""));
-    auto it = pair.globalMatch(challenge);
-    while (it.hasNext()) {
-        const auto match = it.next();
-        parameters.insert(match.captured(1).toLower(), match.captured(2));
-    }
-    return parameters;
-}
 
 QString pushScope(const QString &repository)
 {
     return QStringLiteral("repository:%1:pull,push").arg(repository);
 }
 
-QString oneLine(QString text)
-{
-    return text.simplified();
-}
-
 } // namespace
-
-struct RegistryClient::TokenCache::Shared
-{
-    struct Entry
-    {
-        QString authorization;
-        QDateTime expiry;
-    };
-    QMutex mutex;
-    QHash<QString, Entry> tokens;
-};
-
-RegistryClient::TokenCache::TokenCache()
-    : d(std::make_shared<Shared>())
-{}
-
-QString RegistryClient::TokenCache::value(const QString &scope) const
-{
-    const QMutexLocker lock(&d->mutex);
-    const auto found = d->tokens.constFind(scope);
-    // A token about to expire is not used: fetching a new one costs less than a refused request.
-    if (found == d->tokens.cend() || found->expiry.addSecs(-5) < QDateTime::currentDateTimeUtc())
-        return {};
-    return found->authorization;
-}
-
-void RegistryClient::TokenCache::insert(const QString &scope, const QString &authorization,
-                                        const QDateTime &expiry)
-{
-    const QMutexLocker lock(&d->mutex);
-    d->tokens.insert(scope, {authorization, expiry});
-}
 
 RegistryClient::RegistryClient(QString registry, std::optional<Credential> credential, QString caFile,
                                std::optional<bool> allowPlainHttp)
-    : m_registry(std::move(registry))
-    , m_credential(std::move(credential))
-    , m_caFile(std::move(caFile))
-    , m_loopback(isInsecureByDefault(m_registry))
-{
-    m_allowPlainHttp = allowPlainHttp.value_or(m_loopback);
-}
+    : RegistryClient(std::make_unique<RegistryTransport>(std::move(registry), std::move(credential),
+                                                         std::move(caFile), allowPlainHttp))
+{}
+
+RegistryClient::RegistryClient(std::unique_ptr<RegistryTransport> transport)
+    : m_transport(std::move(transport))
+{}
 
 RegistryClient::~RegistryClient() = default;
 
-void RegistryClient::HandleDeleter::operator()(void *handle) const
-{
-    curl_easy_cleanup(static_cast<CURL *>(handle));
-}
-
 std::unique_ptr<RegistryClient> RegistryClient::clone() const
 {
-    auto copy = std::make_unique<RegistryClient>(m_registry, m_credential, m_caFile, m_allowPlainHttp);
-    copy->m_baseUrl = m_baseUrl;
-    copy->m_useBasic = m_useBasic;
-    copy->m_tokens = m_tokens;
-    copy->m_settings = m_settings;
-    return copy;
-}
-
-QString RegistryClient::token(const QString &scope) const
-{
-    return m_tokens.value(scope);
-}
-
-QString RegistryClient::where(const QString &repository) const
-{
-    if (repository.isEmpty())
-        return QStringLiteral("registry %1").arg(m_registry);
-    return QStringLiteral("registry %1, repository %2").arg(m_registry, repository);
-}
-
-QString RegistryClient::resolve(const QString &url) const
-{
-    const QUrl base(m_baseUrl + u'/');
-    return base.resolved(QUrl(url)).toString();
-}
-
-Error RegistryClient::httpError(const QString &repository, const QString &what, const Reply &reply) const
-{
-    if (reply.status == 0 && reply.curlCode == CURLE_OPERATION_TIMEDOUT)
-        return Error::failed(QStringLiteral("%1: %2: the registry stopped answering (less than %3 bytes/s "
-                                            "for %4 s)")
-                                 .arg(where(repository), what)
-                                 .arg(m_settings.lowSpeedLimit)
-                                 .arg(m_settings.lowSpeedTime));
-    if (reply.status == 0)
-        return Error::failed(
-            QStringLiteral("%1: %2: %3").arg(where(repository), what, oneLine(reply.transportError)));
-    QStringList details;
-    const QJsonObject json = QJsonDocument::fromJson(reply.body).object();
-    const QJsonArray errors = json.value(QStringLiteral("errors")).toArray();
-    for (const QJsonValue &value : errors) {
-        const QJsonObject error = value.toObject();
-        const QString code = error.value(QStringLiteral("code")).toString();
-        const QString message = error.value(QStringLiteral("message")).toString();
-        const QString detail = message.isEmpty() ? code : code + QStringLiteral(" (") + message + u')';
-        if (!details.contains(detail))
-            details.append(detail);
-    }
-    // HEAD answers have no body: say what a 401 means. A token that lacks the scope asked for
-    // means the credentials are fine but not allowed this repository.
-    if (details.isEmpty() && reply.status == 401 &&
-        reply.headers.value("www-authenticate").contains("error=\"insufficient_scope\""))
-        details.append(
-            QStringLiteral("denied: the credentials are not allowed this access to the repository"));
-    if (details.isEmpty() && reply.status == 401)
-        details.append(m_credential ? QStringLiteral("unauthorized: the registry refused the credentials")
-                                    : QStringLiteral("unauthorized: the registry requires a login and "
-                                                     "there are no credentials for it"));
-    QString text = QStringLiteral("%1: %2: HTTP %3").arg(where(repository), what).arg(reply.status);
-    if (!details.isEmpty())
-        text += QStringLiteral(": ") + details.join(QStringLiteral("; "));
-    else if (!reply.body.isEmpty())
-        text += QStringLiteral(" (the answer is not a registry error document)");
-    return Error::failed(oneLine(text));
-}
-
-void RegistryClient::setCommonOptions(void *curl, char *errorBuffer, bool withCa) const
-{
-    CURL *handle = static_cast<CURL *>(curl);
-    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errorBuffer);
-    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-    // The scheme probe sends nothing but GET /v2/ and only learns whether TLS answers at all;
-    // every other request verifies.
-    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, m_probing ? 0L : 1L);
-    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, m_probing ? 0L : 2L);
-    // libcurl copies string options, so the path need not outlive this call.
-    if (withCa && !m_caFile.isEmpty())
-        curl_easy_setopt(handle, CURLOPT_CAINFO, QFile::encodeName(m_caFile).constData());
-    if (m_loopback)
-        curl_easy_setopt(handle, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, m_settings.lowSpeedLimit);
-    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, m_settings.lowSpeedTime);
-    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
-}
-
-Result<RegistryClient::Reply> RegistryClient::perform(const Request &request, const QString &authorization,
-                                                      bool withCredential)
-{
-    // One easy handle for the client's life: it keeps connections open between requests and
-    // the CA store loaded, which on loopback costs more than the request itself.
-    if (!m_handle)
-        m_handle.reset(curl_easy_init());
-    else
-        curl_easy_reset(m_handle.get());
-    if (!m_handle)
-        return Error::failed(QStringLiteral("%1: cannot initialise libcurl").arg(where({})));
-    CURL *handle = m_handle.get();
-
-    Transfer transfer;
-    transfer.stop = &m_stop;
-    transfer.uploadProgress = &request.uploadProgress;
-    QFile upload(request.uploadFile);
-    const QByteArray url = resolve(request.url).toUtf8();
-    char errorBuffer[CURL_ERROR_SIZE] = {};
-
-    curl_easy_setopt(handle, CURLOPT_URL, url.constData());
-    setCommonOptions(handle, errorBuffer, true);
-    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, onBody);
-    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
-    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, onHeader);
-    curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
-    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, onProgress);
-    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
-
-    QList<QByteArray> headers = request.headers;
-    headers.append("Expect:");
-    if (!authorization.isEmpty())
-        headers.append("Authorization: " + authorization.toUtf8());
-    QByteArray userPassword;
-    if (withCredential && authorization.isEmpty() && m_credential) {
-        userPassword = m_credential->username.toUtf8() + ':' + m_credential->secret.toUtf8();
-        curl_easy_setopt(handle, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
-        curl_easy_setopt(handle, CURLOPT_USERPWD, userPassword.constData());
-    }
-
-    if (request.method == "HEAD") {
-        curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
-    } else if (!request.uploadFile.isEmpty()) {
-        if (!upload.open(QIODevice::ReadOnly) || !upload.seek(request.uploadOffset))
-            return Error::failed(QStringLiteral("%1: cannot read %2: %3")
-                                     .arg(where({}), request.uploadFile, upload.errorString()));
-        transfer.upload = &upload;
-        transfer.uploadOffset = request.uploadOffset;
-        transfer.uploadLeft = request.uploadSize;
-        curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(handle, CURLOPT_READFUNCTION, onRead);
-        curl_easy_setopt(handle, CURLOPT_READDATA, &transfer);
-        curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, onSeek);
-        curl_easy_setopt(handle, CURLOPT_SEEKDATA, &transfer);
-        curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(request.uploadSize));
-        curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.constData());
-    } else if (request.method != "GET") {
-        curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.constData());
-        curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.constData());
-        curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.size()));
-    }
-
-    const CurlHeaderList headerList = curlHeaderList(headers);
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headerList.get());
-
-    const CURLcode code = curl_easy_perform(handle);
-    // The password lives on in libcurl's handle until cleanup; wipe our copy now.
-    userPassword.fill('\0');
-    if (code == CURLE_ABORTED_BY_CALLBACK && m_stop.stop_requested())
-        return Error::cancelled(QStringLiteral("%1: cancelled").arg(where({})));
-
-    Reply reply;
-    if (code != CURLE_OK) {
-        reply.curlCode = int(code);
-        reply.transportError =
-            errorBuffer[0] ? QString::fromUtf8(errorBuffer) : QString::fromUtf8(curl_easy_strerror(code));
-        return reply;
-    }
-    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply.status);
-    reply.body = std::move(transfer.body);
-    for (const QByteArray &line : std::as_const(transfer.headerLines)) {
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0)
-            reply.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
-    }
-    qCDebug(lcRegistry) << request.method << resolve(request.url) << "->" << reply.status;
-    return reply;
-}
-
-Status RegistryClient::chooseScheme()
-{
-    if (!m_baseUrl.isEmpty())
-        return success();
-    m_baseUrl = QStringLiteral("https://") + m_registry;
-    if (!m_allowPlainHttp)
-        return success();
-    // Docker's order for insecure registries: HTTPS first, plain HTTP when HTTPS gets no answer.
-    Request probe;
-    probe.url = QStringLiteral("/v2/");
-    m_probing = true;
-    auto reply = perform(probe, {}, false);
-    m_probing = false;
-    if (!reply)
-        return reply.error();
-    // Any TLS answer, even with a certificate we will refuse, keeps HTTPS: a TLS registry we do
-    // not trust is an error to report, not a reason to talk plain HTTP to it.
-    if (reply->status == 0 && reply->curlCode != CURLE_PEER_FAILED_VERIFICATION)
-        m_baseUrl = QStringLiteral("http://") + m_registry;
-    return success();
-}
-
-Status RegistryClient::authenticate(const Reply &challenge, const QString &repository, const QString &scope)
-{
-    const QString header = QString::fromUtf8(challenge.headers.value("www-authenticate"));
-    const QString scheme = header.section(u' ', 0, 0).toLower();
-    if (scheme == u"basic") {
-        if (!m_credential)
-            return Error::failed(
-                QStringLiteral("%1: the registry asks for a login and there are no credentials for it")
-                    .arg(where(repository)));
-        m_useBasic = true;
-        return success();
-    }
-    if (scheme != u"bearer")
-        return httpError(repository, QStringLiteral("unsupported authentication challenge"), challenge);
-
-    const QHash<QString, QString> parameters = challengeParameters(header);
-    QUrl realm(parameters.value(QStringLiteral("realm")));
-    if (!realm.isValid() || realm.scheme().isEmpty())
-        return Error::failed(
-            QStringLiteral("%1: the registry's token challenge has no valid realm").arg(where(repository)));
-    QUrlQuery query;
-    if (parameters.contains(QStringLiteral("service")))
-        query.addQueryItem(QStringLiteral("service"), parameters.value(QStringLiteral("service")));
-    // Our scope, not the challenge's: a HEAD is challenged for pull only, and the token should
-    // serve the push that follows too. Several scopes go as several parameters.
-    const QString tokenScope = scope.isEmpty() ? parameters.value(QStringLiteral("scope")) : scope;
-    const QStringList scopes = tokenScope.split(u' ', Qt::SkipEmptyParts);
-    for (const QString &item : scopes)
-        query.addQueryItem(QStringLiteral("scope"), item);
-    realm.setQuery(query);
-
-    Request request;
-    request.url = realm.toString(QUrl::FullyEncoded);
-    auto reply = perform(request, {}, true);
-    if (!reply)
-        return reply.error();
-    if (reply->status != 200)
-        return httpError(repository, QStringLiteral("token request to %1").arg(realm.host()), reply.value());
-    const QJsonObject json = QJsonDocument::fromJson(reply->body).object();
-    QString token = json.value(QStringLiteral("token")).toString();
-    if (token.isEmpty())
-        token = json.value(QStringLiteral("access_token")).toString();
-    if (token.isEmpty())
-        return Error::failed(QStringLiteral("%1: the token server %2 answered without a token")
-                                 .arg(where(repository), realm.host()));
-    // Tokens without expires_in last 60 s (the distribution spec's default).
-    const int lifetime = json.value(QStringLiteral("expires_in")).toInt(60);
-    m_tokens.insert(scope, QStringLiteral("Bearer ") + token,
-                    QDateTime::currentDateTimeUtc().addSecs(qMax(lifetime, 1)));
-    return success();
-}
-
-Result<RegistryClient::Reply> RegistryClient::sendOnce(const Request &request, const QString &repository,
-                                                       const QString &scope)
-{
-    for (int attempt = 0;; ++attempt) {
-        auto reply = perform(request, token(scope), m_useBasic);
-        if (!reply || reply->status != 401)
-            return reply;
-        // One new token after a 401; one more only when the registry says the token it got is
-        // invalid (it expired on the way), never a loop.
-        if (attempt > 1 ||
-            (attempt == 1 && !reply->headers.value("www-authenticate").contains("error=\"invalid_token\"")))
-            return reply;
-        if (Status authenticated = authenticate(reply.value(), repository, scope); !authenticated)
-            return authenticated.error();
-    }
-}
-
-std::optional<std::chrono::milliseconds> RegistryClient::retryDelay(const Result<Reply> &reply,
-                                                                    int attempt) const
-{
-    if (!reply || attempt >= m_settings.retryDelays.size())
-        return std::nullopt;
-    if (reply->status == 0 ? !isRetryableTransportError(reply->curlCode) : !isRetryableStatus(reply->status))
-        return std::nullopt;
-    std::chrono::milliseconds delay = m_settings.retryDelays.at(attempt);
-    if (const auto after = retryAfter(reply->headers.value("retry-after")))
-        delay = qMin(after.value(), m_settings.maxRetryAfter);
-    return delay;
-}
-
-bool RegistryClient::waitFor(std::chrono::milliseconds delay) const
-{
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mutex);
-    std::stop_token stop = m_stop;
-    return !wake.wait_for(lock, stop, delay, [] { return false; }) && !m_stop.stop_requested();
-}
-
-Result<RegistryClient::Reply> RegistryClient::send(const Request &request, const QString &repository,
-                                                   const QString &scope)
-{
-    if (Status scheme = chooseScheme(); !scheme)
-        return scheme.error();
-    // A streamed upload or a PATCH moves an upload session on: the upload code restarts or resumes
-    // those itself. Everything else may simply be sent again.
-    const bool repeatable = request.uploadFile.isEmpty() && request.method != "PATCH";
-    for (int attempt = 0;; ++attempt) {
-        auto reply = sendOnce(request, repository, scope);
-        const auto delay = repeatable ? retryDelay(reply, attempt) : std::nullopt;
-        if (!delay)
-            return reply;
-        qCDebug(lcRegistry) << request.method << QUrl(resolve(request.url)).path() << "try" << attempt + 1
-                            << "failed with" << reply->status << "; retrying in" << delay->count() << "ms";
-        if (!waitFor(delay.value()))
-            return Error::cancelled(QStringLiteral("%1: cancelled").arg(where(repository)));
-    }
+    return std::unique_ptr<RegistryClient>(new RegistryClient(m_transport->clone()));
 }
 
 Status RegistryClient::ping()
 {
-    Request request;
+    RegistryTransport::Request request;
     request.url = QStringLiteral("/v2/");
-    auto reply = send(request, {}, {});
+    auto reply = m_transport->send(request, {}, {});
     if (!reply)
         return reply.error();
     if (reply->status != 200)
-        return httpError({}, QStringLiteral("ping"), reply.value());
+        return m_transport->httpError({}, QStringLiteral("ping"), reply.value());
     return success();
 }
 
 Result<bool> RegistryClient::blobExists(const QString &repository, const QString &digest)
 {
-    Request request;
+    RegistryTransport::Request request;
     request.method = "HEAD";
     request.url = QStringLiteral("/v2/%1/blobs/%2").arg(repository, digest);
-    auto reply = send(request, repository, pushScope(repository));
+    auto reply = m_transport->send(request, repository, pushScope(repository));
     if (!reply)
         return reply.error();
     if (reply->status == 200)
         return true;
     if (reply->status == 404)
         return false;
-    return httpError(repository, QStringLiteral("checking blob %1").arg(digest), reply.value());
-}
-
-Result<QString> RegistryClient::startUpload(const QString &repository, const QString &what)
-{
-    Request start;
-    start.method = "POST";
-    start.url = QStringLiteral("/v2/%1/blobs/uploads/").arg(repository);
-    auto started = send(start, repository, pushScope(repository));
-    if (!started)
-        return started.error();
-    if (started->status != 202)
-        return httpError(repository, what, started.value());
-    const QString location = QString::fromUtf8(started->headers.value("location"));
-    if (location.isEmpty())
-        return Error::failed(
-            QStringLiteral("%1: %2: the registry gave no upload location").arg(where(repository), what));
-    return resolve(location);
-}
-
-Result<bool> RegistryClient::mountBlob(const QString &repository, const QString &digest,
-                                       const QString &fromRepository, QString *uploadLocation)
-{
-    Request request;
-    request.method = "POST";
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("mount"), digest);
-    query.addQueryItem(QStringLiteral("from"), fromRepository);
-    request.url =
-        QStringLiteral("/v2/%1/blobs/uploads/?").arg(repository) + query.toString(QUrl::FullyEncoded);
-    // The token must allow pulling from the source repository as well.
-    const QString scope =
-        pushScope(repository) + u' ' + QStringLiteral("repository:%1:pull").arg(fromRepository);
-    auto reply = send(request, repository, scope);
-    if (!reply)
-        return reply.error();
-    const QString what = QStringLiteral("mounting blob %1 from %2").arg(digest, fromRepository);
-    if (reply->status == 201)
-        return true;
-    if (reply->status != 202)
-        return httpError(repository, what, reply.value());
-    const QString location = QString::fromUtf8(reply->headers.value("location"));
-    if (location.isEmpty())
-        return Error::failed(
-            QStringLiteral("%1: %2: the registry gave no upload location").arg(where(repository), what));
-    if (uploadLocation)
-        *uploadLocation = resolve(location);
-    return false;
-}
-
-namespace {
-
-QString withDigest(const QString &location, const QString &digest)
-{
-    QUrl target(location);
-    QUrlQuery query(target);
-    query.addQueryItem(QStringLiteral("digest"), digest);
-    target.setQuery(query);
-    return target.toString(QUrl::FullyEncoded);
-}
-
-} // namespace
-
-Status RegistryClient::uploadBlob(const QString &repository, const QString &digest, qint64 size,
-                                  const QString &filePath, const Progress &progress,
-                                  const QString &uploadLocation)
-{
-    const QString what = QStringLiteral("uploading blob %1").arg(digest);
-    if (Status scheme = chooseScheme(); !scheme)
-        return scheme.error();
-    QString location = uploadLocation;
-    // A failed monolithic upload cannot be resumed: it starts over in a new session, after the
-    // same delays as any other request.
-    for (int attempt = 0;; ++attempt) {
-        m_lastUploadRetryable = false;
-        if (location.isEmpty()) {
-            auto started = startUpload(repository, what);
-            if (!started)
-                return started.error();
-            location = started.value();
-        }
-        Status done = size > m_settings.chunkedThreshold
-                          ? uploadChunked(repository, digest, size, filePath, progress, location)
-                          : uploadMonolithic(repository, digest, size, filePath, progress, location);
-        if (done || done.error().kind == Error::Kind::Cancelled || attempt >= m_settings.retryDelays.size() ||
-            !m_lastUploadRetryable)
-            return done;
-        qCDebug(lcRegistry) << "upload of" << digest << "failed; starting over";
-        if (!waitFor(m_settings.retryDelays.at(attempt)))
-            return Error::cancelled(QStringLiteral("%1: cancelled").arg(where(repository)));
-        location.clear();
-    }
-}
-
-Status RegistryClient::uploadMonolithic(const QString &repository, const QString &digest, qint64 size,
-                                        const QString &filePath, const Progress &progress,
-                                        const QString &location)
-{
-    const QString what = QStringLiteral("uploading blob %1").arg(digest);
-    Request put;
-    put.method = "PUT";
-    put.url = withDigest(location, digest);
-    put.headers = {"Content-Type: application/octet-stream"};
-    put.uploadFile = filePath;
-    put.uploadSize = size;
-    put.uploadProgress = progress;
-    auto done = send(put, repository, pushScope(repository));
-    if (!done)
-        return done.error();
-    m_lastUploadRetryable = retryDelay(done, 0).has_value();
-    if (done->status != 201)
-        return httpError(repository, what, done.value());
-    return success();
-}
-
-Status RegistryClient::uploadChunked(const QString &repository, const QString &digest, qint64 size,
-                                     const QString &filePath, const Progress &progress, QString location)
-{
-    const QString what = QStringLiteral("uploading blob %1").arg(digest);
-    const QString scope = pushScope(repository);
-    qint64 offset = 0;
-    int resumes = 0;
-    while (offset < size) {
-        const qint64 length = qMin(m_settings.chunkSize, size - offset);
-        Request patch;
-        patch.method = "PATCH";
-        patch.url = location;
-        patch.headers = {"Content-Type: application/octet-stream",
-                         QByteArray("Content-Range: ") + QByteArray::number(offset) + '-' +
-                             QByteArray::number(offset + length - 1)};
-        patch.uploadFile = filePath;
-        patch.uploadOffset = offset;
-        patch.uploadSize = length;
-        if (progress)
-            patch.uploadProgress = [&progress, offset](qint64 sent) { progress(offset + sent); };
-        auto reply = send(patch, repository, scope);
-        if (!reply)
-            return reply.error();
-        if (reply->status == 202 && !reply->headers.value("location").isEmpty()) {
-            location = resolve(QString::fromUtf8(reply->headers.value("location")));
-            offset += length;
-            continue;
-        }
-        // The chunk failed part-way, or the registry refused it: ask where the session is, and
-        // go on from there.
-        const Error failure = httpError(repository, what, reply.value());
-        m_lastUploadRetryable =
-            reply->status == 0 || isRetryableStatus(reply->status) || reply->status == 416;
-        if (!m_lastUploadRetryable || resumes >= m_settings.retryDelays.size())
-            return failure;
-        if (!waitFor(m_settings.retryDelays.at(resumes++)))
-            return Error::cancelled(QStringLiteral("%1: cancelled").arg(where(repository)));
-        Request status;
-        status.url = location;
-        auto state = send(status, repository, scope);
-        if (!state)
-            return state.error();
-        const QByteArray range = state->headers.value("range");
-        static const QRegularExpression rangePattern(QStringLiteral("^(?:bytes=)?0-(\\d+)$"));
-        const auto match = rangePattern.match(QString::fromLatin1(range));
-        if (state->status != 204 || !match.hasMatch()) {
-            qCDebug(lcRegistry) << "upload session of" << digest << "is gone:" << state->status;
-            return failure; // uploadBlob starts over in a new session
-        }
-        offset = qMin(match.captured(1).toLongLong() + 1, size);
-        if (!state->headers.value("location").isEmpty())
-            location = resolve(QString::fromUtf8(state->headers.value("location")));
-        qCDebug(lcRegistry) << "resuming upload of" << digest << "at" << offset;
-    }
-    return finishUpload(repository, digest, location, what);
-}
-
-Status RegistryClient::finishUpload(const QString &repository, const QString &digest, const QString &location,
-                                    const QString &what)
-{
-    Request put;
-    put.method = "PUT";
-    put.url = withDigest(location, digest);
-    put.headers = {"Content-Type: application/octet-stream"};
-    auto done = send(put, repository, pushScope(repository));
-    if (!done)
-        return done.error();
-    m_lastUploadRetryable = retryDelay(done, 0).has_value();
-    if (done->status != 201)
-        return httpError(repository, what, done.value());
-    return success();
+    return m_transport->httpError(repository, QStringLiteral("checking blob %1").arg(digest), reply.value());
 }
 
 Result<QString> RegistryClient::putManifest(const QString &repository, const QString &reference,
                                             const QString &mediaType, const QByteArray &bytes)
 {
-    Request request;
+    RegistryTransport::Request request;
     request.method = "PUT";
     request.url = QStringLiteral("/v2/%1/manifests/%2").arg(repository, reference);
     request.headers = {"Content-Type: " + mediaType.toUtf8()};
     request.body = bytes;
-    auto reply = send(request, repository, pushScope(repository));
+    auto reply = m_transport->send(request, repository, pushScope(repository));
     const QString what = QStringLiteral("putting manifest %1").arg(reference);
     if (!reply)
         return reply.error();
     if (reply->status != 201)
-        return httpError(repository, what, reply.value());
+        return m_transport->httpError(repository, what, reply.value());
     const QString expected = Sha256::digestOf(bytes);
     const QString reported = QString::fromUtf8(reply->headers.value("docker-content-digest"));
     if (reported != expected)
         return Error::failed(QStringLiteral("%1: %2: the registry reports digest %3, expected %4")
-                                 .arg(where(repository), what,
+                                 .arg(m_transport->where(repository), what,
                                       reported.isEmpty() ? QStringLiteral("(none)") : reported, expected));
     return expected;
 }

@@ -1,15 +1,14 @@
 #pragma once
 
+#include "registry/blobuploader.h"
 #include "registry/credentials.h"
+#include "registry/registryreader.h"
+#include "registry/registrytransport.h"
 #include "util/result.h"
 
 #include <QByteArray>
-#include <QDateTime>
-#include <QHash>
-#include <QList>
 #include <QString>
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,6 +21,9 @@ class ContentStore;
 // A blocking client for one registry's OCI distribution API (/v2/), on libcurl. Meant for a
 // worker thread; one instance is not to be shared between threads, but clone() gives one for
 // another thread that shares the token cache.
+//
+// The work is shared out: RegistryTransport sends (scheme, authentication, retries, errors),
+// BlobUploader runs upload sessions, RegistryReader pulls manifests and blobs.
 //
 // Requests that are safe to repeat (GET, HEAD, in-memory PUT/POST) are retried on 5xx, 408, 429
 // and transport errors, after deterministic exponential delays (or the registry's Retry-After,
@@ -48,26 +50,15 @@ public:
     RegistryClient(const RegistryClient &) = delete;
     RegistryClient &operator=(const RegistryClient &) = delete;
 
-    struct Settings
-    {
-        // Delays before the 2nd, 3rd, ... try of a repeatable request; its size + 1 is the number of tries.
-        QList<std::chrono::milliseconds> retryDelays{std::chrono::milliseconds(500), std::chrono::seconds(1),
-                                                     std::chrono::seconds(2)};
-        std::chrono::milliseconds maxRetryAfter = std::chrono::seconds(10);
-        long lowSpeedLimit = 1024; // bytes per second ...
-        long lowSpeedTime = 30;    // ... for this many seconds ends a transfer
-        // Blobs larger than this are uploaded in PATCH chunks of chunkSize, resumable.
-        qint64 chunkedThreshold = qint64(32) << 20;
-        qint64 chunkSize = qint64(16) << 20;
-    };
+    using Settings = RegistrySettings;
 
-    QString registry() const { return m_registry; }
+    QString registry() const { return m_transport->registry(); }
     // Whether plain HTTP may be used (after HTTPS got no answer): loopback or marked insecure.
-    bool allowsPlainHttp() const { return m_allowPlainHttp; }
+    bool allowsPlainHttp() const { return m_transport->allowsPlainHttp(); }
     // Requests in flight are aborted (as Cancelled) once this is requested.
-    void setStopToken(std::stop_token stop) { m_stop = std::move(stop); }
-    void setSettings(const Settings &settings) { m_settings = settings; }
-    const Settings &settings() const { return m_settings; }
+    void setStopToken(std::stop_token stop) { m_transport->setStopToken(std::move(stop)); }
+    void setSettings(const Settings &settings) { m_transport->setSettings(settings); }
+    const Settings &settings() const { return m_transport->settings(); }
     // A client for another thread: same registry, credential, settings and scheme, sharing this
     // one's token cache. Its stop token is unset.
     std::unique_ptr<RegistryClient> clone() const;
@@ -82,112 +73,43 @@ public:
     // the offset the registry reports (GET on the upload URL), or the upload starts over when the
     // session is gone. uploadLocation: a session already opened (by mountBlob). progress gets the
     // bytes sent so far.
-    using Progress = std::function<void(qint64 bytesDone)>;
+    using Progress = BlobUploader::Progress;
     Status uploadBlob(const QString &repository, const QString &digest, qint64 size, const QString &filePath,
-                      const Progress &progress = {}, const QString &uploadLocation = {});
+                      const Progress &progress = {}, const QString &uploadLocation = {})
+    {
+        return m_uploads.upload(repository, digest, size, filePath, progress, uploadLocation);
+    }
     // POST /v2/<repository>/blobs/uploads/?mount=<digest>&from=<fromRepository>: true when the
     // registry mounted it (201); otherwise false with *uploadLocation set to the upload session the
     // registry opened instead (202).
     Result<bool> mountBlob(const QString &repository, const QString &digest, const QString &fromRepository,
-                           QString *uploadLocation);
+                           QString *uploadLocation)
+    {
+        return m_uploads.mount(repository, digest, fromRepository, uploadLocation);
+    }
     // PUT /v2/<repository>/manifests/<reference> (a tag or a digest). Checks that the digest the
     // registry reports is the sha256 of bytes, and returns it.
     Result<QString> putManifest(const QString &repository, const QString &reference, const QString &mediaType,
                                 const QByteArray &bytes);
 
-    // Pull (registryclient_pull.cpp)
-    struct Manifest
+    // Pull: see RegistryReader.
+    using Manifest = RegistryManifest;
+    Result<Manifest> getManifest(const QString &repository, const QString &reference)
     {
-        QByteArray bytes;
-        QString mediaType; // from the bytes' "mediaType", else the Content-Type
-        QString digest;    // sha256 of bytes
-    };
-    // GET /v2/<repository>/manifests/<reference>, accepting OCI and Docker schema 2 manifests and
-    // indexes. By digest, the bytes must have that digest; by tag, a Docker-Content-Digest the
-    // registry sends must match them.
-    Result<Manifest> getManifest(const QString &repository, const QString &reference);
-    // GET /v2/<repository>/blobs/<digest>, streamed into the store and committed there only when
-    // size and digest match. A redirect (to the registry's storage) is followed without the
-    // Authorization header. progress gets the bytes received so far.
+        return m_reads.getManifest(repository, reference);
+    }
     Status fetchBlob(const QString &repository, const QString &digest, qint64 size, const ContentStore &store,
-                     const std::function<void(qint64 received)> &progress = {});
+                     const std::function<void(qint64 received)> &progress = {})
+    {
+        return m_reads.fetchBlob(repository, digest, size, store, progress);
+    }
 
 private:
-    struct Request
-    {
-        QByteArray method = "GET";
-        QString url; // absolute, or a path under the registry's URL
-        QList<QByteArray> headers;
-        QByteArray body;
-        QString uploadFile; // streamed as the body when set
-        qint64 uploadSize = 0;
-        qint64 uploadOffset = 0;                         // where in uploadFile the body starts
-        std::function<void(qint64 sent)> uploadProgress; // bytes of the body sent so far
-    };
-    struct Reply
-    {
-        long status = 0;
-        QString transportError;                // when status is 0
-        int curlCode = 0;                      // CURLcode when status is 0
-        QHash<QByteArray, QByteArray> headers; // lower-case names
-        QByteArray body;
-    };
+    explicit RegistryClient(std::unique_ptr<RegistryTransport> transport);
 
-    // Sends with the authorization cached for scope, answering one 401 challenge.
-    Result<Reply> send(const Request &request, const QString &repository, const QString &scope);
-    Result<Reply> perform(const Request &request, const QString &authorization, bool withCredential);
-    // The options every transfer of this client shares (curl is a CURL *): errors into
-    // errorBuffer, no redirects, TLS verified (with our CA when withCa), no proxy on loopback,
-    // the connect timeout and the stall limits, progress callbacks on.
-    void setCommonOptions(void *curl, char *errorBuffer, bool withCa) const;
-    Status authenticate(const Reply &challenge, const QString &repository, const QString &scope);
-    Status chooseScheme();
-    QString resolve(const QString &url) const;
-    QString where(const QString &repository) const;
-    Error httpError(const QString &repository, const QString &what, const Reply &reply) const;
-    // Whether a failed try may be repeated, and after how long; nullopt: do not retry.
-    std::optional<std::chrono::milliseconds> retryDelay(const Result<Reply> &reply, int attempt) const;
-    // Sleeps unless stop is requested; false when it was.
-    bool waitFor(std::chrono::milliseconds delay) const;
-    Result<Reply> sendOnce(const Request &request, const QString &repository, const QString &scope);
-    Result<QString> startUpload(const QString &repository, const QString &what);
-    Status uploadMonolithic(const QString &repository, const QString &digest, qint64 size,
-                            const QString &filePath, const Progress &progress, const QString &location);
-    Status uploadChunked(const QString &repository, const QString &digest, qint64 size,
-                         const QString &filePath, const Progress &progress, QString location);
-    Status finishUpload(const QString &repository, const QString &digest, const QString &location,
-                        const QString &what);
-    QString token(const QString &scope) const;
-
-    QString m_registry;
-    std::optional<Credential> m_credential;
-    QString m_caFile;
-    bool m_allowPlainHttp = false;
-    bool m_loopback = false;
-    QString m_baseUrl; // "https://host:port", chosen on the first request
-    bool m_useBasic = false;
-    // scope -> "Bearer ...", thread-safe; copies (in clones) share one cache.
-    class TokenCache
-    {
-    public:
-        TokenCache();
-        QString value(const QString &scope) const;
-        void insert(const QString &scope, const QString &authorization, const QDateTime &expiry);
-
-    private:
-        struct Shared;
-        std::shared_ptr<Shared> d;
-    };
-    TokenCache m_tokens;
-    Settings m_settings;
-    bool m_lastUploadRetryable = false; // whether the last upload failure may be tried again
-    bool m_probing = false;             // chooseScheme()'s request is in flight
-    struct HandleDeleter
-    {
-        void operator()(void *handle) const;
-    };
-    std::unique_ptr<void, HandleDeleter> m_handle; // the CURL easy handle, reused
-    std::stop_token m_stop;
+    std::unique_ptr<RegistryTransport> m_transport;
+    BlobUploader m_uploads{*m_transport};
+    RegistryReader m_reads{*m_transport};
 };
 
 } // namespace slipway

@@ -1,8 +1,8 @@
-// The pull half of RegistryClient: manifests by tag or digest, and blobs streamed into the
-// content store.
+// Pulls: manifests by tag or digest, and blobs streamed into the content store.
 
-#include "registry/registryclient.h"
+#include "registry/registryreader.h"
 
+#include "registry/registrytransport.h"
 #include "store/contentstore.h"
 #include "util/curl.h"
 #include "util/logging.h"
@@ -95,37 +95,90 @@ int onDownloadProgress(void *user, curl_off_t, curl_off_t, curl_off_t, curl_off_
     return download->stop && download->stop->stop_requested() ? 1 : 0;
 }
 
+// One streamed GET of url into download (the registry itself when toRegistry, with its
+// authorization for scope; else the storage it redirected to, without). Fails on a transport
+// error, a write error, more bytes than expected, or a stop request.
+Status getOnce(const RegistryTransport &transport, const QString &url, bool toRegistry, const QString &scope,
+               Download &download, const QString &repository, const QString &what)
+{
+    CurlEasy curl(curl_easy_init());
+    if (!curl)
+        return Error::failed(
+            QStringLiteral("%1: cannot initialise libcurl").arg(transport.where(repository)));
+    CURL *handle = curl.get();
+    char errorBuffer[CURL_ERROR_SIZE] = {};
+    const QByteArray urlBytes = url.toUtf8();
+    curl_easy_setopt(handle, CURLOPT_URL, urlBytes.constData());
+    // Storage a registry redirects to is checked against the system's CAs, not the registry's.
+    transport.setCommonOptions(handle, errorBuffer, toRegistry);
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, onDownloadBody);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &download);
+    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, onDownloadHeader);
+    curl_easy_setopt(handle, CURLOPT_HEADERDATA, &download);
+    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, onDownloadProgress);
+    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &download);
+
+    // Credentials go to the registry only, never to the storage it redirects to.
+    QList<QByteArray> headers;
+    QByteArray userPassword;
+    if (toRegistry)
+        transport.authorize(handle, scope, headers, userPassword);
+    const CurlHeaderList headerList = curlHeaderList(headers);
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headerList.get());
+
+    const CURLcode code = curl_easy_perform(handle);
+    userPassword.fill('\0');
+    const QString where = transport.where(repository);
+    if (code == CURLE_ABORTED_BY_CALLBACK && download.stop->stop_requested())
+        return Error::cancelled(QStringLiteral("%1: %2: cancelled").arg(where, what));
+    if (download.writeError)
+        return download.writeError.value();
+    if (download.tooLarge)
+        return Error::failed(
+            QStringLiteral("%1: %2: the registry sent more than the %3 bytes the manifest says")
+                .arg(where, what)
+                .arg(download.expectedSize));
+    if (code != CURLE_OK) {
+        const QString transportError =
+            errorBuffer[0] ? QString::fromUtf8(errorBuffer) : QString::fromUtf8(curl_easy_strerror(code));
+        return Error::failed(QStringLiteral("%1: %2: %3 (after %4 bytes)")
+                                 .arg(where, what, transportError.simplified())
+                                 .arg(download.received));
+    }
+    qCDebug(lcRegistry) << "GET" << (toRegistry ? url : QUrl(url).host()) << "->" << download.status;
+    return success();
+}
+
 } // namespace
 
-Result<RegistryClient::Manifest> RegistryClient::getManifest(const QString &repository,
-                                                             const QString &reference)
+Result<RegistryManifest> RegistryReader::getManifest(const QString &repository, const QString &reference)
 {
-    Request request;
+    RegistryTransport::Request request;
     request.url = QStringLiteral("/v2/%1/manifests/%2").arg(repository, reference);
     request.headers = {acceptHeader()};
-    auto reply = send(request, repository, pullScope(repository));
+    auto reply = m_transport.send(request, repository, pullScope(repository));
     const QString what = QStringLiteral("getting manifest %1").arg(reference);
     if (!reply)
         return reply.error();
     if (reply->status != 200)
-        return httpError(repository, what, reply.value());
+        return m_transport.httpError(repository, what, reply.value());
 
-    Manifest manifest;
+    RegistryManifest manifest;
     manifest.bytes = reply->body;
     manifest.digest = Sha256::digestOf(manifest.bytes);
     const bool byDigest = reference.startsWith(QLatin1String("sha256:"));
     const QString reported = QString::fromUtf8(reply->headers.value("docker-content-digest"));
     if (byDigest && manifest.digest != reference)
         return Error::failed(QStringLiteral("%1: %2: the registry sent a manifest with digest %3")
-                                 .arg(where(repository), what, manifest.digest));
+                                 .arg(m_transport.where(repository), what, manifest.digest));
     if (!reported.isEmpty() && reported != manifest.digest)
         return Error::failed(QStringLiteral("%1: %2: the manifest's digest is %3, the registry says %4")
-                                 .arg(where(repository), what, manifest.digest, reported));
+                                 .arg(m_transport.where(repository), what, manifest.digest, reported));
     QJsonParseError parseError;
     const QJsonObject json = QJsonDocument::fromJson(manifest.bytes, &parseError).object();
     if (parseError.error != QJsonParseError::NoError)
         return Error::failed(QStringLiteral("%1: %2: the answer is not a JSON manifest (%3)")
-                                 .arg(where(repository), what, parseError.errorString()));
+                                 .arg(m_transport.where(repository), what, parseError.errorString()));
     manifest.mediaType = json.value(QStringLiteral("mediaType")).toString();
     if (manifest.mediaType.isEmpty())
         manifest.mediaType =
@@ -133,118 +186,66 @@ Result<RegistryClient::Manifest> RegistryClient::getManifest(const QString &repo
     return manifest;
 }
 
-Status RegistryClient::fetchBlob(const QString &repository, const QString &digest, qint64 size,
+Status RegistryReader::fetchBlob(const QString &repository, const QString &digest, qint64 size,
                                  const ContentStore &store, const std::function<void(qint64)> &progress)
 {
     const QString what = QStringLiteral("fetching blob %1").arg(digest);
+    const QString where = m_transport.where(repository);
     if (!isSha256Digest(digest))
-        return Error::failed(QStringLiteral("%1: %2: not a sha256 digest").arg(where(repository), what));
+        return Error::failed(QStringLiteral("%1: %2: not a sha256 digest").arg(where, what));
     const QString scope = pullScope(repository);
 
     // A HEAD through send() answers the registry's auth challenge (and caches the token), so the
     // streamed GET below goes out authorised the first time.
-    Request head;
+    RegistryTransport::Request head;
     head.method = "HEAD";
     head.url = QStringLiteral("/v2/%1/blobs/%2").arg(repository, digest);
-    auto checked = send(head, repository, scope);
+    auto checked = m_transport.send(head, repository, scope);
     if (!checked)
         return checked.error();
     if (checked->status == 404)
-        return Error::failed(
-            QStringLiteral("%1: %2: the registry does not have this blob").arg(where(repository), what));
+        return Error::failed(QStringLiteral("%1: %2: the registry does not have this blob").arg(where, what));
     if (checked->status >= 400)
-        return httpError(repository, what, checked.value());
+        return m_transport.httpError(repository, what, checked.value());
 
     auto begun = store.begin();
     if (!begun)
         return begun.error();
     std::unique_ptr<BlobWriter> writer = std::move(begun).value();
 
-    QString url = resolve(head.url);
+    QString url = m_transport.resolve(head.url);
     bool toRegistry = true;
     for (int redirects = 0;; ++redirects) {
-        CurlEasy curl(curl_easy_init());
-        if (!curl)
-            return Error::failed(QStringLiteral("%1: cannot initialise libcurl").arg(where(repository)));
-        CURL *handle = curl.get();
         Download download;
         download.writer = writer.get();
-        download.stop = &m_stop;
+        download.stop = &m_transport.stopToken();
         download.progress = &progress;
         download.expectedSize = size;
-        char errorBuffer[CURL_ERROR_SIZE] = {};
-        const QByteArray urlBytes = url.toUtf8();
-        curl_easy_setopt(handle, CURLOPT_URL, urlBytes.constData());
-        // Storage a registry redirects to is checked against the system's CAs, not the registry's.
-        setCommonOptions(handle, errorBuffer, toRegistry);
-        curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, onDownloadBody);
-        curl_easy_setopt(handle, CURLOPT_WRITEDATA, &download);
-        curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, onDownloadHeader);
-        curl_easy_setopt(handle, CURLOPT_HEADERDATA, &download);
-        curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, onDownloadProgress);
-        curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &download);
-
-        // Credentials go to the registry only, never to the storage it redirects to.
-        QList<QByteArray> headers;
-        QByteArray userPassword;
-        if (toRegistry) {
-            const QString authorization = token(scope);
-            if (!authorization.isEmpty()) {
-                headers.append("Authorization: " + authorization.toUtf8());
-            } else if (m_useBasic && m_credential) {
-                userPassword = m_credential->username.toUtf8() + ':' + m_credential->secret.toUtf8();
-                curl_easy_setopt(handle, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
-                curl_easy_setopt(handle, CURLOPT_USERPWD, userPassword.constData());
-            }
-        }
-        const CurlHeaderList headerList = curlHeaderList(headers);
-        curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headerList.get());
-
-        const CURLcode code = curl_easy_perform(handle);
-        userPassword.fill('\0');
-        if (code == CURLE_ABORTED_BY_CALLBACK && m_stop.stop_requested())
-            return Error::cancelled(QStringLiteral("%1: %2: cancelled").arg(where(repository), what));
-        if (download.writeError)
-            return download.writeError.value();
-        if (download.tooLarge)
-            return Error::failed(
-                QStringLiteral("%1: %2: the registry sent more than the %3 bytes the manifest says")
-                    .arg(where(repository), what)
-                    .arg(size));
-        if (code != CURLE_OK) {
-            const QString transport =
-                errorBuffer[0] ? QString::fromUtf8(errorBuffer) : QString::fromUtf8(curl_easy_strerror(code));
-            return Error::failed(QStringLiteral("%1: %2: %3 (after %4 bytes)")
-                                     .arg(where(repository), what, transport.simplified())
-                                     .arg(download.received));
-        }
-        qCDebug(lcRegistry) << "GET" << (toRegistry ? url : QUrl(url).host()) << "->" << download.status;
-
+        if (Status got = getOnce(m_transport, url, toRegistry, scope, download, repository, what); !got)
+            return got;
         if (download.status >= 300 && download.status < 400 && download.headers.contains("location")) {
             if (redirects >= maxRedirects)
-                return Error::failed(
-                    QStringLiteral("%1: %2: too many redirects").arg(where(repository), what));
+                return Error::failed(QStringLiteral("%1: %2: too many redirects").arg(where, what));
             const QUrl next = QUrl(url).resolved(QUrl(QString::fromUtf8(download.headers.value("location"))));
             if (next.scheme() != u"https" && next.scheme() != u"http")
                 return Error::failed(
-                    QStringLiteral("%1: %2: redirected to a non-HTTP location").arg(where(repository), what));
+                    QStringLiteral("%1: %2: redirected to a non-HTTP location").arg(where, what));
             url = next.toString(QUrl::FullyEncoded);
             toRegistry = false;
             continue;
         }
         if (download.status != 200) {
-            Reply reply;
+            RegistryTransport::Reply reply;
             reply.status = download.status;
             reply.headers = download.headers;
             reply.body = download.errorBody;
-            return httpError(repository, what, reply);
+            return m_transport.httpError(repository, what, reply);
         }
         break;
     }
 
     if (Status committed = writer->commit(digest, size); !committed)
-        return Error::failed(
-            QStringLiteral("%1: %2: %3").arg(where(repository), what, committed.error().message));
+        return Error::failed(QStringLiteral("%1: %2: %3").arg(where, what, committed.error().message));
     return success();
 }
 

@@ -1,0 +1,91 @@
+#pragma once
+
+#include "util/result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+namespace slipway {
+
+class EngineConnection;
+
+// What a new container is made of (POST /containers/create).
+struct ContainerSpec
+{
+    QString name;
+    QString image;
+    QMap<QString, QString> labels;
+    QMap<QString, QString> env;
+    QStringList ports;       // "HOST:CONTAINER[/proto]" or "PORT"
+    QString network;         // "host", a network name, or empty for the engine's default
+    QString restart;         // "no", "always", "unless-stopped", "on-failure"
+    QStringList healthcheck; // e.g. {"CMD", "wget", "-q", "..."}; empty: the image's own
+};
+
+struct ContainerSummary
+{
+    QString id;
+    QString name; // without the leading '/'
+    QString image;
+    QString state; // "created", "running", "exited", ...
+    QMap<QString, QString> labels;
+};
+
+struct ContainerState
+{
+    QString id;
+    QString name;
+    QString status; // "created", "running", "exited", ...
+    bool running = false;
+    int exitCode = 0;
+    int restartCount = 0; // a restart policy brought it back this often
+    QString error;        // the engine's State.Error
+    QString health;       // State.Health.Status: "starting", "healthy", "unhealthy"; empty: none
+    QString startedAt;    // as the engine wrote it
+    QString ipAddress;    // on its first network; empty with host networking
+    QMap<QString, QString> labels;
+};
+
+// The engine's containers: their life cycle, listing, logs and exec. On a connected
+// EngineConnection, which it does not own. Sets Error::Code Conflict when a name is taken
+// (whichever way the engine words it) and NotExecutable when exec's program is not in the image.
+class EngineContainers final
+{
+public:
+    explicit EngineContainers(EngineConnection &connection)
+        : m_connection(connection)
+    {}
+
+    Result<QString> create(const ContainerSpec &spec); // the new container's id
+    Status start(const QString &id);
+    Result<ContainerState> inspect(const QString &id);
+    Status stop(const QString &id, int timeoutSeconds = 10);
+    Status remove(const QString &id, bool force = true);
+    // GET /containers/json?all=1 filtered by labels ("key=value" or "key").
+    Result<QList<ContainerSummary>> list(const QStringList &labels);
+    // The last `tail` lines of stdout and stderr, demultiplexed, in order.
+    Result<QStringList> logs(const QString &id, int tail = 50);
+    // Follows the logs, starting `tail` lines back (-1: from the start), until the container
+    // stops, onLine returns false, or stop is requested.
+    Status followLogs(const QString &id, const std::function<bool(int stream, const QString &line)> &onLine,
+                      int tail = -1);
+    // Runs `command` inside the running container (POST /containers/{id}/exec, then start
+    // attached) and returns its exit status; stdout and stderr go to `output` when given.
+    Result<int> exec(const QString &id, const QStringList &command, QString *output = nullptr,
+                     int timeoutSeconds = 30);
+
+    // Splits Docker's multiplexed log stream (8-byte headers) into frames; `pending` keeps a
+    // partial frame between calls.
+    static void demultiplex(QByteArray &pending, QByteArray chunk,
+                            const std::function<void(int stream, const QByteArray &payload)> &onFrame);
+
+private:
+    EngineConnection &m_connection;
+};
+
+} // namespace slipway

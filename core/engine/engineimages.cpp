@@ -1,0 +1,200 @@
+#include "engine/engineimages.h"
+
+#include "engine/engineconnection.h"
+
+#include <QJsonDocument>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <cerrno>
+#include <thread>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace slipway {
+namespace {
+
+QByteArray toBase64Url(const QByteArray &bytes)
+{
+    return bytes.toBase64(QByteArray::Base64UrlEncoding);
+}
+
+// Streamed progress answers (pull, load) are a series of JSON objects; an {"error": ...} in
+// any of them is the failure, whatever the HTTP status said.
+QString streamError(const QByteArray &body)
+{
+    QString error;
+    for (const QByteArray &line : body.split('\n')) {
+        const QJsonObject json = QJsonDocument::fromJson(line.trimmed()).object();
+        if (json.contains(QStringLiteral("error"))) {
+            const QJsonValue value = json.value(QStringLiteral("error"));
+            error = value.isString() ? value.toString()
+                                     : json.value(QStringLiteral("errorDetail"))
+                                           .toObject()
+                                           .value(QStringLiteral("message"))
+                                           .toString();
+            if (error.isEmpty())
+                error = QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+        }
+    }
+    return error.simplified();
+}
+
+} // namespace
+
+Status EngineImages::pull(const QString &reference, const std::optional<Credential> &credential,
+                          const QString &registry)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("fromImage"), reference);
+    EngineConnection::Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/images/create?") + query.toString(QUrl::FullyEncoded);
+    request.timeoutSeconds = 0;
+    if (credential) {
+        QJsonObject auth;
+        if (credential->isIdentityToken) {
+            auth.insert(QStringLiteral("identitytoken"), credential->secret);
+        } else {
+            auth.insert(QStringLiteral("username"), credential->username);
+            auth.insert(QStringLiteral("password"), credential->secret);
+        }
+        auth.insert(QStringLiteral("serveraddress"), registry);
+        request.headers.append("X-Registry-Auth: " +
+                               toBase64Url(QJsonDocument(auth).toJson(QJsonDocument::Compact)));
+    }
+    const QString what = QStringLiteral("pull %1").arg(reference);
+    auto reply = m_connection.expect(request, what, {200});
+    if (!reply)
+        return reply.error();
+    if (const QString error = streamError(reply->body); !error.isEmpty())
+        return Error::failed(QStringLiteral("%1: %2: %3").arg(m_connection.where(), what, error));
+    return success();
+}
+
+Status EngineImages::pullFromLoopback(const QString &reference)
+{
+    // Docker takes registries on 127.0.0.0/8 as plain HTTP by itself; Podman's compatible
+    // /images/create insists on TLS, its own pull takes tlsVerify.
+    if (!m_connection.isPodman())
+        return pull(reference);
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("reference"), reference);
+    query.addQueryItem(QStringLiteral("tlsVerify"), QStringLiteral("false"));
+    EngineConnection::Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/libpod/images/pull?") + query.toString(QUrl::FullyEncoded);
+    request.timeoutSeconds = 0;
+    const QString what = QStringLiteral("pull %1").arg(reference);
+    auto reply = m_connection.expect(request, what, {200});
+    if (!reply)
+        return reply.error();
+    if (const QString error = streamError(reply->body); !error.isEmpty())
+        return Error::failed(QStringLiteral("%1: %2: %3").arg(m_connection.where(), what, error));
+    return success();
+}
+
+Status EngineImages::tag(const QString &image, const QString &repository, const QString &tag)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("repo"), repository);
+    query.addQueryItem(QStringLiteral("tag"), tag);
+    EngineConnection::Request request;
+    request.method = "POST";
+    request.path =
+        QStringLiteral("/images/%1/tag?").arg(QString::fromLatin1(QUrl::toPercentEncoding(image))) +
+        query.toString(QUrl::FullyEncoded);
+    auto reply = m_connection.expect(request, QStringLiteral("tag %1 as %2:%3").arg(image, repository, tag),
+                                     {200, 201});
+    if (!reply)
+        return reply.error();
+    return success();
+}
+
+Status EngineImages::load(const std::function<Status(const Writer &write)> &produce)
+{
+    // The producer pushes blocks, libcurl pulls them: a socket pair between a producer thread
+    // and the transfer keeps at most a socket buffer of the archive in memory. Written with
+    // MSG_NOSIGNAL, so an engine that stops reading fails the write instead of raising SIGPIPE.
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+        return Error::failed(
+            QStringLiteral("%1: load image: cannot create a socket pair").arg(m_connection.where()));
+    int readFd = fds[0];
+    int writeFd = fds[1];
+    Status produced = success();
+    std::thread producer([&] {
+        const Writer write = [&](const char *data, qsizetype size) -> Status {
+            while (size > 0) {
+                const ssize_t n = ::send(writeFd, data, size_t(size), MSG_NOSIGNAL);
+                if (n < 0) {
+                    if (errno == EINTR)
+                        continue;
+                    return Error::failed(QStringLiteral("the engine stopped reading the image"));
+                }
+                data += n;
+                size -= n;
+            }
+            return success();
+        };
+        produced = produce(write);
+        ::close(writeFd);
+    });
+
+    bool producerJoined = false;
+    const auto joinProducer = [&] {
+        if (!producerJoined) {
+            producer.join();
+            producerJoined = true;
+        }
+    };
+    EngineConnection::Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/images/load");
+    request.contentType = "application/x-tar";
+    request.timeoutSeconds = 0;
+    request.readBody = [&](char *buffer, qsizetype size) -> qsizetype {
+        for (;;) {
+            const ssize_t n = ::read(readFd, buffer, size_t(size));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return -1;
+            if (n == 0) {
+                // End of the archive: only a complete one may end the body normally.
+                joinProducer();
+                return produced ? 0 : -1;
+            }
+            return qsizetype(n);
+        }
+    };
+    auto reply = m_connection.expect(request, QStringLiteral("load image"), {200});
+    // Unblock a producer still writing (its write fails), then wait for it.
+    ::close(readFd);
+    joinProducer();
+    if (!produced)
+        return Error(
+            produced.error().kind,
+            QStringLiteral("%1: load image: %2").arg(m_connection.where(), produced.error().message));
+    if (!reply)
+        return reply.error();
+    if (const QString error = streamError(reply->body); !error.isEmpty())
+        return Error::failed(QStringLiteral("%1: load image: %2").arg(m_connection.where(), error));
+    return success();
+}
+
+Result<std::optional<QJsonObject>> EngineImages::inspect(const QString &name)
+{
+    EngineConnection::Request request;
+    request.path =
+        QStringLiteral("/images/%1/json").arg(QString::fromUtf8(QUrl::toPercentEncoding(name, "/:@")));
+    auto reply = m_connection.expect(request, QStringLiteral("inspect image %1").arg(name), {200, 404});
+    if (!reply)
+        return reply.error();
+    if (reply->status == 404)
+        return std::optional<QJsonObject>();
+    return std::optional<QJsonObject>(QJsonDocument::fromJson(reply->body).object());
+}
+
+} // namespace slipway

@@ -1,0 +1,33 @@
+#include "history/records.h"
+
+namespace slipway {
+
+QString deploymentResultName(DeploymentResult result)
+{
+    switch (result) {
+    case DeploymentResult::Running:
+        return QStringLiteral("running");
+    case DeploymentResult::Succeeded:
+        return QStringLiteral("succeeded");
+    case DeploymentResult::Failed:
+        return QStringLiteral("failed");
+    case DeploymentResult::Interrupted:
+        return QStringLiteral("interrupted");
+    case DeploymentResult::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+std::optional<DeploymentResult> deploymentResultFromName(const QString &text)
+{
+    for (DeploymentResult result :
+         {DeploymentResult::Running, DeploymentResult::Succeeded, DeploymentResult::Failed,
+          DeploymentResult::Interrupted, DeploymentResult::Cancelled}) {
+        if (deploymentResultName(result) == text)
+            return result;
+    }
+    return std::nullopt;
+}
+
+} // namespace slipway

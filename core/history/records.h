@@ -1,0 +1,89 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace slipway {
+
+// What the history database holds, as values.
+
+// A project: what releases are built from.
+struct ProjectRecord
+{
+    qint64 id = 0;
+    QString name;
+    QString source; // repository URL or local path
+    QDateTime created;
+};
+
+// One layer of a release's image, bottom to top.
+struct LayerRecord
+{
+    QString name;
+    QString digest; // "sha256:..."
+    qint64 size = 0;
+};
+
+// A built (or named) image of one commit of a project.
+struct ReleaseRecord
+{
+    qint64 id = 0;
+    QString project; // project name
+    QString commit;  // full commit id, empty for a plain directory source
+    QString message; // the commit's summary line (its first line); empty for a directory
+    QString ref;     // branch, tag or commit as the user asked for it
+    QString image;   // image reference, e.g. "127.0.0.1:5000/hello:main"
+    QString digest;  // manifest digest, "sha256:..."
+    QList<LayerRecord> layers;
+    qint64 buildMs = 0;
+    // The [deploy] settings it was deployed with, as JSON text (the CLI owns the format); empty
+    // for a release recorded before schema version 3.
+    QString deploySettings;
+    QDateTime created; // filled by addRelease
+};
+
+enum class DeploymentResult
+{
+    Running,
+    Succeeded,
+    Failed,
+    Interrupted, // the process died while it was running: found on the next open()
+    Cancelled,
+};
+// "running", "succeeded", ...: as stored in the database and printed by the CLI. (Not named
+// toString: QTest would pick it up through ADL and expect a char *.)
+QString deploymentResultName(DeploymentResult result);
+std::optional<DeploymentResult> deploymentResultFromName(const QString &text);
+
+// One rollout of one release to one target.
+struct DeploymentRecord
+{
+    qint64 id = 0;
+    qint64 releaseId = 0;
+    QString target;
+    QDateTime started;
+    QDateTime finished; // invalid while running
+    DeploymentResult result = DeploymentResult::Running;
+    QString error;
+    QString log;
+    // Of the release, for listings without a second query.
+    QString project;
+    QString commit;
+    QString message; // the commit's summary line
+    QString image;
+    QString digest;
+};
+
+// What deployments() returns; empty fields and a limit of 0 do not filter.
+struct DeploymentFilter
+{
+    QString project;
+    QString target;
+    std::optional<DeploymentResult> result;
+    int limit = 0;
+};
+
+} // namespace slipway

@@ -1,0 +1,36 @@
+#pragma once
+
+// Private to core/projectfile/: a reader per table of slipway.toml. Each records what is wrong
+// in `problems` and fills what it could read.
+
+#include "projectfile/spec.h"
+#include "projectfile/tomlreader.h"
+
+#include <QChar>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace slipway::spec_detail {
+
+// [image] (specimage.cpp)
+void readImage(SpecProblems &problems, const toml::table &table, ImageSpec &image);
+
+// [[layers]] (speclayers.cpp)
+void readLayers(SpecProblems &problems, const toml::node &node, QList<LayerSpec> &layers);
+
+// [deploy] (specdeploy.cpp). healthLine: the line of its health table, for checks across tables.
+void readDeploy(SpecProblems &problems, const toml::table &table, DeploySpec &deploy, int &healthLine);
+// "HOST:CONTAINER" or "HOST:CONTAINER/tcp|udp"; returns the container port.
+std::optional<int> parsePortMapping(const QString &mapping);
+
+// Names of layers (any case) and containers (lower case): letters, digits, '.', '_' and '-'.
+inline bool isNameChar(QChar c, bool upperAllowed)
+{
+    const char16_t u = c.unicode();
+    return (u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9') || u == u'.' || u == u'_' || u == u'-' ||
+           (upperAllowed && u >= u'A' && u <= u'Z');
+}
+
+} // namespace slipway::spec_detail
