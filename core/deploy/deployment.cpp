@@ -32,11 +32,6 @@ Error Deployment::fail(const QString &stage, const Error &error) const
     return error;
 }
 
-Result<std::unique_ptr<History>> Deployment::openHistory() const
-{
-    return History::open(History::defaultPath(DataDirs::resolve(m_settings.dataDir).data));
-}
-
 ReleaseOptions Deployment::releaseOptions() const
 {
     ReleaseOptions options;
@@ -49,19 +44,38 @@ ReleaseOptions Deployment::releaseOptions() const
     return options;
 }
 
+Result<Deployment::Opened> Deployment::open(const QStringList &targetNames) const
+{
+    auto history = History::open(History::defaultPath(DataDirs::resolve(m_settings.dataDir).data));
+    if (!history)
+        return fail(QStringLiteral("deploy"), history.error());
+    auto targets = resolveTargets(*history.value(), targetNames);
+    if (!targets)
+        return fail(QStringLiteral("deploy"), targets.error());
+    return Opened{std::move(history.value()), targets.value()};
+}
+
+void Deployment::announce(const QString &what, const QStringList &targetNames,
+                          const ReleaseRecord &release) const
+{
+    if (m_settings.events)
+        m_settings.events->log(LogLevel::Info, QStringLiteral("deploy"),
+                               QStringLiteral("%1 of %2 to release %3 (%4)")
+                                   .arg(what, targetNames.join(QStringLiteral(", ")))
+                                   .arg(release.id)
+                                   .arg(release.commit.isEmpty() ? release.digest : release.commit.left(12)));
+}
+
 Result<DeploymentReport> Deployment::deploy(BuildRequest build, const QStringList &targetNames,
                                             const QString &image)
 {
     if (!image.isEmpty())
         if (auto parsed = ImageReference::parse(image); !parsed)
             return fail(QStringLiteral("deploy"), parsed.error());
-    auto history = openHistory();
-    if (!history)
-        return fail(QStringLiteral("deploy"), history.error());
     // Unknown targets fail before a build is spent.
-    auto targets = resolveTargets(*history.value(), targetNames);
-    if (!targets)
-        return fail(QStringLiteral("deploy"), targets.error());
+    auto opened = open(targetNames);
+    if (!opened)
+        return opened.error();
 
     build.source.cacheDir = m_settings.cacheDir;
     build.source.events = m_settings.events;
@@ -74,7 +88,7 @@ Result<DeploymentReport> Deployment::deploy(BuildRequest build, const QStringLis
 
     ReleaseOptions options = releaseOptions();
     options.image = image;
-    auto release = recordRelease(*history.value(), projectName(build.source.location), build.source.ref,
+    auto release = recordRelease(*opened->history, projectName(build.source.location), build.source.ref,
                                  built.value(), options);
     if (!release)
         return fail(QStringLiteral("push"), release.error());
@@ -85,53 +99,35 @@ Result<DeploymentReport> Deployment::deploy(BuildRequest build, const QStringLis
     DeploymentReport report;
     report.build = std::move(built.value());
     report.release = release.value();
-    return rollOut(*history.value(), std::move(report), targets.value());
+    return rollOut(*opened->history, std::move(report), opened->targets);
 }
 
 Result<DeploymentReport> Deployment::redeploy(qint64 releaseId, const QStringList &targetNames)
 {
-    auto history = openHistory();
-    if (!history)
-        return fail(QStringLiteral("deploy"), history.error());
-    auto targets = resolveTargets(*history.value(), targetNames);
-    if (!targets)
-        return fail(QStringLiteral("deploy"), targets.error());
-    auto release = history.value()->release(releaseId);
+    auto opened = open(targetNames);
+    if (!opened)
+        return opened.error();
+    auto release = opened->history->release(releaseId);
     if (!release)
         return fail(QStringLiteral("deploy"), release.error());
-    if (m_settings.events)
-        m_settings.events->log(
-            LogLevel::Info, QStringLiteral("deploy"),
-            QStringLiteral("Redeploy of %1 to release %2 (%3)")
-                .arg(targetNames.join(QStringLiteral(", ")))
-                .arg(release->id)
-                .arg(release->commit.isEmpty() ? release->digest : release->commit.left(12)));
+    announce(QStringLiteral("Redeploy"), targetNames, release.value());
     DeploymentReport report;
     report.release = release.value();
-    return rollOut(*history.value(), std::move(report), targets.value());
+    return rollOut(*opened->history, std::move(report), opened->targets);
 }
 
 Result<DeploymentReport> Deployment::rollback(const QString &targetName, qint64 releaseId)
 {
-    auto history = openHistory();
-    if (!history)
-        return fail(QStringLiteral("deploy"), history.error());
-    auto target = history.value()->target(targetName);
-    if (!target)
-        return fail(QStringLiteral("deploy"), target.error());
-    auto release = rollbackRelease(*history.value(), targetName, releaseId);
+    auto opened = open({targetName});
+    if (!opened)
+        return opened.error();
+    auto release = rollbackRelease(*opened->history, targetName, releaseId);
     if (!release)
         return fail(QStringLiteral("deploy"), release.error());
-    if (m_settings.events)
-        m_settings.events->log(
-            LogLevel::Info, QStringLiteral("deploy"),
-            QStringLiteral("Rollback of %1 to release %2 (%3)")
-                .arg(targetName)
-                .arg(release->id)
-                .arg(release->commit.isEmpty() ? release->digest : release->commit.left(12)));
+    announce(QStringLiteral("Rollback"), {targetName}, release.value());
     DeploymentReport report;
     report.release = release.value();
-    return rollOut(*history.value(), std::move(report), {target.value()});
+    return rollOut(*opened->history, std::move(report), opened->targets);
 }
 
 Result<DeploymentReport> Deployment::rollOut(History &history, DeploymentReport report,

@@ -66,7 +66,15 @@ public:
     std::function<void(const BuildOutput &)> onBuilt;
 
 private:
-    Result<std::unique_ptr<History>> openHistory() const;
+    struct Opened
+    {
+        std::unique_ptr<History> history;
+        QList<Target> targets;
+    };
+    // The history, and the targets of these names (the first unknown one is an error).
+    Result<Opened> open(const QStringList &targetNames) const;
+    // "Rollback of web to release 12 (0123456789ab)" in the log.
+    void announce(const QString &what, const QStringList &targetNames, const ReleaseRecord &release) const;
     ReleaseOptions releaseOptions() const;
     Result<DeploymentReport> rollOut(History &history, DeploymentReport report, const QList<Target> &targets);
     Error fail(const QString &stage, const Error &error) const;

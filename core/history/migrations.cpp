@@ -1,4 +1,4 @@
-#include "migrations.h"
+#include "history/migrations.h"
 
 namespace slipway {
 

@@ -51,7 +51,9 @@ umoci new --image "$work/umoci:base" >/dev/null
 measure umoci umoci insert --image "$work/umoci:base" "$plain" /app
 umoci_blob=$(find "$work/umoci/blobs/sha256" -type f -printf '%s\n' | sort -n | tail -1)
 
-export SOURCE_DATE_EPOCH=1700000000
+# No SOURCE_DATE_EPOCH: a layer's files get a fixed mtime anyway, so the new commit below leaves
+# the dependencies' layer cached.
+unset SOURCE_DATE_EPOCH
 measure cold "$cli" build "$repo" --data-dir "$work/data" --jobs 2 --json > "$work/cold.json"
 blob_total() { grep -o '"size":[0-9]*' "$1" | awk -F: '{ total += $2 } END { print total }'; }
 slipway_blob=$(blob_total "$work/cold.json")
@@ -113,7 +115,7 @@ Build benchmark, $(nproc) cores, $(date -u +%Y-%m-%d): $count files, $(mb "$byte
 | slipway-cli build, cold, gzip -4 | $(seconds cold_l4) | $(ratio "$(seconds cold_l4)" "$(seconds umoci)") | $(cpu cold_l4) | $(mb "$l4_blob") | $(peak_mb cold_l4) |
 | slipway-cli build, cold, gzip -1 | $(seconds cold_l1) | $(ratio "$(seconds cold_l1)" "$(seconds umoci)") | $(cpu cold_l1) | $(mb "$l1_blob") | $(peak_mb cold_l1) |
 | slipway-cli build, cold, zstd -3 | $(seconds cold_zstd) | $(ratio "$(seconds cold_zstd)" "$(seconds umoci)") | $(cpu cold_zstd) | $(mb "$zstd_blob") | $(peak_mb cold_zstd) |
-| slipway-cli build, warm, one file changed ($warm_cached of 2 layers cached) | $(seconds warm) | $(ratio "$(seconds warm)" "$(seconds umoci)") | $(cpu warm) | | $(peak_mb warm) |
+| slipway-cli build, warm, a new commit changing one app file ($warm_cached of 2 layers cached) | $(seconds warm) | $(ratio "$(seconds warm)" "$(seconds umoci)") | $(cpu warm) | | $(peak_mb warm) |
 
 slipway cold / umoci insert: $(ratio "$cold" "$(seconds umoci)") (target <= 0.45); blob slipway / umoci: $(ratio "$slipway_blob" "$umoci_blob") (target <= 1.00)
 warm / cold: $(ratio "$(seconds warm)" "$cold") (target <= 0.05); peak memory, cold: $(peak_mb cold) MB (target < 100)
