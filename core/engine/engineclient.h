@@ -1,8 +1,8 @@
 #pragma once
 
-#include "engine/target.h"
 #include "engine/endpoint.h"
 #include "engine/probe.h"
+#include "engine/target.h"
 #include "registry/credentials.h"
 #include "util/result.h"
 
@@ -102,6 +102,7 @@ public:
     Result<QString> createContainer(const ContainerSpec &spec); // the new container's id
     Status startContainer(const QString &id);
     Result<ContainerState> inspectContainer(const QString &id);
+    // Stops with SIGTERM, then SIGKILL after timeoutSeconds; 0: SIGKILL at once, on any engine.
     Status stopContainer(const QString &id, int timeoutSeconds = 10);
     Status removeContainer(const QString &id, bool force = true);
     // GET /containers/json?all=1 filtered by labels ("key=value" or "key").
