@@ -68,8 +68,22 @@ QList<pid_t> processesUnder(const QString &path)
             continue;
         }
         const QString cwd = QFile::symLinkTarget(QStringLiteral("/proc/%1/cwd").arg(pid));
-        if (!cwd.isEmpty() && cwd.toLocal8Bit().startsWith(needle))
+        if (!cwd.isEmpty() && cwd.toLocal8Bit().startsWith(needle)) {
             found += pid;
+            continue;
+        }
+        // A container's processes (left to init by a killed shim): their root mount is a file
+        // system under the engine's storage, as their own mount table tells.
+        QFile mountinfo(QStringLiteral("/proc/%1/mountinfo").arg(pid));
+        if (!mountinfo.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &line : mountinfo.readAll().split('\n')) {
+            const QList<QByteArray> fields = line.split(' ');
+            if (fields.size() > 4 && fields.at(4) == "/" && line.contains(needle)) {
+                found += pid;
+                break;
+            }
+        }
     }
     return found;
 }

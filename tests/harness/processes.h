@@ -7,7 +7,8 @@
 
 namespace slipway::test {
 
-// The processes whose command line or working directory lies under `path`.
+// The processes whose command line or working directory lies under `path`, and those whose
+// root file system does (containers).
 QList<pid_t> processesUnder(const QString &path);
 
 // Every descendant of `pid`, children first in the list's order of discovery.
