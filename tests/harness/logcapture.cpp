@@ -58,6 +58,12 @@ QStringList LogCapture::lines() const
     return captured;
 }
 
+void LogCapture::clear()
+{
+    const QMutexLocker lock(&mutex);
+    captured.clear();
+}
+
 QStringList LogCapture::linesWith(const QString &needle) const
 {
     const QMutexLocker lock(&mutex);

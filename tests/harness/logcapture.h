@@ -25,6 +25,7 @@ public:
     LogCapture &operator=(const LogCapture &) = delete;
 
     QStringList lines() const;
+    void clear();
     // The lines so far that contain `needle`.
     QStringList linesWith(const QString &needle) const;
 };

@@ -1,11 +1,12 @@
 #include "registry/credentials.h"
 
+#include "logcapture.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -13,6 +14,7 @@
 #include <algorithm>
 
 using namespace slipway;
+using slipway::test::LogCapture;
 
 namespace {
 
@@ -37,16 +39,6 @@ const QByteArray helperScript =
     "slow.example) exec sleep 5 ;;\n"
     "*) echo 'credentials not found in native keychain'; exit 1 ;;\n"
     "esac\n";
-
-QStringList capturedLog;
-QtMessageHandler previousHandler = nullptr;
-
-void captureMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    capturedLog << message;
-    if (previousHandler)
-        previousHandler(type, context, message);
-}
 
 QString basicAuth(const QString &user, const QString &password)
 {
@@ -85,6 +77,7 @@ private:
     QTemporaryDir m_helperDir;
     QByteArray m_oldPath;
     QTemporaryDir m_dir;
+    std::unique_ptr<LogCapture> m_log; // from initTestCase on: QTest::qExec installs a handler of its own
 
     QString path(const QString &name) const { return m_dir.filePath(name); }
     CredentialStore dockerOnly(const QJsonObject &config, const QString &name = QStringLiteral("config.json"))
@@ -104,12 +97,11 @@ private Q_SLOTS:
         QVERIFY(QFile::setPermissions(helper, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         m_oldPath = qgetenv("PATH");
         qputenv("PATH", QFile::encodeName(m_helperDir.path()) + ':' + m_oldPath);
-        QLoggingCategory::setFilterRules(QStringLiteral("slipway.registry.debug=true"));
-        previousHandler = qInstallMessageHandler(captureMessage);
+        m_log = std::make_unique<LogCapture>(QStringLiteral("slipway.registry.debug=true"));
     }
     void cleanupTestCase()
     {
-        qInstallMessageHandler(previousHandler);
+        m_log.reset();
         qputenv("PATH", m_oldPath);
     }
 
@@ -447,7 +439,7 @@ private Q_SLOTS:
                                   {QStringLiteral("leaky.example"), QStringLiteral("test")},
                                   {QStringLiteral("garbage.example"), QStringLiteral("test")}});
         const CredentialStore store = dockerOnly(config);
-        QStringList messages = capturedLog;
+        QStringList messages = m_log->lines();
         for (const QString &registry : {QStringLiteral("file.example"), QStringLiteral("broken.example"),
                                         QStringLiteral("found.example"), QStringLiteral("failing.example"),
                                         QStringLiteral("leaky.example"), QStringLiteral("garbage.example")}) {
@@ -455,7 +447,7 @@ private Q_SLOTS:
             if (!found)
                 messages << found.error().message;
         }
-        messages << capturedLog;
+        messages << m_log->lines();
         QVERIFY(messages.size() >= 4);
         // The debug log is on, so the check below means something.
         QVERIFY(std::any_of(messages.cbegin(), messages.cend(), [](const QString &message) {

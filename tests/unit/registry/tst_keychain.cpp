@@ -6,6 +6,7 @@
 #include "../../integration/pushtestimage.h"
 #include "clirun.h"
 #include "keyringsession.h"
+#include "logcapture.h"
 #include "registry/credentials.h"
 #include "registry/savedcredentials.h"
 #include "registryserver.h"
@@ -17,8 +18,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
-#include <QMutex>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -34,6 +33,7 @@
 
 using namespace slipway;
 using slipway::test::CliRun;
+using slipway::test::LogCapture;
 using slipway::test::RegistryServer;
 using slipway::test::runCli;
 
@@ -73,20 +73,6 @@ QStringList filesContaining(const QString &directory, const QString &needle)
     return found;
 }
 
-QMutex logMutex;
-QStringList logLines;
-QtMessageHandler previousHandler = nullptr;
-
-void recordMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    {
-        QMutexLocker lock(&logMutex);
-        logLines += QString::fromLatin1(context.category ? context.category : "") + u' ' + message;
-    }
-    if (previousHandler)
-        previousHandler(type, context, message);
-}
-
 // The child run without a session bus: prints what save() and find() said, one per line.
 int noBusChild()
 {
@@ -122,15 +108,17 @@ class TestKeychain : public QObject
 {
     Q_OBJECT
 
+private:
+    std::unique_ptr<LogCapture> m_log; // from initTestCase on: QTest::qExec installs a handler of its own
+
 private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY2(SavedCredentials::hasSessionBus(), "the test must run on its own D-Bus session");
-        previousHandler = qInstallMessageHandler(recordMessage);
-        QLoggingCategory::setFilterRules(QStringLiteral("*.debug=true"));
+        m_log = std::make_unique<LogCapture>(QStringLiteral("*.debug=true"));
     }
 
-    void cleanupTestCase() { qInstallMessageHandler(previousHandler); }
+    void cleanupTestCase() { m_log.reset(); }
 
     void saveFindRemoveRoundTrip()
     {
@@ -211,10 +199,7 @@ private Q_SLOTS:
         QTemporaryDir data;
         const QString index = data.filePath(QStringLiteral("config/logins.json"));
         const QString registry = QStringLiteral("quiet.example:5000");
-        {
-            QMutexLocker lock(&logMutex);
-            logLines.clear();
-        }
+        m_log->clear();
         SavedCredentials saved(index);
         Credential credential;
         credential.username = QStringLiteral("bob");
@@ -231,14 +216,13 @@ private Q_SLOTS:
         // The keyring files of gnome-keyring are encrypted: the secret is not in them either.
         QCOMPARE(filesContaining(qEnvironmentVariable("XDG_DATA_HOME"), savedSecret), QStringList());
 
-        QMutexLocker lock(&logMutex);
+        const QStringList logLines = m_log->lines();
         // Debug logging is on and said something about this registry, but never the secret.
         QVERIFY2(std::any_of(logLines.cbegin(), logLines.cend(),
                              [&](const QString &line) { return line.contains(registry); }),
                  qPrintable(logLines.join(u'\n')));
         for (const QString &line : std::as_const(logLines))
             QVERIFY2(!line.contains(savedSecret), qPrintable(line));
-        lock.unlock();
         QVERIFY(saved.remove(registry));
     }
 
