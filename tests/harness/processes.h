@@ -25,6 +25,10 @@ void unmountUnder(const QString &path);
 // A loopback TCP port nobody listens on right now.
 quint16 freeLoopbackPort();
 
+// A TCP socket listening on 127.0.0.1 at a port the kernel picks, for test-owned servers and
+// "something else holds the port": its descriptor (the caller closes it) and *port; -1 on failure.
+int listenOnLoopback(quint16 *port, int backlog = 8);
+
 // True once something accepts a connection on 127.0.0.1:port (or the unix socket), within timeoutMs.
 bool waitForTcp(quint16 port, int timeoutMs);
 bool waitForUnixSocket(const QString &path, int timeoutMs);

@@ -98,16 +98,9 @@ class FailingEngine
 public:
     FailingEngine()
     {
-        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        if (m_fd < 0 || ::bind(m_fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-            ::listen(m_fd, 8) != 0 ||
-            ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        m_fd = slipway::test::listenOnLoopback(&m_port);
+        if (m_fd < 0)
             return;
-        m_port = ntohs(address.sin_port);
         m_thread = std::jthread([this](std::stop_token stop) {
             while (!stop.stop_requested()) {
                 const int client = ::accept(m_fd, nullptr, nullptr);
