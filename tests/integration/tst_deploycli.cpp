@@ -1,10 +1,12 @@
 // slipway-cli deploy and rollback end to end: a busybox httpd app built by slipway from a git
-// repository, loaded into (or pulled by) two real podman targets, one reached through the
-// harness sshd; the history database tells what happened. Each function has a data dir and a
+// repository, loaded into (or pulled by) two real targets of one engine, one reached through the
+// harness sshd, each function once on Podman and once on Docker (the global data rows); the
+// history database tells what happened. Each function has a data dir and a
 // repository of its own and starts with no container or loaded release image on either
 // target (init()); what it needs deployed before, it deploys itself.
 
 #include "clirun.h"
+#include "dockerservice.h"
 #include "engine/engineclient.h"
 #include "gitrepo.h"
 #include "history/history.h"
@@ -26,12 +28,15 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <map>
 #include <memory>
 
 #include <signal.h>
 
 using namespace slipway;
 using slipway::test::CliRun;
+using slipway::test::DockerService;
+using slipway::test::EngineService;
 using slipway::test::GitRepo;
 using slipway::test::PodmanService;
 using slipway::test::RegistryServer;
@@ -47,8 +52,10 @@ private:
     std::unique_ptr<QTemporaryDir> m_data;
     std::unique_ptr<GitRepo> m_repo;
     std::unique_ptr<RegistryServer> m_registry;
-    std::unique_ptr<PodmanService> m_local;
-    std::unique_ptr<PodmanService> m_remote;
+    // The targets of each engine, by the global data row: "podman", "docker"; this row's.
+    std::map<QString, std::pair<std::unique_ptr<EngineService>, std::unique_ptr<EngineService>>> m_engines;
+    EngineService *m_local = nullptr;
+    EngineService *m_remote = nullptr;
     std::unique_ptr<SshServer> m_ssh;
     quint16 m_port = 0;
     QStringList m_env;
@@ -105,16 +112,21 @@ private:
     }
 
 private Q_SLOTS:
+    void initTestCase_data() { slipway::test::addEngineRows(); }
+
     void initTestCase()
     {
         m_registry = std::make_unique<RegistryServer>();
         QVERIFY2(m_registry->start(), qPrintable(m_registry->errorString()));
-        m_local = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket,
-                                                  QStringList{m_registry->address()});
-        QVERIFY2(m_local->start(), qPrintable(m_local->errorString()));
-        m_remote = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket,
-                                                   QStringList{m_registry->address()});
-        QVERIFY2(m_remote->start(), qPrintable(m_remote->errorString()));
+        const QStringList insecure{m_registry->address()};
+        m_engines[QStringLiteral("podman")] = {
+            std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket, insecure),
+            std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket, insecure)};
+        m_engines[QStringLiteral("docker")] = {std::make_unique<DockerService>(insecure),
+                                               std::make_unique<DockerService>(insecure)};
+        for (const auto &[name, engines] : m_engines)
+            for (EngineService *engine : {engines.first.get(), engines.second.get()})
+                QVERIFY2(engine->start(), qPrintable(engine->errorString()));
         m_ssh = std::make_unique<SshServer>();
         QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
         m_env = {QStringLiteral("SLIPWAY_SSH_COMMAND=ssh ") + m_ssh->clientOptions().join(u' ')};
@@ -126,11 +138,14 @@ private Q_SLOTS:
     // images loaded as localhost/slipway-web:release-N go too.
     void init()
     {
+        QFETCH_GLOBAL(QString, engine);
+        m_local = m_engines[engine].first.get();
+        m_remote = m_engines[engine].second.get();
         m_data = std::make_unique<QTemporaryDir>();
         QVERIFY(m_data->isValid());
         m_repo = std::make_unique<GitRepo>();
         QVERIFY(m_repo->isValid());
-        for (PodmanService *engine : {m_local.get(), m_remote.get()}) {
+        for (EngineService *engine : {m_local, m_remote}) {
             QString error;
             QVERIFY2(engine->reset(QStringLiteral("localhost/slipway-"), &error), qPrintable(error));
         }
