@@ -15,6 +15,7 @@
 #include "registry/registryclient.h"
 #include "registryserver.h"
 #include "store/contentstore.h"
+#include "testfiles.h"
 #include "util/sha256.h"
 
 #include <QDir>
@@ -34,30 +35,16 @@
 
 using namespace slipway;
 using slipway::test::CliRun;
+using slipway::test::dockerConfigJson;
 using slipway::test::EventRecorder;
 using slipway::test::GitRepo;
 using slipway::test::PushTestImage;
 using slipway::test::RegistryServer;
 using slipway::test::runCli;
 using slipway::test::runTool;
+using slipway::test::writeFile;
 
 namespace {
-
-// A Docker config.json with a Basic login for one registry.
-QByteArray dockerConfig(const QString &registry, const QString &user, const QString &password)
-{
-    const QString auth = QString::fromLatin1(QString(user + u':' + password).toUtf8().toBase64());
-    return QJsonDocument(QJsonObject{{QStringLiteral("auths"),
-                                      QJsonObject{{registry, QJsonObject{{QStringLiteral("auth"), auth}}}}}})
-        .toJson();
-}
-
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
-}
 
 // The states one blob went through, in the order they were posted.
 QList<BlobState> statesOf(const EventRecorder &events, const QString &digest)
@@ -499,7 +486,7 @@ private Q_SLOTS:
 
         const QString wrongPassword = QStringLiteral("Wrong-Secret-77");
         QVERIFY(writeFile(work.filePath(QStringLiteral("wrong/config.json")),
-                          dockerConfig(registry.address(), registry.username(), wrongPassword)));
+                          dockerConfigJson(registry.address(), registry.username(), wrongPassword)));
         const CliRun refused = runCli(
             arguments, {QStringLiteral("DOCKER_CONFIG=") + work.filePath(QStringLiteral("wrong")), authFile});
         QCOMPARE(refused.exitCode, 1);
@@ -508,7 +495,7 @@ private Q_SLOTS:
         QCOMPARE(refused.err.trimmed().count(u'\n'), 0);
 
         QVERIFY(writeFile(work.filePath(QStringLiteral("right/config.json")),
-                          dockerConfig(registry.address(), registry.username(), registry.password())));
+                          dockerConfigJson(registry.address(), registry.username(), registry.password())));
         const CliRun run = runCli(
             arguments, {QStringLiteral("DOCKER_CONFIG=") + work.filePath(QStringLiteral("right")), authFile});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));

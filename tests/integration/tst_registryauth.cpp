@@ -14,6 +14,7 @@
 #include "registry/pusher.h"
 #include "registry/registryclient.h"
 #include "registryserver.h"
+#include "testfiles.h"
 #include "tokenserver.h"
 #include "util/sha256.h"
 
@@ -32,6 +33,7 @@
 #include <thread>
 
 using namespace slipway;
+using slipway::test::dockerConfigJson;
 using namespace std::chrono_literals;
 using slipway::test::CliRun;
 using slipway::test::EventRecorder;
@@ -43,14 +45,6 @@ using slipway::test::runCli;
 using slipway::test::TokenServer;
 
 namespace {
-
-QByteArray dockerConfig(const QString &registry, const QString &user, const QString &password)
-{
-    const QString auth = QString::fromLatin1(QString(user + u':' + password).toUtf8().toBase64());
-    return QJsonDocument(QJsonObject{{QStringLiteral("auths"),
-                                      QJsonObject{{registry, QJsonObject{{QStringLiteral("auth"), auth}}}}}})
-        .toJson();
-}
 
 HttpStub::Response answer(int status, QByteArray body = {}, QList<QByteArray> headers = {})
 {
@@ -225,8 +219,8 @@ private Q_SLOTS:
         QDir().mkpath(config);
         QFile file(config + QStringLiteral("/config.json"));
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(
-            dockerConfig(m_registry->address(), QStringLiteral("slipway"), QStringLiteral("cli-wrong-77")));
+        file.write(dockerConfigJson(m_registry->address(), QStringLiteral("slipway"),
+                                    QStringLiteral("cli-wrong-77")));
         file.close();
         const CliRun run = runCli(
             {QStringLiteral("push"), QStringLiteral("--oci-layout"),
@@ -249,7 +243,7 @@ private Q_SLOTS:
         QDir().mkpath(config);
         QFile file(config + QStringLiteral("/config.json"));
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(dockerConfig(m_registry->address(), QStringLiteral("slipway"), password()));
+        file.write(dockerConfigJson(m_registry->address(), QStringLiteral("slipway"), password()));
         file.close();
         const QString reference = m_registry->address() + QStringLiteral("/team/cli:v2");
         const CliRun run =

@@ -18,6 +18,7 @@
 #include "registry/registryaccess.h"
 #include "registry/savedcredentials.h"
 #include "registryserver.h"
+#include "testfiles.h"
 #include "util/paths.h"
 
 #include <QAbstractItemModelTester>
@@ -47,13 +48,6 @@ namespace {
 
 const char modeVariable[] = "SLIPWAY_TST_LOGINMODEL";
 const QString wrongPassword = QStringLiteral("Wrong-Login-Model-Pass-31337");
-
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
-}
 
 // The registry's CA where Slipway looks for it: certs.d/<host:port>/ca.crt in the config dir.
 bool trustRegistry(const RegistryServer &registry, const QString &dataDir)

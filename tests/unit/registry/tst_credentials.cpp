@@ -1,6 +1,7 @@
 #include "registry/credentials.h"
 
 #include "logcapture.h"
+#include "testfiles.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -15,6 +16,7 @@
 
 using namespace slipway;
 using slipway::test::LogCapture;
+using slipway::test::writeFile;
 
 namespace {
 
@@ -48,13 +50,6 @@ QString basicAuth(const QString &user, const QString &password)
 QJsonObject authEntry(const QString &user, const QString &password)
 {
     return {{QStringLiteral("auth"), basicAuth(user, password)}};
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
 bool writeJson(const QString &path, const QJsonObject &object)

@@ -10,6 +10,7 @@
 #include "registry/credentials.h"
 #include "registry/savedcredentials.h"
 #include "registryserver.h"
+#include "testfiles.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -33,9 +34,11 @@
 
 using namespace slipway;
 using slipway::test::CliRun;
+using slipway::test::dockerConfigJson;
 using slipway::test::LogCapture;
 using slipway::test::RegistryServer;
 using slipway::test::runCli;
+using slipway::test::writeFile;
 
 namespace {
 
@@ -44,21 +47,6 @@ const QString savedSecret = QStringLiteral("Saved-Keychain-Secret-4711");
 const QString configSecret = QStringLiteral("Config-Json-Secret-0815");
 const QString noKeychainStart =
     QStringLiteral("no system keychain (Secret Service over D-Bus) is available:");
-
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
-}
-
-QByteArray dockerConfig(const QString &registry, const QString &user, const QString &password)
-{
-    const QString auth = QString::fromLatin1(QString(user + u':' + password).toUtf8().toBase64());
-    return QJsonDocument(QJsonObject{{QStringLiteral("auths"),
-                                      QJsonObject{{registry, QJsonObject{{QStringLiteral("auth"), auth}}}}}})
-        .toJson();
-}
 
 // Files under directory whose bytes contain needle (UTF-8), for "the secret is in no file".
 QStringList filesContaining(const QString &directory, const QString &needle)
@@ -231,9 +219,11 @@ private Q_SLOTS:
         QTemporaryDir work;
         const QString registry = QStringLiteral("order.example:5000");
         const QString dockerFile = work.filePath(QStringLiteral("docker/config.json"));
-        QVERIFY(writeFile(dockerFile, dockerConfig(registry, QStringLiteral("docker-user"), configSecret)));
+        QVERIFY(
+            writeFile(dockerFile, dockerConfigJson(registry, QStringLiteral("docker-user"), configSecret)));
         const QString podmanFile = work.filePath(QStringLiteral("auth.json"));
-        QVERIFY(writeFile(podmanFile, dockerConfig(registry, QStringLiteral("podman-user"), configSecret)));
+        QVERIFY(
+            writeFile(podmanFile, dockerConfigJson(registry, QStringLiteral("podman-user"), configSecret)));
         const QString index = work.filePath(QStringLiteral("config/logins.json"));
 
         CredentialStore store({podmanFile}, dockerFile);
@@ -254,7 +244,7 @@ private Q_SLOTS:
 
         // A registry without a saved login still gets Docker's.
         const QString other = QStringLiteral("other.example:5000");
-        QVERIFY(writeFile(dockerFile, dockerConfig(other, QStringLiteral("docker-user"), configSecret)));
+        QVERIFY(writeFile(dockerFile, dockerConfigJson(other, QStringLiteral("docker-user"), configSecret)));
         found = CredentialStore({}, dockerFile).find(other);
         QVERIFY(found && found.value());
         store = CredentialStore({}, dockerFile);
@@ -264,7 +254,8 @@ private Q_SLOTS:
         QCOMPARE(found.value()->username, QStringLiteral("docker-user"));
 
         QVERIFY(saved.remove(registry));
-        QVERIFY(writeFile(dockerFile, dockerConfig(registry, QStringLiteral("docker-user"), configSecret)));
+        QVERIFY(
+            writeFile(dockerFile, dockerConfigJson(registry, QStringLiteral("docker-user"), configSecret)));
         found = store.find(registry);
         QVERIFY(found && found.value());
         QCOMPARE(found.value()->username, QStringLiteral("docker-user"));
