@@ -1,8 +1,8 @@
 #pragma once
 
+#include "engine/target.h"
 #include "engine/endpoint.h"
 #include "engine/probe.h"
-#include "engine/target.h"
 #include "registry/credentials.h"
 #include "util/result.h"
 
