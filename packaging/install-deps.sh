@@ -16,7 +16,7 @@ packages=(
   qml6-module-qtquick-dialogs qml6-module-qttest qml6-module-qtqml-models
   qt6-qpa-plugins qt6-wayland libqt6sql6-sqlite
   # the servers and independent readers the tests use
-  docker-registry podman runc uidmap openssh-server openssh-client skopeo umoci busybox-static
+  docker-registry podman runc uidmap docker.io iproute2 openssh-server openssh-client skopeo umoci busybox-static
   apache2-utils openssl gnome-keyring dbus libsecret-tools xvfb xauth
   # benchmark baselines
   pigz zstd time

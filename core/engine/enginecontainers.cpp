@@ -153,6 +153,18 @@ Status EngineContainers::stop(const QString &id, int timeoutSeconds)
 {
     EngineConnection::Request request;
     request.method = "POST";
+    if (timeoutSeconds <= 0) {
+        // No grace: SIGKILL alone. Docker's stop?t=0 sends SIGTERM first, and a process that
+        // handles it may end on its own before the kill; Podman's kills at once. Both answer a
+        // SIGKILL once the container has stopped; 409: it was not running.
+        request.path = QStringLiteral("/containers/%1/kill?signal=SIGKILL").arg(id);
+        request.timeoutSeconds = 30;
+        auto reply =
+            m_connection.expect(request, QStringLiteral("stop container %1").arg(id.left(12)), {204, 409});
+        if (!reply)
+            return reply.error();
+        return success();
+    }
     request.path = QStringLiteral("/containers/%1/stop?t=%2").arg(id).arg(timeoutSeconds);
     request.timeoutSeconds = timeoutSeconds + 30;
     auto reply =

@@ -64,6 +64,7 @@ public:
     Result<QString> create(const ContainerSpec &spec); // the new container's id
     Status start(const QString &id);
     Result<ContainerState> inspect(const QString &id);
+    // Stops with SIGTERM, then SIGKILL after timeoutSeconds; 0: SIGKILL at once, on any engine.
     Status stop(const QString &id, int timeoutSeconds = 10);
     Status remove(const QString &id, bool force = true);
     // GET /containers/json?all=1 filtered by labels ("key=value" or "key").

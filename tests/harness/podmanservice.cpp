@@ -2,13 +2,12 @@
 
 #include "processes.h"
 
-#include <QDir>
-#include <QFile>
+#include <QDebug>
 
 namespace slipway::test {
 
 PodmanService::PodmanService(Listen listen, QStringList insecureRegistries)
-    : TestServer(QStringLiteral("podman"))
+    : EngineService(QStringLiteral("podman"))
     , m_listen(listen)
     , m_insecureRegistries(std::move(insecureRegistries))
 {}
@@ -16,39 +15,6 @@ PodmanService::PodmanService(Listen listen, QStringList insecureRegistries)
 PodmanService::~PodmanService()
 {
     stop();
-    if (m_replacement) {
-        m_replacement->kill();
-        m_replacement->waitForFinished(5000);
-    }
-}
-
-bool PodmanService::killService()
-{
-    QList<pid_t> pids;
-    if (m_replacement && m_replacement->state() != QProcess::NotRunning)
-        pids.append(pid_t(m_replacement->processId()));
-    else if (processId() > 0)
-        pids.append(pid_t(processId()));
-    killAndWait(pids);
-    if (m_replacement)
-        m_replacement->waitForFinished(5000);
-    if (m_listen == Listen::UnixSocket)
-        QFile::remove(socketPath());
-    return true;
-}
-
-bool PodmanService::restartService()
-{
-    m_replacement = std::make_unique<QProcess>();
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    for (const QString &variable : podmanEnvironment())
-        environment.insert(variable.section(u'=', 0, 0), variable.section(u'=', 1));
-    m_replacement->setProcessEnvironment(environment);
-    m_replacement->setProcessChannelMode(QProcess::MergedChannels);
-    m_replacement->start(program(), arguments());
-    if (!m_replacement->waitForStarted(10000))
-        return false;
-    return waitUntilReady();
 }
 
 QString PodmanService::endpoint() const
@@ -74,27 +40,21 @@ int PodmanService::podman(const QStringList &arguments, QString *output) const
     return runTool(QStringLiteral("podman"), arguments, output, podmanEnvironment(), 120000);
 }
 
-bool PodmanService::importBusybox(const QString &reference, QString *error) const
+int PodmanService::exitCodeOf(const QString &containerId) const
 {
-    const QString root = path(QStringLiteral("busybox-rootfs"));
     QString output;
-    if (!QDir().mkpath(root + QStringLiteral("/bin")) ||
-        !(QFile::exists(root + QStringLiteral("/bin/busybox")) ||
-          QFile::copy(QStringLiteral("/bin/busybox"), root + QStringLiteral("/bin/busybox")))) {
-        if (error)
-            *error = QStringLiteral("cannot copy /bin/busybox (is busybox-static installed?)");
-        return false;
+    if (podman({QStringLiteral("events"), QStringLiteral("--stream=false"), QStringLiteral("--filter"),
+                QStringLiteral("container=") + containerId, QStringLiteral("--filter"),
+                QStringLiteral("event=died"), QStringLiteral("--format"),
+                QStringLiteral("{{.ContainerExitCode}}")},
+               &output) != 0) {
+        qWarning().noquote() << output;
+        return -1;
     }
-    const QString tarball = path(QStringLiteral("busybox.tar"));
-    if (runTool(QStringLiteral("tar"),
-                {QStringLiteral("-C"), root, QStringLiteral("-cf"), tarball, QStringLiteral(".")},
-                &output) != 0 ||
-        podman({QStringLiteral("import"), tarball, reference}, &output) != 0) {
-        if (error)
-            *error = output.trimmed();
-        return false;
-    }
-    return true;
+    const QStringList lines = output.trimmed().split(u'\n', Qt::SkipEmptyParts);
+    bool ok = false;
+    const int code = lines.isEmpty() ? -1 : lines.constLast().trimmed().toInt(&ok);
+    return ok ? code : -1;
 }
 
 bool PodmanService::prepare()
@@ -135,11 +95,6 @@ QStringList PodmanService::arguments() const
     const QString uri = m_listen == Listen::Tcp ? QStringLiteral("tcp:127.0.0.1:%1").arg(m_port)
                                                 : QStringLiteral("unix://") + socketPath();
     return {QStringLiteral("system"), QStringLiteral("service"), QStringLiteral("--time=0"), uri};
-}
-
-bool PodmanService::waitUntilReady()
-{
-    return m_listen == Listen::Tcp ? waitForTcp(m_port, 30000) : waitForUnixSocket(socketPath(), 30000);
 }
 
 void PodmanService::beforeStop()

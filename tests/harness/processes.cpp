@@ -68,8 +68,22 @@ QList<pid_t> processesUnder(const QString &path)
             continue;
         }
         const QString cwd = QFile::symLinkTarget(QStringLiteral("/proc/%1/cwd").arg(pid));
-        if (!cwd.isEmpty() && cwd.toLocal8Bit().startsWith(needle))
+        if (!cwd.isEmpty() && cwd.toLocal8Bit().startsWith(needle)) {
             found += pid;
+            continue;
+        }
+        // A container's processes (left to init by a killed shim): their root mount is a file
+        // system under the engine's storage, as their own mount table tells.
+        QFile mountinfo(QStringLiteral("/proc/%1/mountinfo").arg(pid));
+        if (!mountinfo.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &line : mountinfo.readAll().split('\n')) {
+            const QList<QByteArray> fields = line.split(' ');
+            if (fields.size() > 4 && fields.at(4) == "/" && line.contains(needle)) {
+                found += pid;
+                break;
+            }
+        }
     }
     return found;
 }
@@ -145,6 +159,24 @@ quint16 freeLoopbackPort()
         port = ntohs(address.sin_port);
     ::close(fd);
     return port;
+}
+
+int listenOnLoopback(quint16 *port, int backlog)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&address), length) != 0 ||
+        ::listen(fd, backlog) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
+        if (fd >= 0)
+            ::close(fd);
+        return -1;
+    }
+    *port = ntohs(address.sin_port);
+    return fd;
 }
 
 bool waitForTcp(quint16 port, int timeoutMs)

@@ -7,7 +7,8 @@
 
 namespace slipway::test {
 
-// The processes whose command line or working directory lies under `path`.
+// The processes whose command line or working directory lies under `path`, and those whose
+// root file system does (containers).
 QList<pid_t> processesUnder(const QString &path);
 
 // Every descendant of `pid`, children first in the list's order of discovery.
@@ -23,6 +24,10 @@ void unmountUnder(const QString &path);
 
 // A loopback TCP port nobody listens on right now.
 quint16 freeLoopbackPort();
+
+// A TCP socket listening on 127.0.0.1 at a port the kernel picks, for test-owned servers and
+// "something else holds the port": its descriptor (the caller closes it) and *port; -1 on failure.
+int listenOnLoopback(quint16 *port, int backlog = 8);
 
 // True once something accepts a connection on 127.0.0.1:port (or the unix socket), within timeoutMs.
 bool waitForTcp(quint16 port, int timeoutMs);

@@ -93,7 +93,8 @@ bool TestServer::start()
 
 void TestServer::stop()
 {
-    if (m_process && m_process->state() != QProcess::NotRunning)
+    const bool started = m_dir != nullptr;
+    if (m_process)
         beforeStop();
     if (m_process) {
         // Children first: sshd sessions and git daemon workers outlive their parent otherwise.
@@ -116,6 +117,8 @@ void TestServer::stop()
         m_dir.reset();
     }
     m_pid = 0;
+    if (started)
+        afterStop();
 }
 
 bool TestServer::isRunning() const

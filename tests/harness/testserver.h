@@ -42,8 +42,11 @@ protected:
     virtual QStringList arguments() const = 0;
     virtual QStringList environment() const { return {}; }
     virtual bool waitUntilReady() = 0;
-    // Called before the process is ended, while it still runs (podman removes its containers).
+    // Called before the process is ended (podman removes its containers); the service may have
+    // died or been replaced by then.
     virtual void beforeStop() {}
+    // Called once every process is gone and the directory removed (docker deletes its bridge).
+    virtual void afterStop() {}
 
     bool fail(const QString &message);
     QString path(const QString &name) const;

@@ -83,16 +83,9 @@ public:
 
     FakeRegistry()
     {
-        m_listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        if (m_listener < 0 || ::bind(m_listener, reinterpret_cast<sockaddr *>(&address), length) != 0 ||
-            ::listen(m_listener, 16) != 0 ||
-            ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        m_listener = slipway::test::listenOnLoopback(&m_port, 16);
+        if (m_listener < 0)
             qFatal("fake registry: cannot listen on loopback");
-        m_port = ntohs(address.sin_port);
         m_thread = std::thread([this] { run(); });
     }
     ~FakeRegistry()
@@ -346,14 +339,9 @@ private Q_SLOTS:
 
         // The busybox base: one layer holding /bin/busybox, with env of its own, pushed by podman
         // (so its manifest is podman's, not ours).
-        QVERIFY(QDir().mkpath(work(QStringLiteral("rootfs/bin"))));
-        QVERIFY(QFile::copy(QStringLiteral("/bin/busybox"), work(QStringLiteral("rootfs/bin/busybox"))));
         QString output;
-        QCOMPARE(runTool(QStringLiteral("tar"),
-                         {QStringLiteral("-C"), work(QStringLiteral("rootfs")), QStringLiteral("-cf"),
-                          work(QStringLiteral("busybox.tar")), QStringLiteral(".")},
-                         &output),
-                 0);
+        QVERIFY2(slipway::test::writeBusyboxTarball(work(QStringLiteral("busybox.tar")), {}, &output),
+                 qPrintable(output));
         QVERIFY2(podman({QStringLiteral("import"), QStringLiteral("--change"),
                          QStringLiteral("ENV BASE_VAR=from-base"), QStringLiteral("--change"),
                          QStringLiteral("ENV PATH=/bin"), work(QStringLiteral("busybox.tar")),

@@ -1,14 +1,19 @@
 // slipway-cli deploy and rollback end to end: a busybox httpd app built by slipway from a git
-// repository, loaded into (or pulled by) two real podman targets, one reached through the
-// harness sshd; the history database tells what happened.
+// repository, loaded into (or pulled by) two real targets of one engine, one reached through the
+// harness sshd, each function once on Podman and once on Docker (the global data rows); the
+// history database tells what happened. Each function has a data dir and a
+// repository of its own and starts with no container or loaded release image on either
+// target (init()); what it needs deployed before, it deploys itself.
 
 #include "clirun.h"
+#include "dockerservice.h"
 #include "engine/engineclient.h"
 #include "gitrepo.h"
 #include "history/history.h"
 #include "podmanservice.h"
 #include "processes.h"
 #include "registryserver.h"
+#include "releaseimage.h"
 #include "sshserver.h"
 #include "util/paths.h"
 #include "webapp.h"
@@ -23,12 +28,15 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <map>
 #include <memory>
 
 #include <signal.h>
 
 using namespace slipway;
 using slipway::test::CliRun;
+using slipway::test::DockerService;
+using slipway::test::EngineService;
 using slipway::test::GitRepo;
 using slipway::test::PodmanService;
 using slipway::test::RegistryServer;
@@ -40,18 +48,21 @@ class TestDeployCli final : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_data;
-    GitRepo m_repo;
+    // This function's own, made anew by init().
+    std::unique_ptr<QTemporaryDir> m_data;
+    std::unique_ptr<GitRepo> m_repo;
     std::unique_ptr<RegistryServer> m_registry;
-    std::unique_ptr<PodmanService> m_local;
-    std::unique_ptr<PodmanService> m_remote;
+    // The targets of each engine, by the global data row: "podman", "docker"; this row's.
+    std::map<QString, std::pair<std::unique_ptr<EngineService>, std::unique_ptr<EngineService>>> m_engines;
+    EngineService *m_local = nullptr;
+    EngineService *m_remote = nullptr;
     std::unique_ptr<SshServer> m_ssh;
     quint16 m_port = 0;
     QStringList m_env;
 
     CliRun cli(QStringList arguments)
     {
-        arguments.prepend(m_data.path());
+        arguments.prepend(m_data->path());
         arguments.prepend(QStringLiteral("--data-dir"));
         return runCli(arguments, m_env);
     }
@@ -60,12 +71,12 @@ private:
 
     bool commitApp(const QByteArray &version, bool healthy)
     {
-        return slipway::test::commitWebApp(m_repo, version, healthy, m_port);
+        return slipway::test::commitWebApp(*m_repo, version, healthy, m_port);
     }
 
     Target target(const QString &name)
     {
-        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data.path()).data));
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data->path()).data));
         if (!history)
             return {};
         auto found = history.value()->target(name);
@@ -76,24 +87,24 @@ private:
     QString answer(const QString &targetName)
     {
         qputenv("SLIPWAY_SSH_COMMAND", m_env.first().section(u'=', 1).toUtf8());
-        EngineClient client(target(targetName));
-        if (!client.connect())
-            return QStringLiteral("unreachable");
-        auto listed = client.listContainers({QStringLiteral("io.slipway.app=web")});
-        if (!listed || listed->size() != 1)
-            return QStringLiteral("containers: %1").arg(listed ? listed->size() : -1);
-        QString output;
-        auto code = client.exec(listed->first().id,
-                                {QStringLiteral("/bin/busybox"), QStringLiteral("wget"), QStringLiteral("-q"),
-                                 QStringLiteral("-O"), QStringLiteral("-"),
-                                 QStringLiteral("http://127.0.0.1:%1/").arg(m_port)},
-                                &output);
-        return code && code.value() == 0 ? output : QStringLiteral("failed: ") + output;
+        return slipway::test::answerFromInside(target(targetName), QStringLiteral("web"), m_port);
+    }
+
+    // What a function needs serving before it starts: `version` of the web app, deployed.
+    QString deployedBefore(const QByteArray &version, const QStringList &targets)
+    {
+        if (!commitApp(version, true))
+            return QStringLiteral("cannot commit ") + QString::fromUtf8(version);
+        QStringList arguments{QStringLiteral("deploy"), m_repo->path()};
+        for (const QString &name : targets)
+            arguments << QStringLiteral("--target") << name;
+        const CliRun run = cli(arguments);
+        return run.exitCode == 0 ? QString() : run.err + QString::fromUtf8(run.out);
     }
 
     QList<DeploymentRecord> deployments()
     {
-        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data.path()).data));
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data->path()).data));
         if (!history)
             return {};
         auto list = history.value()->deployments();
@@ -101,23 +112,43 @@ private:
     }
 
 private Q_SLOTS:
+    void initTestCase_data() { slipway::test::addEngineRows(); }
+
     void initTestCase()
     {
-        QVERIFY(m_data.isValid());
-        QVERIFY(m_repo.isValid());
         m_registry = std::make_unique<RegistryServer>();
         QVERIFY2(m_registry->start(), qPrintable(m_registry->errorString()));
-        m_local = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket,
-                                                  QStringList{m_registry->address()});
-        QVERIFY2(m_local->start(), qPrintable(m_local->errorString()));
-        m_remote = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket,
-                                                   QStringList{m_registry->address()});
-        QVERIFY2(m_remote->start(), qPrintable(m_remote->errorString()));
+        const QStringList insecure{m_registry->address()};
+        m_engines[QStringLiteral("podman")] = {
+            std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket, insecure),
+            std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket, insecure)};
+        m_engines[QStringLiteral("docker")] = {std::make_unique<DockerService>(insecure),
+                                               std::make_unique<DockerService>(insecure)};
+        for (const auto &[name, engines] : m_engines)
+            for (EngineService *engine : {engines.first.get(), engines.second.get()})
+                QVERIFY2(engine->start(), qPrintable(engine->errorString()));
         m_ssh = std::make_unique<SshServer>();
         QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
         m_env = {QStringLiteral("SLIPWAY_SSH_COMMAND=ssh ") + m_ssh->clientOptions().join(u' ')};
         m_port = slipway::test::freeLoopbackPort();
+    }
 
+    // A data dir with the targets "local" and "remote", a repository, and targets on which
+    // nothing of an earlier function runs: release ids start at 1 in every data dir, so the
+    // images loaded as localhost/slipway-web:release-N go too.
+    void init()
+    {
+        QFETCH_GLOBAL(QString, engine);
+        m_local = m_engines[engine].first.get();
+        m_remote = m_engines[engine].second.get();
+        m_data = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_data->isValid());
+        m_repo = std::make_unique<GitRepo>();
+        QVERIFY(m_repo->isValid());
+        for (EngineService *engine : {m_local, m_remote}) {
+            QString error;
+            QVERIFY2(engine->reset(QStringLiteral("localhost/slipway-"), &error), qPrintable(error));
+        }
         CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
                           QStringLiteral("--endpoint"), m_local->endpoint()});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
@@ -133,9 +164,9 @@ private Q_SLOTS:
     void deploysWithoutARegistryToBothTargets()
     {
         QVERIFY(commitApp("v1", true));
-        const CliRun run =
-            cli({QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"), QStringLiteral("local"),
-                 QStringLiteral("--target"), QStringLiteral("remote"), QStringLiteral("--json")});
+        const CliRun run = cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"),
+                                QStringLiteral("local"), QStringLiteral("--target"), QStringLiteral("remote"),
+                                QStringLiteral("--json")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
         const QJsonObject result = json(run);
         QVERIFY(result.value(QStringLiteral("healthy")).toBool());
@@ -162,10 +193,13 @@ private Q_SLOTS:
 
     void failedHealthCheckIsRecordedWithLogs()
     {
+        // Serving before: v1.
+        const QString before = deployedBefore("v1", {QStringLiteral("local"), QStringLiteral("remote")});
+        QVERIFY2(before.isEmpty(), qPrintable(before));
         QVERIFY(commitApp("v2", false));
         const CliRun run =
-            cli({QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"), QStringLiteral("local"),
-                 QStringLiteral("--target"), QStringLiteral("remote")});
+            cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"),
+                 QStringLiteral("local"), QStringLiteral("--target"), QStringLiteral("remote")});
         QCOMPARE(run.exitCode, 1);
         const QString out = QString::fromUtf8(run.out);
         QVERIFY2(out.contains(QStringLiteral("failed   target local (unix://")), qPrintable(out));
@@ -186,8 +220,11 @@ private Q_SLOTS:
 
     void rollsBackToThePreviousRelease()
     {
+        // Serving before: v1.
+        const QString before = deployedBefore("v1", {QStringLiteral("local"), QStringLiteral("remote")});
+        QVERIFY2(before.isEmpty(), qPrintable(before));
         QVERIFY(commitApp("v3", true));
-        CliRun run = cli({QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"),
+        CliRun run = cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"),
                           QStringLiteral("local"), QStringLiteral("--target"), QStringLiteral("remote")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
         QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v3"));
@@ -221,12 +258,13 @@ private Q_SLOTS:
 
     void deploysThroughARegistryByDigest()
     {
+        QVERIFY(commitApp("v3", true));
         const QString image = m_registry->address() + QStringLiteral("/team/web:v3");
         QElapsedTimer timer;
         CliRun run;
         for (int i = 0; i < 2; ++i) {
             timer.start();
-            run = cli({QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"),
+            run = cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"),
                        QStringLiteral("local"), QStringLiteral("--image"), image, QStringLiteral("--json")});
             QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
         }
@@ -248,13 +286,17 @@ private Q_SLOTS:
 
     void killedDeployLeavesConsistentHistoryAndTheNextConverges()
     {
+        // Serving before: v4. Retiring it takes stop_timeout (its httpd ignores SIGTERM), so the
+        // deployment is still running for a second after the new container is healthy.
+        const QString before = deployedBefore("v4", {QStringLiteral("local")});
+        QVERIFY2(before.isEmpty(), qPrintable(before));
         QVERIFY(commitApp("v5", true));
         QProcess process;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("SLIPWAY_SSH_COMMAND"), m_env.first().section(u'=', 1));
         process.setProcessEnvironment(environment);
         process.start(QStringLiteral(SLIPWAY_CLI),
-                      {QStringLiteral("--data-dir"), m_data.path(), QStringLiteral("deploy"), m_repo.path(),
+                      {QStringLiteral("--data-dir"), m_data->path(), QStringLiteral("deploy"), m_repo->path(),
                        QStringLiteral("--target"), QStringLiteral("local")});
         QVERIFY(process.waitForStarted());
         // Killed while the new container is being health-checked.
@@ -270,7 +312,7 @@ private Q_SLOTS:
         QVERIFY(process.waitForFinished());
 
         {
-            auto history = History::open(History::defaultPath(DataDirs::resolve(m_data.path()).data));
+            auto history = History::open(History::defaultPath(DataDirs::resolve(m_data->path()).data));
             QVERIFY2(history.ok(), history.ok() ? "" : qPrintable(history.error().message));
             QVERIFY(history.value()->checkIntegrity().ok());
             auto list = history.value()->deployments();
@@ -279,7 +321,7 @@ private Q_SLOTS:
         }
 
         const CliRun run = cli(
-            {QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"), QStringLiteral("local")});
+            {QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"), QStringLiteral("local")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
         // Exactly one web container, the new release's.
         QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v5"));
@@ -350,6 +392,8 @@ private Q_SLOTS:
         QCOMPARE(rows.at(2).toObject().value(u"message").toString(), longMessage);
 
         // And the deployments of this test's repository: each commit's message, newest first.
+        const QString before = deployedBefore("v5", {QStringLiteral("local")});
+        QVERIFY2(before.isEmpty(), qPrintable(before));
         const CliRun real = cli({QStringLiteral("history"), QStringLiteral("--json"),
                                  QStringLiteral("--limit"), QStringLiteral("1")});
         QCOMPARE(real.exitCode, 0);
@@ -360,8 +404,11 @@ private Q_SLOTS:
 
     void badInputNamesTheProblem()
     {
-        CliRun run = cli(
-            {QStringLiteral("deploy"), m_repo.path(), QStringLiteral("--target"), QStringLiteral("nowhere")});
+        // Serving before: v5.
+        const QString before = deployedBefore("v5", {QStringLiteral("local")});
+        QVERIFY2(before.isEmpty(), qPrintable(before));
+        CliRun run = cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"),
+                          QStringLiteral("nowhere")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(QStringLiteral("nowhere")), qPrintable(run.err));
         QVERIFY2(!run.err.trimmed().contains(u'\n'), qPrintable(run.err));
@@ -373,7 +420,7 @@ private Q_SLOTS:
 
         // The deploy settings live in the history database, not in side files; a release
         // recorded without them (by an older Slipway) cannot be rolled back to.
-        const DataDirs dirs = DataDirs::resolve(m_data.path());
+        const DataDirs dirs = DataDirs::resolve(m_data->path());
         QVERIFY(!QFileInfo::exists(dirs.config + QStringLiteral("/releases")));
         qint64 bare = 0;
         {

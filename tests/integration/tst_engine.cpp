@@ -1,7 +1,9 @@
-// The Docker Engine API client against the real podman service of the test harness: over its
-// unix socket, over an ssh tunnel through the harness sshd, and TLS endpoints against a
-// test-owned `openssl s_server` (podman serves no TLS itself).
+// The Docker Engine API client against the real engines of the test harness, Podman and Docker
+// (the functions with an "engine" column run on each): over the unix socket, over an ssh tunnel
+// through the harness sshd, and TLS endpoints against a test-owned `openssl s_server` (the
+// harness engines serve no TLS themselves).
 
+#include "dockerservice.h"
 #include "engine/endpoint.h"
 #include "engine/engineclient.h"
 #include "engine/probe.h"
@@ -25,6 +27,8 @@
 #include <unistd.h>
 
 using namespace slipway;
+using slipway::test::DockerService;
+using slipway::test::EngineService;
 using slipway::test::PodmanService;
 using slipway::test::RegistryServer;
 using slipway::test::runTool;
@@ -41,9 +45,9 @@ QString sshCommand(const SshServer &ssh, const QString &knownHosts = {})
     return QStringLiteral("ssh ") + options.join(u' ');
 }
 
-QString sshEndpoint(const SshServer &ssh, const PodmanService &podman)
+QString sshEndpoint(const SshServer &ssh, const EngineService &engine)
 {
-    return QStringLiteral("ssh://%1@127.0.0.1:%2%3").arg(ssh.user()).arg(ssh.port()).arg(podman.socketPath());
+    return QStringLiteral("ssh://%1@127.0.0.1:%2%3").arg(ssh.user()).arg(ssh.port()).arg(engine.socketPath());
 }
 
 // Makes a CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA,
@@ -94,16 +98,9 @@ class FailingEngine
 public:
     FailingEngine()
     {
-        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        if (m_fd < 0 || ::bind(m_fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-            ::listen(m_fd, 8) != 0 ||
-            ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        m_fd = slipway::test::listenOnLoopback(&m_port);
+        if (m_fd < 0)
             return;
-        m_port = ntohs(address.sin_port);
         m_thread = std::jthread([this](std::stop_token stop) {
             while (!stop.stop_requested()) {
                 const int client = ::accept(m_fd, nullptr, nullptr);
@@ -144,23 +141,43 @@ class TestEngine final : public QObject
     Q_OBJECT
 
 private:
-    PodmanService m_podman;
+    // A registry with TLS and Basic auth, which both engines take as insecure (they skip
+    // verifying its test CA).
+    RegistryServer m_registry{RegistryServer::Mode::TlsWithBasicAuth};
+    std::unique_ptr<PodmanService> m_podman;
+    std::unique_ptr<DockerService> m_docker;
+    SshServer m_ssh;
     QString m_image = QStringLiteral("localhost/busybox:engine");
 
-    Target local() const
+    // The engine of this row's "engine" column.
+    EngineService &engine()
+    {
+        QFETCH(QString, engine);
+        return engine == u"docker" ? static_cast<EngineService &>(*m_docker) : *m_podman;
+    }
+
+    static Target targetOn(const EngineService &engine)
     {
         Target target;
         target.name = QStringLiteral("local");
-        target.endpoint = m_podman.endpoint();
+        target.endpoint = engine.endpoint();
         return target;
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY2(m_podman.start(), qPrintable(m_podman.errorString()));
-        QString error;
-        QVERIFY2(m_podman.importBusybox(m_image, &error), qPrintable(error));
+        QVERIFY2(m_registry.start(), qPrintable(m_registry.errorString()));
+        m_podman = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket,
+                                                   QStringList{m_registry.address()});
+        m_docker = std::make_unique<DockerService>(QStringList{m_registry.address()});
+        for (EngineService *service :
+             {static_cast<EngineService *>(m_podman.get()), static_cast<EngineService *>(m_docker.get())}) {
+            QVERIFY2(service->start(), qPrintable(service->errorString()));
+            QString error;
+            QVERIFY2(service->importBusybox(m_image, &error), qPrintable(error));
+        }
+        QVERIFY2(m_ssh.start(), qPrintable(m_ssh.errorString()));
     }
 
     void parsesEndpointsWithOneLineErrors_data()
@@ -236,28 +253,32 @@ private Q_SLOTS:
         QCOMPARE(tcp->port, 2375);
     }
 
-    void probesPodmanOverUnixSocket()
+    void probesTheEngineOverUnixSocket_data() { slipway::test::addEngineRows(); }
+    void probesTheEngineOverUnixSocket()
     {
-        auto info = probeTarget(local());
+        EngineService &service = engine();
+        const Target local = targetOn(service);
+        auto info = probeTarget(local);
         QVERIFY2(info.ok(), info.ok() ? "" : qPrintable(info.error().message));
-        QCOMPARE(info->name, QStringLiteral("Podman Engine"));
+        QCOMPARE(info->name, service.engineName());
         QVERIFY(!info->version.isEmpty());
         QVERIFY(!info->apiVersion.isEmpty());
         QCOMPARE(info->os, QStringLiteral("linux"));
 
-        EngineClient client(local());
+        EngineClient client(local);
         QVERIFY(client.connect().ok());
         // Negotiated: never newer than ours.
         QVERIFY(QVersionNumber::fromString(client.apiVersion()) <=
                 QVersionNumber::fromString(QStringLiteral("1.41")));
     }
 
+    void probesOverSshAndRefusesAnUnknownHostKey_data() { slipway::test::addEngineRows(); }
     void probesOverSshAndRefusesAnUnknownHostKey()
     {
-        SshServer ssh;
-        QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+        EngineService &service = engine();
+        const SshServer &ssh = m_ssh;
         const Target target{.name = QStringLiteral("remote"),
-                            .endpoint = sshEndpoint(ssh, m_podman),
+                            .endpoint = sshEndpoint(ssh, service),
                             .tlsCa = {},
                             .tlsCert = {},
                             .tlsKey = {}};
@@ -265,7 +286,7 @@ private Q_SLOTS:
         qputenv("SLIPWAY_SSH_COMMAND", sshCommand(ssh).toUtf8());
         auto info = probeTarget(target);
         QVERIFY2(info.ok(), info.ok() ? "" : qPrintable(info.error().message));
-        QCOMPARE(info->name, QStringLiteral("Podman Engine"));
+        QCOMPARE(info->name, service.engineName());
 
         // The tunnel closes with the client: no ssh left behind.
         QString socket;
@@ -381,9 +402,12 @@ private Q_SLOTS:
         server.waitForFinished();
     }
 
+    void runsInspectsLogsAndRemovesContainers_data() { slipway::test::addEngineRows(); }
     void runsInspectsLogsAndRemovesContainers()
     {
-        EngineClient client(local());
+        EngineService &service = engine();
+        const Target local = targetOn(service);
+        EngineClient client(local);
         QVERIFY(client.connect().ok());
         ContainerSpec spec;
         spec.name = QStringLiteral("talker");
@@ -395,31 +419,22 @@ private Q_SLOTS:
         spec.healthcheck = {};
         // Set as the image's command through the create body: the harness image has no CMD.
         auto missing = client.createContainer(spec);
-        // Without a command podman refuses: the engine's message comes through, one line.
+        // Without a command the engine refuses: its message comes through, one line.
         QVERIFY(!missing.ok());
         QVERIFY2(missing.error().message.startsWith(QStringLiteral("target local (unix://")),
                  qPrintable(missing.error().message));
         QVERIFY2(missing.error().message.contains(QStringLiteral("create container talker: HTTP ")),
                  qPrintable(missing.error().message));
 
-        QString output;
-        QCOMPARE(
-            m_podman.podman({QStringLiteral("tag"), m_image, QStringLiteral("localhost/talker:1")}, &output),
-            0);
-        // An image whose command talks on both streams: committed from a container.
-        QCOMPARE(m_podman.podman(
-                     {QStringLiteral("create"), QStringLiteral("--name"), QStringLiteral("talker-base"),
-                      QStringLiteral("--entrypoint"),
-                      QStringLiteral("[\"/bin/busybox\",\"sh\",\"-c\",\"echo out $GREETING; echo err >&2; "
-                                     "exec /bin/busybox sleep 600\"]"),
-                      m_image},
-                     &output),
-                 0);
-        QCOMPARE(m_podman.podman({QStringLiteral("commit"), QStringLiteral("-q"),
-                                  QStringLiteral("talker-base"), QStringLiteral("localhost/talker:1")},
-                                 &output),
-                 0);
-        QCOMPARE(m_podman.podman({QStringLiteral("rm"), QStringLiteral("talker-base")}, &output), 0);
+        // An image whose command talks on both streams.
+        QString error;
+        QVERIFY2(
+            service.importTarball(service.directory() + QStringLiteral("/busybox.tar"),
+                                  QStringLiteral("localhost/talker:1"),
+                                  {QStringLiteral("ENTRYPOINT [\"/bin/busybox\",\"sh\",\"-c\",\"echo out "
+                                                  "$GREETING; echo err >&2; exec /bin/busybox sleep 600\"]")},
+                                  &error),
+            qPrintable(error));
 
         spec.image = QStringLiteral("localhost/talker:1");
         auto id = client.createContainer(spec);
@@ -470,7 +485,7 @@ private Q_SLOTS:
 
         // Following a quiet container stops promptly when asked.
         std::stop_source stopSource;
-        EngineClient cancellable(local(), stopSource.get_token());
+        EngineClient cancellable(local, stopSource.get_token());
         QVERIFY(cancellable.connect().ok());
         std::jthread stopper([&] {
             std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -494,21 +509,22 @@ private Q_SLOTS:
         QVERIFY2(gone.error().message.contains(QStringLiteral("HTTP 404")), qPrintable(gone.error().message));
     }
 
+    void loadsAnImageTarballStreamed_data() { slipway::test::addEngineRows(); }
     void loadsAnImageTarballStreamed()
     {
+        EngineService &service = engine();
         QTemporaryDir dir;
         const QString archive = dir.filePath(QStringLiteral("image.tar"));
         QString output;
-        QCOMPARE(
-            m_podman.podman({QStringLiteral("tag"), m_image, QStringLiteral("localhost/loaded:1")}, &output),
-            0);
-        QCOMPARE(m_podman.podman({QStringLiteral("save"), QStringLiteral("-o"), archive,
-                                  QStringLiteral("localhost/loaded:1")},
-                                 &output),
+        QCOMPARE(service.cli({QStringLiteral("tag"), m_image, QStringLiteral("localhost/loaded:1")}, &output),
                  0);
-        QCOMPARE(m_podman.podman({QStringLiteral("rmi"), QStringLiteral("localhost/loaded:1")}, &output), 0);
+        QCOMPARE(service.cli({QStringLiteral("save"), QStringLiteral("-o"), archive,
+                              QStringLiteral("localhost/loaded:1")},
+                             &output),
+                 0);
+        QCOMPARE(service.cli({QStringLiteral("rmi"), QStringLiteral("localhost/loaded:1")}, &output), 0);
 
-        EngineClient client(local());
+        EngineClient client(targetOn(service));
         QVERIFY(client.connect().ok());
         auto before = client.inspectImage(QStringLiteral("localhost/loaded:1"));
         QVERIFY(before.ok());
@@ -543,23 +559,22 @@ private Q_SLOTS:
                  qPrintable(broken.error().message));
     }
 
+    void pullsWithRegistryAuthThatIsNeverShown_data() { slipway::test::addEngineRows(); }
     void pullsWithRegistryAuthThatIsNeverShown()
     {
-        RegistryServer registry(RegistryServer::Mode::TlsWithBasicAuth);
-        QVERIFY2(registry.start(), qPrintable(registry.errorString()));
-        // insecure: podman skips verifying the registry's test CA.
-        PodmanService podman(PodmanService::Listen::UnixSocket, {registry.address()});
-        QVERIFY2(podman.start(), qPrintable(podman.errorString()));
+        const EngineService &puller = engine();
+        const RegistryServer &registry = m_registry;
         QString output;
-        const QString reference = registry.address() + QStringLiteral("/team/busybox:1");
-        QCOMPARE(m_podman.podman({QStringLiteral("push"), QStringLiteral("--tls-verify=false"),
-                                  QStringLiteral("--creds"), registry.username() + u':' + registry.password(),
-                                  m_image, reference},
-                                 &output),
+        // Pushed by podman for both engines; a tag of each engine's own.
+        const QString reference = registry.address() + QStringLiteral("/team/busybox:") + puller.kindName();
+        QCOMPARE(m_podman->podman({QStringLiteral("push"), QStringLiteral("--tls-verify=false"),
+                                   QStringLiteral("--creds"),
+                                   registry.username() + u':' + registry.password(), m_image, reference},
+                                  &output),
                  0);
 
         const Target target{.name = QStringLiteral("puller"),
-                            .endpoint = podman.endpoint(),
+                            .endpoint = puller.endpoint(),
                             .tlsCa = {},
                             .tlsCert = {},
                             .tlsKey = {}};

@@ -1,6 +1,7 @@
 // Every server of the test harness starts, answers its real protocol, and is gone after stop():
 // no process, no mount, no directory. A test process killed outright takes its servers with it.
 
+#include "dockerservice.h"
 #include "gitdaemon.h"
 #include "httpprobe.h"
 #include "podmanservice.h"
@@ -11,6 +12,8 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -124,6 +127,66 @@ private Q_SLOTS:
         const HttpReply reply = httpRequest({QStringLiteral("http://127.0.0.1:%1/_ping").arg(podman.port())});
         QCOMPARE(reply.status, 200L);
         QCOMPARE(reply.body, QByteArray("OK"));
+    }
+
+    // Two Docker daemons at once, each on a bridge of its own; a running container (containerd,
+    // its shim, overlay and netns mounts) and the bridge must not survive stop().
+    void dockerRunsContainersBesideAnotherAndLeavesNothing()
+    {
+        DockerService docker;
+        QVERIFY2(docker.start(), qPrintable(docker.errorString()));
+        DockerService other;
+        QVERIFY2(other.start(), qPrintable(other.errorString()));
+        QVERIFY(docker.endpoint().startsWith(QStringLiteral("unix:///")));
+        QVERIFY(docker.bridge() != other.bridge());
+        QVERIFY(docker.bridgeAddress() != other.bridgeAddress());
+
+        HttpReply reply = httpRequest({QStringLiteral("http://d/_ping"), docker.socketPath()});
+        QCOMPARE(reply.status, 200L);
+        QCOMPARE(reply.body, QByteArray("OK"));
+        reply = httpRequest({QStringLiteral("http://d/v1.41/version"), docker.socketPath()});
+        QCOMPARE(reply.status, 200L);
+        QVERIFY2(reply.body.contains("\"Name\":\"Engine\""), reply.body.constData());
+        QVERIFY2(!reply.body.contains("Podman"), reply.body.constData());
+
+        QString error;
+        QVERIFY2(docker.importBusybox(QStringLiteral("localhost/busybox:test"), &error), qPrintable(error));
+        QString output;
+        QCOMPARE(
+            docker.docker({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+                           QStringLiteral("sleeper"), QStringLiteral("localhost/busybox:test"),
+                           QStringLiteral("/bin/busybox"), QStringLiteral("sleep"), QStringLiteral("600")},
+                          &output),
+            0);
+        reply = httpRequest({QStringLiteral("http://d/v1.41/containers/sleeper/json"), docker.socketPath()});
+        QCOMPARE(reply.status, 200L);
+        const QJsonObject state = QJsonDocument::fromJson(reply.body).object().value(u"State").toObject();
+        QVERIFY2(state.value(u"Running").toBool(), reply.body.constData());
+        const pid_t sleeper = pid_t(state.value(u"Pid").toInteger());
+        QVERIFY(sleeper > 0);
+        // On its own bridge, not on the other daemon's.
+        const QString address = QJsonDocument::fromJson(reply.body)
+                                    .object()
+                                    .value(u"NetworkSettings")
+                                    .toObject()
+                                    .value(u"IPAddress")
+                                    .toString();
+        QVERIFY2(address.startsWith(docker.bridgeAddress().section(u'.', 0, 2) + u'.'), qPrintable(address));
+        // The other daemon has its own storage: it knows no such container.
+        reply = httpRequest({QStringLiteral("http://d/v1.41/containers/sleeper/json"), other.socketPath()});
+        QCOMPARE(reply.status, 404L);
+
+        const QString bridge = docker.bridge();
+        const qint64 pid = docker.processId();
+        const QString dir = docker.directory();
+        docker.stop();
+        verifyGone(pid, dir);
+        QVERIFY2(!processExists(sleeper), "the container's process outlived its daemon");
+        QVERIFY2(runTool(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("show"), bridge},
+                         &output) != 0,
+                 qPrintable(bridge + QStringLiteral(" is left behind")));
+        // The other one still serves.
+        QCOMPARE(httpRequest({QStringLiteral("http://d/_ping"), other.socketPath()}).status, 200L);
     }
 
     void gitDaemonServesRepositories()
@@ -243,10 +306,55 @@ private Q_SLOTS:
         QVERIFY2(next.start(), qPrintable(next.errorString()));
         QVERIFY2(!QFileInfo::exists(dir), qPrintable(dir));
     }
+
+    // The same for Docker, whose containers run on under their shims: the next Docker service
+    // started ends what its dead owner left running, the container too, and deletes its bridge.
+    void killedTestLeavesNoDockerContainer()
+    {
+        QProcess child;
+        child.start(QCoreApplication::applicationFilePath(), {QStringLiteral("--start-docker-and-die")});
+        QVERIFY(child.waitForFinished(120000));
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+        const QList<QByteArray> lines = child.readAllStandardOutput().trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        const pid_t pid = lines.at(0).toInt();
+        const QString dir = QString::fromLocal8Bit(lines.at(1));
+        const pid_t sleeper = lines.at(2).toInt();
+        const QString bridge = QString::fromLocal8Bit(lines.at(3));
+        QVERIFY(pid > 0 && sleeper > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!processExists(pid), 10000);
+
+        DockerService next;
+        QVERIFY2(next.start(), qPrintable(next.errorString()));
+        QVERIFY2(!QFileInfo::exists(dir), qPrintable(dir));
+        QVERIFY2(!processExists(sleeper), "the dead test's container still runs");
+        QString output;
+        QVERIFY2(runTool(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("show"), bridge},
+                         &output) != 0,
+                 qPrintable(bridge + QStringLiteral(" is left behind")));
+    }
 };
 
 int main(int argc, char *argv[])
 {
+    if (argc == 2 && qstrcmp(argv[1], "--start-docker-and-die") == 0) {
+        QCoreApplication app(argc, argv);
+        DockerService docker;
+        QString output;
+        if (!docker.start() || !docker.importBusybox(QStringLiteral("localhost/busybox:test")) ||
+            docker.docker({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+                           QStringLiteral("sleeper"), QStringLiteral("localhost/busybox:test"),
+                           QStringLiteral("/bin/busybox"), QStringLiteral("sleep"), QStringLiteral("600")},
+                          &output) != 0 ||
+            docker.docker({QStringLiteral("inspect"), QStringLiteral("-f"), QStringLiteral("{{.State.Pid}}"),
+                           QStringLiteral("sleeper")},
+                          &output) != 0)
+            return 1;
+        std::printf("%lld\n%s\n%s\n%s\n", docker.processId(), qPrintable(docker.directory()),
+                    qPrintable(output.trimmed()), qPrintable(docker.bridge()));
+        std::fflush(stdout);
+        std::raise(SIGKILL);
+    }
     if (argc == 2 && qstrcmp(argv[1], "--start-registry-and-die") == 0) {
         QCoreApplication app(argc, argv);
         RegistryServer registry;

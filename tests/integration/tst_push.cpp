@@ -1,10 +1,11 @@
 // Pushing to the real docker-registry of the test harness, checked by an independent reader
 // (skopeo): anonymous over plain HTTP on loopback, and TLS with a test CA plus Basic auth.
 
-#include "imagebuilder/imagebuilder.h"
 #include "clirun.h"
+#include "eventrecorder.h"
 #include "events/event.h"
 #include "gitrepo.h"
+#include "imagebuilder/imagebuilder.h"
 #include "oci/layoutreader.h"
 #include "oci/ocilayout.h"
 #include "processes.h"
@@ -14,6 +15,7 @@
 #include "registry/registryclient.h"
 #include "registryserver.h"
 #include "store/contentstore.h"
+#include "testfiles.h"
 #include "util/sha256.h"
 
 #include <QDir>
@@ -33,66 +35,26 @@
 
 using namespace slipway;
 using slipway::test::CliRun;
+using slipway::test::dockerConfigJson;
+using slipway::test::EventRecorder;
 using slipway::test::GitRepo;
 using slipway::test::PushTestImage;
 using slipway::test::RegistryServer;
 using slipway::test::runCli;
 using slipway::test::runTool;
+using slipway::test::writeFile;
 
 namespace {
 
-// A Docker config.json with a Basic login for one registry.
-QByteArray dockerConfig(const QString &registry, const QString &user, const QString &password)
+// The states one blob went through, in the order they were posted.
+QList<BlobState> statesOf(const EventRecorder &events, const QString &digest)
 {
-    const QString auth = QString::fromLatin1(QString(user + u':' + password).toUtf8().toBase64());
-    return QJsonDocument(QJsonObject{{QStringLiteral("auths"),
-                                      QJsonObject{{registry, QJsonObject{{QStringLiteral("auth"), auth}}}}}})
-        .toJson();
+    QList<BlobState> states;
+    for (const BlobEvent &event : events.eventsOf<BlobEvent>())
+        if (event.digest == digest)
+            states.append(event.state);
+    return states;
 }
-
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
-}
-
-// Keeps every blob event of a push; onEvent (if set) runs on the posting thread.
-class BlobRecorder final : public EventSink
-{
-public:
-    std::function<void(const BlobEvent &)> onEvent;
-
-    void post(Event event) override
-    {
-        const auto *blob = std::get_if<BlobEvent>(&event);
-        if (!blob)
-            return;
-        {
-            const QMutexLocker lock(&m_mutex);
-            m_events.append(*blob);
-        }
-        if (onEvent)
-            onEvent(*blob);
-    }
-    QList<BlobEvent> events() const
-    {
-        const QMutexLocker lock(&m_mutex);
-        return m_events;
-    }
-    QList<BlobState> statesOf(const QString &digest) const
-    {
-        QList<BlobState> states;
-        for (const BlobEvent &event : events())
-            if (event.digest == digest)
-                states.append(event.state);
-        return states;
-    }
-
-private:
-    mutable QMutex m_mutex;
-    QList<BlobEvent> m_events;
-};
 
 Result<PushResult> pushTestImage(const PushTestImage &image, RegistryClient &client, const QString &reference,
                                  EventSink *events = nullptr, const PushOptions &options = {})
@@ -524,7 +486,7 @@ private Q_SLOTS:
 
         const QString wrongPassword = QStringLiteral("Wrong-Secret-77");
         QVERIFY(writeFile(work.filePath(QStringLiteral("wrong/config.json")),
-                          dockerConfig(registry.address(), registry.username(), wrongPassword)));
+                          dockerConfigJson(registry.address(), registry.username(), wrongPassword)));
         const CliRun refused = runCli(
             arguments, {QStringLiteral("DOCKER_CONFIG=") + work.filePath(QStringLiteral("wrong")), authFile});
         QCOMPARE(refused.exitCode, 1);
@@ -533,7 +495,7 @@ private Q_SLOTS:
         QCOMPARE(refused.err.trimmed().count(u'\n'), 0);
 
         QVERIFY(writeFile(work.filePath(QStringLiteral("right/config.json")),
-                          dockerConfig(registry.address(), registry.username(), registry.password())));
+                          dockerConfigJson(registry.address(), registry.username(), registry.password())));
         const CliRun run = runCli(
             arguments, {QStringLiteral("DOCKER_CONFIG=") + work.filePath(QStringLiteral("right")), authFile});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
@@ -554,7 +516,7 @@ private Q_SLOTS:
         QVERIFY2(registry.start(), qPrintable(registry.errorString()));
         const QString reference = registry.address() + QStringLiteral("/team/many:v1");
 
-        BlobRecorder events;
+        EventRecorder events;
         RegistryClient client(registry.address());
         PushOptions options;
         options.parallel = 3;
@@ -566,7 +528,7 @@ private Q_SLOTS:
         for (const PushedBlob &blob : std::as_const(pushed->blobs)) {
             order.append(blob.digest);
             QCOMPARE(blob.action, QStringLiteral("uploaded"));
-            const QList<BlobState> states = events.statesOf(blob.digest);
+            const QList<BlobState> states = statesOf(events, blob.digest);
             QVERIFY(states.size() >= 3);
             QCOMPARE(states.constFirst(), BlobState::Queued);
             QCOMPARE(states.at(1), BlobState::Uploading);
@@ -574,13 +536,13 @@ private Q_SLOTS:
         }
         QCOMPARE(order, image.blobDigests());
 
-        BlobRecorder again;
+        EventRecorder again;
         RegistryClient second(registry.address());
         auto skipped = pushTestImage(image, second, reference, &again, options);
         QVERIFY2(skipped.ok(), skipped.ok() ? "" : qPrintable(skipped.error().message));
         for (const PushedBlob &blob : std::as_const(skipped->blobs)) {
             QCOMPARE(blob.action, QStringLiteral("skipped"));
-            QCOMPARE(again.statesOf(blob.digest), (QList<BlobState>{BlobState::Queued, BlobState::Skipped}));
+            QCOMPARE(statesOf(again, blob.digest), (QList<BlobState>{BlobState::Queued, BlobState::Skipped}));
         }
     }
 
@@ -597,7 +559,7 @@ private Q_SLOTS:
         settings.chunkedThreshold = 1024 * 1024;
         settings.chunkSize = 512 * 1024;
         client.setSettings(settings);
-        BlobRecorder events;
+        EventRecorder events;
         const QString reference = registry.address() + QStringLiteral("/team/chunked:v1");
         auto pushed = pushTestImage(image, client, reference, &events);
         QVERIFY2(pushed.ok(), pushed.ok() ? "" : qPrintable(pushed.error().message));
@@ -617,7 +579,7 @@ private Q_SLOTS:
                  qPrintable(QDir(copy.filePath(QStringLiteral("out"))).entryList().join(u' ')));
         // Progress went past the first chunk, up to the whole blob.
         qint64 most = 0;
-        for (const BlobEvent &event : events.events())
+        for (const BlobEvent &event : events.eventsOf<BlobEvent>())
             if (event.digest == image.layerDigests.constFirst() && event.state == BlobState::Uploading)
                 most = qMax(most, event.bytesDone);
         QVERIFY2(most > settings.chunkSize, qPrintable(QString::number(most)));
@@ -640,7 +602,7 @@ private Q_SLOTS:
         // The config is not in the repository it is said to be in: the registry opens an upload
         // instead (202), which the push then uses.
         options.mountFrom.insert(image.configDigest, QStringLiteral("elsewhere/none"));
-        BlobRecorder events;
+        EventRecorder events;
         const QString reference = registry.address() + QStringLiteral("/team/onbase:v1");
         auto pushed = pushTestImage(image, client, reference, &events, options);
         QVERIFY2(pushed.ok(), pushed.ok() ? "" : qPrintable(pushed.error().message));
@@ -648,7 +610,7 @@ private Q_SLOTS:
         QCOMPARE(actions.value(image.configDigest), QStringLiteral("uploaded"));
         for (const QString &digest : image.layerDigests) {
             QCOMPARE(actions.value(digest), QStringLiteral("mounted"));
-            QCOMPARE(events.statesOf(digest).constLast(), BlobState::Mounted);
+            QCOMPARE(statesOf(events, digest).constLast(), BlobState::Mounted);
         }
         QCOMPARE(skopeoDigest(reference, {QStringLiteral("--tls-verify=false")}), image.manifestDigest);
     }
@@ -674,9 +636,13 @@ private Q_SLOTS:
         QMutex mutex;
         QStringList doneBeforeKill;
         bool killed = false;
-        BlobRecorder events;
+        EventRecorder events;
         const qint64 pid = first->processId();
-        events.onEvent = [&](const BlobEvent &event) {
+        events.onEvent = [&](const Event &posted) {
+            const auto *blob = std::get_if<BlobEvent>(&posted);
+            if (!blob)
+                return;
+            const BlobEvent &event = *blob;
             const QMutexLocker lock(&mutex);
             if (killed)
                 return;
@@ -700,7 +666,7 @@ private Q_SLOTS:
         QVERIFY2(
             message.contains(QStringLiteral("registry %1, repository team/killed").arg(first->address())),
             qPrintable(message));
-        QCOMPARE(events.statesOf(largeDigest).constLast(), BlobState::Failed);
+        QCOMPARE(statesOf(events, largeDigest).constLast(), BlobState::Failed);
         QVERIFY(doneBeforeKill.contains(image.configDigest));
 
         // The same storage, the same port: the next push uploads only what is missing.

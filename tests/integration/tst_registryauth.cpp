@@ -4,14 +4,17 @@
 // any message or log line.
 
 #include "clirun.h"
+#include "eventrecorder.h"
 #include "events/event.h"
 #include "httpstub.h"
+#include "logcapture.h"
 #include "processes.h"
 #include "pushtestimage.h"
 #include "registry/imagereference.h"
 #include "registry/pusher.h"
 #include "registry/registryclient.h"
 #include "registryserver.h"
+#include "testfiles.h"
 #include "tokenserver.h"
 #include "util/sha256.h"
 
@@ -20,7 +23,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
 #include <QMutex>
 #include <QTemporaryDir>
 #include <QTest>
@@ -31,77 +33,18 @@
 #include <thread>
 
 using namespace slipway;
+using slipway::test::dockerConfigJson;
 using namespace std::chrono_literals;
 using slipway::test::CliRun;
+using slipway::test::EventRecorder;
 using slipway::test::HttpStub;
+using slipway::test::LogCapture;
 using slipway::test::PushTestImage;
 using slipway::test::RegistryServer;
 using slipway::test::runCli;
 using slipway::test::TokenServer;
 
 namespace {
-
-// Everything Qt logs while alive, from any thread.
-class LogCapture
-{
-public:
-    LogCapture()
-    {
-        s_lines.clear();
-        QLoggingCategory::setFilterRules(QStringLiteral("slipway.*=true"));
-        m_previous = qInstallMessageHandler(&LogCapture::handle);
-    }
-    ~LogCapture()
-    {
-        qInstallMessageHandler(m_previous);
-        QLoggingCategory::setFilterRules(QString());
-    }
-    static QStringList lines()
-    {
-        const QMutexLocker lock(&s_mutex);
-        return s_lines;
-    }
-
-private:
-    static void handle(QtMsgType, const QMessageLogContext &, const QString &message)
-    {
-        const QMutexLocker lock(&s_mutex);
-        s_lines.append(message);
-    }
-    static inline QMutex s_mutex;
-    static inline QStringList s_lines;
-    QtMessageHandler m_previous = nullptr;
-};
-
-// Keeps the log events of a push.
-class LogSink final : public EventSink
-{
-public:
-    void post(Event event) override
-    {
-        if (const auto *log = std::get_if<LogEvent>(&event)) {
-            const QMutexLocker lock(&m_mutex);
-            m_lines.append(log->text);
-        }
-    }
-    QStringList lines() const
-    {
-        const QMutexLocker lock(&m_mutex);
-        return m_lines;
-    }
-
-private:
-    mutable QMutex m_mutex;
-    QStringList m_lines;
-};
-
-QByteArray dockerConfig(const QString &registry, const QString &user, const QString &password)
-{
-    const QString auth = QString::fromLatin1(QString(user + u':' + password).toUtf8().toBase64());
-    return QJsonDocument(QJsonObject{{QStringLiteral("auths"),
-                                      QJsonObject{{registry, QJsonObject{{QStringLiteral("auth"), auth}}}}}})
-        .toJson();
-}
 
 HttpStub::Response answer(int status, QByteArray body = {}, QList<QByteArray> headers = {})
 {
@@ -244,8 +187,8 @@ private Q_SLOTS:
     {
         QStringList everything;
         {
-            const LogCapture capture;
-            LogSink events;
+            const LogCapture capture(QStringLiteral("slipway.*=true"), LogCapture::Mode::Swallow);
+            EventRecorder events;
             m_tokens->issueExpiredTokens(1);
             RegistryClient good(m_registry->address(), credential(password()));
             auto pushed = push(good, m_registry->address() + QStringLiteral("/team/logged:v1"), &events);
@@ -253,7 +196,7 @@ private Q_SLOTS:
             RegistryClient bad(m_registry->address(), credential(QStringLiteral("wrong-secret-9")));
             auto refused = push(bad, m_registry->address() + QStringLiteral("/team/logged:v2"), &events);
             QVERIFY(!refused.ok());
-            everything = capture.lines() + events.lines() + QStringList{refused.error().message};
+            everything = capture.lines() + events.logLines() + QStringList{refused.error().message};
         }
         // Debug logging was on: the requests were logged, and nothing secret with them.
         QVERIFY(everything.filter(QStringLiteral("/v2/team/logged")).size() > 0);
@@ -276,8 +219,8 @@ private Q_SLOTS:
         QDir().mkpath(config);
         QFile file(config + QStringLiteral("/config.json"));
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(
-            dockerConfig(m_registry->address(), QStringLiteral("slipway"), QStringLiteral("cli-wrong-77")));
+        file.write(dockerConfigJson(m_registry->address(), QStringLiteral("slipway"),
+                                    QStringLiteral("cli-wrong-77")));
         file.close();
         const CliRun run = runCli(
             {QStringLiteral("push"), QStringLiteral("--oci-layout"),
@@ -300,7 +243,7 @@ private Q_SLOTS:
         QDir().mkpath(config);
         QFile file(config + QStringLiteral("/config.json"));
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(dockerConfig(m_registry->address(), QStringLiteral("slipway"), password()));
+        file.write(dockerConfigJson(m_registry->address(), QStringLiteral("slipway"), password()));
         file.close();
         const QString reference = m_registry->address() + QStringLiteral("/team/cli:v2");
         const CliRun run =

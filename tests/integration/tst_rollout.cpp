@@ -1,24 +1,27 @@
-// Health-gated rollouts with the real podman service of the test harness: two independent
-// targets, one over its unix socket (health checked over HTTP from here, at the container's
+// Health-gated rollouts on real engines of the test harness, each function once on Podman and
+// once on Docker (the global data rows "podman" and "docker"): two independent targets of the
+// engine, one over its unix socket (health checked over HTTP from here, at the container's
 // bridge address or its published port) and one through the harness sshd (checked from inside
 // the container). Release images are busybox httpd, pushed to the harness registry and pulled
-// by digest; containers run on the engines' default bridge network.
+// by digest; containers run on the engines' default bridge network. Every function starts with
+// no container of the app on either target (init()) and deploys what it needs first itself.
 
 #include "deploy/rollout.h"
+#include "dockerservice.h"
 #include "engine/engineclient.h"
-#include "events/event.h"
+#include "eventrecorder.h"
 #include "httpprobe.h"
 #include "podmanservice.h"
 #include "processes.h"
 #include "registryserver.h"
+#include "releaseimage.h"
 #include "sshserver.h"
 
-#include <QDir>
 #include <QFile>
-#include <QMutex>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <map>
 #include <memory>
 
 #include <csignal>
@@ -28,53 +31,20 @@
 #include <unistd.h>
 
 using namespace slipway;
+using slipway::test::DockerService;
+using slipway::test::EngineService;
+using slipway::test::EventRecorder;
 using slipway::test::PodmanService;
 using slipway::test::RegistryServer;
-using slipway::test::runTool;
 using slipway::test::SshServer;
 
 namespace {
-
-// Calls `onEvent` for each event as it is posted (from the rollout's worker threads).
-class CallbackSink final : public EventSink
-{
-public:
-    std::function<void(const Event &)> onEvent;
-    void post(Event event) override
-    {
-        QMutexLocker locker(&m_mutex);
-        m_events.append(event);
-        if (onEvent)
-            onEvent(event);
-    }
-    QList<Event> events()
-    {
-        QMutexLocker locker(&m_mutex);
-        return m_events;
-    }
-
-private:
-    QMutex m_mutex;
-    QList<Event> m_events;
-};
 
 // A listening socket on 127.0.0.1 held by the test: "something else uses the port".
 class PortSquatter
 {
 public:
-    PortSquatter()
-    {
-        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        if (m_fd < 0 || ::bind(m_fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-            ::listen(m_fd, 1) != 0 ||
-            ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
-            return;
-        m_port = ntohs(address.sin_port);
-    }
+    PortSquatter() { m_fd = slipway::test::listenOnLoopback(&m_port, 1); }
     ~PortSquatter()
     {
         if (m_fd >= 0)
@@ -94,84 +64,53 @@ class TestRollout final : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
+    // The two targets of one engine: "local" over the unix socket, "remote" through ssh.
+    struct Engines
+    {
+        std::unique_ptr<EngineService> local;
+        std::unique_ptr<EngineService> remote;
+    };
     std::unique_ptr<RegistryServer> m_registry;
-    std::unique_ptr<PodmanService> m_local;  // target "local": unix socket
-    std::unique_ptr<PodmanService> m_remote; // target "remote": through ssh
+    std::map<QString, Engines> m_engines; // by the global data row: "podman", "docker"
+    QString m_engine;                     // this row's
     std::unique_ptr<SshServer> m_ssh;
     quint16 m_port = 0;
     QMap<QString, QString> m_releases; // name -> registry reference by digest
 
-    Target localTarget() const
+    EngineService &localEngine() { return *m_engines[m_engine].local; }
+    EngineService &remoteEngine() { return *m_engines[m_engine].remote; }
+
+    Target localTarget()
     {
         return Target{.name = QStringLiteral("local"),
-                      .endpoint = m_local->endpoint(),
+                      .endpoint = localEngine().endpoint(),
                       .tlsCa = {},
                       .tlsCert = {},
                       .tlsKey = {}};
     }
-    Target remoteTarget() const
+    Target remoteTarget()
     {
         return Target{.name = QStringLiteral("remote"),
                       .endpoint = QStringLiteral("ssh://%1@127.0.0.1:%2%3")
                                       .arg(m_ssh->user())
                                       .arg(m_ssh->port())
-                                      .arg(m_remote->socketPath()),
+                                      .arg(remoteEngine().socketPath()),
                       .tlsCa = {},
                       .tlsCert = {},
                       .tlsKey = {}};
     }
 
     // An image whose /www/index.html says `name`; /www/health exists when `healthy`; it serves
-    // on `port` unless `command` replaces its program. Pushed; returns REGISTRY/app@DIGEST.
-    QString makeRelease(const QString &name, bool healthy, quint16 port, const QStringList &command = {})
+    // on m_port unless `command` replaces its program. Pushed; returns REGISTRY/app@DIGEST.
+    QString makeRelease(const QString &name, bool healthy, const QStringList &command = {})
     {
-        const QString root = m_dir.filePath(QStringLiteral("rootfs-") + name);
-        QDir().mkpath(root + QStringLiteral("/bin"));
-        QDir().mkpath(root + QStringLiteral("/www"));
-        QFile::copy(QStringLiteral("/bin/busybox"), root + QStringLiteral("/bin/busybox"));
-        const auto write = [&](const QString &file, const QByteArray &bytes) {
-            QFile out(root + file);
-            return out.open(QIODevice::WriteOnly) && out.write(bytes) == bytes.size();
-        };
-        if (!write(QStringLiteral("/www/index.html"), name.toUtf8()))
-            return {};
-        if (healthy && !write(QStringLiteral("/www/health"), "ok\n"))
-            return {};
-        const QString tarball = root + QStringLiteral(".tar");
-        QString output;
-        if (runTool(QStringLiteral("tar"),
-                    {QStringLiteral("-C"), root, QStringLiteral("-cf"), tarball, QStringLiteral(".")},
-                    &output) != 0)
-            return {};
-        QStringList program = command;
-        if (program.isEmpty())
-            program = {QStringLiteral("/bin/busybox"), QStringLiteral("httpd"), QStringLiteral("-f"),
-                       QStringLiteral("-vv"),          QStringLiteral("-p"),    QString::number(port),
-                       QStringLiteral("-h"),           QStringLiteral("/www")};
-        QStringList quoted;
-        for (const QString &word : program)
-            quoted.append(u'"' + word + u'"');
-        const QString local = QStringLiteral("localhost/app:") + name;
-        if (m_local->podman({QStringLiteral("import"), QStringLiteral("--change"),
-                             QStringLiteral("CMD [") + quoted.join(u',') + u']', tarball, local},
-                            &output) != 0) {
-            qWarning().noquote() << output;
-            return {};
-        }
-        const QString digestFile = root + QStringLiteral(".digest");
-        if (m_local->podman({QStringLiteral("push"), QStringLiteral("--tls-verify=false"),
-                             QStringLiteral("--digestfile"), digestFile, local,
-                             m_registry->address() + QStringLiteral("/app:") + name},
-                            &output) != 0) {
-            qWarning().noquote() << output;
-            return {};
-        }
-        QFile digest(digestFile);
-        if (!digest.open(QIODevice::ReadOnly))
-            return {};
-        return m_registry->address() + QStringLiteral("/app@") +
-               QString::fromLatin1(digest.readAll().trimmed());
+        QString error;
+        const QString reference = slipway::test::pushReleaseImage(
+            static_cast<const PodmanService &>(*m_engines[QStringLiteral("podman")].local), *m_registry, name,
+            healthy, m_port, command, &error);
+        if (reference.isEmpty())
+            qWarning().noquote() << error;
+        return reference;
     }
 
     RolloutRequest request(const QString &release, const QList<Target> &targets, quint16 port = 0) const
@@ -209,22 +148,10 @@ private:
         return result;
     }
 
-    // What the app's (first) container answers on /, asked from inside it.
+    // What the app's container answers on /, asked from inside it.
     QString answer(const Target &target)
     {
-        EngineClient client(target);
-        if (!client.connect())
-            return QStringLiteral("unreachable");
-        auto listed = client.listContainers({QStringLiteral("io.slipway.app=app")});
-        if (!listed || listed->isEmpty())
-            return QStringLiteral("no container");
-        QString output;
-        auto code = client.exec(listed->first().id,
-                                {QStringLiteral("/bin/busybox"), QStringLiteral("wget"), QStringLiteral("-q"),
-                                 QStringLiteral("-O"), QStringLiteral("-"),
-                                 QStringLiteral("http://127.0.0.1:%1/").arg(m_port)},
-                                &output);
-        return code && code.value() == 0 ? output : QStringLiteral("failed: ") + output;
+        return slipway::test::answerFromInside(target, QStringLiteral("app"), m_port);
     }
     QString localAnswer() { return answer(localTarget()); }
     QString remoteAnswer() { return answer(remoteTarget()); }
@@ -237,25 +164,6 @@ private:
                                    : QStringLiteral("HTTP %1 %2").arg(reply.status).arg(reply.error);
     }
 
-    // How the engine says a (since removed) container ended: the exit code of its "died" event,
-    // from the service's event log; -1 when it has none.
-    int exitCodeOf(const QString &containerId)
-    {
-        QString output;
-        if (m_local->podman({QStringLiteral("events"), QStringLiteral("--stream=false"),
-                             QStringLiteral("--filter"), QStringLiteral("container=") + containerId,
-                             QStringLiteral("--filter"), QStringLiteral("event=died"),
-                             QStringLiteral("--format"), QStringLiteral("{{.ContainerExitCode}}")},
-                            &output) != 0) {
-            qWarning().noquote() << output;
-            return -1;
-        }
-        const QStringList lines = output.trimmed().split(u'\n', Qt::SkipEmptyParts);
-        bool ok = false;
-        const int code = lines.isEmpty() ? -1 : lines.constLast().trimmed().toInt(&ok);
-        return ok ? code : -1;
-    }
-
     static QString describe(const RolloutResult &result)
     {
         QStringList lines;
@@ -266,44 +174,63 @@ private:
     }
 
 private Q_SLOTS:
+    void initTestCase_data() { slipway::test::addEngineRows(); }
+
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
         m_registry = std::make_unique<RegistryServer>();
         QVERIFY2(m_registry->start(), qPrintable(m_registry->errorString()));
-        m_local = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket,
-                                                  QStringList{m_registry->address()});
-        QVERIFY2(m_local->start(), qPrintable(m_local->errorString()));
-        m_remote = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket,
-                                                   QStringList{m_registry->address()});
-        QVERIFY2(m_remote->start(), qPrintable(m_remote->errorString()));
+        const QStringList insecure{m_registry->address()};
+        Engines &podman = m_engines[QStringLiteral("podman")];
+        podman.local = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket, insecure);
+        podman.remote = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket, insecure);
+        Engines &docker = m_engines[QStringLiteral("docker")];
+        docker.local = std::make_unique<DockerService>(insecure);
+        docker.remote = std::make_unique<DockerService>(insecure);
+        for (const auto &[name, engines] : m_engines)
+            for (EngineService *engine : {engines.local.get(), engines.remote.get()})
+                QVERIFY2(engine->start(), qPrintable(engine->errorString()));
         m_ssh = std::make_unique<SshServer>();
         QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
         qputenv("SLIPWAY_SSH_COMMAND", (QStringLiteral("ssh ") + m_ssh->clientOptions().join(u' ')).toUtf8());
 
         m_port = slipway::test::freeLoopbackPort();
         for (const QString &name : {QStringLiteral("1"), QStringLiteral("3"), QStringLiteral("4")})
-            m_releases.insert(name, makeRelease(name, true, m_port));
-        m_releases.insert(QStringLiteral("2"), makeRelease(QStringLiteral("2"), false, m_port));
+            m_releases.insert(name, makeRelease(name, true));
+        m_releases.insert(QStringLiteral("2"), makeRelease(QStringLiteral("2"), false));
         // Serves like the others, but its shell (PID 1) exits with 7 on SIGTERM.
         m_releases.insert(
             QStringLiteral("term"),
-            makeRelease(QStringLiteral("term"), true, m_port,
+            makeRelease(QStringLiteral("term"), true,
                         {QStringLiteral("/bin/busybox"), QStringLiteral("sh"), QStringLiteral("-c"),
                          QStringLiteral("trap 'exit 7' TERM; /bin/busybox httpd -f -p %1 -h /www & wait")
                              .arg(m_port)}));
         m_releases.insert(QStringLiteral("term-again"), m_releases.value(QStringLiteral("term")));
         m_releases.insert(QStringLiteral("exits"),
-                          makeRelease(QStringLiteral("exits"), true, m_port,
+                          makeRelease(QStringLiteral("exits"), true,
                                       {QStringLiteral("/bin/busybox"), QStringLiteral("sh"),
                                        QStringLiteral("-c"), QStringLiteral("echo giving up >&2; exit 3")}));
         for (auto it = m_releases.begin(); it != m_releases.end(); ++it)
             QVERIFY2(!it.value().isEmpty(), qPrintable(it.key()));
     }
 
+    // Each function starts with no container on either target of its engine, whatever the
+    // function before it left (or an engine it killed and did not get to restart).
+    void init()
+    {
+        QFETCH_GLOBAL(QString, engine);
+        m_engine = engine;
+        for (EngineService *service : {&localEngine(), &remoteEngine()}) {
+            if (!service->answers())
+                QVERIFY(service->restartService());
+            QString error;
+            QVERIFY2(service->reset({}, &error), qPrintable(error));
+        }
+    }
+
     void deploysHealthyToBothTargets()
     {
-        CallbackSink events;
+        EventRecorder events;
         RolloutRequest r = request(QStringLiteral("1"), {localTarget(), remoteTarget()});
         r.events = &events;
         const RolloutResult result = rollout(r);
@@ -336,6 +263,9 @@ private Q_SLOTS:
 
     void failingHealthCheckKeepsTheOldRelease()
     {
+        // Serving before: release 1.
+        const RolloutResult before = rollout(request(QStringLiteral("1"), {localTarget(), remoteTarget()}));
+        QVERIFY2(before.allHealthy(), qPrintable(describe(before)));
         const RolloutResult result = rollout(request(QStringLiteral("2"), {localTarget(), remoteTarget()}));
         QVERIFY(!result.allHealthy());
         for (const TargetOutcome &outcome : result.targets) {
@@ -357,6 +287,9 @@ private Q_SLOTS:
 
     void rollsBackToAnEarlierRelease()
     {
+        // Serving before: release 1.
+        const RolloutResult before = rollout(request(QStringLiteral("1"), {localTarget(), remoteTarget()}));
+        QVERIFY2(before.allHealthy(), qPrintable(describe(before)));
         RolloutResult result = rollout(request(QStringLiteral("3"), {localTarget(), remoteTarget()}));
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
         QCOMPARE(localAnswer(), QStringLiteral("3"));
@@ -374,13 +307,13 @@ private Q_SLOTS:
 
     void engineKilledMidRolloutThenRetryConverges()
     {
-        CallbackSink events;
+        EventRecorder events;
         bool killed = false;
         events.onEvent = [&](const Event &event) {
             const auto *target = std::get_if<TargetEvent>(&event);
             if (target && target->state == TargetState::WaitingHealthy && !killed) {
                 killed = true;
-                m_local->killService();
+                localEngine().killService();
             }
         };
         RolloutRequest r = request(QStringLiteral("4"), {localTarget()});
@@ -391,7 +324,7 @@ private Q_SLOTS:
         QVERIFY2(result.targets.at(0).error.startsWith(QStringLiteral("target local (unix://")),
                  qPrintable(result.targets.at(0).error));
 
-        QVERIFY(m_local->restartService());
+        QVERIFY(localEngine().restartService());
         result = rollout(request(QStringLiteral("4"), {localTarget()}));
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
         QCOMPARE(appContainers(localTarget()), QStringList{QStringLiteral("4:running")});
@@ -411,6 +344,9 @@ private Q_SLOTS:
                           .tlsCa = {},
                           .tlsCert = {},
                           .tlsKey = {}};
+        // Serving before: release 1.
+        const RolloutResult before = rollout(request(QStringLiteral("1"), {remoteTarget()}));
+        QVERIFY2(before.allHealthy(), qPrintable(describe(before)));
         QTemporaryDir empty;
         const QString knownHosts = empty.filePath(QStringLiteral("known_hosts"));
         QFile(knownHosts).open(QIODevice::WriteOnly);
@@ -436,7 +372,7 @@ private Q_SLOTS:
 
     void publishedPortsExitingContainersAndPortsInUse()
     {
-        // Release 4 again, now published on a host port: checked through it.
+        // Release 4, published on a host port: checked through it.
         const quint16 hostPort = slipway::test::freeLoopbackPort();
         RolloutRequest published = request(QStringLiteral("4"), {localTarget()});
         published.deploy.ports = {QStringLiteral("%1:%2").arg(hostPort).arg(m_port)};
@@ -481,6 +417,9 @@ private Q_SLOTS:
 
     void batchesStopAfterTheFirstFailingBatch()
     {
+        // Serving before: release 4.
+        const RolloutResult before = rollout(request(QStringLiteral("4"), {localTarget()}));
+        QVERIFY2(before.allHealthy(), qPrintable(describe(before)));
         const Target gone{.name = QStringLiteral("gone"),
                           .endpoint = QStringLiteral("unix:///nonexistent/podman.sock"),
                           .tlsCa = {},
@@ -500,8 +439,11 @@ private Q_SLOTS:
 
     void cancelledRolloutCleansUp()
     {
+        // Serving before: release 4.
+        const RolloutResult before = rollout(request(QStringLiteral("4"), {localTarget()}));
+        QVERIFY2(before.allHealthy(), qPrintable(describe(before)));
         std::stop_source stop;
-        CallbackSink events;
+        EventRecorder events;
         events.onEvent = [&](const Event &event) {
             const auto *target = std::get_if<TargetEvent>(&event);
             if (target && target->state == TargetState::WaitingHealthy)
@@ -520,6 +462,9 @@ private Q_SLOTS:
     // and SIGKILL. Proved by how the engine says each retired container ended, not by a clock.
     void stopTimeoutDecidesHowTheOldContainerEnds()
     {
+        // Serving before: release 4.
+        const RolloutResult before = rollout(request(QStringLiteral("4"), {localTarget()}));
+        QVERIFY2(before.allHealthy(), qPrintable(describe(before)));
         EngineClient client(localTarget());
         QVERIFY(client.connect());
         auto listed = client.listContainers({QStringLiteral("io.slipway.app=app")});
@@ -533,7 +478,7 @@ private Q_SLOTS:
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
         const QString term = result.targets.at(0).containerId;
         QCOMPARE(appContainers(localTarget()), QStringList{QStringLiteral("term:running")});
-        QCOMPARE(exitCodeOf(httpd), 128 + SIGKILL);
+        QCOMPARE(localEngine().exitCodeOf(httpd), 128 + SIGKILL);
 
         // Ample time, and the old container handles SIGTERM: it ends on its own, with its status.
         r = request(QStringLiteral("3"), {localTarget()});
@@ -541,7 +486,7 @@ private Q_SLOTS:
         result = rollout(r);
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
         QCOMPARE(appContainers(localTarget()), QStringList{QStringLiteral("3:running")});
-        QCOMPARE(exitCodeOf(term), 7);
+        QCOMPARE(localEngine().exitCodeOf(term), 7);
 
         // 0: no grace at all. The same SIGTERM-handling image is killed before it could exit.
         r = request(QStringLiteral("term-again"), {localTarget()});
@@ -553,7 +498,7 @@ private Q_SLOTS:
         result = rollout(r);
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
         QCOMPARE(appContainers(localTarget()), QStringList{QStringLiteral("4:running")});
-        QCOMPARE(exitCodeOf(termAgain), 128 + SIGKILL);
+        QCOMPARE(localEngine().exitCodeOf(termAgain), 128 + SIGKILL);
         QCOMPARE(localAnswer(), QStringLiteral("4"));
     }
 };

@@ -1,7 +1,8 @@
-// slipway-cli target add|list|check|remove and history, on a data dir of the test's own; target
-// check against the harness's real podman service.
+// slipway-cli target add|list|check|remove and history, on a data dir of each function's own;
+// target check against the harness's real Podman and Docker services, started once.
 
 #include "clirun.h"
+#include "dockerservice.h"
 #include "podmanservice.h"
 
 #include "history/history.h"
@@ -18,6 +19,8 @@
 
 using namespace slipway;
 using slipway::test::CliRun;
+using slipway::test::DockerService;
+using slipway::test::EngineService;
 using slipway::test::PodmanService;
 using slipway::test::runCli;
 
@@ -48,11 +51,13 @@ class TestTargetCli : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void addListRemove();
     void badTargets();
     void unusableDataDir();
-    void checkAgainstPodman();
+    void checkAgainstTheEngine_data();
+    void checkAgainstTheEngine();
     void historyTable();
     void historyJsonAndFilters();
 
@@ -61,7 +66,15 @@ private:
     QString databasePath() const { return History::defaultPath(m_dir->path()); }
 
     std::unique_ptr<QTemporaryDir> m_dir;
+    PodmanService m_podman;
+    DockerService m_docker;
 };
+
+void TestTargetCli::initTestCase()
+{
+    QVERIFY2(m_podman.start(), qPrintable(m_podman.errorString()));
+    QVERIFY2(m_docker.start(), qPrintable(m_docker.errorString()));
+}
 
 void TestTargetCli::init()
 {
@@ -219,18 +232,25 @@ void TestTargetCli::unusableDataDir()
     QCOMPARE(database.readAll(), QByteArray(4096, 'x'));
 }
 
-void TestTargetCli::checkAgainstPodman()
+void TestTargetCli::checkAgainstTheEngine_data()
 {
-    PodmanService podman;
-    QVERIFY2(podman.start(), qPrintable(podman.errorString()));
+    slipway::test::addEngineRows();
+}
+
+void TestTargetCli::checkAgainstTheEngine()
+{
+    QFETCH(QString, engine);
+    EngineService &service = engine == u"docker" ? static_cast<EngineService &>(m_docker) : m_podman;
+    if (!service.answers()) // a function before was stopped before it restarted the service
+        QVERIFY(service.restartService());
     CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
-                      QStringLiteral("--endpoint"), podman.endpoint()});
+                      QStringLiteral("--endpoint"), service.endpoint()});
     QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
 
     run = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("local")});
     QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
-    QVERIFY2(QString::fromUtf8(run.out).startsWith(QStringLiteral("target local (") + podman.endpoint() +
-                                                   QStringLiteral("): Podman Engine ")),
+    QVERIFY2(QString::fromUtf8(run.out).startsWith(QStringLiteral("target local (") + service.endpoint() +
+                                                   QStringLiteral("): ") + service.engineName() + u' '),
              run.out.constData());
     QVERIFY2(run.out.contains(", API 1."), run.out.constData());
 
@@ -239,15 +259,17 @@ void TestTargetCli::checkAgainstPodman()
     QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     const QJsonObject info = QJsonDocument::fromJson(run.out).object();
     QCOMPARE(info.value(u"name").toString(), QStringLiteral("local"));
-    QCOMPARE(info.value(u"engine").toString(), QStringLiteral("Podman Engine"));
+    QCOMPARE(info.value(u"engine").toString(), service.engineName());
     QVERIFY(info.value(u"apiVersion").toString().startsWith(u"1."));
     QCOMPARE(info.value(u"os").toString(), QStringLiteral("linux"));
-    QString podmanVersion;
-    QCOMPARE(podman.podman({QStringLiteral("version"), QStringLiteral("--format"),
-                            QStringLiteral("{{.Client.Version}}")},
-                           &podmanVersion),
+    QString engineVersion;
+    // podman's own version is its client's; docker's client is not the daemon.
+    QCOMPARE(service.cli({QStringLiteral("version"), QStringLiteral("--format"),
+                          engine == u"docker" ? QStringLiteral("{{.Server.Version}}")
+                                              : QStringLiteral("{{.Client.Version}}")},
+                         &engineVersion),
              0);
-    QCOMPARE(info.value(u"version").toString(), podmanVersion.trimmed());
+    QCOMPARE(info.value(u"version").toString(), engineVersion.trimmed());
 
     // A socket nobody serves: exit 1, one line naming the target.
     const QString nowhere = m_dir->filePath(QStringLiteral("nothing-here.sock"));
@@ -260,12 +282,13 @@ void TestTargetCli::checkAgainstPodman()
     QVERIFY2(run.err.contains(u"target gone"), qPrintable(run.err));
     QVERIFY(run.out.isEmpty());
 
-    // The service stopped: the target that answered a moment ago fails the same way.
-    podman.stop();
+    // The service gone: the target that answered a moment ago fails the same way.
+    QVERIFY(service.killService());
     run = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("local")});
     QCOMPARE(run.exitCode, 1);
     QCOMPARE(errLines(run).size(), 1);
     QVERIFY2(run.err.contains(u"target local"), qPrintable(run.err));
+    QVERIFY(service.restartService());
 }
 
 // Filled through the API, as deploy would: two projects, two targets, every result.

@@ -1,7 +1,9 @@
 // Deploy, Redeploy and Roll back from the window, on the real core: a busybox httpd app built by
 // the window from a git repository, loaded into a real podman target, recorded in the history the
 // History page shows, and rolled back from there after asking. What the container answers is
-// asked from inside it.
+// asked from inside it. Each function gets a data dir, a repository and a window of its own
+// (init()) on the one podman service, emptied of what the function before left; what a
+// function needs deployed first, it deploys itself.
 
 #include "console.h"
 #include "engine/engineclient.h"
@@ -11,6 +13,7 @@
 #include "models/logmodel.h"
 #include "podmanservice.h"
 #include "processes.h"
+#include "releaseimage.h"
 #include "uitestutil.h"
 #include "util/paths.h"
 #include "webapp.h"
@@ -37,8 +40,9 @@ class TestDeployWindow final : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_data;
-    GitRepo m_repo;
+    // This function's own, made anew by init().
+    std::unique_ptr<QTemporaryDir> m_data;
+    std::unique_ptr<GitRepo> m_repo;
     std::unique_ptr<PodmanService> m_podman;
     quint16 m_port = 0;
     std::unique_ptr<Console> m_console;
@@ -48,11 +52,11 @@ private:
 
     QQuickItem *item(const QString &name) const { return findVisibleItem(m_window->contentItem(), name); }
 
-    QString historyPath() const { return History::defaultPath(DataDirs::resolve(m_data.path()).data); }
+    QString historyPath() const { return History::defaultPath(DataDirs::resolve(m_data->path()).data); }
 
     bool commitApp(const QByteArray &version, bool healthy)
     {
-        return slipway::test::commitWebApp(m_repo, version, healthy, m_port,
+        return slipway::test::commitWebApp(*m_repo, version, healthy, m_port,
                                            QStringLiteral("version ") + QString::fromUtf8(version));
     }
 
@@ -62,19 +66,7 @@ private:
         Target target;
         target.name = QStringLiteral("local");
         target.endpoint = m_podman->endpoint();
-        EngineClient client(target);
-        if (!client.connect())
-            return QStringLiteral("unreachable");
-        auto listed = client.listContainers({QStringLiteral("io.slipway.app=web")});
-        if (!listed || listed->size() != 1)
-            return QStringLiteral("containers: %1").arg(listed ? listed->size() : -1);
-        QString output;
-        auto code = client.exec(listed->first().id,
-                                {QStringLiteral("/bin/busybox"), QStringLiteral("wget"), QStringLiteral("-q"),
-                                 QStringLiteral("-O"), QStringLiteral("-"),
-                                 QStringLiteral("http://127.0.0.1:%1/").arg(m_port)},
-                                &output);
-        return code && code.value() == 0 ? output : QStringLiteral("failed: ") + output;
+        return slipway::test::answerFromInside(target, QStringLiteral("web"), m_port);
     }
 
     QList<DeploymentRecord> deployments() const
@@ -163,19 +155,41 @@ private:
         return {};
     }
 
+    // What a function needs before it starts: `version` deployed to "local" from the Deploy
+    // page, healthy or not as `healthy` says; its release id.
+    qint64 deployedBefore(const QByteArray &version, bool healthy)
+    {
+        m_console->deploy.setSelectedTargets({QStringLiteral("local")});
+        bool ok = !healthy;
+        if (!commitApp(version, healthy) || !clickDeploy(&ok) || ok != healthy)
+            return 0;
+        return m_console->deploy.releaseId();
+    }
+
     qint64 m_v1Release = 0;
     qint64 m_v3Release = 0;
 
 private Q_SLOTS:
     void initTestCase()
     {
-        isolateSettings();
         QQuickStyle::setStyle(QStringLiteral("Fusion"));
-        QVERIFY(m_data.isValid());
-        QVERIFY(m_repo.isValid());
         m_podman = std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket);
         QVERIFY2(m_podman->start(), qPrintable(m_podman->errorString()));
         m_port = slipway::test::freeLoopbackPort();
+    }
+
+    // A window on a data dir with the targets "local" and "spare" (none picked, settings
+    // cleared), a repository holding v1, and a target with nothing of an earlier function on it:
+    // release ids start at 1 in every data dir, so the loaded localhost/slipway-web images go.
+    void init()
+    {
+        isolateSettings();
+        QString error;
+        QVERIFY2(m_podman->reset(QStringLiteral("localhost/slipway-"), &error), qPrintable(error));
+        m_data = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_data->isValid());
+        m_repo = std::make_unique<GitRepo>();
+        QVERIFY(m_repo->isValid());
         {
             auto history = History::open(historyPath());
             QVERIFY2(history, qPrintable(history ? QString() : history.error().message));
@@ -189,11 +203,20 @@ private Q_SLOTS:
         }
         QVERIFY(commitApp("v1", true));
 
-        m_console = std::make_unique<Console>(m_data.path());
+        m_console = std::make_unique<Console>(m_data->path());
         QVERIFY(slipway::test::loadWindow(*m_console, m_engine, m_warnings, m_window));
         QTRY_COMPARE_WITH_TIMEOUT(m_console->deploy.targets(),
                                   (QStringList{QStringLiteral("local"), QStringLiteral("spare")}), 20000);
-        m_console->deploy.setProject(m_repo.path());
+        m_console->deploy.setProject(m_repo->path());
+        m_v1Release = 0;
+        m_v3Release = 0;
+    }
+
+    void cleanup()
+    {
+        m_engine.reset();
+        m_window = nullptr;
+        m_console.reset();
     }
 
     void deployNeedsAPickedTarget()
@@ -218,6 +241,7 @@ private Q_SLOTS:
 
     void deployFromTheWindow()
     {
+        m_console->deploy.setSelectedTargets({QStringLiteral("local")});
         bool ok = false;
         QVERIFY(clickDeploy(&ok));
         QVERIFY2(ok, qPrintable(m_console->deploy.error() + u'\n' + logText()));
@@ -251,6 +275,7 @@ private Q_SLOTS:
 
     void failedHealthCheckKeepsTheOldRelease()
     {
+        QVERIFY(deployedBefore("v1", true) > 0); // serving before
         QVERIFY(commitApp("v2", false));
         bool ok = true;
         QVERIFY(clickDeploy(&ok));
@@ -267,6 +292,8 @@ private Q_SLOTS:
 
     void redeployAsksFirst()
     {
+        m_v1Release = deployedBefore("v1", true); // serving before
+        QVERIFY(m_v1Release > 0);
         const int before = int(deployments().size());
         // Cancelled at the question: nothing runs, nothing is recorded.
         QCOMPARE(fromHistory(m_v1Release, QStringLiteral("redeployButton"), false),
@@ -288,6 +315,10 @@ private Q_SLOTS:
 
     void rollbackFromHistory()
     {
+        // Before: v1 served, then v2 failed its health check.
+        m_v1Release = deployedBefore("v1", true);
+        QVERIFY(m_v1Release > 0);
+        QVERIFY(deployedBefore("v2", false) > 0);
         QVERIFY(commitApp("v3", true));
         bool ok = false;
         QVERIFY(clickDeploy(&ok));
@@ -309,7 +340,8 @@ private Q_SLOTS:
 
     void cancelWhileWaitingForHealth()
     {
-        QVERIFY(commitApp("v4", false)); // never healthy: the rollout waits until cancelled
+        QVERIFY(deployedBefore("v1", true) > 0); // serving before
+        QVERIFY(commitApp("v4", false));         // never healthy: the rollout waits until cancelled
         m_console->navigation.showPage(QStringLiteral("Deploy"));
         QVERIFY(QQuickTest::qWaitForPolish(m_window));
         QSignalSpy finished(&m_console->deploy, &DeployController::finished);
@@ -338,12 +370,6 @@ private Q_SLOTS:
     }
 
     void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }
-
-    void cleanupTestCase()
-    {
-        m_engine.reset();
-        m_console.reset();
-    }
 };
 
 QTEST_MAIN(TestDeployWindow)

@@ -1,7 +1,8 @@
 // The History page on a real history database: deployments inserted through the History API are
 // listed newest first with their project, commit, target, result and duration; the filters narrow
 // the list; selecting a row shows its stored log, the release's layers and image digest.
-// HistoryModel runs under QAbstractItemModelTester throughout.
+// HistoryModel runs under QAbstractItemModelTester throughout. Each function has a data dir and
+// a window of its own (init()) and inserts what it needs itself.
 
 #include "uitestutil.h"
 #include "windowtestutil.h"
@@ -30,7 +31,7 @@ class TestHistoryPage final : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_data;
+    std::unique_ptr<QTemporaryDir> m_data; // this function's own
     QString m_historyPath;
     std::unique_ptr<Console> m_console;
     DeployController *m_controller = nullptr;
@@ -115,15 +116,28 @@ private:
                       QStringLiteral("loaded\nstarted")) != 0;
     }
 
+    // What most functions start from: the deployments inserted and the History page showing
+    // them.
+    bool showingInserted()
+    {
+        if (!insertDeployments())
+            return false;
+        if (!refreshed([this] { m_console->navigation.showPage(QStringLiteral("History")); }))
+            return false;
+        return m_history->count() == 3;
+    }
+
 private Q_SLOTS:
-    void initTestCase()
+    void initTestCase() { QQuickStyle::setStyle(QStringLiteral("Fusion")); }
+
+    void init()
     {
         isolateSettings();
-        QQuickStyle::setStyle(QStringLiteral("Fusion"));
-        QVERIFY(m_data.isValid());
-        const slipway::DataDirs dirs = slipway::DataDirs::resolve(m_data.path());
+        m_data = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_data->isValid());
+        const slipway::DataDirs dirs = slipway::DataDirs::resolve(m_data->path());
         m_historyPath = History::defaultPath(dirs.data);
-        m_console = std::make_unique<Console>(m_data.path());
+        m_console = std::make_unique<Console>(m_data->path());
         m_controller = &m_console->deploy;
         m_targets = &m_console->targets;
         m_history = &m_console->history;
@@ -172,6 +186,7 @@ private Q_SLOTS:
 
     void filtersNarrowTheList()
     {
+        QVERIFY(showingInserted());
         QVERIFY(refreshed([this] { m_history->setProjectFilter(QStringLiteral("hello")); }));
         QCOMPARE(m_history->count(), 2);
         QVERIFY(refreshed([this] { m_history->setResultFilter(QStringLiteral("failed")); }));
@@ -192,6 +207,7 @@ private Q_SLOTS:
 
     void clickingARowShowsItsLogLayersAndDigest()
     {
+        QVERIFY(showingInserted());
         QQuickItem *row = nullptr;
         QTRY_VERIFY((
             row = findVisibleItem(m_window->contentItem(), QStringLiteral("deployment_%1").arg(m_failedId))));
@@ -220,6 +236,16 @@ private Q_SLOTS:
 
     void selectionGoesWhenFilteredOut()
     {
+        // Before: the failed deployment selected.
+        QVERIFY(showingInserted());
+        {
+            QSignalSpy detail(m_history, &HistoryModel::detailChanged);
+            for (int row = 0; row < m_history->count(); ++row)
+                if (m_history->index(row).data(HistoryModel::IdRole).toLongLong() == m_failedId)
+                    m_history->select(row);
+            QVERIFY(detail.count() > 0 || detail.wait(20000));
+            QCOMPARE(m_history->selectedId(), m_failedId);
+        }
         QVERIFY(refreshed([this] { m_history->setResultFilter(QStringLiteral("succeeded")); }));
         QTRY_COMPARE(m_history->selectedId(), 0);
         QVERIFY(m_history->detailLog().isEmpty());
@@ -228,6 +254,7 @@ private Q_SLOTS:
 
     void aFinishedRunRefreshesTheList()
     {
+        QVERIFY(showingInserted());
         {
             auto history = History::open(m_historyPath);
             QVERIFY(history);
@@ -252,10 +279,12 @@ private Q_SLOTS:
 
     void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }
 
-    void cleanupTestCase()
+    void cleanup()
     {
         m_engine.reset();
+        m_window = nullptr;
         m_tester.reset();
+        m_console.reset();
     }
 };
 

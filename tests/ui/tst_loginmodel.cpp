@@ -12,17 +12,18 @@
 #include "clirun.h"
 #include "console.h"
 #include "keyringsession.h"
+#include "logcapture.h"
 #include "models/loginmodel.h"
 #include "registry/credentials.h"
 #include "registry/registryaccess.h"
 #include "registry/savedcredentials.h"
 #include "registryserver.h"
+#include "testfiles.h"
 #include "util/paths.h"
 
 #include <QAbstractItemModelTester>
 #include <QGuiApplication>
 #include <QLoggingCategory>
-#include <QMutex>
 #include <QProcess>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
@@ -47,38 +48,6 @@ namespace {
 
 const char modeVariable[] = "SLIPWAY_TST_LOGINMODEL";
 const QString wrongPassword = QStringLiteral("Wrong-Login-Model-Pass-31337");
-
-QMutex logMutex;
-QStringList logLines;
-QtMessageHandler previousHandler = nullptr;
-
-void recordMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    {
-        QMutexLocker lock(&logMutex);
-        logLines += QString::fromLatin1(context.category ? context.category : "") + u' ' + message;
-    }
-    if (previousHandler)
-        previousHandler(type, context, message);
-}
-
-// The log lines so far that contain needle.
-QStringList loggedWith(const QString &needle)
-{
-    QMutexLocker lock(&logMutex);
-    QStringList found;
-    for (const QString &line : std::as_const(logLines))
-        if (line.contains(needle))
-            found += line;
-    return found;
-}
-
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
-}
 
 // The registry's CA where Slipway looks for it: certs.d/<host:port>/ca.crt in the config dir.
 bool trustRegistry(const RegistryServer &registry, const QString &dataDir)
@@ -154,6 +123,7 @@ class TestLoginModel final : public QObject
 
 private:
     RegistryServer m_registry{RegistryServer::Mode::TlsWithBasicAuth};
+    std::unique_ptr<LogCapture> m_log; // from initTestCase on: QTest::qExec installs a handler of its own
     QTemporaryDir m_data;
     std::unique_ptr<LoginModel> m_model;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
@@ -181,7 +151,7 @@ private Q_SLOTS:
     {
         QVERIFY2(SavedCredentials::hasSessionBus(), "the test must run on its own D-Bus session");
         // Here, not in main(): QTest::qExec installs a handler of its own.
-        previousHandler = qInstallMessageHandler(recordMessage);
+        m_log = std::make_unique<LogCapture>();
         QVERIFY(m_data.isValid());
         QVERIFY2(m_registry.start(), qPrintable(m_registry.errorString()));
         QVERIFY(trustRegistry(m_registry, m_data.path()));
@@ -357,16 +327,16 @@ private Q_SLOTS:
     void noSecretInAnyLogLine()
     {
         // Debug logging is on (main()) and the model's own line named the registry.
-        QVERIFY(!loggedWith(m_registry.address()).isEmpty());
-        QCOMPARE(loggedWith(m_registry.password()), QStringList());
-        QCOMPARE(loggedWith(wrongPassword), QStringList());
+        QVERIFY(!m_log->linesWith(m_registry.address()).isEmpty());
+        QCOMPARE(m_log->linesWith(m_registry.password()), QStringList());
+        QCOMPARE(m_log->linesWith(wrongPassword), QStringList());
     }
 
     void cleanupTestCase()
     {
         m_tester.reset();
         m_model.reset();
-        qInstallMessageHandler(previousHandler);
+        m_log.reset();
     }
 };
 
@@ -377,6 +347,7 @@ class TestSettingsPage final : public QObject
 
 private:
     RegistryServer m_registry{RegistryServer::Mode::TlsWithBasicAuth};
+    std::unique_ptr<LogCapture> m_log; // from initTestCase on: QTest::qExec installs a handler of its own
     QTemporaryDir m_data;
     std::unique_ptr<Console> m_console;
     LoginModel *m_logins = nullptr;
@@ -410,7 +381,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        previousHandler = qInstallMessageHandler(recordMessage);
+        m_log = std::make_unique<LogCapture>();
         isolateSettings();
         QQuickStyle::setStyle(QStringLiteral("Fusion"));
         QVERIFY(m_data.isValid());
@@ -504,9 +475,9 @@ private Q_SLOTS:
 
     void noSecretShown()
     {
-        QVERIFY(!loggedWith(m_registry.address()).isEmpty());
-        QCOMPARE(loggedWith(m_registry.password()), QStringList());
-        QCOMPARE(loggedWith(wrongPassword), QStringList());
+        QVERIFY(!m_log->linesWith(m_registry.address()).isEmpty());
+        QCOMPARE(m_log->linesWith(m_registry.password()), QStringList());
+        QCOMPARE(m_log->linesWith(wrongPassword), QStringList());
     }
 
     void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }
@@ -515,7 +486,7 @@ private Q_SLOTS:
     {
         m_engine.reset();
         m_tester.reset();
-        qInstallMessageHandler(previousHandler);
+        m_log.reset();
     }
 };
 

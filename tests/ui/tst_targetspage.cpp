@@ -1,12 +1,15 @@
 // The Targets page on a real Podman service: a target added through the page's form lands in the
 // history database, Test connection shows the engine's version, the release Slipway last deployed
 // there is shown, bad input is refused inline with one line (never repeating a password), and
-// Remove asks first. TargetModel runs under QAbstractItemModelTester throughout.
+// Remove asks first. TargetModel runs under QAbstractItemModelTester throughout. Each function has
+// a data dir and a window of its own (init()) and adds the targets it needs itself; Test
+// connection is tried on Podman and on Docker, each started once.
 
 #include "uitestutil.h"
 #include "windowtestutil.h"
 
 #include "console.h"
+#include "dockerservice.h"
 #include "history/history.h"
 #include "podmanservice.h"
 #include "util/paths.h"
@@ -30,8 +33,9 @@ class TestTargetsPage final : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_data;
+    std::unique_ptr<QTemporaryDir> m_data; // this function's own
     PodmanService m_podman;
+    DockerService m_docker;
     QString m_historyPath;
     std::unique_ptr<Console> m_console;
     DeployController *m_controller = nullptr;
@@ -82,17 +86,47 @@ private:
         return names;
     }
 
+    // What a function needs before it starts: these targets added through the form.
+    bool added(const QList<std::pair<QString, QString>> &targets)
+    {
+        int count = 0;
+        for (const auto &[name, endpoint] : targets) {
+            QString error;
+            if (!submitForm(name, endpoint, &error))
+                return false;
+            // The list refreshed and the form closed, as after a user's Add.
+            ++count;
+            if (!QTest::qWaitFor([&] { return m_targets->count() == count && !m_targets->isBusy(); },
+                                 20000) ||
+                !QTest::qWaitFor([&] { return !item(QStringLiteral("targetForm"))->isVisible(); }, 20000) ||
+                !QQuickTest::qWaitForPolish(m_window))
+                return false;
+        }
+        return true;
+    }
+    std::pair<QString, QString> local() const { return {QStringLiteral("local"), m_podman.endpoint()}; }
+    std::pair<QString, QString> gone() const
+    {
+        return {QStringLiteral("gone"),
+                QStringLiteral("unix://") + m_data->filePath(QStringLiteral("nothing-here.sock"))};
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
-        isolateSettings();
         QQuickStyle::setStyle(QStringLiteral("Fusion"));
-        QVERIFY(m_data.isValid());
         QVERIFY2(m_podman.start(), qPrintable(m_podman.errorString()));
+        QVERIFY2(m_docker.start(), qPrintable(m_docker.errorString()));
+    }
 
-        const slipway::DataDirs dirs = slipway::DataDirs::resolve(m_data.path());
+    void init()
+    {
+        isolateSettings();
+        m_data = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_data->isValid());
+        const slipway::DataDirs dirs = slipway::DataDirs::resolve(m_data->path());
         m_historyPath = History::defaultPath(dirs.data);
-        m_console = std::make_unique<Console>(m_data.path());
+        m_console = std::make_unique<Console>(m_data->path());
         m_controller = &m_console->deploy;
         m_targets = &m_console->targets;
         m_history = &m_console->history;
@@ -131,7 +165,8 @@ private Q_SLOTS:
         QTRY_VERIFY(formError->isVisible());
         QCOMPARE(formError->property("text").toString(), error);
         // TLS files must come together.
-        item(QStringLiteral("targetCaField"))->setProperty("text", m_data.filePath(QStringLiteral("ca.pem")));
+        item(QStringLiteral("targetCaField"))
+            ->setProperty("text", m_data->filePath(QStringLiteral("ca.pem")));
         QVERIFY(!submitForm(QStringLiteral("web"), QStringLiteral("tcp://127.0.0.1:2376"), &error));
         QVERIFY2(error.contains(QStringLiteral("target web")), qPrintable(error));
         item(QStringLiteral("targetCaField"))->setProperty("text", QString());
@@ -153,10 +188,14 @@ private Q_SLOTS:
         QVERIFY(storedTargets().isEmpty());
     }
 
+    void addedTargetAnswersTestConnection_data() { slipway::test::addEngineRows(); }
     void addedTargetAnswersTestConnection()
     {
+        QFETCH(QString, engine);
+        const slipway::test::EngineService &service =
+            engine == u"docker" ? static_cast<const slipway::test::EngineService &>(m_docker) : m_podman;
         QString error;
-        QVERIFY2(submitForm(QStringLiteral("local"), m_podman.endpoint(), &error), qPrintable(error));
+        QVERIFY2(submitForm(QStringLiteral("local"), service.endpoint(), &error), qPrintable(error));
         QTRY_COMPARE(m_targets->count(), 1);
         QVERIFY(!item(QStringLiteral("targetForm"))->isVisible());
         QCOMPARE(storedTargets(), QStringList{QStringLiteral("local")});
@@ -168,8 +207,7 @@ private Q_SLOTS:
         QVERIFY(checked.wait(30000));
         const QModelIndex index = m_targets->index(0);
         const QString check = index.data(TargetModel::CheckRole).toString();
-        QVERIFY2(check.startsWith(QStringLiteral("Podman Engine ")) &&
-                     check.contains(QStringLiteral(", API 1.")),
+        QVERIFY2(check.startsWith(service.engineName() + u' ') && check.contains(QStringLiteral(", API 1.")),
                  qPrintable(check));
         QVERIFY(index.data(TargetModel::CheckOkRole).toBool());
         QTRY_COMPARE(findItem(row(QStringLiteral("local")), QStringLiteral("checkResult"))
@@ -184,6 +222,14 @@ private Q_SLOTS:
 
     void currentReleaseIsShown()
     {
+        // Before: "local" added, and its connection tested.
+        QVERIFY(added({local()}));
+        {
+            QSignalSpy checked(m_targets, &TargetModel::checked);
+            m_targets->testConnection(m_targets->indexOf(QStringLiteral("local")));
+            QVERIFY(checked.wait(30000));
+            QVERIFY(m_targets->index(0).data(TargetModel::CheckOkRole).toBool());
+        }
         {
             auto history = History::open(m_historyPath);
             QVERIFY(history);
@@ -219,8 +265,9 @@ private Q_SLOTS:
 
     void deadEngineFailsWithOneLine()
     {
+        QVERIFY(added({local()}));
         QString error;
-        const QString socket = m_data.filePath(QStringLiteral("nothing-here.sock"));
+        const QString socket = m_data->filePath(QStringLiteral("nothing-here.sock"));
         QVERIFY2(submitForm(QStringLiteral("gone"), QStringLiteral("unix://") + socket, &error),
                  qPrintable(error));
         QTRY_COMPARE(m_targets->count(), 2);
@@ -237,6 +284,7 @@ private Q_SLOTS:
 
     void duplicateNameIsRefused()
     {
+        QVERIFY(added({local(), gone()}));
         QString error;
         QVERIFY(!submitForm(QStringLiteral("local"), m_podman.endpoint(), &error));
         QVERIFY2(error.contains(QStringLiteral("local")), qPrintable(error));
@@ -245,6 +293,7 @@ private Q_SLOTS:
 
     void removeAsksFirst()
     {
+        QVERIFY(added({local(), gone()}));
         QTRY_VERIFY(row(QStringLiteral("gone")));
         QVERIFY(QQuickTest::qWaitForPolish(m_window));
         QVERIFY(clickItem(m_window, findItem(row(QStringLiteral("gone")), QStringLiteral("removeButton"))));
@@ -263,10 +312,12 @@ private Q_SLOTS:
 
     void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }
 
-    void cleanupTestCase()
+    void cleanup()
     {
         m_engine.reset();
+        m_window = nullptr;
         m_tester.reset();
+        m_console.reset();
     }
 };
 

@@ -1,6 +1,7 @@
 // The build engine end to end on real git repositories: layers equal the tree, builds are
 // reproducible across thread counts and data directories, and the cache skips unchanged layers.
 
+#include "eventrecorder.h"
 #include "events/event.h"
 #include "gitrepo.h"
 #include "imagebuilder/imagebuilder.h"
@@ -23,6 +24,7 @@
 #include <archive_entry.h>
 
 using namespace slipway;
+using slipway::test::EventRecorder;
 using slipway::test::GitRepo;
 
 namespace {
@@ -111,27 +113,15 @@ const QByteArray specToml = "\n"
                             "exclude = [\"docs/**\"]\n"
                             "dest = \"/app\"\n";
 
-class Collector final : public EventSink
+// The layer events in one state.
+QList<LayerEvent> layerEvents(const EventRecorder &events, LayerState state)
 {
-public:
-    void post(Event event) override
-    {
-        const QMutexLocker lock(&mutex);
-        events.append(std::move(event));
-    }
-    QList<LayerEvent> layerEvents(LayerState state)
-    {
-        const QMutexLocker lock(&mutex);
-        QList<LayerEvent> found;
-        for (const Event &event : events) {
-            if (const auto *layer = std::get_if<LayerEvent>(&event); layer && layer->state == state)
-                found.append(*layer);
-        }
-        return found;
-    }
-    QMutex mutex;
-    QList<Event> events;
-};
+    QList<LayerEvent> found;
+    for (const LayerEvent &layer : events.eventsOf<LayerEvent>())
+        if (layer.state == state)
+            found.append(layer);
+    return found;
+}
 
 } // namespace
 
@@ -314,19 +304,19 @@ private Q_SLOTS:
     void secondBuildIsCached()
     {
         QTemporaryDir data;
-        Collector events;
+        EventRecorder events;
         auto cold = build(data.path(), 2, QStringLiteral("gzip"), &events);
         QVERIFY(cold);
-        QCOMPARE(events.layerEvents(LayerState::Done).size(), 2);
+        QCOMPARE(layerEvents(events, LayerState::Done).size(), 2);
 
-        Collector warmEvents;
+        EventRecorder warmEvents;
         auto warm = build(data.path(), 2, QStringLiteral("gzip"), &warmEvents);
         QVERIFY(warm);
         QCOMPARE(warm->manifestDigest, cold->manifestDigest);
         for (const BuiltLayer &layer : warm->layers)
             QVERIFY2(layer.cached, qPrintable(layer.name));
-        QCOMPARE(warmEvents.layerEvents(LayerState::Cached).size(), 2);
-        QVERIFY(warmEvents.layerEvents(LayerState::Building).isEmpty());
+        QCOMPARE(layerEvents(warmEvents, LayerState::Cached).size(), 2);
+        QVERIFY(layerEvents(warmEvents, LayerState::Building).isEmpty());
 
         // Another compression is another layer.
         auto zstd = build(data.path(), 2, QStringLiteral("zstd"));

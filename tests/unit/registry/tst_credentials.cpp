@@ -1,11 +1,13 @@
 #include "registry/credentials.h"
 
+#include "logcapture.h"
+#include "testfiles.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -13,6 +15,8 @@
 #include <algorithm>
 
 using namespace slipway;
+using slipway::test::LogCapture;
+using slipway::test::writeFile;
 
 namespace {
 
@@ -38,16 +42,6 @@ const QByteArray helperScript =
     "*) echo 'credentials not found in native keychain'; exit 1 ;;\n"
     "esac\n";
 
-QStringList capturedLog;
-QtMessageHandler previousHandler = nullptr;
-
-void captureMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    capturedLog << message;
-    if (previousHandler)
-        previousHandler(type, context, message);
-}
-
 QString basicAuth(const QString &user, const QString &password)
 {
     return QString::fromLatin1((user + u':' + password).toUtf8().toBase64());
@@ -56,13 +50,6 @@ QString basicAuth(const QString &user, const QString &password)
 QJsonObject authEntry(const QString &user, const QString &password)
 {
     return {{QStringLiteral("auth"), basicAuth(user, password)}};
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
 bool writeJson(const QString &path, const QJsonObject &object)
@@ -85,6 +72,7 @@ private:
     QTemporaryDir m_helperDir;
     QByteArray m_oldPath;
     QTemporaryDir m_dir;
+    std::unique_ptr<LogCapture> m_log; // from initTestCase on: QTest::qExec installs a handler of its own
 
     QString path(const QString &name) const { return m_dir.filePath(name); }
     CredentialStore dockerOnly(const QJsonObject &config, const QString &name = QStringLiteral("config.json"))
@@ -104,12 +92,11 @@ private Q_SLOTS:
         QVERIFY(QFile::setPermissions(helper, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         m_oldPath = qgetenv("PATH");
         qputenv("PATH", QFile::encodeName(m_helperDir.path()) + ':' + m_oldPath);
-        QLoggingCategory::setFilterRules(QStringLiteral("slipway.registry.debug=true"));
-        previousHandler = qInstallMessageHandler(captureMessage);
+        m_log = std::make_unique<LogCapture>(QStringLiteral("slipway.registry.debug=true"));
     }
     void cleanupTestCase()
     {
-        qInstallMessageHandler(previousHandler);
+        m_log.reset();
         qputenv("PATH", m_oldPath);
     }
 
@@ -447,7 +434,7 @@ private Q_SLOTS:
                                   {QStringLiteral("leaky.example"), QStringLiteral("test")},
                                   {QStringLiteral("garbage.example"), QStringLiteral("test")}});
         const CredentialStore store = dockerOnly(config);
-        QStringList messages = capturedLog;
+        QStringList messages = m_log->lines();
         for (const QString &registry : {QStringLiteral("file.example"), QStringLiteral("broken.example"),
                                         QStringLiteral("found.example"), QStringLiteral("failing.example"),
                                         QStringLiteral("leaky.example"), QStringLiteral("garbage.example")}) {
@@ -455,7 +442,7 @@ private Q_SLOTS:
             if (!found)
                 messages << found.error().message;
         }
-        messages << capturedLog;
+        messages << m_log->lines();
         QVERIFY(messages.size() >= 4);
         // The debug log is on, so the check below means something.
         QVERIFY(std::any_of(messages.cbegin(), messages.cend(), [](const QString &message) {

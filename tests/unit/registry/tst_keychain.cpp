@@ -6,9 +6,11 @@
 #include "../../integration/pushtestimage.h"
 #include "clirun.h"
 #include "keyringsession.h"
+#include "logcapture.h"
 #include "registry/credentials.h"
 #include "registry/savedcredentials.h"
 #include "registryserver.h"
+#include "testfiles.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -17,8 +19,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
-#include <QMutex>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -34,8 +34,11 @@
 
 using namespace slipway;
 using slipway::test::CliRun;
+using slipway::test::dockerConfigJson;
+using slipway::test::LogCapture;
 using slipway::test::RegistryServer;
 using slipway::test::runCli;
+using slipway::test::writeFile;
 
 namespace {
 
@@ -44,21 +47,6 @@ const QString savedSecret = QStringLiteral("Saved-Keychain-Secret-4711");
 const QString configSecret = QStringLiteral("Config-Json-Secret-0815");
 const QString noKeychainStart =
     QStringLiteral("no system keychain (Secret Service over D-Bus) is available:");
-
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
-}
-
-QByteArray dockerConfig(const QString &registry, const QString &user, const QString &password)
-{
-    const QString auth = QString::fromLatin1(QString(user + u':' + password).toUtf8().toBase64());
-    return QJsonDocument(QJsonObject{{QStringLiteral("auths"),
-                                      QJsonObject{{registry, QJsonObject{{QStringLiteral("auth"), auth}}}}}})
-        .toJson();
-}
 
 // Files under directory whose bytes contain needle (UTF-8), for "the secret is in no file".
 QStringList filesContaining(const QString &directory, const QString &needle)
@@ -71,20 +59,6 @@ QStringList filesContaining(const QString &directory, const QString &needle)
             found += file.fileName();
     }
     return found;
-}
-
-QMutex logMutex;
-QStringList logLines;
-QtMessageHandler previousHandler = nullptr;
-
-void recordMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    {
-        QMutexLocker lock(&logMutex);
-        logLines += QString::fromLatin1(context.category ? context.category : "") + u' ' + message;
-    }
-    if (previousHandler)
-        previousHandler(type, context, message);
 }
 
 // The child run without a session bus: prints what save() and find() said, one per line.
@@ -122,15 +96,17 @@ class TestKeychain : public QObject
 {
     Q_OBJECT
 
+private:
+    std::unique_ptr<LogCapture> m_log; // from initTestCase on: QTest::qExec installs a handler of its own
+
 private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY2(SavedCredentials::hasSessionBus(), "the test must run on its own D-Bus session");
-        previousHandler = qInstallMessageHandler(recordMessage);
-        QLoggingCategory::setFilterRules(QStringLiteral("*.debug=true"));
+        m_log = std::make_unique<LogCapture>(QStringLiteral("*.debug=true"));
     }
 
-    void cleanupTestCase() { qInstallMessageHandler(previousHandler); }
+    void cleanupTestCase() { m_log.reset(); }
 
     void saveFindRemoveRoundTrip()
     {
@@ -211,10 +187,7 @@ private Q_SLOTS:
         QTemporaryDir data;
         const QString index = data.filePath(QStringLiteral("config/logins.json"));
         const QString registry = QStringLiteral("quiet.example:5000");
-        {
-            QMutexLocker lock(&logMutex);
-            logLines.clear();
-        }
+        m_log->clear();
         SavedCredentials saved(index);
         Credential credential;
         credential.username = QStringLiteral("bob");
@@ -231,14 +204,13 @@ private Q_SLOTS:
         // The keyring files of gnome-keyring are encrypted: the secret is not in them either.
         QCOMPARE(filesContaining(qEnvironmentVariable("XDG_DATA_HOME"), savedSecret), QStringList());
 
-        QMutexLocker lock(&logMutex);
+        const QStringList logLines = m_log->lines();
         // Debug logging is on and said something about this registry, but never the secret.
         QVERIFY2(std::any_of(logLines.cbegin(), logLines.cend(),
                              [&](const QString &line) { return line.contains(registry); }),
                  qPrintable(logLines.join(u'\n')));
         for (const QString &line : std::as_const(logLines))
             QVERIFY2(!line.contains(savedSecret), qPrintable(line));
-        lock.unlock();
         QVERIFY(saved.remove(registry));
     }
 
@@ -247,9 +219,11 @@ private Q_SLOTS:
         QTemporaryDir work;
         const QString registry = QStringLiteral("order.example:5000");
         const QString dockerFile = work.filePath(QStringLiteral("docker/config.json"));
-        QVERIFY(writeFile(dockerFile, dockerConfig(registry, QStringLiteral("docker-user"), configSecret)));
+        QVERIFY(
+            writeFile(dockerFile, dockerConfigJson(registry, QStringLiteral("docker-user"), configSecret)));
         const QString podmanFile = work.filePath(QStringLiteral("auth.json"));
-        QVERIFY(writeFile(podmanFile, dockerConfig(registry, QStringLiteral("podman-user"), configSecret)));
+        QVERIFY(
+            writeFile(podmanFile, dockerConfigJson(registry, QStringLiteral("podman-user"), configSecret)));
         const QString index = work.filePath(QStringLiteral("config/logins.json"));
 
         CredentialStore store({podmanFile}, dockerFile);
@@ -270,7 +244,7 @@ private Q_SLOTS:
 
         // A registry without a saved login still gets Docker's.
         const QString other = QStringLiteral("other.example:5000");
-        QVERIFY(writeFile(dockerFile, dockerConfig(other, QStringLiteral("docker-user"), configSecret)));
+        QVERIFY(writeFile(dockerFile, dockerConfigJson(other, QStringLiteral("docker-user"), configSecret)));
         found = CredentialStore({}, dockerFile).find(other);
         QVERIFY(found && found.value());
         store = CredentialStore({}, dockerFile);
@@ -280,7 +254,8 @@ private Q_SLOTS:
         QCOMPARE(found.value()->username, QStringLiteral("docker-user"));
 
         QVERIFY(saved.remove(registry));
-        QVERIFY(writeFile(dockerFile, dockerConfig(registry, QStringLiteral("docker-user"), configSecret)));
+        QVERIFY(
+            writeFile(dockerFile, dockerConfigJson(registry, QStringLiteral("docker-user"), configSecret)));
         found = store.find(registry);
         QVERIFY(found && found.value());
         QCOMPARE(found.value()->username, QStringLiteral("docker-user"));

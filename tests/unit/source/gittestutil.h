@@ -3,6 +3,7 @@
 // Builds git repositories for the source tests with the real git CLI, isolated from the user's
 // configuration, with fixed identities and dates.
 
+#include "eventrecorder.h"
 #include "events/event.h"
 #include "source/opensource.h"
 
@@ -94,20 +95,14 @@ inline QString commitAll(const QString &dir, const QString &message, qint64 time
     return git(dir, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}).text();
 }
 
-// Stops its source the first time it sees a FetchEvent.
-class StopOnProgress final : public EventSink
+// Records every event and stops `stop` the first time a FetchEvent comes.
+inline void stopOnFirstFetch(EventRecorder &events, std::stop_source &stop)
 {
-public:
-    std::stop_source stop;
-    std::atomic<int> fetchEvents{0};
-    void post(Event event) override
-    {
-        if (std::holds_alternative<FetchEvent>(event)) {
-            ++fetchEvents;
+    events.onEvent = [&stop](const Event &event) {
+        if (std::holds_alternative<FetchEvent>(event))
             stop.request_stop();
-        }
-    }
-};
+    };
+}
 
 // Opens a source the way the build does, with the options tests vary.
 inline Result<std::unique_ptr<Source>> open(const QString &location, const QString &ref = {},

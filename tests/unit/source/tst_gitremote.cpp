@@ -207,11 +207,13 @@ private Q_SLOTS:
         QVERIFY(!makeRepository(bare, path(QStringLiteral("big-scratch")), 500).isEmpty());
         const QString url = daemon.url(QStringLiteral("big.git"));
         const QString cache = path(QStringLiteral("cache-cancel"));
-        StopOnProgress events;
-        auto source = open(url, {}, cache, &events, events.stop.get_token());
+        EventRecorder events;
+        std::stop_source stop;
+        stopOnFirstFetch(events, stop);
+        auto source = open(url, {}, cache, &events, stop.get_token());
         QVERIFY(!source);
         QCOMPARE(source.error().kind, Error::Kind::Cancelled);
-        QCOMPARE(events.fetchEvents.load(), 1);
+        QCOMPARE(events.eventsOf<FetchEvent>().size(), 1);
         const QStringList left = QDir(cache + QStringLiteral("/git"))
                                      .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
         QVERIFY2(left.isEmpty(), qPrintable(left.join(u' ')));

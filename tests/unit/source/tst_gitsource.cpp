@@ -772,12 +772,14 @@ private Q_SLOTS:
         const QString url = QStringLiteral("file://") + repo;
         const QString cache = path(QStringLiteral("cache-cancel"));
 
-        StopOnProgress events;
-        auto source = open(url, {}, cache, &events, events.stop.get_token());
+        EventRecorder events;
+        std::stop_source stop;
+        stopOnFirstFetch(events, stop);
+        auto source = open(url, {}, cache, &events, stop.get_token());
         QVERIFY(!source);
         QCOMPARE(source.error().kind, Error::Kind::Cancelled);
         QCOMPARE(source.error().message, QStringLiteral("fetching %1 was cancelled").arg(url));
-        QCOMPARE(events.fetchEvents.load(), 1);
+        QCOMPARE(events.eventsOf<FetchEvent>().size(), 1);
         // Nothing half-cloned is left; the next attempt clones afresh.
         const QStringList left = QDir(cache + QStringLiteral("/git"))
                                      .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
