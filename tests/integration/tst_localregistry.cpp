@@ -1,8 +1,9 @@
 // LocalRegistry, the read-only registry a registry-less deploy pulls from: read by skopeo (an
-// independent client) and pulled by the real podman engine, which fetches only the layers it
-// does not have.
+// independent client) and pulled by real engines, Podman and Docker (each function runs on
+// both), which fetch only the layers they do not have, locally and over ssh.
 
 #include "clirun.h"
+#include "dockerservice.h"
 #include "engine/engineclient.h"
 #include "gitrepo.h"
 #include "imagebuilder/imagebuilder.h"
@@ -26,6 +27,8 @@
 
 using namespace slipway;
 using slipway::test::CliRun;
+using slipway::test::DockerService;
+using slipway::test::EngineService;
 using slipway::test::GitRepo;
 using slipway::test::PodmanService;
 using slipway::test::runCli;
@@ -59,8 +62,9 @@ class TestLocalRegistry final : public QObject
 
 private:
     QTemporaryDir m_dir;
-    std::unique_ptr<PodmanService> m_podman;
-    std::unique_ptr<PodmanService> m_remote; // reached through m_ssh
+    // Per engine kind ("podman", "docker"): a local target and one reached through m_ssh.
+    QMap<QString, std::shared_ptr<EngineService>> m_local;
+    QMap<QString, std::shared_ptr<EngineService>> m_remote;
     std::unique_ptr<SshServer> m_ssh;
 
     QString cacheDir() const { return m_dir.filePath(QStringLiteral("cache")); }
@@ -69,7 +73,8 @@ private:
     // Builds the project in `name` with app file contents `app`; the build's manifest digest.
     Result<BuildOutput> build(const QString &name, const QByteArray &app)
     {
-        const QString source = m_dir.filePath(name);
+        QFETCH_GLOBAL(QString, engine);
+        const QString source = m_dir.filePath(engine + u'/' + name);
         if (!writeFile(source + QStringLiteral("/slipway.toml"), specToml) ||
             !QDir().mkpath(source + QStringLiteral("/bin")) ||
             !QFile::copy(QStringLiteral("/bin/busybox"), source + QStringLiteral("/bin/busybox")) ||
@@ -84,15 +89,47 @@ private:
 
     static qint64 layerSize(const BuildOutput &built, int index) { return built.layers.at(index).blob.size; }
 
+    // This row's engines.
+    EngineService &local() const
+    {
+        QFETCH_GLOBAL(QString, engine);
+        return *m_local.value(engine);
+    }
+    EngineService &remote() const
+    {
+        QFETCH_GLOBAL(QString, engine);
+        return *m_remote.value(engine);
+    }
+
+    // Removes every container and image of `engine`, as a user pruning by hand would.
+    static bool prune(const EngineService &engine)
+    {
+        QString output;
+        if (engine.cli({QStringLiteral("ps"), QStringLiteral("-aq")}, &output) != 0)
+            return false;
+        for (const QString &id : output.split(u'\n', Qt::SkipEmptyParts))
+            engine.cli({QStringLiteral("rm"), QStringLiteral("-f"), id.trimmed()});
+        if (engine.cli({QStringLiteral("images"), QStringLiteral("-q")}, &output) != 0)
+            return false;
+        for (const QString &id : output.split(u'\n', Qt::SkipEmptyParts))
+            engine.cli({QStringLiteral("rmi"), QStringLiteral("-f"), id.trimmed()});
+        return engine.cli({QStringLiteral("images"), QStringLiteral("-q")}, &output) == 0 &&
+               output.trimmed().isEmpty();
+    }
+
 private Q_SLOTS:
+    void initTestCase_data() { slipway::test::addEngineRows(); }
+
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
-        m_podman = std::make_unique<PodmanService>();
-        QVERIFY2(m_podman->start(), qPrintable(m_podman->errorString()));
-        m_remote = std::make_unique<PodmanService>();
-        QVERIFY2(m_remote->start(), qPrintable(m_remote->errorString()));
+        for (auto *engines : {&m_local, &m_remote}) {
+            engines->insert(QStringLiteral("podman"), std::make_shared<PodmanService>());
+            engines->insert(QStringLiteral("docker"), std::make_shared<DockerService>());
+            for (const auto &engine : std::as_const(*engines))
+                QVERIFY2(engine->start(), qPrintable(engine->errorString()));
+        }
         m_ssh = std::make_unique<SshServer>();
         QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
     }
@@ -121,7 +158,8 @@ private Q_SLOTS:
         QCOMPARE(ContentStore(blobsDir()).read(built->manifestDigest).value(), output.toUtf8());
         QCOMPARE(registry.blobBytesSent(), 0);
 
-        const QString copy = m_dir.filePath(QStringLiteral("copy"));
+        QFETCH_GLOBAL(QString, engine);
+        const QString copy = m_dir.filePath(engine + QStringLiteral("/copy"));
         QCOMPARE(runTool(QStringLiteral("skopeo"),
                          {QStringLiteral("copy"), QStringLiteral("--src-tls-verify=false"),
                           QStringLiteral("docker://") + reference,
@@ -150,7 +188,8 @@ private Q_SLOTS:
 
     void engineFetchesOnlyWhatItLacks()
     {
-        const QString tag = QStringLiteral("e");
+        QFETCH_GLOBAL(QString, engine);
+        const QString tag = engine.left(1);
         auto first = build(QStringLiteral("first-") + tag, QString(QStringLiteral("one ") + tag).toUtf8());
         QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
         auto second = build(QStringLiteral("second-") + tag, QString(QStringLiteral("two ") + tag).toUtf8());
@@ -162,12 +201,12 @@ private Q_SLOTS:
         QVERIFY(registry.offer(first->manifestDigest));
         QVERIFY(registry.offer(second->manifestDigest));
         EngineClient client(Target{.name = QStringLiteral("local"),
-                                   .endpoint = m_podman->endpoint(),
+                                   .endpoint = local().endpoint(),
                                    .tlsCa = {},
                                    .tlsCert = {},
                                    .tlsKey = {}});
         QVERIFY(client.connect());
-        // Podman's compatible /images/create insists on TLS: the client asks Podman's own API.
+        // Podman's compatible /images/create insists on TLS: the client asks Podman's own API there.
         const auto pull = [&](const QString &digest) {
             return client.pullFromLoopback(
                 QStringLiteral("127.0.0.1:%1/slipway/app@%2").arg(registry.port()).arg(digest));
@@ -189,6 +228,7 @@ private Q_SLOTS:
     // and a target whose images were removed by hand gets everything again, and works.
     void redeploySendsOnlyTheChangedLayer()
     {
+        QVERIFY(prune(local()) && prune(remote()));
         QTemporaryDir data;
         GitRepo repo;
         const QStringList env{QStringLiteral("SLIPWAY_SSH_COMMAND=ssh ") + m_ssh->clientOptions().join(u' ')};
@@ -197,14 +237,14 @@ private Q_SLOTS:
             return runCli(arguments, env);
         };
         CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
-                          QStringLiteral("--endpoint"), m_podman->endpoint()});
+                          QStringLiteral("--endpoint"), local().endpoint()});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("remote"),
                    QStringLiteral("--endpoint"),
                    QStringLiteral("ssh://%1@127.0.0.1:%2%3")
                        .arg(m_ssh->user())
                        .arg(m_ssh->port())
-                       .arg(m_remote->socketPath())});
+                       .arg(remote().socketPath())});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const quint16 port = slipway::test::freeLoopbackPort();
 
@@ -244,8 +284,7 @@ private Q_SLOTS:
 
         // Images removed by hand on the local target: the next deploy sends everything, and works.
         QString output;
-        QCOMPARE(m_podman->podman({QStringLiteral("rm"), QStringLiteral("-af")}, &output), 0);
-        QCOMPARE(m_podman->podman({QStringLiteral("rmi"), QStringLiteral("-af")}, &output), 0);
+        QVERIFY(prune(local()));
         QMap<QString, qint64> third;
         problem = deploy("v3", &third);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
