@@ -43,6 +43,17 @@ QString streamError(const QByteArray &body)
 
 } // namespace
 
+// A pull's answer is a progress stream; an error in it is the pull's failure.
+Status EngineImages::streamed(const EngineConnection::Request &request, const QString &what)
+{
+    auto reply = m_connection.expect(request, what, {200});
+    if (!reply)
+        return reply.error();
+    if (const QString error = streamError(reply->body); !error.isEmpty())
+        return Error::failed(QStringLiteral("%1: %2: %3").arg(m_connection.where(), what, error));
+    return success();
+}
+
 Status EngineImages::pull(const QString &reference, const std::optional<Credential> &credential,
                           const QString &registry)
 {
@@ -64,13 +75,7 @@ Status EngineImages::pull(const QString &reference, const std::optional<Credenti
         request.headers.append("X-Registry-Auth: " +
                                toBase64Url(QJsonDocument(auth).toJson(QJsonDocument::Compact)));
     }
-    const QString what = QStringLiteral("pull %1").arg(reference);
-    auto reply = m_connection.expect(request, what, {200});
-    if (!reply)
-        return reply.error();
-    if (const QString error = streamError(reply->body); !error.isEmpty())
-        return Error::failed(QStringLiteral("%1: %2: %3").arg(m_connection.where(), what, error));
-    return success();
+    return streamed(request, QStringLiteral("pull %1").arg(reference));
 }
 
 Status EngineImages::pullFromLoopback(const QString &reference)
@@ -86,13 +91,7 @@ Status EngineImages::pullFromLoopback(const QString &reference)
     request.method = "POST";
     request.path = QStringLiteral("/libpod/images/pull?") + query.toString(QUrl::FullyEncoded);
     request.timeoutSeconds = 0;
-    const QString what = QStringLiteral("pull %1").arg(reference);
-    auto reply = m_connection.expect(request, what, {200});
-    if (!reply)
-        return reply.error();
-    if (const QString error = streamError(reply->body); !error.isEmpty())
-        return Error::failed(QStringLiteral("%1: %2: %3").arg(m_connection.where(), what, error));
-    return success();
+    return streamed(request, QStringLiteral("pull %1").arg(reference));
 }
 
 Status EngineImages::tag(const QString &image, const QString &repository, const QString &tag)

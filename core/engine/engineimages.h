@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/engineconnection.h"
 #include "registry/credentials.h"
 #include "util/result.h"
 
@@ -10,8 +11,6 @@
 #include <optional>
 
 namespace slipway {
-
-class EngineConnection;
 
 // The engine's images: pull from a registry, load an archive, inspect. On a connected
 // EngineConnection, which it does not own.
@@ -39,6 +38,8 @@ public:
     Result<std::optional<QJsonObject>> inspect(const QString &name);
 
 private:
+    Status streamed(const EngineConnection::Request &request, const QString &what);
+
     EngineConnection &m_connection;
 };
 
