@@ -389,7 +389,7 @@ DeploymentSettings DeployController::deploymentSettings() const
 
 namespace {
 
-// Runs `run` on the worker and turns its report into the run's outcome.
+// A deployment's report as the run's outcome; its summary goes to the log.
 DeployController::Outcome outcomeOf(const Result<DeploymentReport> &deployed, EventSink &events)
 {
     DeployController::Outcome outcome;
@@ -414,6 +414,18 @@ DeployController::Outcome outcomeOf(const Result<DeploymentReport> &deployed, Ev
     return outcome;
 }
 
+// The worker's job for a deploy, redeploy or rollback: `run` on a Deployment with `settings` and
+// the run's stop token.
+std::function<DeployController::Outcome(std::stop_token)>
+deploymentJob(DeploymentSettings settings, std::function<Result<DeploymentReport>(Deployment &)> run)
+{
+    return [settings = std::move(settings), run = std::move(run)](std::stop_token stop) mutable {
+        settings.stop = stop;
+        Deployment deployment(settings);
+        return outcomeOf(run(deployment), *settings.events);
+    };
+}
+
 } // namespace
 
 bool DeployController::deploy()
@@ -432,12 +444,9 @@ bool DeployController::deploy()
             return false;
         }
     return start(QStringLiteral("deploy"),
-                 [settings = deploymentSettings(), build = buildRequest(), targets = m_selectedTargets,
-                  image = m_image](std::stop_token stop) mutable {
-                     settings.stop = stop;
-                     Deployment deployment(settings);
-                     return outcomeOf(deployment.deploy(build, targets, image), *settings.events);
-                 });
+                 deploymentJob(deploymentSettings(),
+                               [build = buildRequest(), targets = m_selectedTargets,
+                                image = m_image](Deployment &d) { return d.deploy(build, targets, image); }));
 }
 
 bool DeployController::redeploy(qint64 releaseId, const QString &target)
@@ -447,11 +456,9 @@ bool DeployController::redeploy(qint64 releaseId, const QString &target)
         return false;
     }
     return start(QStringLiteral("redeploy"),
-                 [settings = deploymentSettings(), releaseId, target](std::stop_token stop) mutable {
-                     settings.stop = stop;
-                     Deployment deployment(settings);
-                     return outcomeOf(deployment.redeploy(releaseId, {target}), *settings.events);
-                 });
+                 deploymentJob(deploymentSettings(), [releaseId, target](Deployment &d) {
+                     return d.redeploy(releaseId, {target});
+                 }));
 }
 
 bool DeployController::rollback(const QString &target, qint64 releaseId)
@@ -461,11 +468,8 @@ bool DeployController::rollback(const QString &target, qint64 releaseId)
         return false;
     }
     return start(QStringLiteral("rollback"),
-                 [settings = deploymentSettings(), releaseId, target](std::stop_token stop) mutable {
-                     settings.stop = stop;
-                     Deployment deployment(settings);
-                     return outcomeOf(deployment.rollback(target, releaseId), *settings.events);
-                 });
+                 deploymentJob(deploymentSettings(),
+                               [releaseId, target](Deployment &d) { return d.rollback(target, releaseId); }));
 }
 
 void DeployController::cancel()
