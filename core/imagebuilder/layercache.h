@@ -1,8 +1,8 @@
 #pragma once
 
 #include "archive/blobencoder.h"
-#include "source/source.h"
 #include "projectfile/spec.h"
+#include "source/source.h"
 #include "util/result.h"
 
 #include <QString>

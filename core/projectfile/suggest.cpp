@@ -1,9 +1,9 @@
 #include "projectfile/suggest.h"
 #include "projectfile/suggestdraft.h"
 
+#include "projectfile/spec.h"
 #include "registry/imagereference.h"
 #include "source/dockerignore.h"
-#include "projectfile/spec.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 // The Dockerfile part of a slipway.toml suggestion: see suggestdraft.h.
 
-#include "registry/imagereference.h"
 #include "projectfile/suggestdraft.h"
+#include "registry/imagereference.h"
 
 #include <QDir>
 #include <QJsonArray>

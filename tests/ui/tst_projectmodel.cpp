@@ -5,8 +5,8 @@
 #include "uitestutil.h"
 
 #include "models/projectmodel.h"
-#include "source/gitmirror.h"
 #include "projectfile/spec.h"
+#include "source/gitmirror.h"
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>

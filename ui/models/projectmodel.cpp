@@ -4,10 +4,10 @@
 #include "models/layermodel.h"
 #include "models/logmodel.h"
 #include "models/whendone.h"
-#include "source/gitmirror.h"
-#include "source/gitsource.h"
 #include "projectfile/spec.h"
 #include "projectfile/suggest.h"
+#include "source/gitmirror.h"
+#include "source/gitsource.h"
 
 #include <QClipboard>
 #include <QDir>

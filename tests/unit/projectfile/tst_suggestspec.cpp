@@ -2,9 +2,9 @@
 // text that parseSpec() accepts, whose values are the ones meant, and whose layers take files.
 
 #include "gitrepo.h"
-#include "source/gitsource.h"
 #include "projectfile/spec.h"
 #include "projectfile/suggest.h"
+#include "source/gitsource.h"
 
 #include <QDir>
 #include <QFile>
