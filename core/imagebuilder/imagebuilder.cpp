@@ -2,6 +2,7 @@
 
 #include "archive/tarwriter.h"
 #include "events/event.h"
+#include "imagebuilder/readahead.h"
 #include "oci/image.h"
 #include "oci/mediatypes.h"
 #include "registry/credentials.h"
@@ -102,17 +103,20 @@ Result<LayerBlob> buildLayer(const BuildContext &context, const LayerJob &job, S
     TarWriter tar([&encoder](const char *data, qsizetype size) { return encoder.write(data, size); },
                   context.mtime);
 
+    ReadAhead readAhead(context.source, *job.files, reader, context.pool, context.jobs);
     const QString prefix = tarPrefix(spec.dest);
     QElapsedTimer sincePost;
     sincePost.start();
-    for (const SourceFile &file : *job.files) {
+    for (qsizetype index = 0; index < job.files->size(); ++index) {
+        const SourceFile &file = job.files->at(index);
         if (context.stop().stop_requested())
             return Error::cancelled(QStringLiteral("layer '%1': cancelled").arg(spec.name));
         const QString path = prefix + file.path;
-        Status added = file.kind == SourceFile::Kind::Symlink
-                           ? tar.addSymlink(path, file.linkTarget)
-                           : tar.addFile(path, file.kind == SourceFile::Kind::Executable, file.size,
-                                         [&](const ContentSink &sink) { return reader.read(file, sink); });
+        Status added =
+            file.kind == SourceFile::Kind::Symlink
+                ? tar.addSymlink(path, file.linkTarget)
+                : tar.addFile(path, file.kind == SourceFile::Kind::Executable, file.size,
+                              [&](const ContentSink &sink) { return readAhead.read(index, sink); });
         if (!added)
             return Error{added.error().kind,
                          QStringLiteral("layer '%1': %2").arg(spec.name, added.error().message)};

@@ -281,19 +281,19 @@ public:
             return Error::failed(QStringLiteral("%1: '%2' has no valid blob id (%3)")
                                      .arg(m_location, file.path, QString::fromLatin1(file.id)));
         // Loose objects are read here (libgit2 1.5 hangs on a truncated one); packed ones by libgit2.
-        QByteArray loose;
+        LooseBlob loose;
         git::BlobPtr blob;
         const char *data = nullptr;
         qsizetype size = 0;
-        if (std::optional<Result<QByteArray>> read = readLooseBlob(m_objectsDir, file.id)) {
+        if (std::optional<Result<LooseBlob>> read = readLooseBlob(m_objectsDir, file.id, file.size)) {
             if (!*read)
                 return Error::failed(
                     QStringLiteral("%1: cannot read '%2' (blob %3): %4; the repository is "
                                    "corrupt (see git fsck)")
                         .arg(m_location, file.path, QString::fromLatin1(file.id), read->error().message));
             loose = std::move(*read).value();
-            data = loose.constData();
-            size = loose.size();
+            data = loose.content();
+            size = loose.contentSize();
         } else {
             git_blob *raw = nullptr;
             if (git_blob_lookup(&raw, m_repository.get(), &oid) < 0)

@@ -2,6 +2,7 @@
 
 #include <QFile>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <array>
@@ -17,14 +18,43 @@ struct InflateEnd
     void operator()(z_stream *stream) const { inflateEnd(stream); }
 };
 
-Result<QByteArray> broken(const char *why)
+Result<LooseBlob> broken(const char *why)
 {
     return Error::failed(QString::fromLatin1(why));
 }
 
+struct DecompressorDeleter
+{
+    void operator()(libdeflate_decompressor *decompressor) const
+    {
+        libdeflate_free_decompressor(decompressor);
+    }
+};
+
+// The whole object in one call, when it is exactly a blob of expectedSize bytes; nullopt otherwise.
+std::optional<LooseBlob> inflateWhole(const QByteArray &compressed, qint64 expectedSize)
+{
+    thread_local std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> decompressor(
+        libdeflate_alloc_decompressor());
+    if (!decompressor)
+        return std::nullopt;
+    const QByteArray header = "blob " + QByteArray::number(expectedSize) + '\0';
+    QByteArray object(header.size() + qsizetype(expectedSize), Qt::Uninitialized);
+    size_t actual = 0;
+    // With a size to report, libdeflate also accepts a stream shorter than the buffer: asking
+    // for it and comparing tells a short object from a long one (INSUFFICIENT_SPACE).
+    const libdeflate_result result =
+        libdeflate_zlib_decompress(decompressor.get(), compressed.constData(), size_t(compressed.size()),
+                                   object.data(), size_t(object.size()), &actual);
+    if (result != LIBDEFLATE_SUCCESS || actual != size_t(object.size()) || !object.startsWith(header))
+        return std::nullopt;
+    return LooseBlob{std::move(object), header.size()};
+}
+
 } // namespace
 
-std::optional<Result<QByteArray>> readLooseBlob(const QString &objectsDir, const QByteArray &hexId)
+std::optional<Result<LooseBlob>> readLooseBlob(const QString &objectsDir, const QByteArray &hexId,
+                                               qint64 expectedSize)
 {
     QFile file(objectsDir + u'/' + QString::fromLatin1(hexId.left(2)) + u'/' +
                QString::fromLatin1(hexId.mid(2)));
@@ -32,7 +62,11 @@ std::optional<Result<QByteArray>> readLooseBlob(const QString &objectsDir, const
         return std::nullopt;
     const QByteArray compressed = file.readAll();
     if (file.error() != QFileDevice::NoError)
-        return Result<QByteArray>(Error::failed(file.errorString()));
+        return Result<LooseBlob>(Error::failed(file.errorString()));
+    if (expectedSize >= 0) {
+        if (std::optional<LooseBlob> whole = inflateWhole(compressed, expectedSize))
+            return Result<LooseBlob>(std::move(*whole));
+    }
 
     z_stream stream;
     std::memset(&stream, 0, sizeof stream);
@@ -79,8 +113,7 @@ std::optional<Result<QByteArray>> readLooseBlob(const QString &objectsDir, const
     }
     if (headerLength < 0 || raw.size() - headerLength != size)
         return broken("the object is shorter than its header says");
-    raw.remove(0, headerLength);
-    return Result<QByteArray>(std::move(raw));
+    return Result<LooseBlob>(LooseBlob{std::move(raw), headerLength});
 }
 
 } // namespace slipway
