@@ -21,7 +21,7 @@ struct Compression
         None
     };
     Algorithm algorithm = Algorithm::Gzip;
-    int level = 6; // gzip: 1-12 (libdeflate), zstd: 1-19; ignored for None
+    int level = 3; // gzip: 1-12 (libdeflate), zstd: 1-19; ignored for None
 
     QString name() const; // "gzip", "zstd", "none"
     // OCI media type of a layer compressed this way.

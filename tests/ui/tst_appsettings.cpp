@@ -22,7 +22,7 @@ private Q_SLOTS:
     {
         AppSettings settings(QStringLiteral("/tmp/cache-default"));
         QCOMPARE(settings.compression(), QStringLiteral("gzip"));
-        QCOMPARE(settings.level(), 6);
+        QCOMPARE(settings.level(), 3);
         QCOMPARE(settings.jobs(), 0);
         QCOMPARE(settings.cacheLocation(), QStringLiteral("/tmp/cache-default"));
         QSignalSpy changed(&settings, &AppSettings::changed);

@@ -65,7 +65,8 @@ void AppSettings::setCompression(const QString &name)
 int AppSettings::level() const
 {
     const QString algorithm = compression();
-    const int fallback = algorithm == u"zstd" ? 3 : 6;
+    const auto defaults = Compression::fromName(algorithm);
+    const int fallback = defaults ? defaults->level : 0;
     const int stored = QSettings().value(levelKey(algorithm), fallback).toInt();
     return std::clamp(stored, minimumLevel(algorithm), maximumLevel(algorithm));
 }
