@@ -331,14 +331,22 @@ Result<quint16> EngineConnection::exposeLocalPort(quint16 port)
     case EngineEndpoint::Kind::Ssh:
         break;
     }
-    if (auto it = m_reverseForwards.find(port);
-        it != m_reverseForwards.end() && it.value().first->isRunning())
-        return it.value().second;
-    auto tunnel = std::make_shared<SshTunnel>();
-    auto remote = tunnel->openReverse(m_endpoint.sshUser, m_endpoint.host, m_endpoint.port, port, m_stop);
+    if (auto it = m_reverseForwards.find(port); it != m_reverseForwards.end() && isOpen(it->tunnel))
+        return it->value;
+    if (!m_tunnel)
+        return Error::failed(QStringLiteral("%1: not connected").arg(where()));
+    // Through the connection that is already there; else (a wrapper in SLIPWAY_SSH_COMMAND that
+    // does not multiplex, say) through a connection of its own.
+    auto remote = m_tunnel->addReverse(port, m_stop);
+    std::shared_ptr<SshTunnel> own;
+    if (!remote && remote.error().kind != Error::Kind::Cancelled) {
+        qCDebug(lcEngine) << "ssh -O forward failed:" << remote.error().message;
+        own = std::make_shared<SshTunnel>();
+        remote = own->openReverse(m_endpoint.sshUser, m_endpoint.host, m_endpoint.port, port, m_stop);
+    }
     if (!remote)
         return Error(remote.error().kind, QStringLiteral("%1: %2").arg(where(), remote.error().message));
-    m_reverseForwards.insert(port, {tunnel, remote.value()});
+    m_reverseForwards.insert(port, {own, remote.value()});
     return remote.value();
 }
 
@@ -346,15 +354,32 @@ Result<QString> EngineConnection::forwardTcpPort(int port)
 {
     if (m_endpoint.kind != EngineEndpoint::Kind::Ssh)
         return Error::failed(QStringLiteral("%1: port forwarding is for ssh targets").arg(where()));
-    if (auto it = m_portForwards.find(port); it != m_portForwards.end() && it.value()->isRunning())
-        return it.value()->localSocket();
-    auto tunnel = std::make_shared<SshTunnel>();
-    if (Status opened = tunnel->open(m_endpoint.sshUser, m_endpoint.host, m_endpoint.port,
-                                     QStringLiteral("127.0.0.1:%1").arg(port), m_stop);
-        !opened)
-        return Error(opened.error().kind, QStringLiteral("%1: %2").arg(where(), opened.error().message));
-    m_portForwards.insert(port, tunnel);
-    return tunnel->localSocket();
+    if (auto it = m_portForwards.find(port); it != m_portForwards.end() && isOpen(it->tunnel))
+        return it->value;
+    if (!m_tunnel)
+        return Error::failed(QStringLiteral("%1: not connected").arg(where()));
+    const QString remote = QStringLiteral("127.0.0.1:%1").arg(port);
+    auto socket = m_tunnel->addForward(remote, m_stop);
+    std::shared_ptr<SshTunnel> own;
+    if (!socket && socket.error().kind != Error::Kind::Cancelled) {
+        qCDebug(lcEngine) << "ssh -O forward failed:" << socket.error().message;
+        own = std::make_shared<SshTunnel>();
+        if (Status opened = own->open(m_endpoint.sshUser, m_endpoint.host, m_endpoint.port, remote, m_stop);
+            opened)
+            socket = own->localSocket();
+        else
+            socket = opened.error();
+    }
+    if (!socket)
+        return Error(socket.error().kind, QStringLiteral("%1: %2").arg(where(), socket.error().message));
+    m_portForwards.insert(port, {own, socket.value()});
+    return socket.value();
+}
+
+// A forward made through the main tunnel lasts as long as it; one of its own, as long as that.
+bool EngineConnection::isOpen(const std::shared_ptr<SshTunnel> &own) const
+{
+    return own ? own->isRunning() : m_tunnel && m_tunnel->isRunning();
 }
 
 long EngineConnection::httpGet(const QString &givenHost, int port, const QString &path, int timeoutSeconds,

@@ -91,6 +91,7 @@ public:
 private:
     QString baseUrl() const;
     Status openSshTunnel();
+    bool isOpen(const std::shared_ptr<SshTunnel> &own) const;
 
     Target m_target;
     std::stop_token m_stop;
@@ -98,8 +99,16 @@ private:
     QString m_socketPath; // the unix socket curl talks to (the endpoint's or the ssh tunnel's)
     QString m_apiVersion;
     std::unique_ptr<SshTunnel> m_tunnel;
-    QMap<int, std::shared_ptr<SshTunnel>> m_portForwards;
-    QMap<quint16, std::pair<std::shared_ptr<SshTunnel>, quint16>> m_reverseForwards; // local -> remote port
+    // Forwards made for exposeLocalPort() and forwardTcpPort(): through m_tunnel (tunnel empty),
+    // or through a tunnel of their own.
+    template<typename T>
+    struct Forward
+    {
+        std::shared_ptr<SshTunnel> tunnel;
+        T value;
+    };
+    QMap<int, Forward<QString>> m_portForwards;        // remote port -> local socket
+    QMap<quint16, Forward<quint16>> m_reverseForwards; // local port -> remote port
     bool m_podman = false;
     bool m_connected = false;
 };

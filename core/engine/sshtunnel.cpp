@@ -59,6 +59,8 @@ void SshTunnel::close()
     }
     m_dir.reset();
     m_localSocket.clear();
+    m_controlPath.clear();
+    m_forwards = 0;
 }
 
 namespace {
@@ -95,9 +97,12 @@ Status SshTunnel::open(const QString &user, const QString &host, int port, const
         return fail(
             QStringLiteral("cannot create a private directory for the socket: %1").arg(m_dir->errorString()));
     m_localSocket = m_dir->filePath(QStringLiteral("s")); // short: sun_path holds 108 bytes
+    m_controlPath = m_dir->filePath(QStringLiteral("c"));
 
     if (Status started = start(user, host, port,
                                {QStringLiteral("-o"), QStringLiteral("StreamLocalBindUnlink=yes"),
+                                QStringLiteral("-o"), QStringLiteral("ControlMaster=yes"),
+                                QStringLiteral("-o"), QStringLiteral("ControlPath=") + m_controlPath,
                                 QStringLiteral("-L"), m_localSocket + u':' + remote});
         !started)
         return fail(started.error().message);
@@ -110,7 +115,7 @@ Status SshTunnel::open(const QString &user, const QString &host, int port, const
             close();
             return Error::cancelled(QStringLiteral("ssh to %1: cancelled").arg(destination));
         }
-        if (m_process->waitForFinished(50) || m_process->state() == QProcess::NotRunning) {
+        if (m_process->waitForFinished(10) || m_process->state() == QProcess::NotRunning) {
             const QString cause = lastLine(m_process->readAllStandardError());
             const int code = m_process->exitCode();
             close();
@@ -124,20 +129,31 @@ Status SshTunnel::open(const QString &user, const QString &host, int port, const
     return success();
 }
 
-Status SshTunnel::start(const QString &user, const QString &host, int port, const QStringList &forward)
+QStringList SshTunnel::command(const QString &user, const QString &host, int port,
+                               const QStringList &options) const
 {
     QStringList command = QProcess::splitCommand(qEnvironmentVariable("SLIPWAY_SSH_COMMAND"));
     if (command.isEmpty())
         command = {QStringLiteral("ssh")};
-    const QString program = command.takeFirst();
-    QStringList arguments = command;
-    arguments << QStringLiteral("-o") << QStringLiteral("BatchMode=yes") << QStringLiteral("-o")
-              << QStringLiteral("ExitOnForwardFailure=yes") << QStringLiteral("-N") << forward;
+    command << QStringLiteral("-o") << QStringLiteral("BatchMode=yes") << options;
     if (port > 0)
-        arguments << QStringLiteral("-p") << QString::number(port);
+        command << QStringLiteral("-p") << QString::number(port);
     if (!user.isEmpty())
-        arguments << QStringLiteral("-l") << user;
-    arguments << QStringLiteral("--") << host;
+        command << QStringLiteral("-l") << user;
+    command << QStringLiteral("--") << host;
+    return command;
+}
+
+Status SshTunnel::start(const QString &user, const QString &host, int port, const QStringList &forward)
+{
+    m_user = user;
+    m_host = host;
+    m_port = port;
+    QStringList arguments = command(
+        user, host, port,
+        QStringList{QStringLiteral("-o"), QStringLiteral("ExitOnForwardFailure=yes"), QStringLiteral("-N")} +
+            forward);
+    const QString program = arguments.takeFirst();
 
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
@@ -148,6 +164,76 @@ Status SshTunnel::start(const QString &user, const QString &host, int port, cons
     if (!m_process->waitForStarted(10000))
         return Error::failed(QStringLiteral("cannot run %1: %2").arg(program, m_process->errorString()));
     return success();
+}
+
+// One request to the control master (`ssh -O forward ...`); what it printed.
+Result<QByteArray> SshTunnel::control(const QStringList &forward, std::stop_token stop)
+{
+    const QString destination = m_user.isEmpty() ? m_host : m_user + u'@' + m_host;
+    if (m_controlPath.isEmpty() || !isRunning())
+        return Error::failed(QStringLiteral("ssh to %1: the connection is closed").arg(destination));
+    // The master listens for requests just after it set up its first forward; an ssh command
+    // whose own options say ControlPath=none never does.
+    QDeadlineTimer listening(500);
+    while (!QFileInfo::exists(m_controlPath) && !listening.hasExpired() && isRunning())
+        QThread::msleep(10);
+    if (!QFileInfo::exists(m_controlPath)) {
+        m_controlPath.clear();
+        return Error::failed(
+            QStringLiteral("ssh to %1: the connection takes no more forwards").arg(destination));
+    }
+    QStringList arguments =
+        command(m_user, m_host, m_port,
+                QStringList{QStringLiteral("-o"), QStringLiteral("ControlPath=") + m_controlPath,
+                            QStringLiteral("-O"), QStringLiteral("forward")} +
+                    forward);
+    const QString program = arguments.takeFirst();
+    QProcess process;
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.start(program, arguments);
+    QDeadlineTimer deadline(30000);
+    while (!process.waitForFinished(20)) {
+        if (process.state() == QProcess::NotRunning)
+            break;
+        if (stop.stop_requested() || deadline.hasExpired()) {
+            process.kill();
+            process.waitForFinished(3000);
+            return stop.stop_requested()
+                       ? Error::cancelled(QStringLiteral("ssh to %1: cancelled").arg(destination))
+                       : Error::failed(QStringLiteral("ssh to %1: no answer to a forward request after 30 s")
+                                           .arg(destination));
+        }
+    }
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        const QString cause = lastLine(process.readAllStandardError());
+        return Error::failed(
+            QStringLiteral("ssh to %1: %2")
+                .arg(destination, cause.isEmpty() ? QStringLiteral("the forward request failed") : cause));
+    }
+    return process.readAllStandardOutput();
+}
+
+Result<quint16> SshTunnel::addReverse(quint16 localPort, std::stop_token stop)
+{
+    auto printed =
+        control({QStringLiteral("-R"), QStringLiteral("127.0.0.1:0:127.0.0.1:%1").arg(localPort)}, stop);
+    if (!printed)
+        return printed.error();
+    bool number = false;
+    const uint port = QString::fromLatin1(printed->trimmed()).toUInt(&number);
+    if (!number || port == 0 || port > 65535)
+        return Error::failed(QStringLiteral("ssh named no forwarded port for 127.0.0.1:%1").arg(localPort));
+    return quint16(port);
+}
+
+Result<QString> SshTunnel::addForward(const QString &remote, std::stop_token stop)
+{
+    if (!m_dir)
+        return Error::failed(QStringLiteral("ssh to %1: the connection is closed").arg(m_host));
+    const QString socket = m_dir->filePath(QStringLiteral("f%1").arg(++m_forwards));
+    if (auto done = control({QStringLiteral("-L"), socket + u':' + remote}, stop); !done)
+        return done.error();
+    return socket;
 }
 
 Result<quint16> SshTunnel::openReverse(const QString &user, const QString &host, int port, quint16 localPort,

@@ -18,6 +18,8 @@ namespace slipway {
 // means an unknown host key or a key that needs a passphrase fails instead of asking.
 // $SLIPWAY_SSH_COMMAND replaces "ssh" (program and options, like GIT_SSH_COMMAND).
 // The socket lives in a private temporary directory; the tunnel closes on destruction.
+// A tunnel opened with open() is also a control master (ControlMaster, ControlPath in that
+// directory): more forwards through the same connection cost no new ssh handshake.
 class SshTunnel final
 {
 public:
@@ -35,6 +37,11 @@ public:
     // (`ssh -N -R 127.0.0.1:0:127.0.0.1:LOCALPORT`); the port sshd chose.
     Result<quint16> openReverse(const QString &user, const QString &host, int port, quint16 localPort,
                                 std::stop_token stop);
+    // More forwards through an open() tunnel's connection (`ssh -O forward`), which go when it
+    // closes: a remote loopback port reaching 127.0.0.1:localPort here (the port sshd chose), and
+    // a local socket reaching `remote` there.
+    Result<quint16> addReverse(quint16 localPort, std::stop_token stop);
+    Result<QString> addForward(const QString &remote, std::stop_token stop);
     void close();
 
     QString localSocket() const { return m_localSocket; }
@@ -42,7 +49,14 @@ public:
 
 private:
     Status start(const QString &user, const QString &host, int port, const QStringList &forward);
+    QStringList command(const QString &user, const QString &host, int port, const QStringList &options) const;
+    Result<QByteArray> control(const QStringList &forward, std::stop_token stop);
 
+    QString m_user;
+    QString m_host;
+    int m_port = 0;
+    QString m_controlPath; // empty unless open() made this tunnel a control master
+    int m_forwards = 0;    // addForward's sockets, numbered
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<QProcess> m_process;
     QString m_localSocket;

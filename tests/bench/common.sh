@@ -28,3 +28,15 @@ include = ["**"]
 dest = "/app"
 TOML
 }
+
+# node_modules_tree DIR: DIR/node_modules, installed by npm from tests/bench/node-app/package.json
+# (pinned versions) unless DIR already holds that install.
+node_modules_tree() {
+    local app
+    app="$(dirname "${BASH_SOURCE[0]}")/node-app/package.json"
+    mkdir -p "$1"
+    if ! cmp -s "$app" "$1/package.json" || [ ! -d "$1/node_modules" ]; then
+        cp "$app" "$1/"
+        (cd "$1" && npm install --no-audit --no-fund --loglevel=error >&2)
+    fi
+}

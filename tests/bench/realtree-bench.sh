@@ -20,11 +20,7 @@ fi
 . "$top/tests/bench/common.sh"
 unset SOURCE_DATE_EPOCH
 
-mkdir -p "$work/npm"
-if ! cmp -s "$top/tests/bench/node-app/package.json" "$work/npm/package.json" || [ ! -d "$work/npm/node_modules" ]; then
-    cp "$top/tests/bench/node-app/package.json" "$work/npm/"
-    (cd "$work/npm" && npm install --no-audit --no-fund --loglevel=error >&2)
-fi
+node_modules_tree "$work/npm"
 
 measure() { # measure NAME command...: wall, peak KB, user, system seconds in $work/NAME.time
     local name=$1; shift

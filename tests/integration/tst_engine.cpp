@@ -20,10 +20,13 @@
 #include <QTest>
 #include <QVersionNumber>
 
+#include <cstring>
 #include <thread>
 
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 using namespace slipway;
@@ -43,6 +46,85 @@ QString sshCommand(const SshServer &ssh, const QString &knownHosts = {})
         options.replaceInStrings(QStringLiteral("UserKnownHostsFile=") + ssh.knownHostsPath(),
                                  QStringLiteral("UserKnownHostsFile=") + knownHosts);
     return QStringLiteral("ssh ") + options.join(u' ');
+}
+
+// The ssh processes this test process runs (its tunnels).
+int sshProcesses()
+{
+    int count = 0;
+    for (const pid_t pid : slipway::test::descendantsOf(::getpid())) {
+        QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
+        if (comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == "ssh")
+            ++count;
+    }
+    return count;
+}
+
+// A connected socket to 127.0.0.1:port, or to the unix socket at path; -1 on failure.
+int connectTo(quint16 port, const QString &path = {})
+{
+    const int fd = ::socket(path.isEmpty() ? AF_INET : AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int connected = -1;
+    if (path.isEmpty()) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        connected = ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address);
+    } else {
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        const QByteArray name = QFile::encodeName(path);
+        std::memcpy(address.sun_path, name.constData(),
+                    std::min(size_t(name.size()), sizeof address.sun_path - 1));
+        connected = ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address);
+    }
+    if (connected != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Four bytes from fd within 10 s.
+QByteArray readFour(int fd)
+{
+    QByteArray got;
+    pollfd wait{fd, POLLIN, 0};
+    while (got.size() < 4 && ::poll(&wait, 1, 10000) == 1) {
+        char buffer[4];
+        const ssize_t n = ::read(fd, buffer, size_t(4 - got.size()));
+        if (n <= 0)
+            break;
+        got.append(buffer, n);
+    }
+    return got;
+}
+
+// True when the connection `client` made reaches the listening socket `server`, both ways.
+bool carries(int server, int client)
+{
+    int accepted = -1;
+    while (client >= 0) {
+        pollfd wait{server, POLLIN, 0};
+        if (::poll(&wait, 1, 10000) != 1)
+            break;
+        accepted = ::accept4(server, nullptr, nullptr, SOCK_CLOEXEC);
+        // A connection that ends at once is a tunnel's readiness probe (SshTunnel::open connects
+        // to its socket once): the next one is the client's.
+        pollfd ended{accepted, POLLIN, 0};
+        char byte;
+        if (accepted < 0 || ::poll(&ended, 1, 300) != 1 || ::read(accepted, &byte, 1) != 0)
+            break;
+        ::close(accepted);
+        accepted = -1;
+    }
+    const bool both = accepted >= 0 && ::write(accepted, "ping", 4) == 4 && readFour(client) == "ping" &&
+                      ::write(client, "pong", 4) == 4 && readFour(accepted) == "pong";
+    if (accepted >= 0)
+        ::close(accepted);
+    ::close(client);
+    return both;
 }
 
 QString sshEndpoint(const SshServer &ssh, const EngineService &engine)
@@ -310,6 +392,58 @@ private Q_SLOTS:
         QVERIFY2(message.startsWith(QStringLiteral("target remote (ssh://")), qPrintable(message));
         QVERIFY2(message.contains(QStringLiteral("Host key verification failed")), qPrintable(message));
         QVERIFY2(!message.contains(u'\n'), qPrintable(message));
+    }
+
+    // The registry a target pulls from (a remote forward) and the health check's port (a local
+    // one) go through the ssh connection the client already has: no new handshake, one ssh.
+    void forwardsGoThroughTheOneSshConnection_data() { slipway::test::addEngineRows(); }
+    void forwardsGoThroughTheOneSshConnection()
+    {
+        const Target target{.name = QStringLiteral("remote"),
+                            .endpoint = sshEndpoint(m_ssh, engine()),
+                            .tlsCa = {},
+                            .tlsCert = {},
+                            .tlsKey = {}};
+        const int before = sshProcesses();
+        // An ssh command that will not multiplex (ControlPath=none comes first, and the first
+        // value wins) still gets its forwards, each through a connection of its own.
+        for (const bool multiplexed : {true, false}) {
+            qputenv("SLIPWAY_SSH_COMMAND",
+                    (multiplexed ? sshCommand(m_ssh)
+                                 : sshCommand(m_ssh).replace(QStringLiteral("ssh "),
+                                                             QStringLiteral("ssh -o ControlPath=none ")))
+                        .toUtf8());
+            const int tunnels = multiplexed ? 1 : 3;
+            {
+                EngineClient client(target);
+                QVERIFY(client.connect().ok());
+                QCOMPARE(sshProcesses(), before + 1);
+
+                // The target's loopback port reaches a server here (the sshd is on this machine).
+                quint16 herePort = 0;
+                const int here = slipway::test::listenOnLoopback(&herePort);
+                QVERIFY(here >= 0);
+                auto remotePort = client.exposeLocalPort(herePort);
+                QVERIFY2(remotePort, qPrintable(remotePort ? QString() : remotePort.error().message));
+                QVERIFY(remotePort.value() != herePort);
+                QVERIFY(carries(here, connectTo(remotePort.value())));
+                QCOMPARE(client.exposeLocalPort(herePort).value(), remotePort.value()); // kept
+                ::close(here);
+
+                // A port there is a socket here.
+                quint16 therePort = 0;
+                const int there = slipway::test::listenOnLoopback(&therePort);
+                QVERIFY(there >= 0);
+                auto socket = client.forwardTcpPort(therePort);
+                QVERIFY2(socket, qPrintable(socket ? QString() : socket.error().message));
+                QVERIFY(carries(there, connectTo(0, socket.value())));
+                ::close(there);
+
+                QCOMPARE(sshProcesses(), before + tunnels);
+            }
+            QTRY_COMPARE(sshProcesses(), before);
+        }
+        qunsetenv("SLIPWAY_SSH_COMMAND");
     }
 
     void unreachableTargetsNameTargetAndCause()
