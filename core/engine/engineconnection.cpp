@@ -65,13 +65,14 @@ int onProgress(void *user, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
     return transfer->stop->stop_requested() ? 1 : 0;
 }
 
-// The options every transfer shares: errors into errorBuffer, no signals, no proxy, the body
+// The options every transfer shares: errors into errorBuffer, no signals, no proxy, HTTP(S) only, the body
 // into the transfer, and the stop token watched from the progress callback.
 void setCommonOptions(CURL *handle, char *errorBuffer, Transfer &transfer)
 {
     curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errorBuffer);
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, onBody);
     curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);

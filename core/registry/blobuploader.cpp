@@ -36,11 +36,7 @@ Result<QString> BlobUploader::startUpload(const QString &repository, const QStri
         return started.error();
     if (started->status != 202)
         return m_transport.httpError(repository, what, started.value());
-    const QString location = QString::fromUtf8(started->headers.value("location"));
-    if (location.isEmpty())
-        return Error::failed(QStringLiteral("%1: %2: the registry gave no upload location")
-                                 .arg(m_transport.where(repository), what));
-    return m_transport.resolve(location);
+    return m_transport.location(started.value(), repository, what);
 }
 
 Result<bool> BlobUploader::mount(const QString &repository, const QString &digest,
@@ -64,12 +60,11 @@ Result<bool> BlobUploader::mount(const QString &repository, const QString &diges
         return true;
     if (reply->status != 202)
         return m_transport.httpError(repository, what, reply.value());
-    const QString location = QString::fromUtf8(reply->headers.value("location"));
-    if (location.isEmpty())
-        return Error::failed(QStringLiteral("%1: %2: the registry gave no upload location")
-                                 .arg(m_transport.where(repository), what));
+    auto location = m_transport.location(reply.value(), repository, what);
+    if (!location)
+        return location.error();
     if (uploadLocation)
-        *uploadLocation = m_transport.resolve(location);
+        *uploadLocation = location.value();
     return false;
 }
 
@@ -82,8 +77,8 @@ Status BlobUploader::upload(const QString &repository, const QString &digest, qi
     QString location = uploadLocation;
     // A failed monolithic upload cannot be resumed: it starts over in a new session, after the
     // same delays as any other request.
-    for (int attempt = 0;; ++attempt) {
-        m_lastUploadRetryable = false;
+    for (m_attempt = 0;; ++m_attempt) {
+        m_retryIn.reset();
         if (location.isEmpty()) {
             auto started = startUpload(repository, what);
             if (!started)
@@ -93,11 +88,11 @@ Status BlobUploader::upload(const QString &repository, const QString &digest, qi
         Status done = size > m_transport.settings().chunkedThreshold
                           ? uploadChunked(repository, digest, size, filePath, progress, location)
                           : uploadMonolithic(repository, digest, size, filePath, progress, location);
-        if (done || done.error().kind == Error::Kind::Cancelled ||
-            attempt >= m_transport.settings().retryDelays.size() || !m_lastUploadRetryable)
+        if (done || done.error().kind == Error::Kind::Cancelled || !m_retryIn)
             return done;
-        qCDebug(lcRegistry) << "upload of" << digest << "failed; starting over";
-        if (!m_transport.waitFor(m_transport.settings().retryDelays.at(attempt)))
+        qCDebug(lcRegistry) << "upload of" << digest << "failed; starting over in" << m_retryIn->count()
+                            << "ms";
+        if (!m_transport.waitFor(m_retryIn.value()))
             return Error::cancelled(QStringLiteral("%1: cancelled").arg(m_transport.where(repository)));
         location.clear();
     }
@@ -118,7 +113,7 @@ Status BlobUploader::uploadMonolithic(const QString &repository, const QString &
     auto done = m_transport.send(put, repository, pushScope(repository));
     if (!done)
         return done.error();
-    m_lastUploadRetryable = m_transport.retryDelay(done, 0).has_value();
+    m_retryIn = m_transport.retryDelay(done, m_attempt);
     if (done->status != 201)
         return m_transport.httpError(repository, what, done.value());
     return success();
@@ -148,18 +143,26 @@ Status BlobUploader::uploadChunked(const QString &repository, const QString &dig
         if (!reply)
             return reply.error();
         if (reply->status == 202 && !reply->headers.value("location").isEmpty()) {
-            location = m_transport.resolve(QString::fromUtf8(reply->headers.value("location")));
+            auto next = m_transport.location(reply.value(), repository, what);
+            if (!next)
+                return next.error();
+            location = next.value();
             offset += length;
             continue;
         }
         // The chunk failed part-way, or the registry refused it: ask where the session is, and
-        // go on from there.
+        // go on from there, after the registry's Retry-After if it gave one.
         const Error failure = m_transport.httpError(repository, what, reply.value());
-        m_lastUploadRetryable =
-            reply->status == 0 || RegistryTransport::isRetryableStatus(reply->status) || reply->status == 416;
-        if (!m_lastUploadRetryable || resumes >= m_transport.settings().retryDelays.size())
+        std::optional<std::chrono::milliseconds> wait = m_transport.retryDelay(reply, resumes);
+        if (!wait && reply->status == 416 && resumes < m_transport.settings().retryDelays.size())
+            wait = m_transport.settings().retryDelays.at(resumes);
+        m_retryIn = m_transport.retryDelay(reply, m_attempt);
+        if (reply->status == 416 && !m_retryIn && m_attempt < m_transport.settings().retryDelays.size())
+            m_retryIn = m_transport.settings().retryDelays.at(m_attempt);
+        if (!wait)
             return failure;
-        if (!m_transport.waitFor(m_transport.settings().retryDelays.at(resumes++)))
+        ++resumes;
+        if (!m_transport.waitFor(wait.value()))
             return Error::cancelled(QStringLiteral("%1: cancelled").arg(m_transport.where(repository)));
         RegistryTransport::Request status;
         status.url = location;
@@ -173,9 +176,16 @@ Status BlobUploader::uploadChunked(const QString &repository, const QString &dig
             qCDebug(lcRegistry) << "upload session of" << digest << "is gone:" << state->status;
             return failure; // uploadBlob starts over in a new session
         }
-        offset = qMin(match.captured(1).toLongLong() + 1, size);
-        if (!state->headers.value("location").isEmpty())
-            location = m_transport.resolve(QString::fromUtf8(state->headers.value("location")));
+        // "0-N" holds bytes 0 to N; distribution says "0-0" for an empty session too, so that is
+        // offset 0 (a session of exactly one byte then answers 416, and the blob starts over).
+        const qint64 last = match.captured(1).toLongLong();
+        offset = last == 0 ? 0 : qMin(last + 1, size);
+        if (!state->headers.value("location").isEmpty()) {
+            auto next = m_transport.location(state.value(), repository, what);
+            if (!next)
+                return next.error();
+            location = next.value();
+        }
         qCDebug(lcRegistry) << "resuming upload of" << digest << "at" << offset;
     }
     return finishUpload(repository, digest, location, what);
@@ -191,7 +201,7 @@ Status BlobUploader::finishUpload(const QString &repository, const QString &dige
     auto done = m_transport.send(put, repository, pushScope(repository));
     if (!done)
         return done.error();
-    m_lastUploadRetryable = m_transport.retryDelay(done, 0).has_value();
+    m_retryIn = m_transport.retryDelay(done, m_attempt);
     if (done->status != 201)
         return m_transport.httpError(repository, what, done.value());
     return success();

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
+
 #include "util/result.h"
 
 #include <QString>
@@ -42,7 +45,10 @@ private:
                         const QString &what);
 
     RegistryTransport &m_transport;
-    bool m_lastUploadRetryable = false; // whether the last upload failure may be tried again
+    // After a failed upload: how long to wait before starting it over (the registry's
+    // Retry-After, else the settings' delay for this attempt); nullopt when it is not worth it.
+    std::optional<std::chrono::milliseconds> m_retryIn;
+    int m_attempt = 0; // of upload()'s current blob
 };
 
 } // namespace slipway

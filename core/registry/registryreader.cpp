@@ -20,7 +20,6 @@
 namespace slipway {
 namespace {
 
-constexpr int maxRedirects = 5;
 // What we keep of an error answer's body (for its registry error document).
 constexpr qsizetype maxErrorBody = 64 * 1024;
 
@@ -224,13 +223,14 @@ Status RegistryReader::fetchBlob(const QString &repository, const QString &diges
         if (Status got = getOnce(m_transport, url, toRegistry, scope, download, repository, what); !got)
             return got;
         if (download.status >= 300 && download.status < 400 && download.headers.contains("location")) {
-            if (redirects >= maxRedirects)
+            if (redirects >= RegistryTransport::maxRedirects)
                 return Error::failed(QStringLiteral("%1: %2: too many redirects").arg(where, what));
-            const QUrl next = QUrl(url).resolved(QUrl(QString::fromUtf8(download.headers.value("location"))));
-            if (next.scheme() != u"https" && next.scheme() != u"http")
+            auto next = m_transport.checkedUrl(
+                QUrl(url).resolved(QUrl(QString::fromUtf8(download.headers.value("location")))).toString());
+            if (!next)
                 return Error::failed(
-                    QStringLiteral("%1: %2: redirected to a non-HTTP location").arg(where, what));
-            url = next.toString(QUrl::FullyEncoded);
+                    QStringLiteral("%1: %2: redirected to %3").arg(where, what, next.error().message));
+            url = next->toString(QUrl::FullyEncoded);
             toRegistry = false;
             continue;
         }

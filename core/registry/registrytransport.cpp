@@ -3,6 +3,7 @@
 #include "registry/imagereference.h"
 #include "util/curl.h"
 #include "util/logging.h"
+#include "util/text.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -178,6 +179,42 @@ QString RegistryTransport::resolve(const QString &url) const
     return base.resolved(QUrl(url)).toString();
 }
 
+bool RegistryTransport::isOwnOrigin(const QString &url) const
+{
+    const QUrl base(m_baseUrl);
+    const QUrl target(resolve(url));
+    const auto port = [](const QUrl &u) { return u.port(u.scheme() == u"https" ? 443 : 80); };
+    return target.scheme() == base.scheme() && target.host().compare(base.host(), Qt::CaseInsensitive) == 0 &&
+           port(target) == port(base);
+}
+
+// A URL the registry handed back, absolute: http or https only (libcurl would otherwise write a
+// file:// location, or speak any protocol it knows), and never from HTTPS down to HTTP.
+Result<QUrl> RegistryTransport::checkedUrl(const QString &url) const
+{
+    const QUrl target(resolve(url));
+    const QString shown = elide(url, 200);
+    if (!target.isValid() || (target.scheme() != u"http" && target.scheme() != u"https"))
+        return Error::failed(QStringLiteral("%1 is not an http or https URL").arg(shown));
+    if (target.scheme() == u"http" && m_baseUrl.startsWith(QLatin1String("https:")))
+        return Error::failed(QStringLiteral("%1 would leave HTTPS for plain HTTP").arg(shown));
+    return target;
+}
+
+Result<QString> RegistryTransport::location(const Reply &reply, const QString &repository,
+                                            const QString &what) const
+{
+    const QString given = QString::fromUtf8(reply.headers.value("location"));
+    if (given.isEmpty())
+        return Error::failed(
+            QStringLiteral("%1: %2: the registry gave no upload location").arg(where(repository), what));
+    auto checked = checkedUrl(given);
+    if (!checked)
+        return Error::failed(QStringLiteral("%1: %2: the registry's upload location %3")
+                                 .arg(where(repository), what, checked.error().message));
+    return checked->toString(QUrl::FullyEncoded);
+}
+
 Error RegistryTransport::httpError(const QString &repository, const QString &what, const Reply &reply) const
 {
     if (reply.status == 0 && reply.curlCode == CURLE_OPERATION_TIMEDOUT)
@@ -224,6 +261,9 @@ void RegistryTransport::setCommonOptions(void *curl, char *errorBuffer, bool wit
     curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errorBuffer);
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+    // Whatever URL a registry hands back, libcurl speaks nothing but HTTP(S) to it.
+    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     // The scheme probe sends nothing but GET /v2/ and only learns whether TLS answers at all;
     // every other request verifies.
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, m_probing ? 0L : 1L);
@@ -239,9 +279,15 @@ void RegistryTransport::setCommonOptions(void *curl, char *errorBuffer, bool wit
     curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
 }
 
-Result<RegistryTransport::Reply> RegistryTransport::perform(const Request &request,
-                                                            const QString &authorization, bool withCredential)
+Result<RegistryTransport::Reply> RegistryTransport::perform(const Request &request, QString authorization,
+                                                            bool withCredential, bool toRealm)
 {
+    // An upload location or redirect elsewhere (another host, port or scheme) gets no token and
+    // no password: credentials are for the registry, and for the token realm it names.
+    if (request.redirected || (!toRealm && !m_probing && !isOwnOrigin(request.url))) {
+        authorization.clear();
+        withCredential = false;
+    }
     // One easy handle for the client's life: it keeps connections open between requests and
     // the CA store loaded, which on loopback costs more than the request itself.
     if (!m_handle)
@@ -371,6 +417,11 @@ Status RegistryTransport::authenticate(const Reply &challenge, const QString &re
     if (!realm.isValid() || realm.scheme().isEmpty())
         return Error::failed(
             QStringLiteral("%1: the registry's token challenge has no valid realm").arg(where(repository)));
+    // The password goes to the realm as Docker sends it, but only over HTTP(S), and never from an
+    // HTTPS registry to a plain HTTP realm.
+    if (auto checked = checkedUrl(realm.toString()); !checked)
+        return Error::failed(QStringLiteral("%1: the registry's token realm %2")
+                                 .arg(where(repository), checked.error().message));
     QUrlQuery query;
     if (parameters.contains(QStringLiteral("service")))
         query.addQueryItem(QStringLiteral("service"), parameters.value(QStringLiteral("service")));
@@ -384,7 +435,7 @@ Status RegistryTransport::authenticate(const Reply &challenge, const QString &re
 
     Request request;
     request.url = realm.toString(QUrl::FullyEncoded);
-    auto reply = perform(request, {}, true);
+    auto reply = perform(request, {}, true, true);
     if (!reply)
         return reply.error();
     if (reply->status != 200)
@@ -455,12 +506,37 @@ Result<RegistryTransport::Reply> RegistryTransport::send(const Request &request,
     // A streamed upload or a PATCH moves an upload session on: the upload code restarts or resumes
     // those itself. Everything else may simply be sent again.
     const bool repeatable = request.uploadFile.isEmpty() && request.method != "PATCH";
+    Request current = request;
+    int redirects = 0;
     for (int attempt = 0;; ++attempt) {
-        auto reply = sendOnce(request, repository, scope);
+        auto reply = sendOnce(current, repository, scope);
+        // A GET or HEAD may be sent on (blobs to their storage); credentials stay behind, as
+        // RegistryReader's streamed GET leaves them.
+        if (reply && (current.method == "GET" || current.method == "HEAD") &&
+            (reply->status == 301 || reply->status == 302 || reply->status == 303 || reply->status == 307 ||
+             reply->status == 308) &&
+            reply->headers.contains("location")) {
+            if (++redirects > maxRedirects)
+                return Error::failed(QStringLiteral("%1: %2 %3: more than %4 redirects")
+                                         .arg(where(repository), QString::fromLatin1(request.method),
+                                              QUrl(resolve(request.url)).path())
+                                         .arg(maxRedirects));
+            auto next = checkedUrl(QUrl(resolve(current.url))
+                                       .resolved(QUrl(QString::fromUtf8(reply->headers.value("location"))))
+                                       .toString());
+            if (!next)
+                return Error::failed(QStringLiteral("%1: %2 %3: redirected to %4")
+                                         .arg(where(repository), QString::fromLatin1(request.method),
+                                              QUrl(resolve(request.url)).path(), next.error().message));
+            current.url = next->toString(QUrl::FullyEncoded);
+            current.redirected = true; // storage, even on the registry's own host: no credentials
+            --attempt;
+            continue;
+        }
         const auto delay = repeatable ? retryDelay(reply, attempt) : std::nullopt;
         if (!delay)
             return reply;
-        qCDebug(lcRegistry) << request.method << QUrl(resolve(request.url)).path() << "try" << attempt + 1
+        qCDebug(lcRegistry) << request.method << QUrl(resolve(current.url)).path() << "try" << attempt + 1
                             << "failed with" << reply->status << "; retrying in" << delay->count() << "ms";
         if (!waitFor(delay.value()))
             return Error::cancelled(QStringLiteral("%1: cancelled").arg(where(repository)));

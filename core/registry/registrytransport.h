@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QList>
 #include <QString>
+#include <QUrl>
 
 #include <chrono>
 #include <functional>
@@ -38,6 +39,9 @@ struct RegistrySettings
 class RegistryTransport final
 {
 public:
+    // How many redirects a GET or HEAD follows.
+    static constexpr int maxRedirects = 5;
+
     RegistryTransport(QString registry, std::optional<Credential> credential, QString caFile,
                       std::optional<bool> allowPlainHttp);
     ~RegistryTransport();
@@ -64,6 +68,7 @@ public:
         qint64 uploadSize = 0;
         qint64 uploadOffset = 0;                         // where in uploadFile the body starts
         std::function<void(qint64 sent)> uploadProgress; // bytes of the body sent so far
+        bool redirected = false; // where the registry sent a GET or HEAD on: no credentials
     };
     struct Reply
     {
@@ -81,6 +86,15 @@ public:
     Status chooseScheme();
     // A URL the registry gave (a Location), absolute.
     QString resolve(const QString &url) const;
+    // The Location of reply, absolute, checked: http or https only, never from HTTPS down to
+    // plain HTTP. Errors name the registry, repository and what was being done.
+    Result<QString> location(const Reply &reply, const QString &repository, const QString &what) const;
+    // Whether url is the registry's own scheme, host and port: the only place credentials go
+    // (besides the token realm it names).
+    bool isOwnOrigin(const QString &url) const;
+    // url (relative to the registry, or absolute) if it is http or https, and not plain HTTP
+    // from an HTTPS registry; else an error quoting it, cut to a readable length.
+    Result<QUrl> checkedUrl(const QString &url) const;
     // "registry HOST, repository REPO"
     QString where(const QString &repository) const;
     Error httpError(const QString &repository, const QString &what, const Reply &reply) const;
@@ -101,7 +115,10 @@ public:
                    QByteArray &userPassword) const;
 
 private:
-    Result<Reply> perform(const Request &request, const QString &authorization, bool withCredential);
+    // Authorization and the credential go only to the registry's own origin, or with toRealm to
+    // the token realm authenticate() checked.
+    Result<Reply> perform(const Request &request, QString authorization, bool withCredential,
+                          bool toRealm = false);
     Result<Reply> sendOnce(const Request &request, const QString &repository, const QString &scope);
     Status authenticate(const Reply &challenge, const QString &repository, const QString &scope);
 

@@ -83,11 +83,15 @@ struct HttpStub::Private
                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
             return finish(fd);
         }
+        if (response.hangUp)
+            return finish(fd);
         QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + " Stub\r\n";
         for (const QByteArray &header : response.headers)
             out += header + "\r\n";
-        out +=
-            "Content-Length: " + QByteArray::number(response.body.size()) + "\r\nConnection: close\r\n\r\n";
+        // A forwarded HEAD answer keeps the length of what a GET would send.
+        if (HttpStub::header(response, "content-length").isEmpty())
+            out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
+        out += "Connection: close\r\n\r\n";
         if (request.method != "HEAD")
             out += response.body;
         qsizetype sent = 0;
@@ -165,6 +169,94 @@ QString HttpStub::address() const
 int HttpStub::requestCount() const
 {
     return d->requests;
+}
+
+namespace {
+
+bool sendAll(int fd, const char *data, qsizetype size)
+{
+    while (size > 0) {
+        const ssize_t n = ::send(fd, data, size_t(size), MSG_NOSIGNAL);
+        if (n <= 0)
+            return false;
+        data += n;
+        size -= n;
+    }
+    return true;
+}
+
+} // namespace
+
+HttpStub::Response HttpStub::forward(quint16 port, const Request &request, qsizetype bodyBytes)
+{
+    Response response;
+    response.status = 502;
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+        if (fd >= 0)
+            ::close(fd);
+        return response;
+    }
+    // HTTP/1.0 and Connection: close: the answer ends where the connection does, never chunked.
+    QByteArray out = request.method + ' ' + request.target + " HTTP/1.0\r\n";
+    for (auto it = request.headers.cbegin(); it != request.headers.cend(); ++it)
+        if (it.key() != "connection" && it.key() != "keep-alive" && it.key() != "expect")
+            out += it.key() + ": " + it.value() + "\r\n";
+    out += "Connection: close\r\n\r\n";
+    const bool partial = bodyBytes >= 0 && bodyBytes < request.body.size();
+    if (!sendAll(fd, out.constData(), out.size()) ||
+        !sendAll(fd, request.body.constData(), partial ? bodyBytes : request.body.size()) || partial) {
+        ::shutdown(fd, SHUT_RDWR);
+        ::close(fd);
+        response.hangUp = true;
+        return response;
+    }
+    QByteArray answer;
+    char buffer[65536];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
+        answer.append(buffer, n);
+    ::close(fd);
+    const qsizetype headerEnd = answer.indexOf("\r\n\r\n");
+    if (headerEnd < 0)
+        return response;
+    const QList<QByteArray> lines = answer.left(headerEnd).split('\n');
+    response.status = lines.value(0).split(' ').value(1).toInt();
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const QByteArray name = line.left(line.indexOf(':')).trimmed().toLower();
+        if (name.isEmpty() || name == "connection" || name == "keep-alive" ||
+            (name == "content-length" && request.method != "HEAD"))
+            continue;
+        response.headers.append(line);
+    }
+    response.body = answer.mid(headerEnd + 4);
+    return response;
+}
+
+QByteArray HttpStub::header(const Response &response, const QByteArray &name)
+{
+    for (const QByteArray &line : response.headers) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return line.mid(colon + 1).trimmed();
+    }
+    return {};
+}
+
+void HttpStub::setHeader(Response &response, const QByteArray &name, const QByteArray &value)
+{
+    for (QByteArray &line : response.headers) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0) {
+            line = name + ": " + value;
+            return;
+        }
+    }
+    response.headers.append(name + ": " + value);
 }
 
 } // namespace slipway::test
