@@ -36,15 +36,50 @@ Status ContainerDriver::shipImage()
     auto present = m_client.inspectImage(image.reference);
     if (!present)
         return present.error();
-    // A digest names exactly one image, and a loaded release's tag is ours: either present
-    // means nothing to transfer (rollbacks and retries are quick).
-    const bool pinned = image.load || image.reference.contains(u'@');
-    if (present.value() && pinned) {
+    // A digest names exactly one image; a loaded release's tag is trusted only when the image
+    // under it has the release's id (another history may have used the same tag). Either way,
+    // present means nothing to transfer (rollbacks and retries are quick).
+    if (present.value() &&
+        (image.reference.contains(u'@') || (image.load && hasReleaseId(*present.value())))) {
         m_reporter.log(LogLevel::Info,
                        QStringLiteral("image %1 is already on the target").arg(image.reference));
         m_reporter.setImageTransfer(0, image.bytes);
         return success();
     }
+    if (present.value() && image.load)
+        m_reporter.log(
+            LogLevel::Warning,
+            QStringLiteral("the target's %1 is another image (%2), not this release's; replacing it")
+                .arg(image.reference, present.value()->value(QStringLiteral("Id")).toString().left(19)));
+    Status shipped = transferImage();
+    if (!shipped || !image.load)
+        return shipped;
+    // What the release's tag names now must be the release: never run another image under it.
+    auto arrived = m_client.inspectImage(image.reference);
+    if (!arrived)
+        return arrived.error();
+    if (!arrived.value() || !hasReleaseId(*arrived.value()))
+        return Error::failed(QStringLiteral("%1: after the transfer, %2 is not the release's image %3")
+                                 .arg(where(), image.reference, image.imageId));
+    return success();
+}
+
+// Whether an inspected image is the release's (its id is the config digest; Podman's may lack
+// the "sha256:" prefix). Without a known id there is nothing to tell it by.
+bool ContainerDriver::hasReleaseId(const QJsonObject &inspected) const
+{
+    const QString wanted = m_request.image.imageId;
+    if (wanted.isEmpty())
+        return true;
+    QString id = inspected.value(QStringLiteral("Id")).toString();
+    if (!id.startsWith(QLatin1String("sha256:")))
+        id.prepend(QStringLiteral("sha256:"));
+    return id == wanted;
+}
+
+Status ContainerDriver::transferImage()
+{
+    const ImageSource &image = m_request.image;
     if (image.localRegistry) {
         if (Status pulled = pullFromHere(); pulled)
             return success();

@@ -4,6 +4,8 @@
 #include "deploy/targetdriver.h"
 #include "engine/engineclient.h"
 
+#include <QJsonObject>
+
 namespace slipway {
 
 struct RolloutRequest;
@@ -29,6 +31,8 @@ public:
                       int tail) override;
 
 private:
+    Status transferImage();
+    bool hasReleaseId(const QJsonObject &inspected) const;
     Status pullFromHere();
     ContainerSpec containerSpec(const QString &name) const;
     Result<AppInstance> create();

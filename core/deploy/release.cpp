@@ -49,17 +49,27 @@ Result<ImageSource> registrySource(const QString &image, const QString &digest, 
     return source;
 }
 
-// What a full transfer of image `digest` sends: its config and layers.
-qint64 imageBytes(const QString &blobsDir, const QString &digest)
+// Of image `digest` in the blob store: what a full transfer sends (its config and layers), and
+// its config's digest, which engines take as the image's id.
+struct StoredImage
 {
+    qint64 bytes = 0;
+    QString configDigest;
+};
+
+StoredImage storedImage(const QString &blobsDir, const QString &digest)
+{
+    StoredImage image;
     auto manifest = ContentStore(blobsDir).read(digest);
     if (!manifest)
-        return 0;
+        return image;
     const QJsonObject json = QJsonDocument::fromJson(manifest.value()).object();
-    qint64 bytes = json.value(QStringLiteral("config")).toObject().value(QStringLiteral("size")).toInteger();
+    const QJsonObject config = json.value(QStringLiteral("config")).toObject();
+    image.bytes = config.value(QStringLiteral("size")).toInteger();
+    image.configDigest = config.value(QStringLiteral("digest")).toString();
     for (const QJsonValue &layer : json.value(QStringLiteral("layers")).toArray())
-        bytes += layer.toObject().value(QStringLiteral("size")).toInteger();
-    return bytes;
+        image.bytes += layer.toObject().value(QStringLiteral("size")).toInteger();
+    return image;
 }
 
 QString deploymentLog(const TargetOutcome &outcome)
@@ -233,11 +243,17 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
         // Registry-less: an engine that has the image (rollouts keep old images) skips it; the
         // others pull it from this machine and fetch only the layers they lack, or get it
         // streamed whole from the local blob store where they cannot reach this machine.
+        // The tag carries the image id as well as the release id: two histories (two machines,
+        // two data dirs) deploying one app to one engine each number their releases from 1.
+        const StoredImage stored = storedImage(options.blobsDir, release.digest);
         request.image.reference = release.image + QStringLiteral(":release-") + request.release;
+        if (stored.configDigest.startsWith(QLatin1String("sha256:")))
+            request.image.reference += u'-' + stored.configDigest.mid(7, 12);
         request.image.load =
             archiveProducer(options.blobsDir, release.digest, request.image.reference, options.stop);
         request.image.digest = release.digest;
-        request.image.bytes = imageBytes(options.blobsDir, release.digest);
+        request.image.imageId = stored.configDigest;
+        request.image.bytes = stored.bytes;
         localRegistry.emplace(options.blobsDir);
         Status serving = localRegistry->start();
         if (serving)

@@ -46,6 +46,9 @@ struct ImageSource
     // fails, get `load`.
     LocalRegistry *localRegistry = nullptr;
     QString digest;
+    // Registry-less: the image's id (its config digest). A target has the release only when the
+    // image under `reference` has this id; a tag alone proves nothing.
+    QString imageId;
     qint64 bytes = 0;                     // the image's blobs, config and layers: what a full transfer sends
     std::optional<Credential> credential; // for the pull; never logged
     QString registry;                     // host[:port] the credential is for

@@ -25,6 +25,8 @@
 #include <QTest>
 #include <QUrl>
 
+#include <tuple>
+
 using namespace slipway;
 using slipway::test::CliRun;
 using slipway::test::DockerService;
@@ -291,6 +293,48 @@ private Q_SLOTS:
         qDebug() << "after the local images were removed, sent" << third;
         QVERIFY(third.value(QStringLiteral("local")) > busybox / 3);
         QVERIFY(third.value(QStringLiteral("remote")) < 1024 * 1024);
+    }
+
+    // Two histories (two machines, or two data dirs) deploy one app to one engine, each its own
+    // release 1. The second must run its own image, not the first one's under the same tag.
+    void twoHistoriesNeverRunEachOthersImage()
+    {
+        QVERIFY(prune(local()));
+        const quint16 port = slipway::test::freeLoopbackPort();
+        QMap<QString, QString> served; // history -> what its container serves
+        QTemporaryDir dataA, dataB;
+        GitRepo repoA, repoB;
+        for (const auto &[data, repo, version] : {std::tuple{&dataA, &repoA, QByteArray("alpha")},
+                                                  std::tuple{&dataB, &repoB, QByteArray("beta")}}) {
+            const auto cli = [&](QStringList arguments) {
+                return runCli(QStringList{QStringLiteral("--data-dir"), data->path()} + arguments);
+            };
+            CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
+                              QStringLiteral("--endpoint"), local().endpoint()});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+            QVERIFY(slipway::test::commitWebApp(*repo, version, true, port));
+            run = cli({QStringLiteral("deploy"), repo->path(), QStringLiteral("--target"),
+                       QStringLiteral("local"), QStringLiteral("--json")});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+            const QJsonObject json = QJsonDocument::fromJson(run.out).object();
+            QCOMPARE(json.value(QStringLiteral("release")).toInt(), 1);
+            const QString container = json.value(QStringLiteral("targets"))
+                                          .toArray()
+                                          .at(0)
+                                          .toObject()
+                                          .value(QStringLiteral("containerId"))
+                                          .toString();
+            QString output;
+            QCOMPARE(local().cli({QStringLiteral("exec"), container, QStringLiteral("/bin/busybox"),
+                                  QStringLiteral("cat"), QStringLiteral("/www/index.html")},
+                                 &output),
+                     0);
+            served.insert(QString::fromUtf8(version), output.trimmed());
+            qDebug() << version << "deployed as" << json.value(QStringLiteral("image")).toString() << "serves"
+                     << output.trimmed();
+        }
+        QCOMPARE(served.value(QStringLiteral("alpha")), QStringLiteral("alpha"));
+        QCOMPARE(served.value(QStringLiteral("beta")), QStringLiteral("beta"));
     }
 };
 
