@@ -1,5 +1,7 @@
 #include "tarwriter.h"
 
+#include "util/text.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -9,9 +11,35 @@ namespace slipway {
 
 namespace {
 
+// A path as messages quote it: cut to a readable length.
 QString pathText(const QByteArray &utf8Path)
 {
-    return QString::fromUtf8(utf8Path);
+    return elide(QString::fromUtf8(utf8Path));
+}
+
+// What Linux takes: PATH_MAX (4096, with the NUL) and NAME_MAX (255) bytes. Longer entries would
+// fail to extract on every engine; an error names the entry instead.
+constexpr qsizetype maxPathBytes = 4095;
+constexpr qsizetype maxNameBytes = 255;
+
+// Empty, or why path is too long for a file system.
+QString lengthProblem(const QByteArray &path)
+{
+    if (path.size() > maxPathBytes)
+        return QStringLiteral("%1 bytes long, more than a path may be (%2)")
+            .arg(path.size())
+            .arg(maxPathBytes);
+    for (qsizetype start = 0; start < path.size();) {
+        qsizetype end = path.indexOf('/', start);
+        if (end < 0)
+            end = path.size();
+        if (end - start > maxNameBytes)
+            return QStringLiteral("it has a %1-byte component, more than a file name may be (%2)")
+                .arg(end - start)
+                .arg(maxNameBytes);
+        start = end + 1;
+    }
+    return {};
 }
 
 // Relative, no empty, "." or ".." components, no NUL: what a layer may contain.
@@ -227,13 +255,22 @@ Status TarWriter::begin(const QString &path, Type type, bool executable, qint64 
     if (!isValidEntryPath(utf8Path))
         return fail(Error::failed(QStringLiteral("tar entry \"%1\": not a relative path without empty, "
                                                  "\".\" or \"..\" components")
-                                      .arg(path)));
+                                      .arg(pathText(utf8Path))));
+    if (const QString problem = lengthProblem(utf8Path); !problem.isEmpty())
+        return fail(Error::failed(QStringLiteral("tar entry \"%1\": %2").arg(pathText(utf8Path), problem)));
+    if (type == Type::Symlink && target.toUtf8().size() > maxPathBytes)
+        return fail(
+            Error::failed(QStringLiteral("tar entry \"%1\": the symlink target is %2 bytes, more than a "
+                                         "path may be (%3)")
+                              .arg(pathText(utf8Path))
+                              .arg(target.toUtf8().size())
+                              .arg(maxPathBytes)));
     QByteArray key = utf8Path;
     if (type == Type::Directory)
         key.append('/');
     if (key <= m_lastKey)
         return fail(Error::failed(QStringLiteral("tar entry \"%1\": out of order or repeated (after \"%2\")")
-                                      .arg(path, pathText(m_lastKey))));
+                                      .arg(pathText(utf8Path), pathText(m_lastKey))));
     if (size < 0)
         return fail(Error::failed(QStringLiteral("tar entry \"%1\": negative size %2").arg(path).arg(size)));
     if (type == Type::Symlink && (target.isEmpty() || target.contains(QChar(0))))

@@ -38,6 +38,9 @@ bool readGlobs(SpecProblems &problems, const toml::node &node, const QString &wh
     return ok;
 }
 
+constexpr qsizetype maxDestComponents = 32;
+constexpr qsizetype maxDestBytes = 1024;
+
 // Empty if `dest` is an absolute, normalised directory; else what it must be.
 QString destProblem(const QString &dest)
 {
@@ -52,6 +55,12 @@ QString destProblem(const QString &dest)
         if (part.isEmpty() || part == QLatin1String(".") || part == QLatin1String(".."))
             return QStringLiteral("a normalised path (no \"//\", \".\" or \"..\")");
     }
+    // Every directory above a layer's files is an entry of its own: a deep dest made a 40 KB
+    // spec into a 426 MB layer. Real ones are a few components long.
+    if (parts.size() > maxDestComponents || dest.toUtf8().size() > maxDestBytes)
+        return QStringLiteral("at most %1 components and %2 bytes long")
+            .arg(maxDestComponents)
+            .arg(maxDestBytes);
     return {};
 }
 

@@ -625,6 +625,17 @@ void TestTarWriter::badPaths_data()
         << QStringList{QStringLiteral("a/b"), QStringLiteral("dir:a/b")} << QStringLiteral("a/b");
     QTest::newRow("file then child") << QStringList{QStringLiteral("a/b"), QStringLiteral("a/b/c")}
                                      << QStringLiteral("a/b/c");
+    // What no file system takes: the message names the entry, cut to a readable length.
+    const QString longName = QString(256, u'n');
+    QTest::newRow("component over 255 bytes")
+        << QStringList{QStringLiteral("app/") + longName}
+        << QString(QStringLiteral("app/") + longName).left(120) + QStringLiteral("… (260 characters)");
+    QString deep;
+    for (int i = 0; i < 2100; ++i)
+        deep += QStringLiteral("d/");
+    deep += u'f';
+    QTest::newRow("path over 4095 bytes")
+        << QStringList{deep} << deep.left(120) + QStringLiteral("… (4201 characters)");
 }
 
 void TestTarWriter::badPaths()

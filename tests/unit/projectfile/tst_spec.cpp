@@ -427,6 +427,20 @@ void TestSpec::badInput_data()
         QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"**\"]\ndest = \"//app\"\n"),
         "slipway.toml:4: [[layers]] #1 'app': dest \"//app\" must be a normalised path (no \"//\", \".\" or "
         "\"..\")");
+    // Each directory above a layer's files is an entry: a deep dest made a 40 KB spec a 426 MB
+    // layer. And a quoted value is cut: the message stays one readable line.
+    row("layer dest too deep",
+        QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"**\"]\ndest = \"") +
+            QByteArray("/a").repeated(33) + "\"\n",
+        "slipway.toml:4: [[layers]] #1 'app': dest "
+        "\"/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a\" "
+        "must be at most 32 components and 1024 bytes long");
+    row("layer dest of 10 MB",
+        QByteArray("[[layers]]\nname = \"app\"\ninclude = [\"**\"]\ndest = \"/") + QByteArray(10 << 20, 'x') +
+            "\"\n",
+        QByteArray("slipway.toml:4: [[layers]] #1 'app': dest \"/" + QByteArray(119, 'x') +
+                   "…\" (10485761 characters) must be at most 32 components and 1024 bytes long")
+            .constData());
 
     // [deploy]
     row("deploy unknown key", withLayer("[deploy]\nport = [\"80:80\"]\n"),
