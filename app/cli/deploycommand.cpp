@@ -1,5 +1,5 @@
-// slipway-cli deploy SOURCE [--ref R] --target NAME... [--image REF] [--batch N]
-// slipway-cli rollback --target NAME [--to RELEASE_ID]
+// slipway-cli deploy SOURCE [--ref R] --target NAME... [--image REF] [--batch N] [--no-wait]
+// slipway-cli rollback --target NAME [--to RELEASE_ID] [--no-wait]
 
 #include "commands.h"
 #include "output.h"
@@ -17,7 +17,7 @@
 namespace slipway::cli {
 namespace {
 
-// Prints each target's progress to stderr (human mode).
+// Prints each target's progress and warnings to stderr (human mode).
 class DeployPrinter final : public EventSink
 {
 public:
@@ -28,6 +28,13 @@ public:
     void post(Event event) override
     {
         const QMutexLocker lock(&m_mutex);
+        // A target's warnings as they happen (waiting for another deploy's lock, an image sent
+        // whole); errors come in the summary.
+        if (const auto *line = std::get_if<LogEvent>(&event)) {
+            if (line->level == LogLevel::Warning && !line->target.isEmpty())
+                m_err << "  " << line->target << ": " << line->text << Qt::endl;
+            return;
+        }
         const auto *target = std::get_if<TargetEvent>(&event);
         if (!target)
             return;
@@ -115,6 +122,7 @@ DeploymentSettings settingsFor(const Invocation &invocation, CommandContext &con
     DeploymentSettings settings;
     settings.dataDir = invocation.dataDir;
     settings.batchSize = invocation.value(QStringLiteral("batch")).toInt();
+    settings.waitForLock = !invocation.isSet(QStringLiteral("no-wait"));
     settings.events = &events;
     settings.stop = context.stop;
     return settings;

@@ -30,6 +30,13 @@ Status ContainerDriver::prepare()
     return m_client.connect();
 }
 
+Status ContainerDriver::lock()
+{
+    m_lock.emplace(m_client, m_request.app, m_request.image.reference);
+    return m_lock->acquire(m_request.waitForLock, m_request.stop,
+                           [this](const QString &message) { m_reporter.log(LogLevel::Warning, message); });
+}
+
 Status ContainerDriver::shipImage()
 {
     const ImageSource &image = m_request.image;
@@ -52,15 +59,25 @@ Status ContainerDriver::shipImage()
             QStringLiteral("the target's %1 is another image (%2), not this release's; replacing it")
                 .arg(image.reference, present.value()->value(QStringLiteral("Id")).toString().left(19)));
     Status shipped = transferImage();
-    if (!shipped || !image.load)
+    if (!shipped || !image.load || image.imageId.isEmpty())
         return shipped;
-    // What the release's tag names now must be the release: never run another image under it.
-    auto arrived = m_client.inspectImage(image.reference);
+    // The container is made from the image id, which the transfer must have brought; the tag is
+    // for people and for the next deploy's check. Podman can lose a tag to a concurrent one on
+    // the same image (two deploys at once): tag it again from the id.
+    auto arrived = m_client.inspectImage(image.imageId);
     if (!arrived)
         return arrived.error();
     if (!arrived.value() || !hasReleaseId(*arrived.value()))
-        return Error::failed(QStringLiteral("%1: after the transfer, %2 is not the release's image %3")
-                                 .arg(where(), image.reference, image.imageId));
+        return Error::failed(
+            QStringLiteral("%1: after the transfer, the target has no image %2").arg(where(), image.imageId));
+    auto tagged = m_client.inspectImage(image.reference);
+    if (tagged && tagged.value() && hasReleaseId(*tagged.value()))
+        return success();
+    const qsizetype colon = image.reference.lastIndexOf(u':');
+    if (Status retagged =
+            m_client.tagImage(image.imageId, image.reference.left(colon), image.reference.mid(colon + 1));
+        !retagged)
+        m_reporter.log(LogLevel::Warning, retagged.error().message);
     return success();
 }
 
@@ -159,7 +176,8 @@ ContainerSpec ContainerDriver::containerSpec(const QString &name) const
     const DeploySpec &deploy = m_request.deploy;
     ContainerSpec spec;
     spec.name = name;
-    spec.image = m_request.image.reference;
+    // Registry-less: by id, which no tag moved by another deploy can change under us.
+    spec.image = m_request.image.imageId.isEmpty() ? m_request.image.reference : m_request.image.imageId;
     spec.env = deploy.env;
     spec.ports = deploy.ports;
     spec.network = deploy.network;

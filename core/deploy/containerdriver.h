@@ -1,10 +1,13 @@
 #pragma once
 
+#include "deploy/deploylock.h"
 #include "deploy/healthcheck.h"
 #include "deploy/targetdriver.h"
 #include "engine/engineclient.h"
 
 #include <QJsonObject>
+
+#include <optional>
 
 namespace slipway {
 
@@ -23,6 +26,7 @@ public:
 
     QString where() const override { return m_client.where(); }
     Status prepare() override;
+    Status lock() override;
     Status shipImage() override;
     Result<QList<AppInstance>> inspect() override;
     Result<AppInstance> switchTo(const QList<AppInstance> &current) override;
@@ -44,6 +48,7 @@ private:
     RolloutReporter &m_reporter;
     EngineClient m_client;
     HealthCheck m_health;
+    std::optional<DeployLock> m_lock; // released before m_client goes
 };
 
 } // namespace slipway

@@ -41,6 +41,7 @@ ReleaseOptions Deployment::releaseOptions() const
     options.events = m_settings.events;
     options.stop = m_settings.stop;
     options.pool = m_settings.pool;
+    options.waitForLock = m_settings.waitForLock;
     return options;
 }
 

@@ -25,6 +25,7 @@ struct DeploymentSettings
     EventSink *events = nullptr; // the build's, the push's and the rollout's events, and milestones
     std::stop_token stop;
     QThreadPool *pool = nullptr; // where targets roll out; null: a pool of the batch's size
+    bool waitForLock = true;     // for another deploy of the app to a target (--no-wait: false)
 };
 
 // What a deployment did, for a front end to show.

@@ -237,6 +237,7 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
     request.events = options.events;
     request.stop = options.stop;
     request.pool = options.pool;
+    request.waitForLock = options.waitForLock;
     // Lives as long as the rollout: the engines pull from it.
     std::optional<LocalRegistry> localRegistry;
     if (release.image.startsWith(localRepositoryPrefix())) {

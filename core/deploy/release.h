@@ -52,6 +52,7 @@ struct ReleaseOptions
     EventSink *events = nullptr;
     std::stop_token stop;
     QThreadPool *pool = nullptr; // where targets roll out; null: a pool of the batch's size
+    bool waitForLock = true;     // for another deploy of the app to a target; false: fail that target
 };
 
 // Records a build as a release of `project` built from `ref`, pushing it first when

@@ -22,6 +22,8 @@ Status rollOutWith(TargetDriver &driver, RolloutReporter &reporter, const Rollou
     reporter.state(TargetState::Pulling);
     if (Status shipped = driver.shipImage(); !shipped)
         return shipped;
+    if (Status locked = driver.lock(); !locked)
+        return locked;
     auto current = driver.inspect();
     if (!current)
         return current.error();

@@ -65,6 +65,8 @@ struct RolloutRequest
     int batchSize = 0;     // targets deployed at once; 0: all in parallel. Stops after a failing batch.
     int steadySeconds = 5; // without a health check or image HEALTHCHECK: running this long is healthy
     int logLines = 50;     // of a failed container, kept in the outcome
+    // When another deploy of the app holds a target's lock: wait for it, or fail that target.
+    bool waitForLock = true;
     EventSink *events = nullptr;
     std::stop_token stop;
     // Where the targets of a batch roll out at once; null: a pool of the batch's size.

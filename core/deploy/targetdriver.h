@@ -62,7 +62,7 @@ private:
 };
 
 // How one kind of target runs an app. The rollout drives every kind through the same steps,
-// in this order: prepare, shipImage, inspect, switchTo, retire. A driver is made for one
+// in this order: prepare, shipImage, lock, inspect, switchTo, retire. A driver is made for one
 // target and one release, and lives on the thread that rolls that target out.
 //
 // Kinds: a container on a Docker or Podman engine (ContainerDriver, today's only one); a
@@ -78,6 +78,9 @@ public:
     virtual Status prepare() = 0;
     // Puts the release's image on the target (a pull or a load) unless it is there already.
     virtual Status shipImage() = 0;
+    // Takes the app's deploy lock on the target (DeployLock), waiting for another deploy when
+    // the request says so; held until the driver is gone.
+    virtual Status lock() = 0;
     // The app's instances on the target now, of any release.
     virtual Result<QList<AppInstance>> inspect() = 0;
     // Makes the new release the one that serves: starts it beside (or in place of) `current`,

@@ -18,13 +18,16 @@
 #include "util/paths.h"
 #include "webapp.h"
 
-#include <QDeadlineTimer>
+#include <QCoreApplication>
+#include <QDateTime>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -68,6 +71,47 @@ private:
     }
 
     static QJsonObject json(const CliRun &run) { return QJsonDocument::fromJson(run.out).object(); }
+
+    // The names of the engine's containers, running or not.
+    static QStringList containers(const EngineService &engine)
+    {
+        QString output;
+        engine.cli({QStringLiteral("ps"), QStringLiteral("-a"), QStringLiteral("--format"),
+                    QStringLiteral("{{.Names}}")},
+                   &output);
+        return output.split(u'\n', Qt::SkipEmptyParts);
+    }
+
+    // Field 22 of /proc/PID/stat: what DeployLock tells a process by, besides its pid.
+    static qint64 startTicksOf(qint64 pid)
+    {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            return -1;
+        const QByteArray line = stat.readAll();
+        return line.mid(line.lastIndexOf(')') + 2).split(' ').value(19).toLongLong();
+    }
+
+    // The app's deploy lock, made as a deploy of process `pid` on this machine would make it.
+    static bool holdLock(const EngineService &engine, qint64 pid, qint64 startTicks)
+    {
+        if (!engine.importBusybox(QStringLiteral("localhost/lockholder:1")))
+            return false;
+        QStringList arguments{QStringLiteral("create"), QStringLiteral("--name"),
+                              QStringLiteral("slipway-lock-web")};
+        const QList<std::pair<QString, QString>> labels{
+            {QStringLiteral("machine"), QString::fromLatin1(QSysInfo::machineUniqueId())},
+            {QStringLiteral("host"), QSysInfo::machineHostName()},
+            {QStringLiteral("pid"), QString::number(pid)},
+            {QStringLiteral("start"), QString::number(startTicks)},
+            {QStringLiteral("since"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+            {QStringLiteral("token"), QStringLiteral("held-by-the-test")}};
+        for (const auto &[key, value] : labels)
+            arguments << QStringLiteral("--label") << QStringLiteral("io.slipway.lock.%1=%2").arg(key, value);
+        arguments << QStringLiteral("localhost/lockholder:1") << QStringLiteral("/bin/busybox")
+                  << QStringLiteral("true");
+        return engine.cli(arguments) == 0;
+    }
 
     bool commitApp(const QByteArray &version, bool healthy)
     {
@@ -159,6 +203,86 @@ private Q_SLOTS:
                        .arg(m_ssh->port())
                        .arg(m_remote->socketPath())});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    }
+
+    // One deploy of an app to a target at a time, across processes and machines: the lock is a
+    // container on the engine that is never started (DeployLock). Held by a live process, a deploy with
+    // --no-wait fails naming it, and one without waits, says so, and goes on once it is released; a holder
+    // that is gone is taken over; two deploys started together both end healthy, one after the other.
+    void oneDeployOfAnAppAtATime()
+    {
+        const QString lock = QStringLiteral("slipway-lock-web");
+        QString problem = deployedBefore("v1", {QStringLiteral("local")});
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY2(!containers(*m_local).contains(lock), "the lock outlived the deploy");
+
+        // This test process holds it.
+        const qint64 self = QCoreApplication::applicationPid();
+        QVERIFY(holdLock(*m_local, self, startTicksOf(self)));
+        QVERIFY(commitApp("v2", true));
+        const CliRun refused = cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"),
+                                    QStringLiteral("local"), QStringLiteral("--no-wait")});
+        QCOMPARE(refused.exitCode, 1);
+        const QString summary = QString::fromUtf8(refused.out);
+        QVERIFY2(summary.contains(QStringLiteral("web is being deployed by pid %1 on ").arg(self)),
+                 qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("without --no-wait to wait")), qPrintable(summary));
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v1"));
+
+        // Without --no-wait: it waits and says so, and goes on once the holder lets go.
+        QProcess waiting;
+        waiting.start(QStringLiteral(SLIPWAY_CLI),
+                      {QStringLiteral("--data-dir"), m_data->path(), QStringLiteral("deploy"), m_repo->path(),
+                       QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY(waiting.waitForStarted());
+        QByteArray said;
+        QElapsedTimer clock;
+        clock.start();
+        while (!said.contains("waiting: web is being deployed by pid") && clock.elapsed() < 60000 &&
+               waiting.state() == QProcess::Running) {
+            waiting.waitForReadyRead(200);
+            said += waiting.readAllStandardError();
+        }
+        QVERIFY2(
+            said.contains(QByteArray("waiting: web is being deployed by pid " + QByteArray::number(self))),
+            said.constData());
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v1"));
+        QCOMPARE(m_local->cli({QStringLiteral("rm"), lock}), 0);
+        QVERIFY(waiting.waitForFinished(120000));
+        said += waiting.readAllStandardError();
+        QVERIFY2(waiting.exitCode() == 0, said.constData());
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v2"));
+
+        // A holder that is gone (a killed deploy on this machine) is taken over.
+        QProcess gone;
+        gone.start(QStringLiteral("true"), {});
+        QVERIFY(gone.waitForStarted());
+        const qint64 deadPid = gone.processId();
+        QVERIFY(gone.waitForFinished());
+        QVERIFY(holdLock(*m_local, deadPid, 12345));
+        QVERIFY(commitApp("v3", true));
+        const CliRun takenOver = cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"),
+                                      QStringLiteral("local"), QStringLiteral("--no-wait")});
+        QVERIFY2(takenOver.exitCode == 0, qPrintable(takenOver.err));
+        QVERIFY2(takenOver.err.contains(
+                     QStringLiteral("taking over the deploy lock of web from pid %1").arg(deadPid)),
+                 qPrintable(takenOver.err));
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v3"));
+
+        // Two at once: both healthy, one after the other, and one container serves.
+        QVERIFY(commitApp("v4", true));
+        QProcess first, second;
+        for (QProcess *deploy : {&first, &second})
+            deploy->start(QStringLiteral(SLIPWAY_CLI),
+                          {QStringLiteral("--data-dir"), m_data->path(), QStringLiteral("deploy"),
+                           m_repo->path(), QStringLiteral("--target"), QStringLiteral("local")});
+        for (QProcess *deploy : {&first, &second}) {
+            QVERIFY(deploy->waitForFinished(120000));
+            QVERIFY2(deploy->exitCode() == 0,
+                     QByteArray(deploy->readAllStandardError() + deploy->readAllStandardOutput()).constData());
+        }
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v4")); // "containers: 2" otherwise
+        QVERIFY(!containers(*m_local).contains(lock));
     }
 
     void deploysWithoutARegistryToBothTargets()
