@@ -243,7 +243,10 @@ Status DeployLock::acquire(bool wait, std::stop_token stop, const std::function<
                                "without --no-wait to wait for it")
                     .arg(m_client.where(), m_app, holder.describe()));
         if (!announced && say)
-            say(QStringLiteral("waiting: %1 is being deployed by %2").arg(m_app, holder.describe()));
+            say(QStringLiteral(
+                    "waiting: %1 is being deployed by %2 (if that deploy is gone, remove the "
+                    "container %3 on the target; a hold from another machine lapses after an hour)")
+                    .arg(m_app, holder.describe(), lockName(m_app)));
         announced = true;
         if (!sleepFor(std::chrono::milliseconds(500), stop))
             return Error::cancelled(QStringLiteral("%1: cancelled while waiting for the deploy lock of %2")

@@ -252,6 +252,14 @@ private Q_SLOTS:
         QVERIFY2(m_console->deploy.summary().contains(QStringLiteral("healthy on local")),
                  qPrintable(m_console->deploy.summary()));
         QCOMPARE(targetState(QStringLiteral("local")), QStringLiteral("healthy"));
+        // The target's row says how much of the image went there (its tooltip shows it).
+        QString transfer;
+        for (const QVariant &entry : m_console->deploy.targetStates())
+            if (entry.toMap().value(QStringLiteral("name")).toString() == u"local")
+                transfer = entry.toMap().value(QStringLiteral("transfer")).toString();
+        QVERIFY2(transfer.startsWith(QStringLiteral("image: sent ")) &&
+                     transfer.contains(QStringLiteral(" of ")),
+                 qPrintable(transfer));
         QCOMPARE(m_console->deploy.layerModel()->rowCount(), 2);
         QVERIFY2(logText().contains(QStringLiteral("Release %1").arg(m_v1Release)), qPrintable(logText()));
         // Every stage of the pipeline ran, except the push: the image was loaded into the engine.
