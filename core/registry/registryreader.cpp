@@ -199,6 +199,9 @@ Status RegistryReader::fetchBlob(const QString &repository, const QString &diges
     RegistryTransport::Request head;
     head.method = "HEAD";
     head.url = QStringLiteral("/v2/%1/blobs/%2").arg(repository, digest);
+    // A redirect is answer enough here (storage often takes no HEAD on a URL signed for GET):
+    // the GET below follows it.
+    head.followRedirects = false;
     auto checked = m_transport.send(head, repository, scope);
     if (!checked)
         return checked.error();

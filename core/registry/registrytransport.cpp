@@ -512,7 +512,7 @@ Result<RegistryTransport::Reply> RegistryTransport::send(const Request &request,
         auto reply = sendOnce(current, repository, scope);
         // A GET or HEAD may be sent on (blobs to their storage); credentials stay behind, as
         // RegistryReader's streamed GET leaves them.
-        if (reply && (current.method == "GET" || current.method == "HEAD") &&
+        if (reply && current.followRedirects && (current.method == "GET" || current.method == "HEAD") &&
             (reply->status == 301 || reply->status == 302 || reply->status == 303 || reply->status == 307 ||
              reply->status == 308) &&
             reply->headers.contains("location")) {

@@ -68,7 +68,8 @@ public:
         qint64 uploadSize = 0;
         qint64 uploadOffset = 0;                         // where in uploadFile the body starts
         std::function<void(qint64 sent)> uploadProgress; // bytes of the body sent so far
-        bool redirected = false; // where the registry sent a GET or HEAD on: no credentials
+        bool redirected = false;     // where the registry sent a GET or HEAD on: no credentials
+        bool followRedirects = true; // a GET or HEAD; false: the 3xx is the answer
     };
     struct Reply
     {
