@@ -2,6 +2,7 @@
 
 #include "engine/engineclient.h"
 #include "util/logging.h"
+#include "util/stopwait.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -12,7 +13,6 @@
 #include <QSysInfo>
 #include <QUuid>
 
-#include <condition_variable>
 #include <mutex>
 
 namespace slipway {
@@ -69,15 +69,6 @@ bool isStale(const LockHolder &holder, const LockHolder &self)
     const qint64 staleSeconds =
         std::chrono::duration_cast<std::chrono::seconds>(DeployLock::staleAfter).count();
     return !holder.since.isValid() || holder.since.secsTo(QDateTime::currentDateTimeUtc()) > staleSeconds;
-}
-
-// Sleeps unless stop is requested; false when it was.
-bool sleepFor(std::chrono::milliseconds delay, std::stop_token stop)
-{
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mutex);
-    return !wake.wait_for(lock, stop, delay, [] { return false; }) && !stop.stop_requested();
 }
 
 } // namespace
@@ -248,7 +239,7 @@ Status DeployLock::acquire(bool wait, std::stop_token stop, const std::function<
                     "container %3 on the target; a hold from another machine lapses after an hour)")
                     .arg(m_app, holder.describe(), lockName(m_app)));
         announced = true;
-        if (!sleepFor(std::chrono::milliseconds(500), stop))
+        if (!sleepUnlessStopped(std::chrono::milliseconds(500), stop))
             return Error::cancelled(QStringLiteral("%1: cancelled while waiting for the deploy lock of %2")
                                         .arg(m_client.where(), m_app));
     }

@@ -1,12 +1,12 @@
 #include "deploy/healthcheck.h"
 
 #include "engine/engineclient.h"
+#include "util/stopwait.h"
 
 #include <QElapsedTimer>
 #include <QSet>
 
 #include <chrono>
-#include <thread>
 
 namespace slipway {
 namespace {
@@ -34,17 +34,6 @@ int publishedPort(const DeploySpec &deploy, int containerPort)
         return mapping.section(u':', -2, -2).toInt();
     }
     return 0;
-}
-
-// Sleeps up to `ms`, waking early on a stop request. False when stopped.
-bool sleepFor(int ms, const std::stop_token &stop)
-{
-    for (int slept = 0; slept < ms; slept += 50) {
-        if (stop.stop_requested())
-            return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(qMin(50, ms - slept)));
-    }
-    return !stop.stop_requested();
 }
 
 } // namespace
@@ -133,7 +122,7 @@ Status HealthCheck::wait(const QString &id)
         }
         if (timer.elapsed() >= qint64(timeout) * 1000)
             return failure(QStringLiteral("not healthy after %1 s: %2").arg(timeout).arg(lastProblem));
-        if (!sleepFor(interval, m_stop))
+        if (!sleepUnlessStopped(std::chrono::milliseconds(interval), m_stop))
             return Error::cancelled(QStringLiteral("%1: cancelled").arg(m_client.where()));
     }
 }

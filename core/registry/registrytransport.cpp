@@ -3,6 +3,7 @@
 #include "registry/imagereference.h"
 #include "util/curl.h"
 #include "util/logging.h"
+#include "util/stopwait.h"
 #include "util/text.h"
 
 #include <QDateTime>
@@ -15,9 +16,6 @@
 #include <QUrlQuery>
 
 #include <curl/curl.h>
-
-#include <condition_variable>
-#include <mutex>
 
 namespace slipway {
 namespace {
@@ -491,11 +489,7 @@ std::optional<std::chrono::milliseconds> RegistryTransport::retryDelay(const Res
 
 bool RegistryTransport::waitFor(std::chrono::milliseconds delay) const
 {
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mutex);
-    std::stop_token stop = m_stop;
-    return !wake.wait_for(lock, stop, delay, [] { return false; }) && !m_stop.stop_requested();
+    return sleepUnlessStopped(delay, m_stop);
 }
 
 Result<RegistryTransport::Reply> RegistryTransport::send(const Request &request, const QString &repository,

@@ -278,8 +278,9 @@ private Q_SLOTS:
                            m_repo->path(), QStringLiteral("--target"), QStringLiteral("local")});
         for (QProcess *deploy : {&first, &second}) {
             QVERIFY(deploy->waitForFinished(120000));
-            QVERIFY2(deploy->exitCode() == 0,
-                     QByteArray(deploy->readAllStandardError() + deploy->readAllStandardOutput()).constData());
+            QVERIFY2(
+                deploy->exitCode() == 0,
+                QByteArray(deploy->readAllStandardError() + deploy->readAllStandardOutput()).constData());
         }
         QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v4")); // "containers: 2" otherwise
         QVERIFY(!containers(*m_local).contains(lock));

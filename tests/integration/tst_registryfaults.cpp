@@ -122,6 +122,15 @@ private:
         return settings;
     }
 
+    // Blobs over 256 KiB go in 128 KiB chunks.
+    static RegistryClient::Settings chunkedSettings()
+    {
+        RegistryClient::Settings settings = quickSettings();
+        settings.chunkedThreshold = 256 * 1024;
+        settings.chunkSize = 128 * 1024;
+        return settings;
+    }
+
     static Result<PushResult> push(const PushTestImage &image, RegistryClient &client,
                                    const QString &reference)
     {
@@ -263,10 +272,7 @@ private Q_SLOTS:
         });
         const PushTestImage pushed = image({700 * 1024});
         RegistryClient client(proxy.address());
-        RegistryClient::Settings settings = quickSettings();
-        settings.chunkedThreshold = 256 * 1024;
-        settings.chunkSize = 128 * 1024;
-        client.setSettings(settings);
+        client.setSettings(chunkedSettings());
         auto result = push(pushed, client, proxy.address() + QStringLiteral("/chunks/app:v1"));
         QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
         // 6 chunks of the layer, and the refused one again.
@@ -300,10 +306,7 @@ private Q_SLOTS:
         });
         const PushTestImage pushed = image({chunked ? 400 * 1024 : 100 * 1024});
         RegistryClient client(proxy.address());
-        RegistryClient::Settings settings = quickSettings();
-        settings.chunkedThreshold = 256 * 1024;
-        settings.chunkSize = 128 * 1024;
-        client.setSettings(settings);
+        client.setSettings(chunkedSettings());
         auto result =
             push(pushed, client, proxy.address() + QStringLiteral("/later/app:v%1").arg(int(chunked)));
         QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
@@ -371,10 +374,7 @@ private Q_SLOTS:
         const qint64 size = 600 * 1024;
         const PushTestImage pushed = image({size});
         RegistryClient client(proxy.address());
-        RegistryClient::Settings settings = quickSettings();
-        settings.chunkedThreshold = 256 * 1024;
-        settings.chunkSize = 128 * 1024;
-        client.setSettings(settings);
+        client.setSettings(chunkedSettings());
         auto result = push(pushed, client, proxy.address() + QStringLiteral("/reset/app:v1"));
         QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
         const qint64 resent = forwardedBytes.load() - size;
