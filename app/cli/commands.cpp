@@ -18,11 +18,13 @@ int runCommand(const Invocation &invocation, CommandContext &context)
         return runLogin(invocation, context);
     if (invocation.command == u"logout")
         return runLogout(invocation, context);
-    // deploy, rollback: deploycommand.cpp
+    // deploy, rollback, repair: deploycommand.cpp
     if (invocation.command == u"deploy")
         return runDeploy(invocation, context);
     if (invocation.command == u"rollback")
         return runRollback(invocation, context);
+    if (invocation.command == u"repair")
+        return runRepair(invocation, context);
     return reportError(context.err, invocation.command,
                        Error::failed(QStringLiteral("this command is not available in this version yet")));
 }

@@ -35,10 +35,11 @@ int runHistory(const Invocation &invocation, CommandContext &context);
 // The history database under the data dir (--data-dir, else $SLIPWAY_HOME, else XDG).
 Result<std::unique_ptr<History>> openHistory(const QString &dataDir);
 
-// deploy, rollback (deploycommand.cpp): build, then roll out behind a health check; redeploy a
-// recorded release.
+// deploy, rollback, repair (deploycommand.cpp): build, then roll out behind a health check;
+// redeploy a recorded release; put back what an interrupted rollout left.
 int runDeploy(const Invocation &invocation, CommandContext &context);
 int runRollback(const Invocation &invocation, CommandContext &context);
+int runRepair(const Invocation &invocation, CommandContext &context);
 
 // login, logout (logincommand.cpp): logins saved in the system keychain.
 int runLogin(const Invocation &invocation, CommandContext &context);

@@ -1,5 +1,6 @@
 // slipway-cli deploy SOURCE [--ref R] --target NAME... [--image REF] [--batch N] [--no-wait]
 // slipway-cli rollback --target NAME [--to RELEASE_ID] [--no-wait]
+// slipway-cli repair [--target NAME]... [--no-wait]
 
 #include "commands.h"
 #include "output.h"
@@ -167,6 +168,50 @@ int runRollback(const Invocation &invocation, CommandContext &context)
         settingsFor(invocation, context, invocation.json ? static_cast<EventSink &>(quiet) : printer));
     return report(invocation, context,
                   deployment.rollback(invocation.value(QStringLiteral("target")), releaseId));
+}
+
+int runRepair(const Invocation &invocation, CommandContext &context)
+{
+    DeployPrinter printer(context.err);
+    NullEventSink quiet;
+    Deployment deployment(
+        settingsFor(invocation, context, invocation.json ? static_cast<EventSink &>(quiet) : printer));
+    auto repaired = deployment.repair(invocation.values(QStringLiteral("target")));
+    if (!repaired)
+        return reportError(context.err, invocation.command, repaired.error());
+    bool allRepaired = true;
+    bool cancelled = false;
+    QJsonArray json;
+    for (const RepairOutcome &outcome : std::as_const(repaired.value())) {
+        allRepaired = allRepaired && outcome.repaired;
+        cancelled = cancelled || outcome.cancelled;
+        if (invocation.json) {
+            json.append(QJsonObject{{QStringLiteral("deployment"), outcome.deployment},
+                                    {QStringLiteral("target"), outcome.target},
+                                    {QStringLiteral("app"), outcome.app},
+                                    {QStringLiteral("release"), outcome.release},
+                                    {QStringLiteral("serving"), outcome.serving},
+                                    {QStringLiteral("repaired"), outcome.repaired},
+                                    {QStringLiteral("error"), outcome.error},
+                                    {QStringLiteral("done"), QJsonArray::fromStringList(outcome.notes)}});
+            continue;
+        }
+        if (!outcome.repaired) {
+            context.out << "deployment " << outcome.deployment << "  " << outcome.target
+                        << "  not repaired: " << outcome.error << '\n';
+            continue;
+        }
+        context.out << "deployment " << outcome.deployment << "  " << outcome.target
+                    << "  repaired: " << outcome.notes.join(QStringLiteral("; ")) << '\n';
+    }
+    if (invocation.json)
+        context.out << QJsonDocument(json).toJson(QJsonDocument::Compact) << Qt::endl;
+    else if (repaired->isEmpty())
+        context.out << "no interrupted deployment to repair" << '\n';
+    context.out.flush();
+    if (allRepaired)
+        return 0;
+    return cancelled ? 130 : 1;
 }
 
 } // namespace slipway::cli

@@ -81,6 +81,10 @@ QJsonObject deploymentJson(const DeploymentRecord &record)
     } else {
         object.insert(QStringLiteral("finished"), QJsonValue::Null);
     }
+    if (record.result == DeploymentResult::Interrupted)
+        object.insert(QStringLiteral("repaired"),
+                      record.repaired.isValid() ? QJsonValue(record.repaired.toString(Qt::ISODateWithMs))
+                                                : QJsonValue(QJsonValue::Null));
     return object;
 }
 
@@ -123,12 +127,26 @@ void printTable(QTextStream &out, const QList<DeploymentRecord> &records)
             line.chop(1);
         out << line << '\n';
     }
-    // Failed and interrupted deployments say why underneath, so the table tells the whole truth.
+    // Failed and interrupted deployments say why underneath, so the table tells the whole truth;
+    // an interrupted one also whether what it left half-done was put back.
+    bool unrepaired = false;
     for (const DeploymentRecord &record : records) {
-        if (!record.error.isEmpty())
-            out << "#" << record.id << " " << deploymentResultName(record.result) << ": "
-                << record.error.simplified() << '\n';
+        if (record.error.isEmpty())
+            continue;
+        out << "#" << record.id << " " << deploymentResultName(record.result) << ": "
+            << record.error.simplified();
+        if (record.result == DeploymentResult::Interrupted) {
+            unrepaired = unrepaired || !record.repaired.isValid();
+            if (record.repaired.isValid())
+                out << "; repaired "
+                    << record.repaired.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+            else
+                out << "; not repaired yet";
+        }
+        out << '\n';
     }
+    if (unrepaired)
+        out << "'slipway-cli repair' puts back what an interrupted deployment left half-done.\n";
     out.flush();
 }
 

@@ -2,6 +2,7 @@
 
 #include "deploy/rollout.h"
 #include "registry/localregistry.h"
+#include "util/crashpoint.h"
 
 #include <QDateTime>
 #include <QSet>
@@ -32,7 +33,12 @@ Status ContainerDriver::prepare()
 
 Status ContainerDriver::lock()
 {
-    m_lock.emplace(m_client, m_request.app, m_request.image.reference);
+    return takeLock(m_request.image.reference);
+}
+
+Status ContainerDriver::takeLock(const QString &image)
+{
+    m_lock.emplace(m_client, m_request.app, image);
     return m_lock->acquire(m_request.waitForLock, m_request.stop,
                            [this](const QString &message) { m_reporter.log(LogLevel::Warning, message); });
 }
@@ -166,6 +172,7 @@ Result<QList<AppInstance>> ContainerDriver::inspect()
             .id = container.id,
             .name = container.name,
             .release = container.labels.value(label(labels::release)),
+            .image = container.image,
             .running = container.state == u"running",
             .heldPorts = container.labels.value(label(labels::ports)).split(u',', Qt::SkipEmptyParts)});
     return instances;
@@ -197,6 +204,7 @@ Result<AppInstance> ContainerDriver::create()
     AppInstance next{.id = {},
                      .name = baseName,
                      .release = m_request.release,
+                     .image = m_request.image.reference,
                      .running = false,
                      .heldPorts = heldPorts(m_request.deploy)};
     auto created = m_client.createContainer(containerSpec(baseName));
@@ -251,11 +259,14 @@ Result<AppInstance> ContainerDriver::switchTo(const QList<AppInstance> &current)
     auto next = create();
     if (!next)
         return next.error();
+    crashPoint("rollout:created");
     QList<AppInstance> stopped;
     if (Status freed = stopPortHolders(current, &stopped); !freed)
         return abandon(next.value(), stopped, freed.error());
+    crashPoint("rollout:stopped");
     Status started = m_client.startContainer(next->id);
     if (started) {
+        crashPoint("rollout:started");
         m_reporter.state(TargetState::WaitingHealthy, next->id);
         started = m_health.wait(next->id);
     }
@@ -277,6 +288,57 @@ void ContainerDriver::retire(const QList<AppInstance> &previous)
         if (Status removed = m_client.removeContainer(instance.id); !removed)
             m_reporter.log(LogLevel::Warning, removed.error().message);
     }
+}
+
+Result<QStringList> ContainerDriver::restore(const QString &serving)
+{
+    const QString interrupted = m_request.release;
+    auto before = inspect();
+    if (!before)
+        return before.error();
+    if (before->isEmpty())
+        return QStringList{
+            QStringLiteral("no container of %1 is on the target: nothing to put back").arg(m_request.app)};
+    // The lock container is made from an image the engine has: one of the app's.
+    if (Status locked = takeLock(before->constFirst().image); !locked)
+        return locked.error();
+    auto instances = inspect(); // again: another deploy may have changed them while we waited
+    if (!instances)
+        return instances.error();
+
+    QStringList done;
+    bool serves = false;
+    for (const AppInstance &instance : std::as_const(instances.value())) {
+        if (instance.release == interrupted && interrupted != serving) {
+            if (Status removed = m_client.removeContainer(instance.id); !removed)
+                return removed.error();
+            done.append(
+                QStringLiteral("removed %1, of the interrupted release %2").arg(instance.name, interrupted));
+            m_reporter.log(LogLevel::Info, done.constLast());
+        }
+    }
+    for (const AppInstance &instance : std::as_const(instances.value())) {
+        if (serving.isEmpty() || instance.release != serving)
+            continue;
+        serves = true;
+        if (instance.running)
+            continue;
+        if (Status started = m_client.startContainer(instance.id); !started)
+            return started.error();
+        done.append(QStringLiteral("started %1 (release %2) again").arg(instance.name, serving));
+        m_reporter.log(LogLevel::Info, done.constLast());
+    }
+    if (!serving.isEmpty() && !serves) {
+        done.append(
+            QStringLiteral("no container of release %1 is left to start: roll it out again").arg(serving));
+        m_reporter.log(LogLevel::Warning, done.constLast());
+    } else if (done.isEmpty()) {
+        done.append(serving.isEmpty()
+                        ? QStringLiteral("nothing to undo")
+                        : QStringLiteral("release %1 was still serving: nothing to undo").arg(serving));
+        m_reporter.log(LogLevel::Info, done.constLast());
+    }
+    return done;
 }
 
 // The new container failed: keep its last lines, remove it, start again what was stopped.

@@ -31,10 +31,12 @@ public:
     Result<QList<AppInstance>> inspect() override;
     Result<AppInstance> switchTo(const QList<AppInstance> &current) override;
     void retire(const QList<AppInstance> &previous) override;
+    Result<QStringList> restore(const QString &serving) override;
     Status followLogs(const AppInstance &instance, const std::function<bool(int, const QString &)> &onLine,
                       int tail) override;
 
 private:
+    Status takeLock(const QString &image);
     Status transferImage();
     bool hasReleaseId(const QJsonObject &inspected) const;
     Status pullFromHere();

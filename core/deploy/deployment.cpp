@@ -45,6 +45,12 @@ ReleaseOptions Deployment::releaseOptions() const
     return options;
 }
 
+RepairOptions Deployment::repairOptions() const
+{
+    return RepairOptions{
+        .events = m_settings.events, .stop = m_settings.stop, .waitForLock = m_settings.waitForLock};
+}
+
 Result<Deployment::Opened> Deployment::open(const QStringList &targetNames) const
 {
     auto history = History::open(History::defaultPath(DataDirs::resolve(m_settings.dataDir).data));
@@ -131,9 +137,32 @@ Result<DeploymentReport> Deployment::rollback(const QString &targetName, qint64 
     return rollOut(*opened->history, std::move(report), opened->targets);
 }
 
+Result<QList<RepairOutcome>> Deployment::repair(const QStringList &targetNames)
+{
+    auto opened = open(targetNames);
+    if (!opened)
+        return opened.error();
+    auto interrupted = unrepairedDeployments(*opened->history, targetNames);
+    if (!interrupted)
+        return fail(QStringLiteral("deploy"), interrupted.error());
+    return repairDeployments(*opened->history, interrupted.value(), repairOptions());
+}
+
 Result<DeploymentReport> Deployment::rollOut(History &history, DeploymentReport report,
                                              const QList<Target> &targets)
 {
+    // What an interrupted rollout of the app left on these targets is put back first: else the
+    // release it stopped would stay down if this one fails too.
+    QStringList names;
+    for (const Target &target : targets)
+        names.append(target.name);
+    const auto recorded = recordedDeploySettings(report.release);
+    auto interrupted = unrepairedDeployments(history, names, recorded ? recorded->first : QString());
+    if (!interrupted)
+        return fail(QStringLiteral("deploy"), interrupted.error());
+    if (!interrupted->isEmpty())
+        (void)repairDeployments(history, interrupted.value(), repairOptions()); // failures are in the log
+
     auto rolled = rollOutRelease(history, report.release, targets, releaseOptions());
     if (!rolled)
         return fail(QStringLiteral("deploy"), rolled.error());

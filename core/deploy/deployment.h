@@ -1,6 +1,7 @@
 #pragma once
 
 #include "deploy/release.h"
+#include "deploy/repair.h"
 #include "imagebuilder/imagebuilder.h"
 
 #include <QString>
@@ -63,6 +64,11 @@ public:
     // Rolls `target` back to release `releaseId`, or with 0 to the release before its current one.
     Result<DeploymentReport> rollback(const QString &target, qint64 releaseId = 0);
 
+    // Repairs the interrupted deployments to `targets` (empty: to any target) that are not
+    // repaired yet (repair.h); an empty list when there are none. Deploy, redeploy and rollback
+    // do this first for their app and targets.
+    Result<QList<RepairOutcome>> repair(const QStringList &targets = {});
+
     // Called on the worker once the build is done, before the push and the rollout.
     std::function<void(const BuildOutput &)> onBuilt;
 
@@ -77,6 +83,7 @@ private:
     // "Rollback of web to release 12 (0123456789ab)" in the log.
     void announce(const QString &what, const QStringList &targetNames, const ReleaseRecord &release) const;
     ReleaseOptions releaseOptions() const;
+    RepairOptions repairOptions() const;
     Result<DeploymentReport> rollOut(History &history, DeploymentReport report, const QList<Target> &targets);
     Error fail(const QString &stage, const Error &error) const;
 

@@ -2,6 +2,7 @@
 
 #include "deploy/containerdriver.h"
 #include "engine/endpoint.h"
+#include "util/crashpoint.h"
 #include "util/logging.h"
 
 #include <QElapsedTimer>
@@ -24,6 +25,7 @@ Status rollOutWith(TargetDriver &driver, RolloutReporter &reporter, const Rollou
         return shipped;
     if (Status locked = driver.lock(); !locked)
         return locked;
+    crashPoint("rollout:locked");
     auto current = driver.inspect();
     if (!current)
         return current.error();
@@ -33,6 +35,7 @@ Status rollOutWith(TargetDriver &driver, RolloutReporter &reporter, const Rollou
     outcome.containerId = next->id;
     outcome.containerName = next->name;
     outcome.healthySeconds = double(timer.elapsed()) / 1000.0;
+    crashPoint("rollout:switched");
     // Healthy and serving: retire every other instance of the app.
     QList<AppInstance> previous;
     for (const AppInstance &instance : std::as_const(current.value()))

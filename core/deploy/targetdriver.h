@@ -22,6 +22,7 @@ struct AppInstance
     QString id;
     QString name;
     QString release; // the release id it runs, from its labels
+    QString image;   // what it was made from
     bool running = false;
     QStringList heldPorts; // host ports it holds ("8080"), sorted
 };
@@ -90,6 +91,12 @@ public:
     // Retires what served before, once the new release serves. Problems are logged, not fatal:
     // the new release already serves.
     virtual void retire(const QList<AppInstance> &previous) = 0;
+    // After an interrupted rollout of the request's release: puts the target back as the
+    // history has it. Takes the app's lock (as lock() does), removes that release's instances
+    // (unless it is `serving` itself) and starts those of `serving` (the release of the last
+    // succeeded deployment here; empty: none) that are stopped. What it did, for the
+    // deployment's log; an instance it could not remove or start is an error.
+    virtual Result<QStringList> restore(const QString &serving) = 0;
     // Follows an instance's output (stream 1 stdout, 2 stderr), `tail` lines back (-1: all),
     // until it stops, onLine returns false or the rollout is stopped.
     virtual Status followLogs(const AppInstance &instance,

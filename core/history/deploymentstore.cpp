@@ -25,7 +25,7 @@ bool processAlive(qint64 pid)
 
 const char *const deploymentColumns =
     "SELECT d.id, d.release_id, d.target, d.started, d.finished, d.result, d.error, d.log,"
-    " p.name, r.commit_id, r.image, r.digest, r.message"
+    " p.name, r.commit_id, r.image, r.digest, r.message, d.repaired"
     " FROM deployments d JOIN releases r ON r.id = d.release_id JOIN projects p ON p.id = r.project_id";
 
 // The newest first: by when they finished, then by id for deployments finished the same
@@ -91,6 +91,7 @@ Result<QList<DeploymentRecord>> DeploymentStore::read(QSqlQuery &query) const
         record.image = query.value(10).toString();
         record.digest = query.value(11).toString();
         record.message = query.value(12).toString();
+        record.repaired = HistoryDatabase::fromMs(query.value(13));
         list.append(record);
     }
     if (query.lastError().isValid())
@@ -150,6 +151,20 @@ Status DeploymentStore::finish(qint64 id, DeploymentResult result, const QString
     return success();
 }
 
+Status DeploymentStore::markRepaired(qint64 id, const QString &log)
+{
+    Result<QSqlQuery> update =
+        m_db.exec(QStringLiteral("UPDATE deployments SET repaired = ?, log = log || ?"
+                                 " WHERE id = ? AND result = 'interrupted' AND repaired IS NULL"),
+                  {HistoryDatabase::nowMs(), log, id});
+    if (!update)
+        return update.error();
+    if (update->numRowsAffected() == 0)
+        return m_db.badInput(
+            QStringLiteral("deployment %1 is not an interrupted one waiting for repair").arg(id));
+    return success();
+}
+
 Result<DeploymentRecord> DeploymentStore::find(qint64 id) const
 {
     Result<QSqlQuery> query =
@@ -180,6 +195,8 @@ Result<QList<DeploymentRecord>> DeploymentStore::list(const DeploymentFilter &fi
         conditions.append(QStringLiteral("d.result = ?"));
         values.append(deploymentResultName(*filter.result));
     }
+    if (filter.unrepairedOnly)
+        conditions.append(QStringLiteral("d.result = 'interrupted' AND d.repaired IS NULL"));
     QString sql = QLatin1String(deploymentColumns);
     if (!conditions.isEmpty())
         sql += QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));

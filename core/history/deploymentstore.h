@@ -31,6 +31,9 @@ public:
     Status appendLog(qint64 id, const QString &text);
     // Once only: sets its end, result, error and log (replacing what appendLog stored).
     Status finish(qint64 id, DeploymentResult result, const QString &error, const QString &log);
+    // Once only, of an interrupted deployment: records that its target was put back as it was,
+    // appending `log` (what the repair did) to its log.
+    Status markRepaired(qint64 id, const QString &log);
     Result<DeploymentRecord> find(qint64 id) const;
     Result<QList<DeploymentRecord>> list(const DeploymentFilter &filter) const; // newest first
 

@@ -137,6 +137,11 @@ Status History::finishDeployment(qint64 id, DeploymentResult result, const QStri
     return d->deployments.finish(id, result, error, log);
 }
 
+Status History::markDeploymentRepaired(qint64 id, const QString &log)
+{
+    return d->deployments.markRepaired(id, log);
+}
+
 Result<DeploymentRecord> History::deployment(qint64 id) const
 {
     return d->deployments.find(id);

@@ -71,6 +71,9 @@ public:
     Result<qint64> startDeployment(qint64 releaseId, const QString &target);
     Status appendDeploymentLog(qint64 id, const QString &text);
     Status finishDeployment(qint64 id, DeploymentResult result, const QString &error, const QString &log);
+    // Of an interrupted deployment, once: its target was put back as it was before (repair.h);
+    // `log` says how, and is appended to the deployment's log.
+    Status markDeploymentRepaired(qint64 id, const QString &log);
     Result<DeploymentRecord> deployment(qint64 id) const;
     Result<QList<DeploymentRecord>> deployments(const DeploymentFilter &filter = {}) const; // newest first
 

@@ -65,6 +65,11 @@ const QList<QStringList> &historyMigrations()
         {
             QStringLiteral("ALTER TABLE releases ADD COLUMN message TEXT NOT NULL DEFAULT ''"),
         },
+        // 4 -> 5: when an interrupted deployment's target was put back as it was (repair.h);
+        // NULL until then.
+        {
+            QStringLiteral("ALTER TABLE deployments ADD COLUMN repaired INTEGER"),
+        },
     };
     return list;
 }

@@ -69,6 +69,9 @@ struct DeploymentRecord
     DeploymentResult result = DeploymentResult::Running;
     QString error;
     QString log;
+    // Of an interrupted one: when its target was put back as it was before (repair.h); invalid
+    // until then.
+    QDateTime repaired;
     // Of the release, for listings without a second query.
     QString project;
     QString commit;
@@ -83,6 +86,7 @@ struct DeploymentFilter
     QString project;
     QString target;
     std::optional<DeploymentResult> result;
+    bool unrepairedOnly = false; // only interrupted deployments not repaired yet
     int limit = 0;
 };
 

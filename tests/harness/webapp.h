@@ -11,8 +11,9 @@ namespace slipway::test {
 // `port` as PID 1, serving `version` at / and, when `healthy`, "ok" at /health (the [deploy]
 // health check, 6 s timeout). It is named "web" and has stop_timeout = 1: httpd as PID 1
 // ignores SIGTERM, so retiring it waits the whole grace. The commit's message is `message`, or
-// the version. False when a file cannot be written or the commit fails.
+// the version. With a `hostPort`, it publishes `port` there (so a new release has to stop the
+// old one first). False when a file cannot be written or the commit fails.
 bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint16 port,
-                  const QString &message = {});
+                  const QString &message = {}, quint16 hostPort = 0);
 
 } // namespace slipway::test

@@ -452,6 +452,90 @@ private Q_SLOTS:
         QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v5"));
     }
 
+    // kill -9 at each crash point of a rollout (util/crashpoint.h) that publishes a host port, so
+    // the old container is stopped before the new one starts; then a repair (slipway-cli repair,
+    // or the next deploy, which repairs first) puts v1 back: the interrupted release's container
+    // and the deploy lock are gone, v1 answers, and the history says what was done.
+    void killedRolloutIsRepaired_data()
+    {
+        QTest::addColumn<QString>("point");
+        QTest::addColumn<QString>("repairWith");
+        QTest::addColumn<bool>("oldStopped"); // what the kill left: v1 down
+        QTest::newRow("locked") << QStringLiteral("rollout:locked") << QStringLiteral("repair") << false;
+        QTest::newRow("stopped") << QStringLiteral("rollout:stopped") << QStringLiteral("repair") << true;
+        QTest::newRow("health wait") << QStringLiteral("rollout:started") << QStringLiteral("repair") << true;
+        QTest::newRow("healthy") << QStringLiteral("rollout:switched") << QStringLiteral("repair") << true;
+        QTest::newRow("health wait, then a failing deploy")
+            << QStringLiteral("rollout:started") << QStringLiteral("deploy") << true;
+    }
+
+    void killedRolloutIsRepaired()
+    {
+        QFETCH(QString, point);
+        QFETCH(QString, repairWith);
+        QFETCH(bool, oldStopped);
+        const quint16 hostPort = slipway::test::freeLoopbackPort();
+        QVERIFY(slipway::test::commitWebApp(*m_repo, "v1", true, m_port, {}, hostPort));
+        const QStringList deploy{QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"),
+                                 QStringLiteral("local")};
+        CliRun run = cli(deploy);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+
+        QVERIFY(slipway::test::commitWebApp(*m_repo, "v2", true, m_port, {}, hostPort));
+        QStringList arguments = deploy;
+        arguments.prepend(m_data->path());
+        arguments.prepend(QStringLiteral("--data-dir"));
+        const CliRun killed =
+            runCli(arguments, m_env + QStringList{QStringLiteral("SLIPWAY_CRASH_AT=") + point});
+        QCOMPARE(killed.exitCode, -1); // killed, not exited
+        const QStringList left = containers(*m_local);
+        QVERIFY2(left.contains(QStringLiteral("slipway-lock-web")), qPrintable(left.join(u' ')));
+        QString state;
+        m_local->cli({QStringLiteral("inspect"), QStringLiteral("--format"),
+                      QStringLiteral("{{.State.Running}}"), QStringLiteral("web-1")},
+                     &state);
+        QCOMPARE(state.trimmed(), oldStopped ? QStringLiteral("false") : QStringLiteral("true"));
+        QCOMPARE(left.contains(QStringLiteral("web-2")), point != u"rollout:locked");
+
+        if (repairWith == u"repair") {
+            run = cli({QStringLiteral("repair")});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+            QVERIFY2(run.out.startsWith("deployment 2  local  repaired: "), run.out.constData());
+            QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v1"));
+            // Done once: a second repair finds nothing.
+            run = cli({QStringLiteral("repair")});
+            QCOMPARE(run.exitCode, 0);
+            QCOMPARE(run.out, QByteArray("no interrupted deployment to repair\n"));
+        } else {
+            // The next deploy repairs first: when it fails too, v1 serves.
+            QVERIFY(slipway::test::commitWebApp(*m_repo, "v3", false, m_port, {}, hostPort));
+            run = cli(deploy);
+            QCOMPARE(run.exitCode, 1);
+            QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v1"));
+            QVERIFY2(run.err.contains(QStringLiteral("was interrupted; putting back release 1")),
+                     qPrintable(run.err));
+        }
+        QVERIFY(!containers(*m_local).contains(QStringLiteral("slipway-lock-web")));
+
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data->path()).data));
+        QVERIFY(history.ok());
+        auto interrupted = history.value()->deployment(2);
+        QVERIFY(interrupted.ok());
+        QCOMPARE(interrupted->result, DeploymentResult::Interrupted);
+        QVERIFY(interrupted->repaired.isValid());
+        if (oldStopped)
+            QVERIFY2(interrupted->log.contains(QStringLiteral("started web-1 (release 1) again")),
+                     qPrintable(interrupted->log));
+        if (point != u"rollout:locked")
+            QVERIFY2(interrupted->log.contains(QStringLiteral("removed web-2, of the interrupted release 2")),
+                     qPrintable(interrupted->log));
+        const CliRun listed = cli({QStringLiteral("history")});
+        QVERIFY2(QString::fromUtf8(listed.out).contains(QStringLiteral("#2 interrupted: ")),
+                 listed.out.constData());
+        QVERIFY2(QString::fromUtf8(listed.out).contains(QStringLiteral("; repaired ")),
+                 listed.out.constData());
+    }
+
     // slipway-cli history shows each release's commit message: cut to fit the terminal (or
     // $COLUMNS), to a git summary line's 72 characters without one, whole in --json.
     void historyShowsCommitMessages()

@@ -5,6 +5,7 @@
 // (init()) on the one podman service, emptied of what the function before left; what a
 // function needs deployed first, it deploys itself.
 
+#include "clirun.h"
 #include "console.h"
 #include "engine/engineclient.h"
 #include "gitrepo.h"
@@ -375,6 +376,50 @@ private Q_SLOTS:
         QCOMPARE(m_console->deploy.error(),
                  QStringLiteral("target spare: no earlier release to roll back to"));
         QVERIFY(!m_console->deploy.rollback(QString())); // no target: refused at once
+    }
+
+    // A deploy killed while its new container is health-checked (the old one stopped to free its
+    // host port) leaves web down; the window flags it and its Repair puts v1 back.
+    void repairFromHistory()
+    {
+        const quint16 hostPort = slipway::test::freeLoopbackPort();
+        QVERIFY(slipway::test::commitWebApp(*m_repo, "v1", true, m_port, {}, hostPort));
+        m_console->deploy.setSelectedTargets({QStringLiteral("local")});
+        bool ok = false;
+        QVERIFY(clickDeploy(&ok));
+        QVERIFY2(ok, qPrintable(m_console->deploy.error()));
+        QVERIFY(slipway::test::commitWebApp(*m_repo, "v2", true, m_port, {}, hostPort));
+        const CliRun killed = runCli({QStringLiteral("--data-dir"), m_data->path(), QStringLiteral("deploy"),
+                                      m_repo->path(), QStringLiteral("--target"), QStringLiteral("local")},
+                                     {QStringLiteral("SLIPWAY_CRASH_AT=rollout:started")});
+        QCOMPARE(killed.exitCode, -1);
+        QVERIFY(answer() != QStringLiteral("v1"));
+
+        HistoryModel &history = m_console->history;
+        m_console->navigation.showPage(QStringLiteral("History"));
+        history.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(history.unrepairedCount(), 1, 20000);
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QVERIFY(item(QStringLiteral("repairBanner")));
+        QSignalSpy detail(&history, &HistoryModel::detailChanged);
+        history.select(0);
+        QVERIFY(detail.wait(20000));
+        QCOMPARE(history.index(0).data(HistoryModel::ResultRole).toString(), QStringLiteral("interrupted"));
+        QVERIFY(history.detailNeedsRepair());
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QSignalSpy finished(&m_console->deploy, &DeployController::finished);
+        QVERIFY(clickItem(m_window, item(QStringLiteral("repairButton"))));
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.constFirst().constFirst().toBool(),
+                 qPrintable(m_console->deploy.error() + u'\n' + logText()));
+        QCOMPARE(m_console->deploy.runKind(), QStringLiteral("repair"));
+        QVERIFY2(m_console->deploy.summary().contains(QStringLiteral("started web-1 (release 1) again")),
+                 qPrintable(m_console->deploy.summary()));
+        QCOMPARE(answer(), QStringLiteral("v1"));
+        // Main.qml refreshes the history when a run ends: the flag goes, the row says repaired.
+        QTRY_COMPARE_WITH_TIMEOUT(history.unrepairedCount(), 0, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(history.index(0).data(HistoryModel::RepairedRole).toBool(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(!history.detailNeedsRepair(), 20000);
     }
 
     void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }

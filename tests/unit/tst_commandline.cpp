@@ -41,12 +41,12 @@ private Q_SLOTS:
         QCOMPARE(outcome.action, Action::ShowText);
         for (const QString &command : commandNames())
             QVERIFY2(outcome.text.contains(command), qPrintable(command));
-        QCOMPARE(
-            commandNames(),
-            (QStringList{QStringLiteral("build"), QStringLiteral("push"), QStringLiteral("target add"),
-                         QStringLiteral("target list"), QStringLiteral("target check"),
-                         QStringLiteral("target remove"), QStringLiteral("deploy"), QStringLiteral("history"),
-                         QStringLiteral("rollback"), QStringLiteral("login"), QStringLiteral("logout")}));
+        QCOMPARE(commandNames(),
+                 (QStringList{QStringLiteral("build"), QStringLiteral("push"), QStringLiteral("target add"),
+                              QStringLiteral("target list"), QStringLiteral("target check"),
+                              QStringLiteral("target remove"), QStringLiteral("deploy"),
+                              QStringLiteral("history"), QStringLiteral("rollback"), QStringLiteral("repair"),
+                              QStringLiteral("login"), QStringLiteral("logout")}));
     }
 
     void noArgumentsShowsHelp() { QCOMPARE(parse({}).action, Action::ShowText); }

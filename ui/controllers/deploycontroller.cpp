@@ -472,6 +472,41 @@ bool DeployController::rollback(const QString &target, qint64 releaseId)
                                [releaseId, target](Deployment &d) { return d.rollback(target, releaseId); }));
 }
 
+bool DeployController::repair(const QString &target)
+{
+    return start(
+        QStringLiteral("repair"), [settings = deploymentSettings(), target](std::stop_token stop) mutable {
+            settings.stop = stop;
+            Deployment deployment(settings);
+            Outcome outcome;
+            auto repaired = deployment.repair(target.isEmpty() ? QStringList() : QStringList{target});
+            if (!repaired) {
+                outcome.cancelled = repaired.error().kind == Error::Kind::Cancelled;
+                outcome.error = repaired.error().message;
+                return outcome;
+            }
+            QStringList failed;
+            QStringList done;
+            for (const RepairOutcome &one : std::as_const(repaired.value())) {
+                outcome.cancelled = outcome.cancelled || one.cancelled;
+                if (one.repaired)
+                    done.append(tr("deployment %1 on %2: %3")
+                                    .arg(one.deployment)
+                                    .arg(one.target, one.notes.join(QStringLiteral("; "))));
+                else
+                    failed.append(one.error);
+            }
+            outcome.ok = failed.isEmpty();
+            outcome.error = failed.join(QStringLiteral("; "));
+            outcome.summary = repaired->isEmpty() ? tr("No interrupted deployment to repair.")
+                              : outcome.ok        ? tr("Repaired %1.").arg(done.join(QStringLiteral("; ")))
+                                                  : QString();
+            settings.events->log(outcome.ok ? LogLevel::Info : LogLevel::Error, QStringLiteral("deploy"),
+                                 outcome.ok ? outcome.summary : outcome.error);
+            return outcome;
+        });
+}
+
 void DeployController::cancel()
 {
     if (m_busy)

@@ -39,6 +39,7 @@ struct DeploymentSettings;
 //    a release and rolled out to the selected targets behind their health checks, with a
 //    deployment per target in the history: what `slipway-cli deploy` does.
 //  - redeploy() / rollback(): a recorded release rolled out again, as `slipway-cli rollback`.
+//  - repair(): puts back what interrupted deployments left half-done, as `slipway-cli repair`.
 // Not final: QML_ELEMENT derives from it.
 class DeployController : public QObject
 {
@@ -67,7 +68,7 @@ class DeployController : public QObject
     Q_PROPERTY(QString image READ image WRITE setImage NOTIFY imageChanged)
     Q_PROPERTY(bool canDeploy READ canDeploy NOTIFY targetsChanged)
     Q_PROPERTY(QString deployHint READ deployHint NOTIFY targetsChanged)
-    // "build", "deploy", "redeploy" or "rollback": what the current or last run is.
+    // "build", "deploy", "redeploy", "rollback" or "repair": what the current or last run is.
     Q_PROPERTY(QString runKind READ runKind NOTIFY runKindChanged)
     // The last run's result in one line ("Release 12 is healthy on web and local.").
     Q_PROPERTY(QString summary READ summary NOTIFY resultChanged)
@@ -137,6 +138,9 @@ public:
     Q_INVOKABLE bool redeploy(qint64 releaseId, const QString &target);
     // Rolls `target` back to release `releaseId`, or with 0 to the release before its current one.
     Q_INVOKABLE bool rollback(const QString &target, qint64 releaseId = 0);
+    // Repairs the interrupted deployments to `target` (empty: to every target) that are not
+    // repaired yet: their targets are put back as the history has them.
+    Q_INVOKABLE bool repair(const QString &target = {});
     // Asks the running run to stop; it ends within a second with status "cancelled".
     Q_INVOKABLE void cancel();
     // Lists the project's refs into refModel (off this thread).

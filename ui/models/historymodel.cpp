@@ -33,6 +33,10 @@ HistoryModel::Loaded load(const QString &path, const slipway::DeploymentFilter &
         return loaded;
     }
     loaded.rows = rows.value();
+    slipway::DeploymentFilter unrepaired;
+    unrepaired.unrepairedOnly = true;
+    if (auto interrupted = history.value()->deployments(unrepaired))
+        loaded.unrepaired = int(interrupted->size());
     if (auto projects = history.value()->projects())
         for (const slipway::ProjectRecord &project : projects.value())
             loaded.projects.append(project.name);
@@ -126,6 +130,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         return row.digest;
     case MessageRole:
         return row.message;
+    case RepairedRole:
+        return row.repaired.isValid();
     default:
         return {};
     }
@@ -137,7 +143,7 @@ QHash<int, QByteArray> HistoryModel::roleNames() const
             {ProjectRole, "project"},       {CommitRole, "commit"},     {ShortCommitRole, "shortCommit"},
             {TargetRole, "target"},         {ResultRole, "result"},     {ErrorRole, "error"},
             {DurationMsRole, "durationMs"}, {DurationRole, "duration"}, {ImageRole, "image"},
-            {DigestRole, "digest"},         {MessageRole, "message"}};
+            {DigestRole, "digest"},         {MessageRole, "message"},   {RepairedRole, "repaired"}};
 }
 
 void HistoryModel::setProjectFilter(const QString &project)
@@ -208,6 +214,10 @@ void HistoryModel::refresh()
                      Q_EMIT choicesChanged();
                  }
                  setError(loaded.error);
+                 if (loaded.unrepaired != m_unrepaired) {
+                     m_unrepaired = loaded.unrepaired;
+                     Q_EMIT unrepairedCountChanged();
+                 }
                  // The selection goes when its row is filtered out; else its detail is read again (a
                  // running deployment's log grows).
                  if (selectedId() != 0)

@@ -38,6 +38,10 @@ class HistoryModel : public PoolListModel
     Q_PROPERTY(qint64 detailReleaseId READ detailReleaseId NOTIFY detailChanged)
     Q_PROPERTY(QString detailTarget READ detailTarget NOTIFY detailChanged)
     Q_PROPERTY(QVariantList detailLayers READ detailLayers NOTIFY detailChanged) // {name, digest, size}
+    // The selected deployment was interrupted and what it left is not put back yet.
+    Q_PROPERTY(bool detailNeedsRepair READ detailNeedsRepair NOTIFY detailChanged)
+    // Interrupted deployments not repaired yet, whatever the filters.
+    Q_PROPERTY(int unrepairedCount READ unrepairedCount NOTIFY unrepairedCountChanged)
 
 public:
     enum Roles
@@ -55,7 +59,8 @@ public:
         DurationRole,   // "12.3 s", "2 min 5 s", or "running"
         ImageRole,
         DigestRole,
-        MessageRole, // the commit's summary line; empty for a directory source
+        MessageRole,  // the commit's summary line; empty for a directory source
+        RepairedRole, // an interrupted one whose target was put back (repair.h)
     };
     Q_ENUM(Roles)
 
@@ -88,6 +93,12 @@ public:
     qint64 detailReleaseId() const { return m_detail.deployment.releaseId; }
     QString detailTarget() const { return m_detail.deployment.target; }
     QVariantList detailLayers() const;
+    bool detailNeedsRepair() const
+    {
+        return m_detail.deployment.result == slipway::DeploymentResult::Interrupted &&
+               !m_detail.deployment.repaired.isValid();
+    }
+    int unrepairedCount() const { return m_unrepaired; }
 
     // Reads the deployments (with the filters) and the filter choices off this thread; the
     // selection is kept when its row is still there.
@@ -103,6 +114,7 @@ public:
         QList<slipway::DeploymentRecord> rows;
         QStringList projects;
         QStringList targets;
+        int unrepaired = 0;
         QString error;
     };
     struct Detail
@@ -116,6 +128,7 @@ Q_SIGNALS:
     void filterChanged();
     void choicesChanged();
     void detailChanged();
+    void unrepairedCountChanged();
     void refreshed(); // a refresh() answered
 
 private:
@@ -125,6 +138,7 @@ private:
     QStringList m_projects;
     QStringList m_targets;
     Detail m_detail;
+    int m_unrepaired = 0;
     quint64 m_generation = 0;
     quint64 m_detailGeneration = 0;
 };

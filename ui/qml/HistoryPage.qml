@@ -81,6 +81,34 @@ Page {
             }
         }
 
+        // A rollout killed half-way may have left an app down: say so above everything, with
+        // the way out.
+        Frame {
+            objectName: "repairBanner"
+            Layout.fillWidth: true
+            visible: page.history.unrepairedCount > 0
+            RowLayout {
+                anchors.fill: parent
+                spacing: 10
+                Label {
+                    text: "⚠"
+                    color: Theme.warningColour
+                    font.bold: true
+                }
+                Label {
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    text: qsTr("%n deployment(s) stopped half-way (the process running them ended): an app may be down. Repair puts back the release that ran before.", "", page.history.unrepairedCount)
+                }
+                Button {
+                    objectName: "repairAllButton"
+                    text: qsTr("Repair")
+                    enabled: !page.deploy.busy
+                    onClicked: page.deploy.repair("")
+                }
+            }
+        }
+
         Label {
             visible: text.length > 0
             text: page.history.error
@@ -115,6 +143,7 @@ Page {
                     required property string target
                     required property string result
                     required property string duration
+                    required property bool repaired
 
                     objectName: "deployment_" + deploymentId
                     width: ListView.view.width
@@ -158,7 +187,8 @@ Page {
                                 }
                                 Label {
                                     Layout.minimumWidth: implicitWidth
-                                    text: qsTr("%1 · %2").arg(row.result).arg(row.duration)
+                                    text: qsTr("%1 · %2").arg(row.repaired ? qsTr("interrupted, repaired") : row.result)
+                                          .arg(row.duration)
                                 }
                             }
                         }
@@ -275,20 +305,34 @@ Page {
                         ToolTip.delay: 800
                         ToolTip.text: qsTr("Put the release %1 ran before its current one back").arg(page.history.detailTarget)
                     }
+                    Button {
+                        objectName: "repairButton"
+                        text: qsTr("Repair")
+                        visible: page.history.detailNeedsRepair
+                        enabled: !page.deploy.busy
+                        onClicked: page.deploy.repair(page.history.detailTarget)
+                        ToolTip.visible: hovered
+                        ToolTip.delay: 800
+                        ToolTip.text: qsTr("Remove what this deployment left half-done on %1 and start the release that ran before").arg(page.history.detailTarget)
+                    }
                     Label {
                         objectName: "runState"
+                        readonly property bool shown: page.deploy.runKind === "redeploy" || page.deploy.runKind === "rollback"
+                                                      || page.deploy.runKind === "repair"
                         Layout.fillWidth: true
                         elide: Text.ElideRight
-                        visible: page.deploy.runKind === "redeploy" || page.deploy.runKind === "rollback"
+                        visible: shown
                         color: page.deploy.status === "failed" ? Theme.errorColour : palette.windowText
-                        text: page.deploy.busy ? qsTr("%1 running…").arg(page.deploy.runKind === "rollback"
-                                                                          ? qsTr("Rollback") : qsTr("Redeploy"))
+                        text: page.deploy.busy ? qsTr("%1 running…").arg(page.deploy.runKind === "rollback" ? qsTr("Rollback")
+                                                                          : page.deploy.runKind === "repair" ? qsTr("Repair")
+                                                                          : qsTr("Redeploy"))
                               : page.deploy.status === "done" || page.deploy.status === "cancelled"
                               ? page.deploy.summary : page.deploy.error
                     }
                     Button {
                         text: qsTr("Show log")
                         visible: page.deploy.runKind === "redeploy" || page.deploy.runKind === "rollback"
+                                 || page.deploy.runKind === "repair"
                         flat: true
                         onClicked: page.showRun()
                     }

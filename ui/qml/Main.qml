@@ -22,6 +22,9 @@ ApplicationWindow {
     visible: true
     title: qsTr("Slipway — %1").arg(navigation.currentPage)
 
+    // What the history holds on startup: an interrupted deployment is flagged at once.
+    Component.onCompleted: window.history.refresh()
+
     // A run that ended may have added a release or a deployment.
     Connections {
         target: window.deploy
@@ -47,6 +50,7 @@ ApplicationWindow {
             Layout.preferredWidth: 184
             pages: window.navigation.pages
             currentIndex: window.navigation.currentIndex
+            attention: window.history.unrepairedCount > 0 ? ["History"] : []
             onPageChosen: index => window.navigation.currentIndex = index
         }
 

@@ -9,6 +9,9 @@ Pane {
 
     property list<string> pages
     property int currentIndex: 0
+    // Pages that need the user's attention ("History" when a deployment waits for repair): a
+    // warning mark beside their name.
+    property list<string> attention
     signal pageChosen(int index)
 
     padding: 0
@@ -47,7 +50,7 @@ Pane {
                 Layout.fillWidth: true
                 Layout.leftMargin: 8
                 Layout.rightMargin: 8
-                text: modelData
+                text: rail.attention.indexOf(modelData) >= 0 ? modelData + "  ⚠" : modelData
                 highlighted: index === rail.currentIndex
                 font.pixelSize: 15
                 leftPadding: 14

@@ -415,6 +415,20 @@ void TestHistory::liveDeploymentNotInterrupted()
     QCOMPARE(record->result, DeploymentResult::Interrupted);
     QVERIFY(record->finished.isValid());
     QVERIFY2(record->error.contains(u"pid 2147483646"), qPrintable(record->error));
+
+    // It waits for repair until marked repaired, once; a running or succeeded one cannot be.
+    DeploymentFilter unrepaired;
+    unrepaired.unrepairedOnly = true;
+    QCOMPARE(third->deployments(unrepaired)->size(), 1);
+    QVERIFY(!record->repaired.isValid());
+    QVERIFY(third->markDeploymentRepaired(*id, QStringLiteral("\nstarted web-1 again")).ok());
+    record = third->deployment(*id);
+    QVERIFY(record->repaired.isValid());
+    QVERIFY(record->log.endsWith(u"\nstarted web-1 again"));
+    QVERIFY(third->deployments(unrepaired)->isEmpty());
+    QCOMPARE(third->markDeploymentRepaired(*id, QStringLiteral("again")).error().kind, Error::Kind::BadInput);
+    const qint64 live = *third->startDeployment(release, QStringLiteral("web"));
+    QVERIFY(!third->markDeploymentRepaired(live, {}).ok());
 }
 
 void TestHistory::killedWriterLeavesInterruptedDeployment()
@@ -629,8 +643,9 @@ void TestHistory::versionThreeIsMigrated()
     QVERIFY(history);
     {
         RawDb raw(m_path);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 4);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 5);
         QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
+        QVERIFY(raw.scalar(QStringLiteral("SELECT repaired FROM deployments WHERE id = 4")).isNull());
     }
     // The data survived; the old release has no message (and reads as empty, not null).
     Result<ReleaseRecord> old = history->release(7);
