@@ -1,5 +1,6 @@
 #include "registry/registryclient.h"
 
+#include "util/logging.h"
 #include "util/sha256.h"
 
 namespace slipway {
@@ -53,6 +54,15 @@ Result<bool> RegistryClient::blobExists(const QString &repository, const QString
         return true;
     if (reply->status == 404)
         return false;
+    // Still a server error after the transport's retries: the registry cannot read what it
+    // stores under that digest (a registry killed while it wrote the blob answers 500 for it
+    // after a restart). Uploading it again is how it heals; the upload's own answer decides.
+    if (reply->status >= 500) {
+        qCDebug(lcRegistry).noquote() << QStringLiteral("checking blob %1 in %2: HTTP %3; uploading it")
+                                             .arg(digest, repository)
+                                             .arg(reply->status);
+        return false;
+    }
     return m_transport->httpError(repository, QStringLiteral("checking blob %1").arg(digest), reply.value());
 }
 
