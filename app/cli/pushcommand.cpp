@@ -100,10 +100,14 @@ private:
 QJsonObject pushJson(const PushResult &pushed)
 {
     QJsonArray blobs;
-    for (const PushedBlob &blob : pushed.blobs)
-        blobs.append(QJsonObject{{QStringLiteral("digest"), blob.digest},
-                                 {QStringLiteral("size"), blob.size},
-                                 {QStringLiteral("action"), blob.action}});
+    for (const PushedBlob &blob : pushed.blobs) {
+        QJsonObject json{{QStringLiteral("digest"), blob.digest},
+                         {QStringLiteral("size"), blob.size},
+                         {QStringLiteral("action"), blob.action}};
+        if (blob.resumedAt > 0)
+            json.insert(QStringLiteral("resumedAt"), blob.resumedAt);
+        blobs.append(json);
+    }
     return QJsonObject{{QStringLiteral("pushed"), pushed.reference},
                        {QStringLiteral("digest"), pushed.digest},
                        {QStringLiteral("blobs"), blobs}};
@@ -111,9 +115,12 @@ QJsonObject pushJson(const PushResult &pushed)
 
 void printPush(QTextStream &out, const PushResult &pushed)
 {
-    for (const PushedBlob &blob : pushed.blobs)
-        out << blob.action.leftJustified(9) << humanSize(blob.size).rightJustified(10) << "  " << blob.digest
-            << '\n';
+    for (const PushedBlob &blob : pushed.blobs) {
+        out << blob.action.leftJustified(9) << humanSize(blob.size).rightJustified(10) << "  " << blob.digest;
+        if (blob.resumedAt > 0)
+            out << "  (resumed at " << humanSize(blob.resumedAt) << ", where an earlier push left it)";
+        out << '\n';
+    }
     out << "pushed    " << pushed.reference << '\n';
     out << "digest    " << pushed.digest << Qt::endl;
 }

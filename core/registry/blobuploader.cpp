@@ -1,6 +1,7 @@
 #include "registry/blobuploader.h"
 
 #include "registry/registrytransport.h"
+#include "registry/uploadjournal.h"
 #include "util/logging.h"
 
 #include <QRegularExpression>
@@ -68,13 +69,32 @@ Result<bool> BlobUploader::mount(const QString &repository, const QString &diges
     return false;
 }
 
-Status BlobUploader::upload(const QString &repository, const QString &digest, qint64 size,
-                            const QString &filePath, const Progress &progress, const QString &uploadLocation)
+Result<qint64> BlobUploader::upload(const QString &repository, const QString &digest, qint64 size,
+                                    const QString &filePath, const Progress &progress,
+                                    const QString &uploadLocation)
 {
     const QString what = QStringLiteral("uploading blob %1").arg(digest);
     if (Status scheme = m_transport.chooseScheme(); !scheme)
         return scheme.error();
+    const bool chunked = size > m_transport.settings().chunkedThreshold;
+    const UploadJournal journal(chunked ? m_transport.settings().uploadJournal : QString());
+    const QString registry = m_transport.registry();
     QString location = uploadLocation;
+    qint64 offset = 0;
+    // An earlier push left this blob's session unfinished: go on where the registry says it is.
+    qint64 resumedAt = 0;
+    if (const auto kept = journal.find(registry, repository, digest, size); kept && location.isEmpty()) {
+        auto state = sessionState(repository, digest, size, kept->location);
+        if (!state)
+            return state.error();
+        if (state->has_value()) {
+            location = state->value().location;
+            offset = resumedAt = state->value().offset;
+            qCDebug(lcRegistry) << "resuming the upload of" << digest << "an earlier push left at" << offset;
+        } else {
+            journal.remove(registry, repository, digest);
+        }
+    }
     // A failed monolithic upload cannot be resumed: it starts over in a new session, after the
     // same delays as any other request.
     for (m_attempt = 0;; ++m_attempt) {
@@ -84,18 +104,75 @@ Status BlobUploader::upload(const QString &repository, const QString &digest, qi
             if (!started)
                 return started.error();
             location = started.value();
+            offset = 0;
         }
-        Status done = size > m_transport.settings().chunkedThreshold
-                          ? uploadChunked(repository, digest, size, filePath, progress, location)
-                          : uploadMonolithic(repository, digest, size, filePath, progress, location);
-        if (done || done.error().kind == Error::Kind::Cancelled || !m_retryIn)
-            return done;
+        Status done = chunked ? uploadChunked(repository, digest, size, filePath, progress, location, offset)
+                              : uploadMonolithic(repository, digest, size, filePath, progress, location);
+        if (done) {
+            journal.remove(registry, repository, digest);
+            return resumedAt;
+        }
+        const Error &failure = done.error();
+        if (failure.kind == Error::Kind::Cancelled)
+            return failure; // the session stays for the next push
+        if (resumedAt > 0) {
+            // The session an earlier push left would not finish: this one starts over, at once.
+            qCDebug(lcRegistry) << "the resumed upload of" << digest
+                                << "failed; starting over:" << failure.message;
+            journal.remove(registry, repository, digest);
+            resumedAt = 0;
+            location.clear();
+            --m_attempt;
+            continue;
+        }
+        if (!m_retryIn) {
+            // Unreachable: the session may well be there when the registry is again.
+            if (failure.code != Error::Code::Unreachable)
+                journal.remove(registry, repository, digest);
+            return failure;
+        }
         qCDebug(lcRegistry) << "upload of" << digest << "failed; starting over in" << m_retryIn->count()
                             << "ms";
         if (!m_transport.waitFor(m_retryIn.value()))
             return Error::cancelled(QStringLiteral("%1: cancelled").arg(m_transport.where(repository)));
         location.clear();
     }
+}
+
+Result<std::optional<BlobUploader::SessionState>> BlobUploader::sessionState(const QString &repository,
+                                                                             const QString &digest,
+                                                                             qint64 size,
+                                                                             const QString &location)
+{
+    const QString what = QStringLiteral("uploading blob %1").arg(digest);
+    RegistryTransport::Request status;
+    status.url = location;
+    auto state = m_transport.send(status, repository, pushScope(repository));
+    if (!state)
+        return state.error();
+    const QByteArray range = state->headers.value("range");
+    static const QRegularExpression rangePattern(QStringLiteral("^(?:bytes=)?0-(\\d+)$"));
+    const auto match = rangePattern.match(QString::fromLatin1(range));
+    if (state->status != 204 || !match.hasMatch()) {
+        qCDebug(lcRegistry) << "upload session of" << digest << "is gone:" << state->status;
+        return std::optional<SessionState>();
+    }
+    // "0-N" holds bytes 0 to N; distribution says "0-0" for an empty session too, so that is
+    // offset 0 (a session of exactly one byte then answers 416, and the blob starts over).
+    const qint64 last = match.captured(1).toLongLong();
+    SessionState session{location, last == 0 ? 0 : last + 1};
+    if (session.offset > size) {
+        qCDebug(lcRegistry) << "upload session of" << digest << "holds" << session.offset << "bytes of"
+                            << size;
+        return std::optional<SessionState>();
+    }
+    if (!state->headers.value("location").isEmpty()) {
+        auto next = m_transport.location(state.value(), repository, what);
+        if (!next)
+            return next.error();
+        session.location = next.value();
+    }
+    return std::optional<SessionState>(session);
 }
 
 Status BlobUploader::uploadMonolithic(const QString &repository, const QString &digest, qint64 size,
@@ -120,11 +197,12 @@ Status BlobUploader::uploadMonolithic(const QString &repository, const QString &
 }
 
 Status BlobUploader::uploadChunked(const QString &repository, const QString &digest, qint64 size,
-                                   const QString &filePath, const Progress &progress, QString location)
+                                   const QString &filePath, const Progress &progress, QString &location,
+                                   qint64 offset)
 {
     const QString what = QStringLiteral("uploading blob %1").arg(digest);
     const QString scope = pushScope(repository);
-    qint64 offset = 0;
+    const UploadJournal journal(m_transport.settings().uploadJournal);
     int resumes = 0;
     while (offset < size) {
         const qint64 length = qMin(m_transport.settings().chunkSize, size - offset);
@@ -148,6 +226,7 @@ Status BlobUploader::uploadChunked(const QString &repository, const QString &dig
                 return next.error();
             location = next.value();
             offset += length;
+            journal.save(m_transport.registry(), repository, digest, size, {location, offset});
             continue;
         }
         // The chunk failed part-way, or the registry refused it: ask where the session is, and
@@ -164,28 +243,13 @@ Status BlobUploader::uploadChunked(const QString &repository, const QString &dig
         ++resumes;
         if (!m_transport.waitFor(wait.value()))
             return Error::cancelled(QStringLiteral("%1: cancelled").arg(m_transport.where(repository)));
-        RegistryTransport::Request status;
-        status.url = location;
-        auto state = m_transport.send(status, repository, scope);
+        auto state = sessionState(repository, digest, size, location);
         if (!state)
             return state.error();
-        const QByteArray range = state->headers.value("range");
-        static const QRegularExpression rangePattern(QStringLiteral("^(?:bytes=)?0-(\\d+)$"));
-        const auto match = rangePattern.match(QString::fromLatin1(range));
-        if (state->status != 204 || !match.hasMatch()) {
-            qCDebug(lcRegistry) << "upload session of" << digest << "is gone:" << state->status;
-            return failure; // uploadBlob starts over in a new session
-        }
-        // "0-N" holds bytes 0 to N; distribution says "0-0" for an empty session too, so that is
-        // offset 0 (a session of exactly one byte then answers 416, and the blob starts over).
-        const qint64 last = match.captured(1).toLongLong();
-        offset = last == 0 ? 0 : qMin(last + 1, size);
-        if (!state->headers.value("location").isEmpty()) {
-            auto next = m_transport.location(state.value(), repository, what);
-            if (!next)
-                return next.error();
-            location = next.value();
-        }
+        if (!state->has_value())
+            return failure; // upload() starts over in a new session
+        location = state->value().location;
+        offset = state->value().offset;
         qCDebug(lcRegistry) << "resuming upload of" << digest << "at" << offset;
     }
     return finishUpload(repository, digest, location, what);

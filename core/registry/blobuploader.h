@@ -27,8 +27,13 @@ public:
     // A chunk that fails is resumed where the registry says the session is; when the session is
     // gone, or a monolithic upload failed in a way worth another try, the upload starts over in a
     // new session, after the retry delays. uploadLocation: a session already opened (by mount).
-    Status upload(const QString &repository, const QString &digest, qint64 size, const QString &filePath,
-                  const Progress &progress = {}, const QString &uploadLocation = {});
+    // A chunked upload is remembered in the settings' uploadJournal after every chunk the
+    // registry accepts: when a push is killed, cancelled, or loses the registry, the next push of
+    // the blob goes on in that session if the registry still has it (else starts over). Returns
+    // how many bytes of the blob were already there from such an earlier push (0: none).
+    Result<qint64> upload(const QString &repository, const QString &digest, qint64 size,
+                          const QString &filePath, const Progress &progress = {},
+                          const QString &uploadLocation = {});
     // POST /v2/<repository>/blobs/uploads/?mount=<digest>&from=<fromRepository>: true when the
     // registry mounted it (201); otherwise false with *uploadLocation set to the upload session the
     // registry opened instead (202).
@@ -36,11 +41,20 @@ public:
                        QString *uploadLocation);
 
 private:
+    struct SessionState
+    {
+        QString location;  // where to send the next chunk
+        qint64 offset = 0; // bytes the registry holds
+    };
+    // GET on an upload session: where it is, or nullopt when it is gone (or holds more than size).
+    Result<std::optional<SessionState>> sessionState(const QString &repository, const QString &digest,
+                                                     qint64 size, const QString &location);
     Result<QString> startUpload(const QString &repository, const QString &what);
     Status uploadMonolithic(const QString &repository, const QString &digest, qint64 size,
                             const QString &filePath, const Progress &progress, const QString &location);
+    // From offset on, in the session at location (which follows the registry's answers).
     Status uploadChunked(const QString &repository, const QString &digest, qint64 size,
-                         const QString &filePath, const Progress &progress, QString location);
+                         const QString &filePath, const Progress &progress, QString &location, qint64 offset);
     Status finishUpload(const QString &repository, const QString &digest, const QString &location,
                         const QString &what);
 

@@ -282,11 +282,12 @@ Result<PushedBlob> BlobPush::pushBlob(RegistryClient &worker, qsizetype index)
     m_sink.post(
         BlobEvent{.digest = blob.digest, .size = blob.size, .bytesDone = 0, .state = BlobState::Uploading});
     ProgressThrottle throttle(m_sink, blob);
-    if (Status uploaded = worker.uploadBlob(m_destination.repository, blob.digest, blob.size, path,
-                                            std::ref(throttle), location);
-        !uploaded)
+    auto uploaded = worker.uploadBlob(m_destination.repository, blob.digest, blob.size, path,
+                                      std::ref(throttle), location);
+    if (!uploaded)
         return uploaded.error();
     pushed.action = QStringLiteral("uploaded");
+    pushed.resumedAt = uploaded.value();
     return pushed;
 }
 
@@ -308,8 +309,10 @@ void BlobPush::pushOne(RegistryClient &worker, qsizetype index)
                             : pushed->action == u"mounted" ? BlobState::Mounted
                                                            : BlobState::Uploaded;
     m_sink.post(BlobEvent{.digest = blob.digest, .size = blob.size, .bytesDone = blob.size, .state = state});
-    m_sink.log(LogLevel::Info, QStringLiteral("push"),
-               QStringLiteral("%1 %2 (%3 bytes)").arg(pushed->action, pushed->digest).arg(pushed->size));
+    QString line = QStringLiteral("%1 %2 (%3 bytes").arg(pushed->action, pushed->digest).arg(pushed->size);
+    if (pushed->resumedAt > 0)
+        line += QStringLiteral("; resumed at byte %1, where an earlier push left it").arg(pushed->resumedAt);
+    m_sink.log(LogLevel::Info, QStringLiteral("push"), line + u')');
     const QMutexLocker lock(&m_mutex);
     m_done[index] = pushed.value();
 }

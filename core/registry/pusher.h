@@ -26,6 +26,9 @@ struct PushedBlob
     QString digest;
     qint64 size = 0;
     QString action; // "uploaded", "skipped" or "mounted"
+    // Uploaded: the bytes an earlier, interrupted push had already sent in the session this one
+    // went on with (0: uploaded whole).
+    qint64 resumedAt = 0;
 };
 
 struct PushOptions

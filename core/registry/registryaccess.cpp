@@ -123,8 +123,13 @@ clientWith(const QString &registry, const std::optional<Credential> &credential,
     Result<bool> insecure = isMarkedInsecure(registry);
     if (!insecure)
         return insecure.error();
-    return std::make_unique<RegistryClient>(registry, credential, registryCaFile(registry, dataDirOption),
-                                            *insecure || isInsecureByDefault(registry));
+    auto client =
+        std::make_unique<RegistryClient>(registry, credential, registryCaFile(registry, dataDirOption),
+                                         *insecure || isInsecureByDefault(registry));
+    RegistrySettings settings;
+    settings.uploadJournal = DataDirs::resolve(dataDirOption).cache + QStringLiteral("/uploads");
+    client->setSettings(settings);
+    return client;
 }
 
 } // namespace

@@ -72,10 +72,12 @@ public:
     // Blobs over Settings::chunkedThreshold go in PATCH chunks; a chunk that fails is resumed at
     // the offset the registry reports (GET on the upload URL), or the upload starts over when the
     // session is gone. uploadLocation: a session already opened (by mountBlob). progress gets the
-    // bytes sent so far.
+    // bytes sent so far. With Settings::uploadJournal, an upload an earlier push left unfinished
+    // goes on where the registry's session is; returns the bytes that were already there (0: none).
     using Progress = BlobUploader::Progress;
-    Status uploadBlob(const QString &repository, const QString &digest, qint64 size, const QString &filePath,
-                      const Progress &progress = {}, const QString &uploadLocation = {})
+    Result<qint64> uploadBlob(const QString &repository, const QString &digest, qint64 size,
+                              const QString &filePath, const Progress &progress = {},
+                              const QString &uploadLocation = {})
     {
         return m_uploads.upload(repository, digest, size, filePath, progress, uploadLocation);
     }

@@ -220,10 +220,12 @@ Error RegistryTransport::httpError(const QString &repository, const QString &wha
                                             "for %4 s)")
                                  .arg(where(repository), what)
                                  .arg(m_settings.lowSpeedLimit)
-                                 .arg(m_settings.lowSpeedTime));
+                                 .arg(m_settings.lowSpeedTime),
+                             Error::Code::Unreachable);
     if (reply.status == 0)
         return Error::failed(
-            QStringLiteral("%1: %2: %3").arg(where(repository), what, oneLine(reply.transportError)));
+            QStringLiteral("%1: %2: %3").arg(where(repository), what, oneLine(reply.transportError)),
+            Error::Code::Unreachable);
     QStringList details;
     const QJsonObject json = QJsonDocument::fromJson(reply.body).object();
     const QJsonArray errors = json.value(QStringLiteral("errors")).toArray();

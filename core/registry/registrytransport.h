@@ -18,7 +18,8 @@
 
 namespace slipway {
 
-// How a registry client retries, gives up on a stalled server, and cuts large uploads.
+// How a registry client retries, gives up on a stalled server, cuts large uploads, and where it
+// remembers the ones left unfinished.
 struct RegistrySettings
 {
     // Delays before the 2nd, 3rd, ... try of a repeatable request; its size + 1 is the number of tries.
@@ -30,6 +31,9 @@ struct RegistrySettings
     // Blobs larger than this are uploaded in PATCH chunks of chunkSize, resumable.
     qint64 chunkedThreshold = qint64(32) << 20;
     qint64 chunkSize = qint64(16) << 20;
+    // Where unfinished chunked uploads are remembered for the next push (UploadJournal); empty:
+    // nowhere, an interrupted upload starts over.
+    QString uploadJournal;
 };
 
 // The authenticated HTTP transport to one registry's /v2/ API, on libcurl: the scheme (HTTPS,
