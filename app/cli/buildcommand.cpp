@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "output.h"
+#include "progress.h"
 
 #include "deploy/release.h"
 #include "events/event.h"
@@ -29,34 +30,6 @@
 namespace slipway::cli {
 
 namespace {
-
-// Prints layer results to stderr as they finish (human mode only).
-class ProgressPrinter final : public EventSink
-{
-public:
-    explicit ProgressPrinter(QTextStream &err)
-        : m_err(err)
-    {}
-
-    void post(Event event) override
-    {
-        const QMutexLocker lock(&m_mutex);
-        if (const auto *layer = std::get_if<LayerEvent>(&event)) {
-            // Big layers only: a spec of hundreds of small layers would flood the terminal.
-            if (layer->state == LayerState::Done && layer->bytesIn >= 1000 * 1000)
-                m_err << "  built  " << layer->name << "  " << layer->files << " files, "
-                      << humanSize(layer->bytesIn) << " -> " << humanSize(layer->bytesOut) << Qt::endl;
-        } else if (const auto *fetch = std::get_if<FetchEvent>(&event)) {
-            if (fetch->totalObjects > 0 && fetch->receivedObjects == fetch->totalObjects)
-                m_err << "  fetched " << fetch->source << ": " << fetch->totalObjects << " objects, "
-                      << humanSize(fetch->receivedBytes) << Qt::endl;
-        }
-    }
-
-private:
-    QMutex m_mutex;
-    QTextStream &m_err;
-};
 
 // "FILE[:TAG]": the file, and the repository tag docker/podman load give the image (none
 // without TAG; ":latest" when TAG has no tag of its own).
@@ -178,21 +151,21 @@ int runBuild(const Invocation &invocation, CommandContext &context)
     // Check the destination before building, so a typo does not cost a build.
     if (invocation.isSet(QStringLiteral("push"))) {
         if (auto destination = ImageReference::parse(invocation.value(QStringLiteral("push"))); !destination)
-            return reportError(context.err, command, destination.error());
+            return reportError(context, command, destination.error());
     }
 
     std::optional<oci::LayoutReference> layout;
     if (invocation.isSet(QStringLiteral("oci-layout"))) {
         auto parsed = oci::LayoutReference::parse(invocation.value(QStringLiteral("oci-layout")));
         if (!parsed)
-            return reportError(context.err, command, parsed.error());
+            return reportError(context, command, parsed.error());
         layout = parsed.value();
     }
     std::optional<DockerArchiveTarget> archive;
     if (invocation.isSet(QStringLiteral("docker-archive"))) {
         auto parsed = parseDockerArchive(invocation.value(QStringLiteral("docker-archive")));
         if (!parsed)
-            return reportError(context.err, command, parsed.error());
+            return reportError(context, command, parsed.error());
         archive = parsed.value();
     }
     const int level =
@@ -202,16 +175,15 @@ int runBuild(const Invocation &invocation, CommandContext &context)
                                         : QStringLiteral("gzip");
     auto compression = Compression::fromName(compressionName, level);
     if (!compression)
-        return reportError(context.err, command, compression.error());
+        return reportError(context, command, compression.error());
 
     const DataDirs dirs = DataDirs::resolve(invocation.dataDir);
-    ProgressPrinter printer(context.err);
-    NullEventSink quiet;
+    TerminalProgress progress(context.err, TerminalProgress::modeFor(invocation.json || invocation.quiet));
     BuildRequest request;
     request.source.location = invocation.arguments.constFirst();
     request.source.ref = invocation.value(QStringLiteral("ref"));
     request.source.cacheDir = dirs.cache;
-    request.source.events = invocation.json ? static_cast<EventSink *>(&quiet) : &printer;
+    request.source.events = &progress;
     request.source.stop = context.stop;
     request.compression = compression.value();
     request.jobs = invocation.value(QStringLiteral("jobs")).toInt();
@@ -223,19 +195,19 @@ int runBuild(const Invocation &invocation, CommandContext &context)
 
     auto built = buildImage(request);
     if (!built)
-        return reportError(context.err, command, built.error());
+        return progress.fail(context, command, built.error());
 
     if (layout) {
         const ContentStore store(QDir(dirs.cache).filePath(QStringLiteral("blobs")));
         if (Status written = oci::writeLayout(*layout, store, built->manifestDigest, built->manifestSize,
                                               built->blobs, built->mediaType);
             !written)
-            return reportError(context.err, command, written.error());
+            return progress.fail(context, command, written.error());
     }
     if (archive) {
         const ContentStore store(QDir(dirs.cache).filePath(QStringLiteral("blobs")));
         if (Status written = writeArchive(*archive, built.value(), store, context.stop); !written)
-            return reportError(context.err, command, written.error());
+            return progress.fail(context, command, written.error());
     }
 
     std::optional<PushResult> pushed;
@@ -243,12 +215,13 @@ int runBuild(const Invocation &invocation, CommandContext &context)
         auto result =
             pushBuild(built.value(), built->manifestDigest, invocation.value(QStringLiteral("push")),
                       QDir(DataDirs::resolve(invocation.dataDir).cache).filePath(QStringLiteral("blobs")),
-                      invocation.dataDir, &quiet, context.stop);
+                      invocation.dataDir, &progress, context.stop);
         if (!result)
-            return reportError(context.err, command, result.error());
+            return progress.fail(context, command, result.error());
         pushed = std::move(result).value();
     }
 
+    progress.finish();
     if (invocation.json) {
         QJsonObject json = toJson(built.value());
         if (pushed) {

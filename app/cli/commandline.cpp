@@ -86,6 +86,7 @@ const QList<CommandSpec> &commands()
          {{s("project"), s("P"), s("Only this project.")},
           {s("target"), s("T"), s("Only this target.")},
           {s("limit"), s("N"), s("At most N entries (default: 20)."), false, Check::PositiveInt}}},
+        {s("history show"), {s("ID")}, s("Show one deployment and the log it stored."), {}},
         {s("rollback"),
          {},
          s("Redeploy an earlier release to a target, without rebuilding."),
@@ -123,7 +124,13 @@ const QCommandLineOption &dataDirOption()
 }
 const QCommandLineOption &jsonOption()
 {
-    static const QCommandLineOption option(s("json"), s("Print results as JSON."));
+    static const QCommandLineOption option(s("json"), s("Print results (and errors) as JSON on stdout."));
+    return option;
+}
+const QCommandLineOption &quietOption()
+{
+    static const QCommandLineOption option({s("q"), s("quiet")},
+                                           s("Print no progress, only the result and errors."));
     return option;
 }
 const QCommandLineOption &helpOption()
@@ -148,7 +155,7 @@ QString synopsis(const CommandSpec &command)
 QString overview()
 {
     QString text =
-        s("Usage: slipway-cli [--data-dir DIR] [--json] COMMAND [ARGS]\n\n"
+        s("Usage: slipway-cli [--data-dir DIR] [--json] [--quiet] COMMAND [ARGS]\n\n"
           "Build a git commit into an OCI image, push it, and roll it out to Docker or Podman hosts.\n\n"
           "Commands:\n");
     for (const CommandSpec &command : commands())
@@ -156,7 +163,8 @@ QString overview()
     text += s("\nGlobal options:\n"
               "  --data-dir DIR  Keep configuration, history and cache in DIR (default: $SLIPWAY_HOME,\n"
               "                  else the XDG config, data and cache directories).\n"
-              "  --json          Print results as JSON.\n"
+              "  --json          Print results (and errors) as JSON on stdout.\n"
+              "  -q, --quiet     Print no progress on stderr, only the result and errors.\n"
               "  -h, --help      Show help; 'slipway-cli COMMAND --help' shows a command's.\n"
               "  --version       Show the version.\n\n"
               "Exit status: 0 success, 1 the operation failed, 2 bad usage or bad input.\n");
@@ -175,6 +183,7 @@ QString commandHelp(const CommandSpec &command)
              option.description + (option.required ? s(" Required.") : QString()));
     line(s("--data-dir DIR"), dataDirOption().description());
     line(s("--json"), jsonOption().description());
+    line(s("-q, --quiet"), quietOption().description());
     line(s("-h, --help"), helpOption().description());
     return text;
 }
@@ -269,7 +278,8 @@ ParseOutcome parseCommandLine(const QStringList &argv)
         // Only options and no command: say which option, or that the command is missing.
         for (qsizetype i = 1; i < rest.size(); ++i) {
             const QString &arg = rest.at(i);
-            if (arg != u"--json" && arg != u"--data-dir" && !arg.startsWith(u"--data-dir="))
+            if (arg != u"--json" && arg != u"--quiet" && arg != u"-q" && arg != u"--data-dir" &&
+                !arg.startsWith(u"--data-dir="))
                 return usageError(QString(), QStringLiteral("unknown option '%1'").arg(arg));
             if (arg == u"--data-dir")
                 ++i;
@@ -287,8 +297,17 @@ ParseOutcome parseCommandLine(const QStringList &argv)
         name += u' ' + words.at(1);
         commandWords = 2;
     }
-    const auto spec = std::find_if(commands().cbegin(), commands().cend(),
-                                   [&](const CommandSpec &command) { return command.name == name; });
+    const auto named = [](const QString &wanted) {
+        return std::find_if(commands().cbegin(), commands().cend(),
+                            [&](const CommandSpec &command) { return command.name == wanted; });
+    };
+    // "history show": a command of two words beside the one-word "history".
+    if (commandWords == 1 && words.size() >= 2 && wordIndexes.at(1) == wordIndexes.at(0) + 1 &&
+        named(name + u' ' + words.at(1)) != commands().cend()) {
+        name += u' ' + words.at(1);
+        commandWords = 2;
+    }
+    const auto spec = named(name);
     if (spec == commands().cend()) {
         const QString shown = commandWords == 2 ? words.at(1) : name;
         return usageError(commandWords == 2 ? s(" target") : QString(),
@@ -302,6 +321,7 @@ ParseOutcome parseCommandLine(const QStringList &argv)
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     parser.addOption(dataDirOption());
     parser.addOption(jsonOption());
+    parser.addOption(quietOption());
     parser.addOption(helpOption());
     for (const OptionSpec &option : spec->options)
         parser.addOption(option.valueName.isEmpty()
@@ -322,6 +342,7 @@ ParseOutcome parseCommandLine(const QStringList &argv)
     invocation.command = spec->name;
     invocation.arguments = parser.positionalArguments();
     invocation.json = parser.isSet(jsonOption());
+    invocation.quiet = parser.isSet(quietOption());
     invocation.dataDir = parser.value(dataDirOption());
     if (parser.isSet(dataDirOption()) && invocation.dataDir.isEmpty())
         return usageError(where, s("--data-dir needs a directory"));

@@ -13,6 +13,7 @@ struct Invocation
     QStringList arguments;               // positional arguments after the command
     QHash<QString, QStringList> options; // long option name -> values (flags map to an empty list)
     bool json = false;
+    bool quiet = false; // no progress on stderr, only errors
     QString dataDir;
 
     bool isSet(const QString &option) const { return options.contains(option); }

@@ -14,6 +14,8 @@ int runCommand(const Invocation &invocation, CommandContext &context)
         return runTarget(invocation, context);
     if (invocation.command == u"history")
         return runHistory(invocation, context);
+    if (invocation.command == u"history show")
+        return runHistoryShow(invocation, context);
     if (invocation.command == u"login")
         return runLogin(invocation, context);
     if (invocation.command == u"logout")
@@ -25,7 +27,7 @@ int runCommand(const Invocation &invocation, CommandContext &context)
         return runRollback(invocation, context);
     if (invocation.command == u"repair")
         return runRepair(invocation, context);
-    return reportError(context.err, invocation.command,
+    return reportError(context, invocation.command,
                        Error::failed(QStringLiteral("this command is not available in this version yet")));
 }
 

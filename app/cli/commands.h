@@ -18,6 +18,7 @@ struct CommandContext
     QTextStream &out;
     QTextStream &err;
     std::stop_token stop;
+    bool json = false; // errors go to stdout as JSON too
 };
 
 // Each returns the process exit status: 0 success, 1 failed, 2 bad input, 130 cancelled.
@@ -32,6 +33,7 @@ void printPush(QTextStream &out, const PushResult &pushed);
 // target add|list|check|remove (targetcommand.cpp) and history (historycommand.cpp).
 int runTarget(const Invocation &invocation, CommandContext &context);
 int runHistory(const Invocation &invocation, CommandContext &context);
+int runHistoryShow(const Invocation &invocation, CommandContext &context);
 // The history database under the data dir (--data-dir, else $SLIPWAY_HOME, else XDG).
 Result<std::unique_ptr<History>> openHistory(const QString &dataDir);
 

@@ -1,9 +1,11 @@
 // slipway-cli deploy SOURCE [--ref R] --target NAME... [--image REF] [--batch N] [--no-wait]
 // slipway-cli rollback --target NAME [--to RELEASE_ID] [--no-wait]
 // slipway-cli repair [--target NAME]... [--no-wait]
+// Progress goes to stderr (TerminalProgress), the outcome to stdout.
 
 #include "commands.h"
 #include "output.h"
+#include "progress.h"
 
 #include "deploy/deployment.h"
 #include "events/event.h"
@@ -12,44 +14,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
-#include <QMutex>
 #include <QTextStream>
 
 namespace slipway::cli {
 namespace {
-
-// Prints each target's progress and warnings to stderr (human mode).
-class DeployPrinter final : public EventSink
-{
-public:
-    explicit DeployPrinter(QTextStream &err)
-        : m_err(err)
-    {}
-
-    void post(Event event) override
-    {
-        const QMutexLocker lock(&m_mutex);
-        // A target's warnings as they happen (waiting for another deploy's lock, an image sent
-        // whole); errors come in the summary.
-        if (const auto *line = std::get_if<LogEvent>(&event)) {
-            if (line->level == LogLevel::Warning && !line->target.isEmpty())
-                m_err << "  " << line->target << ": " << line->text << Qt::endl;
-            return;
-        }
-        const auto *target = std::get_if<TargetEvent>(&event);
-        if (!target)
-            return;
-        static const char *const names[] = {"pending", "pulling", "starting", "waiting until healthy",
-                                            "healthy", "failed",  "cancelled"};
-        if (target->state == TargetState::Healthy || target->state == TargetState::Failed)
-            return; // the summary says it
-        m_err << "  " << target->target << ": " << names[int(target->state)] << Qt::endl;
-    }
-
-private:
-    QMutex m_mutex;
-    QTextStream &m_err;
-};
 
 // "; sent 1.2 MB of 110.3 MB" for a registry-less image, empty when nothing is known.
 QString transfer(const TargetOutcome &outcome)
@@ -63,11 +31,13 @@ QString transfer(const TargetOutcome &outcome)
 }
 
 // Prints a deployment's outcome; the exit status.
-int report(const Invocation &invocation, CommandContext &context, const Result<DeploymentReport> &deployed)
+int report(const Invocation &invocation, CommandContext &context, TerminalProgress &progress,
+           const Result<DeploymentReport> &deployed)
 {
+    progress.finish();
     const QString command = invocation.command;
     if (!deployed)
-        return reportError(context.err, command, deployed.error());
+        return reportError(context, command, deployed.error());
     const DeploymentReport &report = deployed.value();
     const ReleaseRecord &release = report.release;
     const ReleaseRollout &rolled = report.rollout;
@@ -133,20 +103,17 @@ DeploymentSettings settingsFor(const Invocation &invocation, CommandContext &con
 
 int runDeploy(const Invocation &invocation, CommandContext &context)
 {
-    DeployPrinter printer(context.err);
-    NullEventSink quiet;
-    Deployment deployment(
-        settingsFor(invocation, context, invocation.json ? static_cast<EventSink &>(quiet) : printer));
-    if (!invocation.json)
-        deployment.onBuilt = [&context](const BuildOutput &built) {
-            context.err << "built " << built.description << " in " << QString::number(built.seconds, 'f', 2)
-                        << " s" << Qt::endl;
-        };
+    TerminalProgress progress(context.err, TerminalProgress::modeFor(invocation.json || invocation.quiet));
+    Deployment deployment(settingsFor(invocation, context, progress));
+    deployment.onBuilt = [&progress](const BuildOutput &built) {
+        progress.line(QStringLiteral("built %1 in %2 s")
+                          .arg(built.description, QString::number(built.seconds, 'f', 2)));
+    };
     BuildRequest build;
     build.source.location = invocation.arguments.constFirst();
     build.source.ref = invocation.value(QStringLiteral("ref"));
     build.sourceDateEpoch = sourceDateEpochFromEnvironment();
-    return report(invocation, context,
+    return report(invocation, context, progress,
                   deployment.deploy(build, invocation.values(QStringLiteral("target")),
                                     invocation.value(QStringLiteral("image"))));
 }
@@ -158,27 +125,24 @@ int runRollback(const Invocation &invocation, CommandContext &context)
         bool ok = false;
         releaseId = invocation.value(QStringLiteral("to")).toLongLong(&ok);
         if (!ok || releaseId <= 0)
-            return reportError(context.err, invocation.command,
+            return reportError(context, invocation.command,
                                Error::badInput(QStringLiteral("--to '%1': not a release id")
                                                    .arg(invocation.value(QStringLiteral("to")))));
     }
-    DeployPrinter printer(context.err);
-    NullEventSink quiet;
-    Deployment deployment(
-        settingsFor(invocation, context, invocation.json ? static_cast<EventSink &>(quiet) : printer));
-    return report(invocation, context,
+    TerminalProgress progress(context.err, TerminalProgress::modeFor(invocation.json || invocation.quiet));
+    Deployment deployment(settingsFor(invocation, context, progress));
+    return report(invocation, context, progress,
                   deployment.rollback(invocation.value(QStringLiteral("target")), releaseId));
 }
 
 int runRepair(const Invocation &invocation, CommandContext &context)
 {
-    DeployPrinter printer(context.err);
-    NullEventSink quiet;
-    Deployment deployment(
-        settingsFor(invocation, context, invocation.json ? static_cast<EventSink &>(quiet) : printer));
+    TerminalProgress progress(context.err, TerminalProgress::modeFor(invocation.json || invocation.quiet));
+    Deployment deployment(settingsFor(invocation, context, progress));
     auto repaired = deployment.repair(invocation.values(QStringLiteral("target")));
+    progress.finish();
     if (!repaired)
-        return reportError(context.err, invocation.command, repaired.error());
+        return reportError(context, invocation.command, repaired.error());
     bool allRepaired = true;
     bool cancelled = false;
     QJsonArray json;

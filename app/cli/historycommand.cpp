@@ -1,4 +1,5 @@
 // slipway-cli history: the deployments the history database remembers, newest first.
+// slipway-cli history show ID: one deployment, with its stored log.
 
 #include "commands.h"
 #include "output.h"
@@ -161,7 +162,7 @@ int runHistory(const Invocation &invocation, CommandContext &context)
 {
     Result<std::unique_ptr<History>> history = openHistory(invocation.dataDir);
     if (!history)
-        return reportError(context.err, invocation.command, history.error());
+        return reportError(context, invocation.command, history.error());
     DeploymentFilter filter;
     filter.project = invocation.value(QStringLiteral("project"));
     filter.target = invocation.value(QStringLiteral("target"));
@@ -170,7 +171,7 @@ int runHistory(const Invocation &invocation, CommandContext &context)
                        : defaultLimit;
     Result<QList<DeploymentRecord>> records = history.value()->deployments(filter);
     if (!records)
-        return reportError(context.err, invocation.command, records.error());
+        return reportError(context, invocation.command, records.error());
     if (invocation.json) {
         QJsonArray array;
         for (const DeploymentRecord &record : *records)
@@ -183,6 +184,38 @@ int runHistory(const Invocation &invocation, CommandContext &context)
         return 0;
     }
     printTable(context.out, *records);
+    return 0;
+}
+
+int runHistoryShow(const Invocation &invocation, CommandContext &context)
+{
+    bool ok = false;
+    const QString given = invocation.arguments.constFirst();
+    const qint64 id = QString(given).remove(u'#').toLongLong(&ok);
+    if (!ok || id <= 0)
+        return reportError(
+            context, invocation.command,
+            Error::badInput(QStringLiteral("'%1' is not a deployment id (see 'slipway-cli history')")
+                                .arg(given.left(40))));
+    Result<std::unique_ptr<History>> history = openHistory(invocation.dataDir);
+    if (!history)
+        return reportError(context, invocation.command, history.error());
+    Result<DeploymentRecord> record = history.value()->deployment(id);
+    if (!record)
+        return reportError(context, invocation.command, record.error());
+    if (invocation.json) {
+        QJsonObject json = deploymentJson(record.value());
+        json.insert(QStringLiteral("log"), record->log);
+        context.out << QJsonDocument(json).toJson(QJsonDocument::Compact) << Qt::endl;
+        return 0;
+    }
+    printTable(context.out, {record.value()});
+    context.out << '\n';
+    if (record->log.isEmpty())
+        context.out << "(no log stored)" << '\n';
+    else
+        context.out << record->log << (record->log.endsWith(u'\n') ? "" : "\n");
+    context.out.flush();
     return 0;
 }
 

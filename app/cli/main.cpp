@@ -4,6 +4,8 @@
 #include "commands.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTextStream>
 
 #include <atomic>
@@ -52,6 +54,11 @@ int main(int argc, char *argv[])
         return 0;
     case slipway::cli::ParseOutcome::Action::UsageError:
         err << outcome.text << '\n';
+        if (QCoreApplication::arguments().contains(QStringLiteral("--json")))
+            out << QJsonDocument(
+                       QJsonObject{{QStringLiteral("error"), outcome.text}, {QStringLiteral("exitCode"), 2}})
+                       .toJson(QJsonDocument::Compact)
+                << '\n';
         return 2;
     case slipway::cli::ParseOutcome::Action::Run:
         break;
@@ -74,7 +81,7 @@ int main(int argc, char *argv[])
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
 
-    slipway::cli::CommandContext context{out, err, stop.get_token()};
+    slipway::cli::CommandContext context{out, err, stop.get_token(), outcome.invocation.json};
     const int status = slipway::cli::runCommand(outcome.invocation, context);
     const char end = 'e';
     [[maybe_unused]] const auto written = ::write(wakeup[1], &end, 1);

@@ -1,5 +1,10 @@
 #include "output.h"
 
+#include "commands.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <QTextStream>
 
 namespace slipway::cli {
@@ -24,21 +29,31 @@ QString shortDigest(const QString &digest)
     return digest.left(int(qstrlen("sha256:")) + 12);
 }
 
-int reportError(QTextStream &err, const QString &command, const Error &error)
+int reportError(CommandContext &context, const QString &command, const Error &error)
 {
     // One line: a message never spans lines, whatever a library said.
     QString message = error.message;
     message.replace(u'\n', u' ');
-    err << "slipway-cli " << command << ": " << message.trimmed() << Qt::endl;
+    message = message.trimmed();
+    context.err << "slipway-cli " << command << ": " << message << Qt::endl;
+    int status = 1;
     switch (error.kind) {
     case Error::Kind::BadInput:
-        return 2;
+        status = 2;
+        break;
     case Error::Kind::Cancelled:
-        return 130;
+        status = 130;
+        break;
     case Error::Kind::Failed:
         break;
     }
-    return 1;
+    if (context.json)
+        context.out << QJsonDocument(QJsonObject{{QStringLiteral("command"), command},
+                                                 {QStringLiteral("error"), message},
+                                                 {QStringLiteral("exitCode"), status}})
+                           .toJson(QJsonDocument::Compact)
+                    << Qt::endl;
+    return status;
 }
 
 } // namespace slipway::cli

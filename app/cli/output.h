@@ -12,7 +12,11 @@ namespace slipway::cli {
 QString humanSize(qint64 bytes);
 // "sha256:0123456789ab" (the first 12 hex digits).
 QString shortDigest(const QString &digest);
-// Prints "slipway-cli COMMAND: MESSAGE" and returns the exit status for the error's kind.
-int reportError(QTextStream &err, const QString &command, const Error &error);
+struct CommandContext;
+
+// Prints "slipway-cli COMMAND: MESSAGE" to stderr and returns the exit status for the error's
+// kind; with --json also {"command", "error", "exitCode"} on stdout, so that a script reading
+// stdout always gets JSON.
+int reportError(CommandContext &context, const QString &command, const Error &error);
 
 } // namespace slipway::cli

@@ -57,18 +57,18 @@ int addTarget(const Invocation &invocation, CommandContext &context, History &hi
     target.tlsCert = absolutePath(invocation.value(QStringLiteral("tls-cert")));
     target.tlsKey = absolutePath(invocation.value(QStringLiteral("tls-key")));
     if (Status name = checkTargetName(target.name); !name)
-        return reportError(context.err, invocation.command, name.error());
+        return reportError(context, invocation.command, name.error());
     // Refused before anything repeats the endpoint: the password must not reach a message.
     if (const QUrl url(target.endpoint); !url.password().isEmpty())
         return reportError(
-            context.err, invocation.command,
+            context, invocation.command,
             Error::badInput(QStringLiteral("target %1: the endpoint holds a password; use ssh keys or "
                                            "the agent, or TLS client certificates")
                                 .arg(target.name)));
     if (Result<EngineEndpoint> endpoint = parseEndpoint(target); !endpoint)
-        return reportError(context.err, invocation.command, endpoint.error());
+        return reportError(context, invocation.command, endpoint.error());
     if (Status added = history.addTarget(target); !added)
-        return reportError(context.err, invocation.command, added.error());
+        return reportError(context, invocation.command, added.error());
     if (invocation.json)
         context.out << QJsonDocument(targetJson(target)).toJson(QJsonDocument::Compact) << Qt::endl;
     else
@@ -80,7 +80,7 @@ int listTargets(const Invocation &invocation, CommandContext &context, History &
 {
     Result<QList<Target>> targets = history.targets();
     if (!targets)
-        return reportError(context.err, invocation.command, targets.error());
+        return reportError(context, invocation.command, targets.error());
     if (invocation.json) {
         QJsonArray array;
         for (const Target &target : *targets)
@@ -110,10 +110,10 @@ int checkTarget(const Invocation &invocation, CommandContext &context, History &
 {
     Result<Target> target = history.target(invocation.arguments.value(0));
     if (!target)
-        return reportError(context.err, invocation.command, target.error());
+        return reportError(context, invocation.command, target.error());
     Result<EngineInfo> info = probeTarget(*target, context.stop);
     if (!info)
-        return reportError(context.err, invocation.command, info.error());
+        return reportError(context, invocation.command, info.error());
     if (invocation.json) {
         QJsonObject object = targetJson(*target);
         object.insert(QStringLiteral("engine"), info->name);
@@ -133,7 +133,7 @@ int removeTarget(const Invocation &invocation, CommandContext &context, History 
 {
     const QString name = invocation.arguments.value(0);
     if (Status removed = history.removeTarget(name); !removed)
-        return reportError(context.err, invocation.command, removed.error());
+        return reportError(context, invocation.command, removed.error());
     if (invocation.json)
         context.out
             << QJsonDocument(QJsonObject{{QStringLiteral("removed"), name}}).toJson(QJsonDocument::Compact)
@@ -149,7 +149,7 @@ int runTarget(const Invocation &invocation, CommandContext &context)
 {
     Result<std::unique_ptr<History>> history = openHistory(invocation.dataDir);
     if (!history)
-        return reportError(context.err, invocation.command, history.error());
+        return reportError(context, invocation.command, history.error());
     if (invocation.command == u"target add")
         return addTarget(invocation, context, **history);
     if (invocation.command == u"target list")

@@ -20,7 +20,8 @@ Status rollOutWith(TargetDriver &driver, RolloutReporter &reporter, const Rollou
 {
     if (Status prepared = driver.prepare(); !prepared)
         return prepared;
-    reporter.state(TargetState::Pulling);
+    reporter.state(TargetState::Pulling, request.image.load ? QStringLiteral("sending the image")
+                                                            : QStringLiteral("pulling the image"));
     if (Status shipped = driver.shipImage(); !shipped)
         return shipped;
     if (Status locked = driver.lock(); !locked)

@@ -119,7 +119,7 @@ struct TargetEvent
 {
     QString target;
     TargetState state = TargetState::Pending;
-    QString detail; // the error when Failed, the container id when Healthy
+    QString detail; // the error when Failed, the container id when Healthy, the step when Pulling
     // With Healthy, of a registry-less image: the bytes sent to the target, of imageBytes; -1:
     // not known (pulled from a registry).
     qint64 imageBytesSent = -1;

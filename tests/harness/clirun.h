@@ -14,6 +14,17 @@ struct CliRun
     int exitCode = -1; // -1: it crashed or did not finish
     QByteArray out;
     QString err;
+
+    // The error lines of stderr ("slipway-cli COMMAND: ..."), without the progress lines
+    // printed when stderr is not a terminal.
+    QStringList errors() const
+    {
+        QStringList lines;
+        for (const QString &line : err.split(u'\n'))
+            if (line.startsWith(QStringLiteral("slipway-cli")))
+                lines.append(line);
+        return lines;
+    }
 };
 
 // Runs the slipway-cli under test (SLIPWAY_CLI, set by slipway_add_test) with extra environment

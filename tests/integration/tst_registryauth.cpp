@@ -538,7 +538,7 @@ private Q_SLOTS:
                                    m_image.directory + QStringLiteral(":latest"),
                                    stub.address() + QStringLiteral("/gw/app:v1")});
         QCOMPARE_NE(run.exitCode, 0);
-        QVERIFY2(isOneLine(run.err.trimmed()), qPrintable(run.err));
+        QVERIFY2(run.errors().size() == 1, qPrintable(run.err));
         QVERIFY2(run.err.contains(QStringLiteral("registry %1, repository gw/app").arg(stub.address())),
                  qPrintable(run.err));
         QVERIFY2(run.err.contains(QStringLiteral("HTTP 502")), qPrintable(run.err));

@@ -1,6 +1,9 @@
 #include "commandline.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace slipway::cli;
@@ -41,12 +44,13 @@ private Q_SLOTS:
         QCOMPARE(outcome.action, Action::ShowText);
         for (const QString &command : commandNames())
             QVERIFY2(outcome.text.contains(command), qPrintable(command));
-        QCOMPARE(commandNames(),
-                 (QStringList{QStringLiteral("build"), QStringLiteral("push"), QStringLiteral("target add"),
-                              QStringLiteral("target list"), QStringLiteral("target check"),
-                              QStringLiteral("target remove"), QStringLiteral("deploy"),
-                              QStringLiteral("history"), QStringLiteral("rollback"), QStringLiteral("repair"),
-                              QStringLiteral("login"), QStringLiteral("logout")}));
+        QCOMPARE(
+            commandNames(),
+            (QStringList{QStringLiteral("build"), QStringLiteral("push"), QStringLiteral("target add"),
+                         QStringLiteral("target list"), QStringLiteral("target check"),
+                         QStringLiteral("target remove"), QStringLiteral("deploy"), QStringLiteral("history"),
+                         QStringLiteral("history show"), QStringLiteral("rollback"), QStringLiteral("repair"),
+                         QStringLiteral("login"), QStringLiteral("logout")}));
     }
 
     void noArgumentsShowsHelp() { QCOMPARE(parse({}).action, Action::ShowText); }
@@ -100,6 +104,30 @@ private Q_SLOTS:
         QCOMPARE(outcome.invocation.arguments, QStringList{QStringLiteral("prod")});
         QCOMPARE(parse({QStringLiteral("target"), QStringLiteral("list")}).invocation.command,
                  QStringLiteral("target list"));
+    }
+
+    // "history show ID" beside "history"; a value of --project that reads "show" is no command.
+    void parsesHistoryShowAndQuiet()
+    {
+        ParseOutcome outcome =
+            parse({QStringLiteral("history"), QStringLiteral("show"), QStringLiteral("12")});
+        QCOMPARE(outcome.action, Action::Run);
+        QCOMPARE(outcome.invocation.command, QStringLiteral("history show"));
+        QCOMPARE(outcome.invocation.arguments, QStringList{QStringLiteral("12")});
+        QVERIFY(!outcome.invocation.quiet);
+        outcome = parse({QStringLiteral("history"), QStringLiteral("--project"), QStringLiteral("show")});
+        QCOMPARE(outcome.action, Action::Run);
+        QCOMPARE(outcome.invocation.command, QStringLiteral("history"));
+        QCOMPARE(outcome.invocation.value(QStringLiteral("project")), QStringLiteral("show"));
+        QCOMPARE(
+            parse({QStringLiteral("history"), QStringLiteral("show")}).text,
+            QStringLiteral("slipway-cli history show: missing ID (see 'slipway-cli history show --help')"));
+        for (const QString &flag : {QStringLiteral("--quiet"), QStringLiteral("-q")}) {
+            outcome = parse({flag, QStringLiteral("deploy"), QStringLiteral("."), QStringLiteral("--target"),
+                             QStringLiteral("a")});
+            QCOMPARE(outcome.action, Action::Run);
+            QVERIFY(outcome.invocation.quiet);
+        }
     }
 
     void rejectsBadUsage_data()
@@ -169,6 +197,28 @@ private Q_SLOTS:
         run = runCli({QStringLiteral("history"), QStringLiteral("--limit"), QStringLiteral("many")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains(QStringLiteral("--limit takes a whole number")));
+
+        // With --json, an error is JSON on stdout too, for scripts that read only stdout.
+        QTemporaryDir data;
+        run = runCli({QStringLiteral("--data-dir"), data.path(), QStringLiteral("--json"),
+                      QStringLiteral("history"), QStringLiteral("show"), QStringLiteral("99")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.startsWith(QStringLiteral("slipway-cli history show: ")) &&
+                     run.err.contains(QStringLiteral("no deployment 99")),
+                 qPrintable(run.err));
+        const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(json.value(QStringLiteral("exitCode")).toInt(), 2);
+        QCOMPARE(json.value(QStringLiteral("command")).toString(), QStringLiteral("history show"));
+        QVERIFY2(json.value(QStringLiteral("error")).toString().contains(QStringLiteral("no deployment 99")),
+                 qPrintable(run.out));
+        run = runCli({QStringLiteral("--json"), QStringLiteral("launch")});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8()).object().value(QStringLiteral("exitCode")).toInt(),
+                 2);
+        run = runCli({QStringLiteral("--data-dir"), data.path(), QStringLiteral("history"),
+                      QStringLiteral("show"), QStringLiteral("x1")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("'x1' is not a deployment id")), qPrintable(run.err));
     }
 };
 
