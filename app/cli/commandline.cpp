@@ -13,7 +13,9 @@ enum class Check
     Any,
     PositiveInt,
     Level,
-    Compression
+    Compression,
+    Count,    // a whole number, 0 or more
+    Duration, // "90", "90s", "10m", "2h", "1d"
 };
 
 struct OptionSpec
@@ -87,6 +89,16 @@ const QList<CommandSpec> &commands()
           {s("target"), s("T"), s("Only this target.")},
           {s("limit"), s("N"), s("At most N entries (default: 20)."), false, Check::PositiveInt}}},
         {s("history show"), {s("ID")}, s("Show one deployment and the log it stored."), {}},
+        {s("logs"),
+         {s("APP")},
+         s("Print the logs of an app's container on its targets; --follow to keep following."),
+         {{s("target"), s("NAME"), s("Only this target; repeat for several (default: every target).")},
+          {s("follow"),
+           {},
+           s("Keep printing lines as they come, into the container's next life, until Ctrl+C.")},
+          {s("tail"), s("N"), s("Start N lines back (default: all the engine kept)."), false, Check::Count},
+          {s("since"), s("DURATION"), s("Only lines of the last DURATION (90s, 10m, 2h, 1d)."), false,
+           Check::Duration}}},
         {s("rollback"),
          {},
          s("Redeploy an earlier release to a target, without rebuilding."),
@@ -220,6 +232,15 @@ QString checkValue(const OptionSpec &option, const QString &value)
                    ? QString()
                    : QStringLiteral("--%1 takes a compression level from 0 to 22, not '%2'")
                          .arg(option.name, value);
+    case Check::Count:
+        return isNumber && number >= 0
+                   ? QString()
+                   : QStringLiteral("--%1 takes a whole number, 0 or more, not '%2'").arg(option.name, value);
+    case Check::Duration:
+        return parseDuration(value) > 0
+                   ? QString()
+                   : QStringLiteral("--%1 takes a duration such as 90s, 10m, 2h or 1d, not '%2'")
+                         .arg(option.name, value.left(40));
     case Check::Compression:
         return QStringList{s("gzip"), s("zstd"), s("none")}.contains(value)
                    ? QString()
@@ -229,6 +250,21 @@ QString checkValue(const OptionSpec &option, const QString &value)
 }
 
 } // namespace
+
+qint64 parseDuration(const QString &text)
+{
+    static const QList<std::pair<QChar, qint64>> units{{u's', 1}, {u'm', 60}, {u'h', 3600}, {u'd', 86400}};
+    qint64 factor = 1;
+    QString number = text;
+    for (const auto &[unit, seconds] : units)
+        if (text.endsWith(unit)) {
+            factor = seconds;
+            number.chop(1);
+        }
+    bool ok = false;
+    const qint64 value = number.toLongLong(&ok);
+    return ok && value > 0 && value < 100LL * 365 * 86400 / factor ? value * factor : 0;
+}
 
 QString Invocation::value(const QString &option) const
 {

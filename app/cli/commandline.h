@@ -37,6 +37,9 @@ struct ParseOutcome
 // Parses argv (with the program name first). Never prints; the caller decides where text goes.
 ParseOutcome parseCommandLine(const QStringList &argv);
 
+// Seconds in "90", "90s", "10m", "2h" or "1d"; 0 when the text is none of these.
+qint64 parseDuration(const QString &text);
+
 // The commands slipway-cli knows, as "build", "target add", ..., in the order of --help.
 QStringList commandNames();
 

@@ -43,6 +43,9 @@ int runDeploy(const Invocation &invocation, CommandContext &context);
 int runRollback(const Invocation &invocation, CommandContext &context);
 int runRepair(const Invocation &invocation, CommandContext &context);
 
+// logs (logscommand.cpp): an app's container logs on its targets, followed with --follow.
+int runLogs(const Invocation &invocation, CommandContext &context);
+
 // login, logout (logincommand.cpp): logins saved in the system keychain.
 int runLogin(const Invocation &invocation, CommandContext &context);
 int runLogout(const Invocation &invocation, CommandContext &context);

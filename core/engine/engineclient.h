@@ -85,6 +85,11 @@ public:
     {
         return m_containers.followLogs(id, onLine, tail);
     }
+    Status followLogs(const QString &id, const std::function<bool(int stream, const QString &line)> &onLine,
+                      const EngineContainers::LogQuery &query)
+    {
+        return m_containers.followLogs(id, onLine, query);
+    }
     Result<int> exec(const QString &id, const QStringList &command, QString *output = nullptr,
                      int timeoutSeconds = 30)
     {

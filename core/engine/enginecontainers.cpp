@@ -269,14 +269,20 @@ Result<QStringList> EngineContainers::logs(const QString &id, int tail)
 }
 
 Status EngineContainers::followLogs(const QString &id,
-                                    const std::function<bool(int, const QString &)> &onLine, int tail)
+                                    const std::function<bool(int, const QString &)> &onLine,
+                                    const LogQuery &query)
 {
     QByteArray pending;
     QByteArray partial[3];
     bool keepGoing = true;
     EngineConnection::Request request;
-    request.path = QStringLiteral("/containers/%1/logs?stdout=1&stderr=1&follow=1&tail=%2")
-                       .arg(id, tail < 0 ? QStringLiteral("all") : QString::number(tail));
+    request.path = QStringLiteral("/containers/%1/logs?stdout=1&stderr=1&follow=%2&tail=%3")
+                       .arg(id, query.follow ? QStringLiteral("1") : QStringLiteral("0"),
+                            query.tail < 0 ? QStringLiteral("all") : QString::number(query.tail));
+    if (query.since > 0)
+        request.path += QStringLiteral("&since=%1").arg(query.since);
+    if (query.timestamps)
+        request.path += QStringLiteral("&timestamps=1");
     request.timeoutSeconds = 0;
     request.onData = [&](const char *data, qsizetype size) {
         demultiplex(pending, QByteArray(data, size), [&](int stream, const QByteArray &payload) {

@@ -71,10 +71,23 @@ public:
     Result<QList<ContainerSummary>> list(const QStringList &labels);
     // The last `tail` lines of stdout and stderr, demultiplexed, in order.
     Result<QStringList> logs(const QString &id, int tail = 50);
-    // Follows the logs, starting `tail` lines back (-1: from the start), until the container
-    // stops, onLine returns false, or stop is requested.
+    // Which logs followLogs() asks for.
+    struct LogQuery
+    {
+        int tail = -1;           // lines back to start from; -1: from the start
+        qint64 since = 0;        // only lines from this Unix time (seconds) on; 0: any
+        bool timestamps = false; // each line starts with its RFC 3339 time and a space
+        bool follow = true;      // false: what is there now, then the call returns
+    };
+    // Follows the logs until the container stops, onLine returns false, or stop is requested.
     Status followLogs(const QString &id, const std::function<bool(int stream, const QString &line)> &onLine,
-                      int tail = -1);
+                      const LogQuery &query);
+    Status followLogs(const QString &id, const std::function<bool(int stream, const QString &line)> &onLine,
+                      int tail = -1)
+    {
+        return followLogs(id, onLine,
+                          LogQuery{.tail = tail, .since = 0, .timestamps = false, .follow = true});
+    }
     // Runs `command` inside the running container (POST /containers/{id}/exec, then start
     // attached) and returns its exit status; stdout and stderr go to `output` when given.
     Result<int> exec(const QString &id, const QStringList &command, QString *output = nullptr,

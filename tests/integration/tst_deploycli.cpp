@@ -26,6 +26,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QSysInfo>
 #include <QTemporaryDir>
@@ -674,6 +675,118 @@ private Q_SLOTS:
         run = cli({QStringLiteral("--json"), QStringLiteral("history"), QStringLiteral("show"),
                    QString::number(recorded.constFirst().id)});
         QCOMPARE(json(run).value(QStringLiteral("log")).toString(), recorded.constFirst().log);
+    }
+
+    // `logs --follow` of an app whose container prints a numbered line every 100 ms: the lines
+    // come in order and none is lost or repeated, across a restart of the container and into
+    // the next release's container; an app that runs nowhere is one line naming it.
+    void logsFollowAnAppIntoItsNextLife()
+    {
+        QVERIFY(m_local->importBusybox(QStringLiteral("localhost/ticker:1")));
+        // The count lives in the container's file system, so a restart goes on from it.
+        const auto run = [&](const QString &name, const QString &release, int start) {
+            const QString script =
+                QStringLiteral(
+                    "trap 'exit 0' TERM; echo started >&2; n=$(cat /count 2>/dev/null || echo %1); "
+                    "while true; do n=$((n+1)); echo \"line $n\"; echo $n > /count; sleep 0.1; done")
+                    .arg(start);
+            return m_local->cli({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"), name,
+                                 QStringLiteral("--label"), QStringLiteral("io.slipway.app=ticker"),
+                                 QStringLiteral("--label"), QStringLiteral("io.slipway.release=") + release,
+                                 QStringLiteral("localhost/ticker:1"), QStringLiteral("/bin/busybox"),
+                                 QStringLiteral("sh"), QStringLiteral("-c"), script}) == 0;
+        };
+        QVERIFY(run(QStringLiteral("ticker-1"), QStringLiteral("1"), 0));
+
+        QProcess follow;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &assignment : std::as_const(m_env))
+            env.insert(assignment.section(u'=', 0, 0), assignment.section(u'=', 1));
+        follow.setProcessEnvironment(env);
+        follow.start(QStringLiteral(SLIPWAY_CLI),
+                     {QStringLiteral("--data-dir"), m_data->path(), QStringLiteral("--json"),
+                      QStringLiteral("logs"), QStringLiteral("ticker"), QStringLiteral("--target"),
+                      QStringLiteral("local"), QStringLiteral("--follow")});
+        QVERIFY(follow.waitForStarted());
+        QList<QJsonObject> lines;
+        const auto waitForLines = [&](qsizetype count, const QString &container) {
+            QElapsedTimer timer;
+            timer.start();
+            while (timer.elapsed() < 60000) {
+                follow.waitForReadyRead(200);
+                while (follow.canReadLine())
+                    lines.append(QJsonDocument::fromJson(follow.readLine()).object());
+                qsizetype of = 0;
+                for (const QJsonObject &line : std::as_const(lines))
+                    of += line.value(u"container").toString() == container;
+                if (of >= count)
+                    return true;
+            }
+            return false;
+        };
+        QVERIFY2(waitForLines(10, QStringLiteral("ticker-1")),
+                 qPrintable(QString::fromUtf8(follow.readAllStandardError())));
+        QCOMPARE(m_local->cli({QStringLiteral("restart"), QStringLiteral("-t"), QStringLiteral("5"),
+                               QStringLiteral("ticker-1")}),
+                 0);
+        QVERIFY(waitForLines(30, QStringLiteral("ticker-1")));
+        // The next release replaces it, as a deploy does.
+        QVERIFY(run(QStringLiteral("ticker-2"), QStringLiteral("2"), 1000));
+        QCOMPARE(m_local->cli({QStringLiteral("stop"), QStringLiteral("-t"), QStringLiteral("5"),
+                               QStringLiteral("ticker-1")}),
+                 0);
+        QVERIFY(waitForLines(10, QStringLiteral("ticker-2")));
+        ::kill(pid_t(follow.processId()), SIGINT);
+        QVERIFY(follow.waitForFinished(30000));
+        QCOMPARE(follow.exitCode(), 0);
+
+        // Per container: stdout numbered without a gap or a repeat, two lives of ticker-1 (two
+        // "started" on stderr).
+        QMap<QString, QList<int>> numbers;
+        QMap<QString, int> started;
+        for (const QJsonObject &line : std::as_const(lines)) {
+            const QString container = line.value(u"container").toString();
+            const QString text = line.value(u"text").toString();
+            if (line.value(u"stream").toString() == u"stderr") {
+                QCOMPARE(text, QStringLiteral("started"));
+                ++started[container];
+                continue;
+            }
+            QVERIFY2(text.startsWith(QStringLiteral("line ")), qPrintable(text));
+            QVERIFY(!line.value(u"time").toString().isEmpty());
+            numbers[container].append(text.mid(5).toInt());
+        }
+        QCOMPARE(started.value(QStringLiteral("ticker-1")), 2);
+        for (auto it = numbers.cbegin(); it != numbers.cend(); ++it)
+            for (qsizetype i = 1; i < it.value().size(); ++i)
+                QVERIFY2(it.value().at(i) == it.value().at(i - 1) + 1,
+                         qPrintable(QStringLiteral("%1: %2 after %3")
+                                        .arg(it.key())
+                                        .arg(it.value().at(i))
+                                        .arg(it.value().at(i - 1))));
+        QCOMPARE(numbers.value(QStringLiteral("ticker-1")).constFirst(), 1); // from the start: all kept
+        QCOMPARE(numbers.value(QStringLiteral("ticker-2")).constFirst(), 1001);
+        qDebug() << "followed" << numbers.value(QStringLiteral("ticker-1")).size()
+                 << "lines of ticker-1 over a restart and" << numbers.value(QStringLiteral("ticker-2")).size()
+                 << "of ticker-2";
+
+        // --tail, without --follow: the last lines, then it returns.
+        CliRun tail = cli({QStringLiteral("logs"), QStringLiteral("ticker"), QStringLiteral("--tail"),
+                           QStringLiteral("3")});
+        QVERIFY2(tail.exitCode == 0, qPrintable(tail.err));
+        QCOMPARE(QString::fromUtf8(tail.out).split(u'\n', Qt::SkipEmptyParts).size(), 3);
+
+        CliRun nowhere = cli({QStringLiteral("logs"), QStringLiteral("nosuchapp"), QStringLiteral("--target"),
+                              QStringLiteral("local")});
+        QCOMPARE(nowhere.exitCode, 2);
+        QCOMPARE(nowhere.errors().size(), 1);
+        QVERIFY2(nowhere.err.contains(QStringLiteral("target local: app nosuchapp has no container there")),
+                 qPrintable(nowhere.err));
+        nowhere = cli({QStringLiteral("logs"), QStringLiteral("nosuchapp")});
+        QCOMPARE(nowhere.exitCode, 2);
+        QVERIFY2(nowhere.err.contains(
+                     QStringLiteral("app nosuchapp has no container on any target (local, remote)")),
+                 qPrintable(nowhere.err));
     }
 
     void badInputNamesTheProblem()

@@ -1,0 +1,167 @@
+#include "deploy/applogs.h"
+
+#include "deploy/rollout.h"
+#include "engine/engineclient.h"
+#include "util/stopwait.h"
+
+namespace slipway {
+namespace {
+
+QString label(const char *name)
+{
+    return QString::fromLatin1(name);
+}
+
+// The container to follow: the running one of the newest release, else the newest.
+std::optional<ContainerSummary> pick(const QList<ContainerSummary> &containers, bool runningOnly)
+{
+    std::optional<ContainerSummary> best;
+    const auto releaseOf = [](const ContainerSummary &container) {
+        return container.labels.value(label(labels::release)).toLongLong();
+    };
+    for (const ContainerSummary &container : containers) {
+        const bool running = container.state == u"running";
+        if (runningOnly && !running)
+            continue;
+        if (!best) {
+            best = container;
+            continue;
+        }
+        const bool bestRunning = best->state == u"running";
+        if ((running && !bestRunning) || (running == bestRunning && releaseOf(container) > releaseOf(*best)))
+            best = container;
+    }
+    return best;
+}
+
+// An engine's RFC 3339 time with all its digits ("2026-12-04T21:50:00.123456789Z", or with
+// an offset): lines are told apart to the nanosecond, which QDateTime's milliseconds cannot.
+struct Stamp
+{
+    qint64 seconds = 0;
+    int nanos = 0;
+    QDateTime time; // to the millisecond, UTC; invalid when the line had no time
+
+    auto operator<=>(const Stamp &other) const
+    {
+        return std::pair(seconds, nanos) <=> std::pair(other.seconds, other.nanos);
+    }
+    bool operator==(const Stamp &other) const { return seconds == other.seconds && nanos == other.nanos; }
+};
+
+Stamp parseStamp(const QString &text)
+{
+    Stamp stamp;
+    const qsizetype dot = text.indexOf(u'.');
+    qsizetype end = dot;
+    QString fraction;
+    if (dot > 0) {
+        end = dot + 1;
+        while (end < text.size() && text.at(end).isDigit())
+            ++end;
+        fraction = text.mid(dot + 1, end - dot - 1);
+    }
+    const QString whole = dot > 0 ? text.left(dot) + text.mid(end) : text;
+    const QDateTime time = QDateTime::fromString(whole, Qt::ISODate);
+    if (!time.isValid())
+        return stamp;
+    stamp.seconds = time.toSecsSinceEpoch();
+    stamp.nanos = fraction.left(9).leftJustified(9, u'0').toInt();
+    stamp.time = time.addMSecs(stamp.nanos / 1000000).toUTC();
+    return stamp;
+}
+
+} // namespace
+
+Status followAppLogs(const Target &target, const QString &app, const AppLogOptions &options,
+                     const std::function<void(const AppLogLine &)> &onLine, std::stop_token stop)
+{
+    EngineClient client(target, stop);
+    const auto cancelled = [&] {
+        return Error::cancelled(
+            QStringLiteral("target %1: following the logs of %2: cancelled").arg(target.name, app));
+    };
+    const auto containersOfApp = [&]() -> Result<QList<ContainerSummary>> {
+        auto containers = client.listContainers({label(labels::app) + u'=' + app});
+        if (!containers && stop.stop_requested())
+            return cancelled();
+        return containers;
+    };
+    if (Status connected = client.connect(); !connected)
+        return stop.stop_requested() ? Status(cancelled()) : connected;
+    auto containers = containersOfApp();
+    if (!containers)
+        return containers.error();
+    std::optional<ContainerSummary> container = pick(containers.value(), false);
+    if (!container)
+        return Error::badInput(
+            QStringLiteral("target %1: app %2 has no container there").arg(target.name, app));
+
+    // The time of the last line delivered, and how many were delivered with that very time (an
+    // engine may stamp the lines of one write alike): a stream picked up again skips those.
+    Stamp last;
+    int atLast = 0;
+    const qint64 sinceStart =
+        options.since.count() > 0 ? QDateTime::currentSecsSinceEpoch() - qint64(options.since.count()) : 0;
+    QString followedId; // the container of the stream before
+    bool first = true;
+    while (true) {
+        const QString name = container->name;
+        const QString release = container->labels.value(label(labels::release));
+        // The same container picked up again: from the last line's second on, skipping what was
+        // delivered. Another one (the next release's): from its start, none of it was seen.
+        const bool resumed = !first && container->id == followedId;
+        const int tail = first ? options.tail : -1;
+        const qint64 since = resumed && last.time.isValid() ? last.seconds : sinceStart;
+        first = false;
+        followedId = container->id;
+        const Stamp skipTo = last;
+        int skipEqual = resumed ? atLast : 0;
+        const EngineContainers::LogQuery query{
+            .tail = tail, .since = since, .timestamps = true, .follow = options.follow};
+        Status followed = client.followLogs(
+            container->id,
+            [&](int stream, const QString &stamped) {
+                const qsizetype space = stamped.indexOf(u' ');
+                const Stamp stamp = parseStamp(space > 0 ? stamped.left(space) : stamped);
+                const bool timed = stamp.time.isValid();
+                if (resumed && timed && stamp < skipTo)
+                    return true;
+                if (resumed && timed && stamp == skipTo && skipEqual > 0) {
+                    --skipEqual;
+                    return true;
+                }
+                if (timed) {
+                    atLast = stamp == last ? atLast + 1 : 1;
+                    last = stamp;
+                }
+                onLine(AppLogLine{.target = target.name,
+                                  .container = name,
+                                  .release = release,
+                                  .stream = stream,
+                                  .time = stamp.time,
+                                  .text = timed ? stamped.mid(space + 1) : stamped});
+                return !stop.stop_requested();
+            },
+            query);
+        if (stop.stop_requested())
+            return options.follow ? success() : Status(cancelled());
+        if (!followed && followed.error().code != Error::Code::NotFound)
+            return followed.error();
+        if (!options.follow)
+            return success();
+        // The stream ended: the container stopped, restarted, or was replaced. Wait for the
+        // app's next running container (the same one started again, or the next release's).
+        container.reset();
+        while (!container) {
+            if (!sleepUnlessStopped(options.poll, stop))
+                return success();
+            containers = containersOfApp();
+            if (!containers)
+                return stop.stop_requested() ? success() : containers.error();
+            container = pick(containers.value(), true);
+        }
+    }
+}
+
+} // namespace slipway
