@@ -10,6 +10,7 @@ Console::Console(const QString &dataDir, const QString &sampleProject)
     , targets(slipway::History::defaultPath(slipway::DataDirs::resolve(dataDir).data))
     , history(slipway::History::defaultPath(slipway::DataDirs::resolve(dataDir).data))
     , logins(dataDir)
+    , appLogs(dataDir)
 {}
 
 QVariantMap Console::windowProperties()
@@ -20,7 +21,8 @@ QVariantMap Console::windowProperties()
             {QStringLiteral("projects"), QVariant::fromValue(&projects)},
             {QStringLiteral("targets"), QVariant::fromValue(&targets)},
             {QStringLiteral("history"), QVariant::fromValue(&history)},
-            {QStringLiteral("logins"), QVariant::fromValue(&logins)}};
+            {QStringLiteral("logins"), QVariant::fromValue(&logins)},
+            {QStringLiteral("appLogs"), QVariant::fromValue(&appLogs)}};
 }
 
 QUrl Console::windowUrl()

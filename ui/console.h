@@ -1,5 +1,6 @@
 #pragma once
 
+#include "controllers/applogscontroller.h"
 #include "controllers/appsettings.h"
 #include "controllers/deploycontroller.h"
 #include "models/historymodel.h"
@@ -35,4 +36,5 @@ struct Console
     TargetModel targets;
     HistoryModel history;
     LoginModel logins;
+    AppLogsController appLogs;
 };

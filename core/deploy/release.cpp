@@ -134,6 +134,12 @@ QString deploySettingsJson(const QString &app, const DeploySpec &deploy)
     return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
 }
 
+QString appOfRelease(const ReleaseRecord &release)
+{
+    auto recorded = recordedDeploySettings(release);
+    return recorded ? recorded->first : containerSafe(release.project);
+}
+
 Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecord &release)
 {
     if (release.deploySettings.isEmpty())

@@ -35,6 +35,9 @@ QString containerSafe(const QString &text);
 // ReleaseRecord::deploySettings, so a rollback deploys it the same way from the history alone.
 QString deploySettingsJson(const QString &app, const DeploySpec &deploy);
 Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecord &release);
+// A release's app: its recorded deploy name, else (a release recorded before the settings
+// were) its project's container-safe name.
+QString appOfRelease(const ReleaseRecord &release);
 
 // Pushes the image `manifestDigest` of a build (its own manifest or index, or one platform's
 // manifest) from the content store at blobsDir to `reference`. Base layers are mounted from the

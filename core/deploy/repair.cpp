@@ -13,14 +13,6 @@
 namespace slipway {
 namespace {
 
-// A release's app: its recorded deploy name, else (a release recorded before the settings
-// were) its project's container-safe name.
-QString appOf(const ReleaseRecord &release)
-{
-    auto recorded = recordedDeploySettings(release);
-    return recorded ? recorded->first : containerSafe(release.project);
-}
-
 // The releases of a history, read once each.
 class Releases
 {
@@ -58,7 +50,7 @@ Result<qint64> servingRelease(const History &history, Releases &releases, const 
         auto release = releases.get(deployment.releaseId);
         if (!release)
             return release.error();
-        if (appOf(release.value()) == app)
+        if (appOfRelease(release.value()) == app)
             return release->id;
     }
     return qint64(0);
@@ -83,7 +75,7 @@ RepairOutcome repairOne(History &history, Releases &releases, const DeploymentRe
     auto release = releases.get(interrupted.releaseId);
     if (!release)
         return fail(release.error());
-    outcome.app = appOf(release.value());
+    outcome.app = appOfRelease(release.value());
     auto serving = servingRelease(history, releases, interrupted.target, outcome.app);
     if (!serving)
         return fail(serving.error());
@@ -147,7 +139,7 @@ Result<QList<DeploymentRecord>> unrepairedDeployments(const History &history, co
             auto release = releases.get(deployment.releaseId);
             if (!release)
                 return release.error();
-            if (appOf(release.value()) != app)
+            if (appOfRelease(release.value()) != app)
                 continue;
         }
         found.append(deployment);

@@ -422,6 +422,76 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!history.detailNeedsRepair(), 20000);
     }
 
+    // The History page's Logs button follows the selected deployment's app in the window's
+    // log view (the same core sequence as `slipway-cli logs --follow`): every line in order,
+    // across a restart of the container, stderr as warnings, each with its target.
+    void followsLogsFromHistory()
+    {
+        const qint64 release = deployedBefore("v1", true);
+        QVERIFY(release > 0);
+        // The app's newest running container: a ticker whose count survives a restart.
+        QVERIFY(m_podman->importBusybox(QStringLiteral("localhost/ticker:1")));
+        QCOMPARE(
+            m_podman->cli({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+                           QStringLiteral("ticker"), QStringLiteral("--label"),
+                           QStringLiteral("io.slipway.app=web"), QStringLiteral("--label"),
+                           QStringLiteral("io.slipway.release=99"), QStringLiteral("localhost/ticker:1"),
+                           QStringLiteral("/bin/busybox"), QStringLiteral("sh"), QStringLiteral("-c"),
+                           QStringLiteral("trap 'exit 0' TERM; echo started >&2; n=$(cat /count 2>/dev/null "
+                                          "|| echo 0); while true; do n=$((n+1)); echo \"line $n\"; "
+                                          "echo $n > /count; sleep 0.1; done")}),
+            0);
+
+        HistoryModel &history = m_console->history;
+        m_console->navigation.showPage(QStringLiteral("History"));
+        history.refresh();
+        QVERIFY(QTest::qWaitFor([&history] { return !history.isBusy() && history.count() > 0; }, 20000));
+        QSignalSpy detail(&history, &HistoryModel::detailChanged);
+        history.select(0);
+        QVERIFY(detail.wait(20000));
+        QCOMPARE(history.detailApp(), QStringLiteral("web"));
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QVERIFY(clickItem(m_window, item(QStringLiteral("followLogsButton"))));
+        AppLogsController &logs = m_console->appLogs;
+        QVERIFY(logs.isFollowing());
+        QCOMPARE(logs.app(), QStringLiteral("web"));
+        auto *dialog =
+            item(QStringLiteral("historyPage"))->findChild<QObject *>(QStringLiteral("logsDialog"));
+        QVERIFY(dialog);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->property("opened").toBool(), 5000);
+
+        LogModel *model = logs.logModel();
+        QTRY_VERIFY_WITH_TIMEOUT(model->count() >= 10, 30000);
+        QCOMPARE(m_podman->cli({QStringLiteral("restart"), QStringLiteral("-t"), QStringLiteral("5"),
+                                QStringLiteral("ticker")}),
+                 0);
+        QTRY_VERIFY_WITH_TIMEOUT(model->count() >= 30, 30000);
+        QList<int> numbers;
+        int started = 0;
+        for (int row = 0; row < model->count(); ++row) {
+            const QModelIndex index = model->index(row);
+            QCOMPARE(index.data(LogModel::TargetRole).toString(), QStringLiteral("local"));
+            const QString text = index.data(LogModel::TextRole).toString();
+            if (text == u"started") {
+                QCOMPARE(index.data(LogModel::LevelRole).toInt(), int(slipway::LogLevel::Warning));
+                ++started;
+                continue;
+            }
+            QVERIFY2(text.startsWith(QStringLiteral("line ")), qPrintable(text));
+            numbers.append(text.mid(5).toInt());
+        }
+        QCOMPARE(started, 2);
+        QCOMPARE(numbers.constFirst(), 1);
+        for (qsizetype i = 1; i < numbers.size(); ++i)
+            QVERIFY2(numbers.at(i) == numbers.at(i - 1) + 1,
+                     qPrintable(QStringLiteral("%1 after %2").arg(numbers.at(i)).arg(numbers.at(i - 1))));
+        QVERIFY(logs.error().isEmpty());
+
+        // Closing the dialog stops following, without waiting for the worker.
+        QMetaObject::invokeMethod(dialog, "close");
+        QTRY_VERIFY_WITH_TIMEOUT(!logs.isFollowing(), 5000);
+    }
+
     void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }
 };
 

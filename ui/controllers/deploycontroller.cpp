@@ -120,10 +120,8 @@ DeployController::DeployController(const QString &dataDir, AppSettings *settings
     , m_refs(new RefModel(this))
     , m_pump(new EventPump(this))
 {
-    // The filter is attached only while a filter is set: a proxy over two million lines pays
-    // for its mapping on every batch and every trimmed chunk, for nothing when it passes all.
-    connect(m_filter, &LogFilterModel::filterTextChanged, this, &DeployController::updateLogFilter);
-    connect(m_filter, &LogFilterModel::minimumLevelChanged, this, &DeployController::updateLogFilter);
+    m_filter->setLog(m_log);
+    connect(m_filter, &LogFilterModel::viewModelChanged, this, &DeployController::logViewModelChanged);
     m_pump->setLogModel(m_log);
     m_pump->setLayerModel(m_layers);
     connect(m_pump, &EventPump::stageChanged, this, &DeployController::onStage);
@@ -235,22 +233,12 @@ void DeployController::reloadTargets()
 
 QAbstractItemModel *DeployController::logViewModel() const
 {
-    return m_logFiltered ? static_cast<QAbstractItemModel *>(m_filter) : m_log;
+    return m_filter->viewModel();
 }
 
 QString DeployController::logText(int first, int last) const
 {
-    return m_logFiltered ? m_filter->textOfRows(first, last) : m_log->textOfRows(first, last);
-}
-
-void DeployController::updateLogFilter()
-{
-    const bool filtered = !m_filter->filterText().isEmpty() || m_filter->minimumLevel() > 0;
-    if (filtered == m_logFiltered)
-        return;
-    m_logFiltered = filtered;
-    m_filter->setSourceModel(filtered ? m_log : nullptr);
-    Q_EMIT logViewModelChanged();
+    return m_filter->viewText(first, last);
 }
 
 EventQueue *DeployController::eventQueue() const

@@ -178,7 +178,6 @@ private:
     void onTarget(const QString &target, int state, const QString &detail);
     void onImageTransferred(const QString &target, qint64 sent, qint64 total);
     void onStage(int stage, int state, qint64 elapsedMs);
-    void updateLogFilter();
     void onFinished(const Outcome &outcome);
     void setBusy(bool busy);
     void setError(const QString &error);
@@ -204,7 +203,6 @@ private:
     QString m_summary;
     qint64 m_releaseId = 0;
     QVariantList m_targetStates;
-    bool m_logFiltered = false;
 
     LogModel *m_log = nullptr;
     LogFilterModel *m_filter = nullptr;

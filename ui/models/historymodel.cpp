@@ -1,5 +1,7 @@
 #include "models/historymodel.h"
 
+#include "deploy/release.h"
+
 #include "models/whendone.h"
 
 #include <QFileInfo>
@@ -68,10 +70,12 @@ HistoryModel::Detail loadDetail(const QString &path, qint64 id)
     }
     detail.deployment = deployment.value();
     auto release = history.value()->release(detail.deployment.releaseId);
-    if (release)
+    if (release) {
         detail.release = release.value();
-    else
+        detail.app = slipway::appOfRelease(detail.release);
+    } else {
         detail.error = release.error().message;
+    }
     return detail;
 }
 

@@ -37,6 +37,8 @@ class HistoryModel : public PoolListModel
     // The selected deployment's release and target: what Redeploy and Rollback act on.
     Q_PROPERTY(qint64 detailReleaseId READ detailReleaseId NOTIFY detailChanged)
     Q_PROPERTY(QString detailTarget READ detailTarget NOTIFY detailChanged)
+    // The app the selected deployment rolled out (its container's io.slipway.app label).
+    Q_PROPERTY(QString detailApp READ detailApp NOTIFY detailChanged)
     Q_PROPERTY(QVariantList detailLayers READ detailLayers NOTIFY detailChanged) // {name, digest, size}
     // The selected deployment was interrupted and what it left is not put back yet.
     Q_PROPERTY(bool detailNeedsRepair READ detailNeedsRepair NOTIFY detailChanged)
@@ -92,6 +94,7 @@ public:
     QString detailRef() const { return m_detail.release.ref; }
     qint64 detailReleaseId() const { return m_detail.deployment.releaseId; }
     QString detailTarget() const { return m_detail.deployment.target; }
+    QString detailApp() const { return m_detail.app; }
     QVariantList detailLayers() const;
     bool detailNeedsRepair() const
     {
@@ -121,6 +124,7 @@ public:
     {
         slipway::DeploymentRecord deployment;
         slipway::ReleaseRecord release;
+        QString app; // slipway::appOfRelease(release)
         QString error;
     };
 

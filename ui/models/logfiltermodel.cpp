@@ -27,6 +27,7 @@ void LogFilterModel::setFilterText(const QString &text)
     m_filterText = text;
     m_matcher.setPattern(text);
     refilter();
+    updateView();
     Q_EMIT filterTextChanged();
 }
 
@@ -36,6 +37,7 @@ void LogFilterModel::setMinimumLevel(int level)
         return;
     m_minimumLevel = level;
     refilter();
+    updateView();
     Q_EMIT minimumLevelChanged();
 }
 
@@ -45,6 +47,39 @@ void LogFilterModel::setMinimumLevel(int level)
 void LogFilterModel::refilter()
 {
     invalidate();
+}
+
+void LogFilterModel::setLog(LogModel *log)
+{
+    m_viewLog = log;
+    m_filtering = false;
+    updateView();
+    Q_EMIT viewModelChanged();
+}
+
+QAbstractItemModel *LogFilterModel::viewModel() const
+{
+    return m_filtering ? static_cast<QAbstractItemModel *>(const_cast<LogFilterModel *>(this))
+                       : static_cast<QAbstractItemModel *>(m_viewLog.data());
+}
+
+QString LogFilterModel::viewText(int first, int last) const
+{
+    if (m_filtering || !m_viewLog)
+        return textOfRows(first, last);
+    return m_viewLog->textOfRows(first, last);
+}
+
+void LogFilterModel::updateView()
+{
+    if (!m_viewLog)
+        return;
+    const bool filtering = !m_filterText.isEmpty() || m_minimumLevel > 0;
+    if (filtering == m_filtering)
+        return;
+    m_filtering = filtering;
+    setSourceModel(filtering ? m_viewLog.data() : nullptr);
+    Q_EMIT viewModelChanged();
 }
 
 QString LogFilterModel::textOfRows(int first, int last) const

@@ -34,19 +34,32 @@ public:
     // The display text of the filtered rows first..last (inclusive, clamped), for the clipboard.
     Q_INVOKABLE QString textOfRows(int first, int last) const;
 
+    // The log a view shows through this filter. It is attached as the source only while a
+    // filter is set: a proxy over two million lines pays for its mapping on every batch and
+    // every trimmed chunk, for nothing when it passes all.
+    void setLog(LogModel *log);
+    // What a view shows: this model while a filter is set, else the log itself.
+    QAbstractItemModel *viewModel() const;
+    // The display text of rows first..last of viewModel(), for the clipboard.
+    QString viewText(int first, int last) const;
+
 Q_SIGNALS:
     void filterTextChanged();
     void minimumLevelChanged();
     void countChanged();
+    void viewModelChanged();
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
     void refilter();
+    void updateView();
 
     QPointer<LogModel> m_log;
     QString m_filterText;
     QStringMatcher m_matcher;
     int m_minimumLevel = 0;
+    QPointer<LogModel> m_viewLog; // setLog()'s
+    bool m_filtering = false;     // attached to m_viewLog
 };

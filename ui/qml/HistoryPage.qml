@@ -12,6 +12,7 @@ Page {
 
     required property HistoryModel history
     required property DeployController deploy
+    required property AppLogsController appLogs
 
     // Asks for the Deploy page, where a redeploy's or rollback's live log is.
     signal showRun()
@@ -306,6 +307,18 @@ Page {
                         ToolTip.text: qsTr("Put the release %1 ran before its current one back").arg(page.history.detailTarget)
                     }
                     Button {
+                        objectName: "followLogsButton"
+                        text: qsTr("Logs")
+                        enabled: page.history.detailApp.length > 0
+                        onClicked: {
+                            page.appLogs.follow(page.history.detailApp, [page.history.detailTarget])
+                            logsDialog.open()
+                        }
+                        ToolTip.visible: hovered
+                        ToolTip.delay: 800
+                        ToolTip.text: qsTr("Follow the logs of %1 on %2 as it runs now").arg(page.history.detailApp).arg(page.history.detailTarget)
+                    }
+                    Button {
                         objectName: "repairButton"
                         text: qsTr("Repair")
                         visible: page.history.detailNeedsRepair
@@ -376,6 +389,44 @@ Page {
                 page.deploy.rollback(confirm.target, 0)
             else
                 page.deploy.redeploy(confirm.releaseId, confirm.target)
+        }
+    }
+
+    // An app's live container logs (the same as `slipway-cli logs --follow`), into its next life;
+    // following stops when the dialog closes.
+    Dialog {
+        id: logsDialog
+
+        objectName: "logsDialog"
+        anchors.centerIn: parent
+        width: Math.min(page.width - 48, 1000)
+        height: Math.min(page.height - 48, 640)
+        modal: false
+        title: page.appLogs.following ? qsTr("Logs of %1 on %2 (following)").arg(page.appLogs.app).arg(page.appLogs.targets.join(", "))
+                                      : qsTr("Logs of %1 on %2").arg(page.appLogs.app).arg(page.appLogs.targets.join(", "))
+        standardButtons: Dialog.Close
+        onClosed: page.appLogs.stop()
+
+        ColumnLayout {
+            anchors.fill: parent
+            spacing: 6
+            Label {
+                objectName: "appLogsError"
+                Layout.fillWidth: true
+                visible: page.appLogs.error.length > 0
+                text: page.appLogs.error
+                wrapMode: Text.Wrap
+                color: Theme.levelColour("error", palette.text)
+            }
+            LogView {
+                objectName: "appLogView"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                showTarget: true
+                model: page.appLogs.logFilter
+                viewModel: page.appLogs.logViewModel
+                textOfRows: (first, last) => page.appLogs.logText(first, last)
+            }
         }
     }
 }

@@ -27,7 +27,11 @@ ColumnLayout {
     readonly property int timeWidth: Math.ceil(monoMetrics.advanceWidth("00:00:00.000"))
     readonly property int levelX: timeX + timeWidth + 10
     readonly property int stageX: levelX + 60 + 10
-    readonly property int textX: stageX + 44 + 10
+    // A column with each line's target, for logs followed on several targets at once.
+    property bool showTarget: false
+    readonly property int targetX: stageX + 44 + 10
+    readonly property int targetWidth: showTarget ? Math.ceil(monoMetrics.advanceWidth("target-name-xx")) : 0
+    readonly property int textX: showTarget ? targetX + targetWidth + 10 : stageX + 44 + 10
 
     FontMetrics {
         id: monoMetrics
@@ -149,6 +153,7 @@ ColumnLayout {
                 required property string timeText
                 required property string levelName
                 required property string stage
+                required property string target
                 required property string text
                 readonly property bool selected: index >= log.selectionFirst && index <= log.selectionLast
                                                  && log.selectionFirst >= 0
@@ -186,6 +191,18 @@ ColumnLayout {
                     textFormat: Text.PlainText
                     color: line.textColour
                     opacity: 0.6
+                }
+                Text {
+                    visible: log.showTarget
+                    x: log.targetX
+                    width: log.targetWidth
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: line.target
+                    font: log.monoFont
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    color: line.textColour
+                    opacity: 0.8
                 }
                 Text {
                     x: log.textX

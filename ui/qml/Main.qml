@@ -14,6 +14,7 @@ ApplicationWindow {
     required property TargetModel targets
     required property HistoryModel history
     required property LoginModel logins
+    required property AppLogsController appLogs
 
     width: 1200
     height: 760
@@ -67,6 +68,7 @@ ApplicationWindow {
             HistoryPage {
                 history: window.history
                 deploy: window.deploy
+                appLogs: window.appLogs
                 onShowRun: window.navigation.currentIndex = 0
             }
             TargetsPage {
