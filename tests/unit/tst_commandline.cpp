@@ -49,8 +49,8 @@ private Q_SLOTS:
             (QStringList{QStringLiteral("build"), QStringLiteral("push"), QStringLiteral("target add"),
                          QStringLiteral("target list"), QStringLiteral("target check"),
                          QStringLiteral("target remove"), QStringLiteral("deploy"), QStringLiteral("history"),
-                         QStringLiteral("history show"), QStringLiteral("rollback"), QStringLiteral("repair"),
-                         QStringLiteral("login"), QStringLiteral("logout")}));
+                         QStringLiteral("history show"), QStringLiteral("logs"), QStringLiteral("rollback"),
+                         QStringLiteral("repair"), QStringLiteral("login"), QStringLiteral("logout")}));
     }
 
     void noArgumentsShowsHelp() { QCOMPARE(parse({}).action, Action::ShowText); }
@@ -130,6 +130,22 @@ private Q_SLOTS:
         }
     }
 
+    void durations()
+    {
+        QCOMPARE(parseDuration(QStringLiteral("90")), 90);
+        QCOMPARE(parseDuration(QStringLiteral("90s")), 90);
+        QCOMPARE(parseDuration(QStringLiteral("10m")), 600);
+        QCOMPARE(parseDuration(QStringLiteral("2h")), 7200);
+        QCOMPARE(parseDuration(QStringLiteral("1d")), 86400);
+        for (const char *bad : {"", "0", "-5m", "m", "10x", "1.5h", "99999999999d"})
+            QVERIFY2(parseDuration(QString::fromLatin1(bad)) == 0, bad);
+        const ParseOutcome outcome =
+            parse({QStringLiteral("logs"), QStringLiteral("web"), QStringLiteral("--tail"),
+                   QStringLiteral("0"), QStringLiteral("--follow")});
+        QCOMPARE(outcome.action, Action::Run);
+        QVERIFY(outcome.invocation.isSet(QStringLiteral("follow")));
+    }
+
     void rejectsBadUsage_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -158,6 +174,16 @@ private Q_SLOTS:
                                                  QStringLiteral("--jobs"), QStringLiteral("0")}
                                   << QStringLiteral(
                                          "slipway-cli build: --jobs takes a whole number above 0, not '0'");
+        QTest::newRow("bad duration")
+            << QStringList{QStringLiteral("logs"), QStringLiteral("web"), QStringLiteral("--since"),
+                           QStringLiteral("10 minutes")}
+            << QStringLiteral("slipway-cli logs: --since takes a duration such as 90s, 10m, 2h or 1d, not "
+                              "'10 minutes'");
+        QTest::newRow("negative tail")
+            << QStringList{QStringLiteral("logs"), QStringLiteral("web"), QStringLiteral("--tail"),
+                           QStringLiteral("-3")}
+            << QStringLiteral("slipway-cli logs: --tail takes a whole number, 0 or "
+                              "more, not '-3'");
         QTest::newRow("required option") << QStringList{QStringLiteral("rollback")}
                                          << QStringLiteral("slipway-cli rollback: --target NAME is required");
         QTest::newRow("unknown subcommand") << QStringList{QStringLiteral("target"), QStringLiteral("rename")}
