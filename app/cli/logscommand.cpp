@@ -101,9 +101,7 @@ int runLogs(const Invocation &invocation, CommandContext &context)
         return reportError(context, command,
                            Error::badInput(QStringLiteral("app %1 has no container on any target (%2)")
                                                .arg(app, absent.join(QStringLiteral(", ")))));
-    if (status == 0 && context.stop.stop_requested() && !options.follow)
-        return 130;
-    return status;
+    return status; // Ctrl+C ends --follow with 0; without it, the cancelled error's 130
 }
 
 } // namespace slipway::cli

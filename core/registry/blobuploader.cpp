@@ -83,7 +83,10 @@ Result<qint64> BlobUploader::upload(const QString &repository, const QString &di
     qint64 offset = 0;
     // An earlier push left this blob's session unfinished: go on where the registry says it is.
     qint64 resumedAt = 0;
-    if (const auto kept = journal.find(registry, repository, digest, size); kept && location.isEmpty()) {
+    // (Only on the registry's own origin: the journal is a file, and a Location never takes
+    // the login elsewhere.)
+    if (const auto kept = journal.find(registry, repository, digest, size);
+        kept && location.isEmpty() && m_transport.isOwnOrigin(kept->location)) {
         auto state = sessionState(repository, digest, size, kept->location);
         if (!state)
             return state.error();
