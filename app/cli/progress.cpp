@@ -194,8 +194,15 @@ void TerminalProgress::onTarget(const TargetEvent &target)
         m_stageKnown = true;
     }
     const QString step = targetStep(target);
-    if (m_targets.value(target.target) == step)
+    if (target.state == TargetState::Pulling && target.imageBytesSent >= 0 && target.imageBytes > 0)
+        m_transfers.insert(target.target, QStringLiteral("%1 / %2").arg(humanSize(target.imageBytesSent),
+                                                                        humanSize(target.imageBytes)));
+    else
+        m_transfers.remove(target.target);
+    if (m_targets.value(target.target) == step) {
+        redraw(false); // the bytes sent so far: on the status line only
         return;
+    }
     m_targets.insert(target.target, step);
     // Healthy and failed are in the summary on stdout.
     if (target.state != TargetState::Healthy && target.state != TargetState::Failed)
@@ -248,8 +255,11 @@ QString TerminalProgress::status() const
     }
     case Stage::Deploy: {
         QStringList targets;
-        for (auto it = m_targets.cbegin(); it != m_targets.cend(); ++it)
-            targets.append(it.key() + QStringLiteral(": ") + it.value());
+        for (auto it = m_targets.cbegin(); it != m_targets.cend(); ++it) {
+            const QString bytes = m_transfers.value(it.key());
+            targets.append(it.key() + QStringLiteral(": ") + it.value() +
+                           (bytes.isEmpty() ? QString() : u' ' + bytes));
+        }
         return text + targets.join(QStringLiteral(", "));
     }
     }

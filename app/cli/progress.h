@@ -72,10 +72,11 @@ private:
     bool m_finished = false;
     Stage m_stage = Stage::Fetch;
     bool m_stageKnown = false;
-    QString m_fetch;                  // "1,200/5,000 objects"
-    QMap<int, LayerEvent> m_layers;   // by index
-    QHash<QString, Blob> m_blobs;     // by digest
-    QMap<QString, QString> m_targets; // name -> what it is doing
+    QString m_fetch;                    // "1,200/5,000 objects"
+    QMap<int, LayerEvent> m_layers;     // by index
+    QHash<QString, Blob> m_blobs;       // by digest
+    QMap<QString, QString> m_targets;   // name -> what it is doing
+    QMap<QString, QString> m_transfers; // name -> "1.2 MB / 40.0 MB" while the image goes there
 };
 
 } // namespace slipway::cli

@@ -3,9 +3,12 @@
 #include "deploy/rollout.h"
 #include "registry/localregistry.h"
 #include "util/crashpoint.h"
+#include "util/stopwait.h"
 
 #include <QDateTime>
 #include <QSet>
+
+#include <thread>
 
 namespace slipway {
 namespace {
@@ -149,8 +152,20 @@ Status ContainerDriver::pullFromHere()
                                .arg(space, repository.section(u'/', -1), image.digest);
     m_reporter.log(LogLevel::Info, QStringLiteral("pulling image %1 from this machine").arg(image.reference));
     const qint64 before = image.localRegistry->blobBytesSentTo(QStringLiteral("t-") + space);
-    if (Status pulled = m_client.pullFromLoopback(source); !pulled)
-        return pulled;
+    {
+        // What the engine has fetched so far, a few times a second, while the pull blocks.
+        std::jthread watch([this, &image, space, before](std::stop_token stop) {
+            qint64 shown = 0;
+            while (sleepUnlessStopped(std::chrono::milliseconds(250), stop)) {
+                const qint64 sent =
+                    image.localRegistry->blobBytesSentTo(QStringLiteral("t-") + space) - before;
+                if (sent != shown)
+                    m_reporter.transferProgress(shown = sent, image.bytes);
+            }
+        });
+        if (Status pulled = m_client.pullFromLoopback(source); !pulled)
+            return pulled;
+    }
     if (Status tagged = m_client.tagImage(source, repository, tag); !tagged)
         return tagged;
     const qint64 sent = image.localRegistry->blobBytesSentTo(QStringLiteral("t-") + space) - before;

@@ -69,6 +69,16 @@ void RolloutReporter::healthy(const QString &detail)
                                    .imageBytes = m_imageBytes});
 }
 
+void RolloutReporter::transferProgress(qint64 sent, qint64 total) const
+{
+    if (m_events)
+        m_events->post(TargetEvent{.target = m_target,
+                                   .state = TargetState::Pulling,
+                                   .detail = QStringLiteral("sending the image"),
+                                   .imageBytesSent = sent,
+                                   .imageBytes = total});
+}
+
 void RolloutReporter::log(LogLevel level, const QString &text)
 {
     m_notes.append(text);

@@ -44,6 +44,9 @@ public:
     // The failed new instance's last output lines, kept in the outcome.
     const QStringList &failedLogs() const { return m_failedLogs; }
     void setFailedLogs(QStringList lines) { m_failedLogs = std::move(lines); }
+    // While the image goes to the target: how much has, of how much (a Pulling state with the
+    // bytes). Only posts, so any thread may call it, e.g. one watching the transfer.
+    void transferProgress(qint64 sent, qint64 total) const;
     // How much of the image went to the target, of how much.
     void setImageTransfer(qint64 sent, qint64 total)
     {

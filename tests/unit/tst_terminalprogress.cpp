@@ -1,0 +1,104 @@
+// What the CLI prints while it works (TerminalProgress): on a terminal a status line redrawn in
+// place, into a pipe plain lines without escape codes, nothing when quiet.
+
+#include "progress.h"
+
+#include <QTest>
+#include <QTextStream>
+
+using namespace slipway;
+using slipway::cli::TerminalProgress;
+
+namespace {
+
+// A deploy's events: the stage, a target sending its image a few times, its next steps, and a
+// warning of the target's.
+void postDeploy(TerminalProgress &progress)
+{
+    progress.post(StageEvent{.stage = Stage::Deploy, .state = StageState::Running, .elapsedMs = 0});
+    progress.post(TargetEvent{.target = QStringLiteral("web1"),
+                              .state = TargetState::Pulling,
+                              .detail = QStringLiteral("sending the image"),
+                              .imageBytesSent = -1,
+                              .imageBytes = 0});
+    for (const qint64 sent : {1000000, 2500000, 4000000}) {
+        QTest::qWait(210); // past the redraw interval
+        progress.post(TargetEvent{.target = QStringLiteral("web1"),
+                                  .state = TargetState::Pulling,
+                                  .detail = QStringLiteral("sending the image"),
+                                  .imageBytesSent = sent,
+                                  .imageBytes = 4000000});
+    }
+    progress.post(LogEvent{.time = QDateTime::currentDateTimeUtc(),
+                           .level = LogLevel::Warning,
+                           .stage = QStringLiteral("deploy"),
+                           .target = QStringLiteral("web1"),
+                           .text = QStringLiteral("waiting: web is being deployed by pid 42")});
+    progress.post(TargetEvent{.target = QStringLiteral("web1"),
+                              .state = TargetState::WaitingHealthy,
+                              .detail = {},
+                              .imageBytesSent = -1,
+                              .imageBytes = 0});
+}
+
+} // namespace
+
+class TestTerminalProgress final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void plainLinesIntoAPipe()
+    {
+        QString text;
+        {
+            QTextStream err(&text);
+            TerminalProgress progress(err, TerminalProgress::Mode::Lines);
+            postDeploy(progress);
+        }
+        QCOMPARE(text, QStringLiteral("deploying\n"
+                                      "  web1: sending the image\n"
+                                      "  web1: waiting: web is being deployed by pid 42\n"
+                                      "  web1: waiting until healthy\n"));
+    }
+
+    void statusLineRedrawnOnATerminal()
+    {
+        QString text;
+        QTextStream err(&text);
+        {
+            TerminalProgress progress(err, TerminalProgress::Mode::Redraw);
+            postDeploy(progress);
+            err.flush();
+            // The bytes sent so far are on the status line, redrawn in place.
+            QVERIFY2(
+                text.contains(QStringLiteral("\rdeploying web1: sending the image 2.50 MB / 4.00 MB\x1b[K")),
+                qPrintable(text));
+            // A line that stays first clears the status line.
+            QVERIFY2(text.contains(QStringLiteral("\r\x1b[K  web1: waiting until healthy\n")),
+                     qPrintable(text));
+            progress.finish();
+            err.flush();
+            QVERIFY(text.endsWith(QStringLiteral("\r\x1b[K")));
+            const qsizetype length = text.size();
+            postDeploy(progress); // after finish(): nothing more
+            err.flush();
+            QCOMPARE(text.size(), length);
+        }
+    }
+
+    void quietPrintsNothing()
+    {
+        QString text;
+        {
+            QTextStream err(&text);
+            TerminalProgress progress(err, TerminalProgress::Mode::Quiet);
+            postDeploy(progress);
+            progress.line(QStringLiteral("built"));
+        }
+        QCOMPARE(text, QString());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTerminalProgress)
+#include "tst_terminalprogress.moc"
