@@ -32,6 +32,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -709,27 +710,44 @@ private Q_SLOTS:
                       QStringLiteral("local"), QStringLiteral("--follow")});
         QVERIFY(follow.waitForStarted());
         QList<QJsonObject> lines;
-        const auto waitForLines = [&](qsizetype count, const QString &container) {
+        // Reads what has come until `enough` says so, for at most a minute.
+        const auto readUntil = [&](const std::function<bool()> &enough) {
             QElapsedTimer timer;
             timer.start();
             while (timer.elapsed() < 60000) {
                 follow.waitForReadyRead(200);
                 while (follow.canReadLine())
                     lines.append(QJsonDocument::fromJson(follow.readLine()).object());
-                qsizetype of = 0;
-                for (const QJsonObject &line : std::as_const(lines))
-                    of += line.value(u"container").toString() == container;
-                if (of >= count)
+                if (enough())
                     return true;
             }
             return false;
+        };
+        const auto waitForLines = [&](qsizetype count, const QString &container) {
+            return readUntil([&] {
+                qsizetype of = 0;
+                for (const QJsonObject &line : std::as_const(lines))
+                    of += line.value(u"container").toString() == container;
+                return of >= count;
+            });
         };
         QVERIFY2(waitForLines(10, QStringLiteral("ticker-1")),
                  qPrintable(QString::fromUtf8(follow.readAllStandardError())));
         QCOMPARE(m_local->cli({QStringLiteral("restart"), QStringLiteral("-t"), QStringLiteral("5"),
                                QStringLiteral("ticker-1")}),
                  0);
-        QVERIFY(waitForLines(30, QStringLiteral("ticker-1")));
+        // Its second life has begun ("started" again on stderr) and printed on.
+        QVERIFY(readUntil([&] {
+            int started = 0;
+            int after = 0;
+            for (const QJsonObject &line : std::as_const(lines)) {
+                if (line.value(u"text").toString() == u"started")
+                    ++started;
+                else if (started == 2)
+                    ++after;
+            }
+            return after >= 5;
+        }));
         // The next release replaces it, as a deploy does.
         QVERIFY(run(QStringLiteral("ticker-2"), QStringLiteral("2"), 1000));
         QCOMPARE(m_local->cli({QStringLiteral("stop"), QStringLiteral("-t"), QStringLiteral("5"),
