@@ -2,18 +2,19 @@
 # The two commands of the README:
 #   ./slipway.sh run          install what is missing, build, open the console
 #   ./slipway.sh test [ARGS]  install what is missing, build, run every test (ARGS go to ctest)
+#   ./slipway.sh package      install what is missing, build, make the .deb (build/<preset>/package/)
 # SLIPWAY_PRESET picks another CMake preset (debug, asan).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 usage() {
-    echo "usage: ./slipway.sh run | test [ctest arguments]" >&2
+    echo "usage: ./slipway.sh run | test [ctest arguments] | package" >&2
     exit 2
 }
 [ $# -ge 1 ] || usage
 action=$1
 shift
-case "$action" in run|test) ;; *) usage ;; esac
+case "$action" in run|test|package) ;; *) usage ;; esac
 
 bash packaging/install-deps.sh
 preset=${SLIPWAY_PRESET:-default}
@@ -22,6 +23,10 @@ cmake --build --preset "$preset"
 
 if [ "$action" = test ]; then
     exec ctest --preset "$preset" "$@"
+fi
+if [ "$action" = package ]; then
+    cd "build/$preset"
+    exec cpack -B package
 fi
 
 app="build/$preset/app/slipway"

@@ -18,6 +18,8 @@ packages=(
   # the servers and independent readers the tests use
   docker-registry podman runc uidmap docker.io iproute2 openssh-server openssh-client skopeo umoci busybox-static
   apache2-utils openssl gnome-keyring dbus libsecret-tools xvfb xauth
+  # the package and its checks
+  dpkg-dev help2man desktop-file-utils appstream
   # benchmark baselines
   pigz zstd time
 )

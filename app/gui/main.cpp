@@ -38,10 +38,12 @@ void countingHandler(QtMsgType type, const QMessageLogContext &context, const QS
     previousHandler(type, context, message);
 }
 
-// The sample project offered on first launch: next to the sources in a build tree, or installed.
+// The sample project offered on first launch: installed beside the executable (bin/../share,
+// wherever the package put it), else next to the sources of a build tree.
 QString sampleProject()
 {
-    for (const QString &path : {QStringLiteral(SLIPWAY_SAMPLE_DIR), QStringLiteral(SLIPWAY_SAMPLE_INSTALLED)})
+    const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/slipway/sample");
+    for (const QString &path : {QDir::cleanPath(installed), QStringLiteral(SLIPWAY_SAMPLE_DIR)})
         if (QFileInfo(QDir(path).filePath(QStringLiteral("slipway.toml"))).isFile())
             return path;
     return {};
