@@ -42,7 +42,8 @@ void countingHandler(QtMsgType type, const QMessageLogContext &context, const QS
 // wherever the package put it), else next to the sources of a build tree.
 QString sampleProject()
 {
-    const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/slipway/sample");
+    const QString installed =
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../share/slipway/sample");
     for (const QString &path : {QDir::cleanPath(installed), QStringLiteral(SLIPWAY_SAMPLE_DIR)})
         if (QFileInfo(QDir(path).filePath(QStringLiteral("slipway.toml"))).isFile())
             return path;

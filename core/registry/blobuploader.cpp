@@ -109,8 +109,9 @@ Result<qint64> BlobUploader::upload(const QString &repository, const QString &di
             location = started.value();
             offset = 0;
         }
-        Status done = chunked ? uploadChunked(repository, digest, size, filePath, progress, location, offset)
-                              : uploadMonolithic(repository, digest, size, filePath, progress, location);
+        Status done =
+            chunked ? uploadChunked(repository, digest, size, filePath, progress, location, offset, journal)
+                    : uploadMonolithic(repository, digest, size, filePath, progress, location);
         if (done) {
             journal.remove(registry, repository, digest);
             return resumedAt;
@@ -201,11 +202,10 @@ Status BlobUploader::uploadMonolithic(const QString &repository, const QString &
 
 Status BlobUploader::uploadChunked(const QString &repository, const QString &digest, qint64 size,
                                    const QString &filePath, const Progress &progress, QString &location,
-                                   qint64 offset)
+                                   qint64 offset, const UploadJournal &journal)
 {
     const QString what = QStringLiteral("uploading blob %1").arg(digest);
     const QString scope = pushScope(repository);
-    const UploadJournal journal(m_transport.settings().uploadJournal);
     int resumes = 0;
     while (offset < size) {
         const qint64 length = qMin(m_transport.settings().chunkSize, size - offset);

@@ -12,6 +12,7 @@
 namespace slipway {
 
 class RegistryTransport;
+class UploadJournal;
 
 // Blob upload sessions on one registry: monolithic (POST, then PUT the file streamed from disk)
 // or, over RegistrySettings::chunkedThreshold, in PATCH chunks resumed at the offset the
@@ -52,9 +53,11 @@ private:
     Result<QString> startUpload(const QString &repository, const QString &what);
     Status uploadMonolithic(const QString &repository, const QString &digest, qint64 size,
                             const QString &filePath, const Progress &progress, const QString &location);
-    // From offset on, in the session at location (which follows the registry's answers).
+    // From offset on, in the session at location (which follows the registry's answers), each
+    // accepted chunk written to journal.
     Status uploadChunked(const QString &repository, const QString &digest, qint64 size,
-                         const QString &filePath, const Progress &progress, QString &location, qint64 offset);
+                         const QString &filePath, const Progress &progress, QString &location, qint64 offset,
+                         const UploadJournal &journal);
     Status finishUpload(const QString &repository, const QString &digest, const QString &location,
                         const QString &what);
 

@@ -41,4 +41,21 @@ bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint1
     return !repo.commit(message.isEmpty() ? QString::fromUtf8(version) : message).isEmpty();
 }
 
+bool runTicker(const EngineService &engine, const QString &name, const QString &app, const QString &release,
+               int start)
+{
+    const QString image = QStringLiteral("localhost/ticker:1");
+    if (!engine.importBusybox(image))
+        return false;
+    const QString script =
+        QStringLiteral("trap 'exit 0' TERM; echo started >&2; n=$(cat /count 2>/dev/null || echo %1); "
+                       "while true; do n=$((n+1)); echo \"line $n\"; echo $n > /count; sleep 0.1; done")
+            .arg(start);
+    return engine.cli({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"), name,
+                       QStringLiteral("--label"), QStringLiteral("io.slipway.app=") + app,
+                       QStringLiteral("--label"), QStringLiteral("io.slipway.release=") + release, image,
+                       QStringLiteral("/bin/busybox"), QStringLiteral("sh"), QStringLiteral("-c"), script}) ==
+           0;
+}
+
 } // namespace slipway::test

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engineservice.h"
 #include "gitrepo.h"
 
 #include <QByteArray>
@@ -15,5 +16,12 @@ namespace slipway::test {
 // old one first). False when a file cannot be written or the commit fails.
 bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint16 port,
                   const QString &message = {}, quint16 hostPort = 0);
+
+// Runs on `engine` a container `name` labelled as release `release` of `app`, as a deploy labels
+// its containers, for the log tests: it prints "started" on stderr, then "line N" on stdout every
+// 100 ms, N counting on from `start` across restarts (the count lives in the container's file
+// system); SIGTERM ends it between two lines. False when it cannot be run.
+bool runTicker(const EngineService &engine, const QString &name, const QString &app, const QString &release,
+               int start = 0);
 
 } // namespace slipway::test

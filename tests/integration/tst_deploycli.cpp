@@ -683,19 +683,8 @@ private Q_SLOTS:
     // the next release's container; an app that runs nowhere is one line naming it.
     void logsFollowAnAppIntoItsNextLife()
     {
-        QVERIFY(m_local->importBusybox(QStringLiteral("localhost/ticker:1")));
-        // The count lives in the container's file system, so a restart goes on from it.
         const auto run = [&](const QString &name, const QString &release, int start) {
-            const QString script =
-                QStringLiteral(
-                    "trap 'exit 0' TERM; echo started >&2; n=$(cat /count 2>/dev/null || echo %1); "
-                    "while true; do n=$((n+1)); echo \"line $n\"; echo $n > /count; sleep 0.1; done")
-                    .arg(start);
-            return m_local->cli({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"), name,
-                                 QStringLiteral("--label"), QStringLiteral("io.slipway.app=ticker"),
-                                 QStringLiteral("--label"), QStringLiteral("io.slipway.release=") + release,
-                                 QStringLiteral("localhost/ticker:1"), QStringLiteral("/bin/busybox"),
-                                 QStringLiteral("sh"), QStringLiteral("-c"), script}) == 0;
+            return slipway::test::runTicker(*m_local, name, QStringLiteral("ticker"), release, start);
         };
         QVERIFY(run(QStringLiteral("ticker-1"), QStringLiteral("1"), 0));
 

@@ -430,17 +430,8 @@ private Q_SLOTS:
         const qint64 release = deployedBefore("v1", true);
         QVERIFY(release > 0);
         // The app's newest running container: a ticker whose count survives a restart.
-        QVERIFY(m_podman->importBusybox(QStringLiteral("localhost/ticker:1")));
-        QCOMPARE(
-            m_podman->cli({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
-                           QStringLiteral("ticker"), QStringLiteral("--label"),
-                           QStringLiteral("io.slipway.app=web"), QStringLiteral("--label"),
-                           QStringLiteral("io.slipway.release=99"), QStringLiteral("localhost/ticker:1"),
-                           QStringLiteral("/bin/busybox"), QStringLiteral("sh"), QStringLiteral("-c"),
-                           QStringLiteral("trap 'exit 0' TERM; echo started >&2; n=$(cat /count 2>/dev/null "
-                                          "|| echo 0); while true; do n=$((n+1)); echo \"line $n\"; "
-                                          "echo $n > /count; sleep 0.1; done")}),
-            0);
+        QVERIFY(slipway::test::runTicker(*m_podman, QStringLiteral("ticker"), QStringLiteral("web"),
+                                         QStringLiteral("99")));
 
         HistoryModel &history = m_console->history;
         m_console->navigation.showPage(QStringLiteral("History"));
