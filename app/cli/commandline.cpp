@@ -40,6 +40,13 @@ QString s(const char *text)
     return QString::fromLatin1(text);
 }
 
+// What app stop|start|restart|remove take.
+QList<OptionSpec> appOperationOptions()
+{
+    return {{s("target"), s("NAME"), s("Only this target; repeat for several (default: every target).")},
+            {s("no-wait"), {}, s("Fail where a deploy of the app is running, instead of waiting.")}};
+}
+
 const QList<CommandSpec> &commands()
 {
     static const QList<CommandSpec> table = {
@@ -70,7 +77,10 @@ const QList<CommandSpec> &commands()
           {s("tls-key"), s("FILE"), s("Client key for tcp:// with TLS.")}}},
         {s("target list"), {}, s("List the targets."), {}},
         {s("target check"), {s("NAME")}, s("Connect to a target and report its engine and version."), {}},
-        {s("target remove"), {s("NAME")}, s("Remove a target."), {}},
+        {s("target remove"),
+         {s("NAME")},
+         s("Remove a target; the apps there keep running unless --remove-apps."),
+         {{s("remove-apps"), {}, s("Stop and remove the apps Slipway deployed there first.")}}},
         {s("deploy"),
          {s("SOURCE")},
          s("Build SOURCE and roll it out to targets behind a health check."),
@@ -87,7 +97,8 @@ const QList<CommandSpec> &commands()
          s("List deployments, newest first: project, commit, target, result, duration."),
          {{s("project"), s("P"), s("Only this project.")},
           {s("target"), s("T"), s("Only this target.")},
-          {s("limit"), s("N"), s("At most N entries (default: 20)."), false, Check::PositiveInt}}},
+          {s("limit"), s("N"), s("At most N entries (default: 20)."), false, Check::PositiveInt},
+          {s("operations"), {}, s("List what was done to apps by hand (app stop, start, ...) instead.")}}},
         {s("history show"), {s("ID")}, s("Show one deployment and the log it stored."), {}},
         {s("logs"),
          {s("APP")},
@@ -99,6 +110,18 @@ const QList<CommandSpec> &commands()
           {s("tail"), s("N"), s("Start N lines back (default: all the engine kept)."), false, Check::Count},
           {s("since"), s("DURATION"), s("Only lines of the last DURATION (90s, 10m, 2h, 1d)."), false,
            Check::Duration}}},
+        {s("app list"),
+         {},
+         s("List the apps on the targets: state, health, release, uptime, and drift from the history."),
+         {{s("target"), s("NAME"), s("Only this target; repeat for several (default: every target).")},
+          {s("stats"), {}, s("Read each running app's CPU and memory use (takes a second).")}}},
+        {s("app stop"), {s("APP")}, s("Stop an app's containers."), appOperationOptions()},
+        {s("app start"), {s("APP")}, s("Start an app's container again."), appOperationOptions()},
+        {s("app restart"), {s("APP")}, s("Restart an app's running containers."), appOperationOptions()},
+        {s("app remove"),
+         {s("APP")},
+         s("Stop and remove an app's containers (images stay)."),
+         appOperationOptions()},
         {s("rollback"),
          {},
          s("Redeploy an earlier release to a target, without rebuilding."),
@@ -324,11 +347,14 @@ ParseOutcome parseCommandLine(const QStringList &argv)
     }
 
     qsizetype commandWords = 1;
-    if (name == u"target") {
+    if (name == u"target" || name == u"app") {
         if (words.size() < 2) {
             if (rest.contains(s("--help")) || rest.contains(s("-h")))
                 return showText(overview());
-            return usageError(s(" target"), s("needs a subcommand: add, list, check or remove"));
+            return usageError(u' ' + name,
+                              name == u"target"
+                                  ? s("needs a subcommand: add, list, check or remove")
+                                  : s("needs a subcommand: list, stop, start, restart or remove"));
         }
         name += u' ' + words.at(1);
         commandWords = 2;
@@ -346,7 +372,7 @@ ParseOutcome parseCommandLine(const QStringList &argv)
     const auto spec = named(name);
     if (spec == commands().cend()) {
         const QString shown = commandWords == 2 ? words.at(1) : name;
-        return usageError(commandWords == 2 ? s(" target") : QString(),
+        return usageError(commandWords == 2 ? u' ' + words.at(0) : QString(),
                           QStringLiteral("unknown command '%1'").arg(shown));
     }
     for (qsizetype i = commandWords - 1; i >= 0; --i)

@@ -16,6 +16,8 @@ int runCommand(const Invocation &invocation, CommandContext &context)
         return runHistory(invocation, context);
     if (invocation.command == u"history show")
         return runHistoryShow(invocation, context);
+    if (invocation.command.startsWith(u"app "))
+        return runApp(invocation, context);
     if (invocation.command == u"logs")
         return runLogs(invocation, context);
     if (invocation.command == u"login")

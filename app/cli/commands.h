@@ -46,6 +46,11 @@ int runRepair(const Invocation &invocation, CommandContext &context);
 // logs (logscommand.cpp): an app's container logs on its targets, followed with --follow.
 int runLogs(const Invocation &invocation, CommandContext &context);
 
+// app list|stop|start|restart|remove (appcommand.cpp): the apps on the targets, and what a
+// user does to them by hand, recorded in the history as operations.
+int runApp(const Invocation &invocation, CommandContext &context);
+QJsonObject operationJson(const OperationRecord &operation); // as `history --operations --json`
+
 // login, logout (logincommand.cpp): logins saved in the system keychain.
 int runLogin(const Invocation &invocation, CommandContext &context);
 int runLogout(const Invocation &invocation, CommandContext &context);

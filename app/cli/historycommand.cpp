@@ -1,4 +1,5 @@
-// slipway-cli history: the deployments the history database remembers, newest first.
+// slipway-cli history: the deployments the history database remembers, newest first; with
+// --operations, what was done to apps by hand.
 // slipway-cli history show ID: one deployment, with its stored log.
 
 #include "commands.h"
@@ -12,9 +13,6 @@
 #include <QJsonObject>
 #include <QTextStream>
 
-#include <sys/ioctl.h>
-#include <unistd.h>
-
 namespace slipway::cli {
 namespace {
 
@@ -23,25 +21,6 @@ constexpr int defaultLimit = 20;
 // a summary line; --json has them whole.
 constexpr qsizetype untiedMessageWidth = 72;
 constexpr qsizetype minimumMessageWidth = 16;
-
-// The columns to fit the table in: the terminal's, else $COLUMNS, else 0 (unknown).
-qsizetype terminalWidth()
-{
-    winsize size{};
-    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
-        return size.ws_col;
-    bool ok = false;
-    const int columns = qEnvironmentVariableIntValue("COLUMNS", &ok);
-    return ok && columns > 0 ? columns : 0;
-}
-
-// Cut to `width` characters, the last three of them "...", as a table cell.
-QString elided(const QString &text, qsizetype width)
-{
-    if (text.size() <= width)
-        return text;
-    return text.left(std::max<qsizetype>(0, width - 3)) + QStringLiteral("...");
-}
 
 // "850ms", "12.3s", "2m05s", "1h02m".
 QString humanDuration(qint64 ms)
@@ -102,32 +81,10 @@ void printTable(QTextStream &out, const QList<DeploymentRecord> &records)
                      record.project, commit, record.target, deploymentResultName(record.result),
                      duration(record), record.message});
     }
-    QList<qsizetype> widths(rows.first().size(), 0);
-    for (const Row &row : rows) {
-        for (qsizetype column = 0; column < row.size(); ++column)
-            widths[column] = std::max(widths[column], row.at(column).size());
-    }
     // The message, last, takes what the terminal has left on the line, as git log --oneline
-    // through a pager that chops lines.
-    qsizetype messageWidth = untiedMessageWidth;
-    if (const qsizetype columns = terminalWidth(); columns > 0) {
-        qsizetype used = 0;
-        for (qsizetype column = 0; column + 1 < widths.size(); ++column)
-            used += widths[column] + 2;
-        messageWidth = std::max(minimumMessageWidth, columns - used);
-    }
-    for (qsizetype row = 1; row < rows.size(); ++row)
-        rows[row].last() = elided(rows[row].last(), messageWidth);
-    for (const Row &row : rows) {
-        QString line;
-        for (qsizetype column = 0; column < row.size(); ++column)
-            line +=
-                column + 1 == row.size() ? row.at(column) : row.at(column).leftJustified(widths[column] + 2);
-        // Rows without a message (a directory source) end at their duration.
-        while (line.endsWith(u' '))
-            line.chop(1);
-        out << line << '\n';
-    }
+    // through a pager that chops lines. Rows without a message (a directory source) end at their
+    // duration.
+    printColumns(out, rows, lastColumnWidth(rows, untiedMessageWidth, minimumMessageWidth));
     // Failed and interrupted deployments say why underneath, so the table tells the whole truth;
     // an interrupted one also whether what it left half-done was put back.
     bool unrepaired = false;
@@ -151,6 +108,44 @@ void printTable(QTextStream &out, const QList<DeploymentRecord> &records)
     out.flush();
 }
 
+// history --operations: what was done to apps by hand, newest first.
+int listOperations(const Invocation &invocation, CommandContext &context, History &history)
+{
+    OperationFilter filter;
+    filter.app = invocation.value(QStringLiteral("project"));
+    filter.target = invocation.value(QStringLiteral("target"));
+    filter.limit = invocation.isSet(QStringLiteral("limit"))
+                       ? invocation.value(QStringLiteral("limit")).toInt()
+                       : defaultLimit;
+    auto records = history.operations(filter);
+    if (!records)
+        return reportError(context, invocation.command, records.error());
+    if (invocation.json) {
+        QJsonArray array;
+        for (const OperationRecord &record : records.value())
+            array.append(operationJson(record));
+        context.out << QJsonDocument(array).toJson(QJsonDocument::Compact) << Qt::endl;
+        return 0;
+    }
+    if (records->isEmpty()) {
+        context.out << "no operations" << Qt::endl;
+        return 0;
+    }
+    QList<QStringList> rows{{QStringLiteral("ID"), QStringLiteral("WHEN"), QStringLiteral("APP"),
+                             QStringLiteral("TARGET"), QStringLiteral("ACTION"), QStringLiteral("RESULT"),
+                             QStringLiteral("BY"), QStringLiteral("WHAT")}};
+    for (const OperationRecord &record : records.value())
+        rows.append({QString::number(record.id),
+                     record.started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")), record.app,
+                     record.target, operationActionName(record.action),
+                     record.succeeded ? QStringLiteral("succeeded") : QStringLiteral("failed"),
+                     record.user + u'@' + record.host,
+                     record.succeeded ? record.detail : record.error.simplified()});
+    printColumns(context.out, rows);
+    context.out.flush();
+    return 0;
+}
+
 } // namespace
 
 Result<std::unique_ptr<History>> openHistory(const QString &dataDir)
@@ -163,6 +158,8 @@ int runHistory(const Invocation &invocation, CommandContext &context)
     Result<std::unique_ptr<History>> history = openHistory(invocation.dataDir);
     if (!history)
         return reportError(context, invocation.command, history.error());
+    if (invocation.isSet(QStringLiteral("operations")))
+        return listOperations(invocation, context, **history);
     DeploymentFilter filter;
     filter.project = invocation.value(QStringLiteral("project"));
     filter.target = invocation.value(QStringLiteral("target"));

@@ -7,6 +7,9 @@
 
 #include <QTextStream>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 namespace slipway::cli {
 
 QString humanSize(qint64 bytes)
@@ -27,6 +30,68 @@ QString humanSize(qint64 bytes)
 QString shortDigest(const QString &digest)
 {
     return digest.left(int(qstrlen("sha256:")) + 12);
+}
+
+qsizetype terminalWidth()
+{
+    winsize size{};
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+        return size.ws_col;
+    bool ok = false;
+    const int columns = qEnvironmentVariableIntValue("COLUMNS", &ok);
+    return ok && columns > 0 ? columns : 0;
+}
+
+QString elided(const QString &text, qsizetype width)
+{
+    if (text.size() <= width)
+        return text;
+    return text.left(std::max<qsizetype>(0, width - 3)) + QStringLiteral("...");
+}
+
+namespace {
+
+QList<qsizetype> columnWidths(const QList<QStringList> &rows)
+{
+    QList<qsizetype> widths;
+    for (const QStringList &row : rows) {
+        widths.resize(std::max(widths.size(), row.size()), 0);
+        for (qsizetype column = 0; column < row.size(); ++column)
+            widths[column] = std::max(widths[column], row.at(column).size());
+    }
+    return widths;
+}
+
+} // namespace
+
+qsizetype lastColumnWidth(const QList<QStringList> &rows, qsizetype otherwise, qsizetype minimum)
+{
+    const qsizetype columns = terminalWidth();
+    if (columns <= 0)
+        return otherwise;
+    const QList<qsizetype> widths = columnWidths(rows);
+    qsizetype used = 0;
+    for (qsizetype column = 0; column + 1 < widths.size(); ++column)
+        used += widths[column] + 2;
+    return std::max(minimum, columns - used);
+}
+
+void printColumns(QTextStream &out, const QList<QStringList> &rows, qsizetype lastWidth)
+{
+    const QList<qsizetype> widths = columnWidths(rows);
+    for (qsizetype index = 0; index < rows.size(); ++index) {
+        const QStringList &row = rows.at(index);
+        QString line;
+        for (qsizetype column = 0; column < row.size(); ++column) {
+            if (column + 1 < row.size())
+                line += row.at(column).leftJustified(widths[column] + 2);
+            else
+                line += lastWidth > 0 && index > 0 ? elided(row.at(column), lastWidth) : row.at(column);
+        }
+        while (line.endsWith(u' '))
+            line.chop(1);
+        out << line << '\n';
+    }
 }
 
 int reportError(CommandContext &context, const QString &command, const Error &error)

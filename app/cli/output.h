@@ -2,7 +2,9 @@
 
 #include "util/result.h"
 
+#include <QList>
 #include <QString>
+#include <QStringList>
 
 class QTextStream;
 
@@ -13,6 +15,17 @@ QString humanSize(qint64 bytes);
 // "sha256:0123456789ab" (the first 12 hex digits).
 QString shortDigest(const QString &digest);
 struct CommandContext;
+
+// The columns to fit a table in: the terminal's, else $COLUMNS, else 0 (unknown).
+qsizetype terminalWidth();
+// Cut to `width` characters, the last three of them "...", as a table cell.
+QString elided(const QString &text, qsizetype width);
+// Prints rows (the first is the header) in columns two spaces apart, trailing spaces cut. The
+// last column, when lastWidth > 0, is cut to that width.
+void printColumns(QTextStream &out, const QList<QStringList> &rows, qsizetype lastWidth = 0);
+// What the last column of `rows` may take to end the line at the terminal's edge; `otherwise`
+// when the width is not known, and never under `minimum`.
+qsizetype lastColumnWidth(const QList<QStringList> &rows, qsizetype otherwise, qsizetype minimum);
 
 // Prints "slipway-cli COMMAND: MESSAGE" to stderr and returns the exit status for the error's
 // kind; with --json also {"command", "error", "exitCode"} on stdout, so that a script reading

@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "output.h"
 
+#include "deploy/apps.h"
 #include "engine/endpoint.h"
 #include "engine/probe.h"
 #include "history/history.h"
@@ -132,14 +133,45 @@ int checkTarget(const Invocation &invocation, CommandContext &context, History &
 int removeTarget(const Invocation &invocation, CommandContext &context, History &history)
 {
     const QString name = invocation.arguments.value(0);
+    QJsonArray appsRemoved;
+    if (invocation.isSet(QStringLiteral("remove-apps"))) {
+        auto target = history.target(name);
+        if (!target)
+            return reportError(context, invocation.command, target.error());
+        OperationOptions options;
+        options.stop = context.stop;
+        options.say = [&](const QString &line) {
+            if (!invocation.quiet)
+                context.err << line << Qt::endl;
+        };
+        auto removed = removeAppsOf(history, target.value(), options);
+        if (!removed)
+            return reportError(context, invocation.command, removed.error());
+        for (const OperationRecord &operation : removed.value()) {
+            appsRemoved.append(operation.app);
+            if (!invocation.json)
+                context.out << operation.app << " on " << name << ": " << operation.detail << Qt::endl;
+        }
+    }
+    // Without --remove-apps the apps stay; say which the history knows of.
+    QStringList left;
+    if (!invocation.isSet(QStringLiteral("remove-apps"))) {
+        if (auto recorded = recordedApps(history, name))
+            for (const RecordedApp &app : recorded.value())
+                left.append(app.app);
+    }
     if (Status removed = history.removeTarget(name); !removed)
         return reportError(context, invocation.command, removed.error());
     if (invocation.json)
-        context.out
-            << QJsonDocument(QJsonObject{{QStringLiteral("removed"), name}}).toJson(QJsonDocument::Compact)
-            << Qt::endl;
+        context.out << QJsonDocument(QJsonObject{{QStringLiteral("removed"), name},
+                                                 {QStringLiteral("appsRemoved"), appsRemoved}})
+                           .toJson(QJsonDocument::Compact)
+                    << Qt::endl;
     else
         context.out << "removed target " << name << Qt::endl;
+    if (!left.isEmpty() && !invocation.quiet)
+        context.err << "the apps deployed there keep running (" << left.join(QStringLiteral(", "))
+                    << "): 'target remove " << name << " --remove-apps' would have removed them" << Qt::endl;
     return 0;
 }
 

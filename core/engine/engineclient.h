@@ -75,6 +75,14 @@ public:
         return m_containers.stop(id, timeoutSeconds);
     }
     Status removeContainer(const QString &id, bool force = true) { return m_containers.remove(id, force); }
+    Status restartContainer(const QString &id, int timeoutSeconds = 10)
+    {
+        return m_containers.restart(id, timeoutSeconds);
+    }
+    Status followStats(const QString &id, const std::function<bool(const ContainerStats &)> &onSample)
+    {
+        return m_containers.followStats(id, onSample);
+    }
     Result<QList<ContainerSummary>> listContainers(const QStringList &labels)
     {
         return m_containers.list(labels);

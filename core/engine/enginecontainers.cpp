@@ -188,6 +188,86 @@ Status EngineContainers::remove(const QString &id, bool force)
     return success();
 }
 
+Status EngineContainers::restart(const QString &id, int timeoutSeconds)
+{
+    EngineConnection::Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/containers/%1/restart?t=%2").arg(id).arg(std::max(timeoutSeconds, 0));
+    request.timeoutSeconds = std::max(timeoutSeconds, 0) + 30;
+    auto reply = m_connection.expect(request, QStringLiteral("restart container %1").arg(id.left(12)), {204});
+    if (!reply)
+        return reply.error();
+    return success();
+}
+
+double ContainerStats::cpuPercent(const ContainerStats &before) const
+{
+    const qint64 cpu = cpuTotal - before.cpuTotal;
+    const qint64 system = systemTotal - before.systemTotal;
+    if (system <= 0 || cpu < 0 || before.systemTotal == 0)
+        return -1;
+    return double(cpu) / double(system) * std::max(onlineCpus, 1) * 100.0;
+}
+
+ContainerStats ContainerStats::fromJson(const QJsonObject &json)
+{
+    ContainerStats stats;
+    const QJsonObject cpu = json.value(QStringLiteral("cpu_stats")).toObject();
+    stats.cpuTotal = qint64(
+        cpu.value(QStringLiteral("cpu_usage")).toObject().value(QStringLiteral("total_usage")).toDouble());
+    stats.systemTotal = qint64(cpu.value(QStringLiteral("system_cpu_usage")).toDouble());
+    stats.onlineCpus = cpu.value(QStringLiteral("online_cpus")).toInt();
+    if (stats.onlineCpus <= 0)
+        stats.onlineCpus = int(cpu.value(QStringLiteral("cpu_usage"))
+                                   .toObject()
+                                   .value(QStringLiteral("percpu_usage"))
+                                   .toArray()
+                                   .size());
+    const QJsonObject memory = json.value(QStringLiteral("memory_stats")).toObject();
+    const QJsonObject detail = memory.value(QStringLiteral("stats")).toObject();
+    // What `docker stats` subtracts: inactive page cache (cgroup v1 total_inactive_file, v2
+    // inactive_file), which the kernel drops before it would kill the container.
+    const qint64 inactive = qint64(detail.contains(QStringLiteral("total_inactive_file"))
+                                       ? detail.value(QStringLiteral("total_inactive_file")).toDouble()
+                                       : detail.value(QStringLiteral("inactive_file")).toDouble());
+    const qint64 usage = qint64(memory.value(QStringLiteral("usage")).toDouble());
+    stats.memoryUsed = inactive < usage ? usage - inactive : usage;
+    stats.memoryLimit = qint64(memory.value(QStringLiteral("limit")).toDouble());
+    return stats;
+}
+
+Status EngineContainers::followStats(const QString &id,
+                                     const std::function<bool(const ContainerStats &)> &onSample)
+{
+    const QString what = QStringLiteral("stats of container %1").arg(id.left(12));
+    QByteArray pending;
+    bool keepGoing = true;
+    EngineConnection::Request request;
+    request.path = QStringLiteral("/containers/%1/stats?stream=1").arg(id);
+    request.timeoutSeconds = 0;
+    // One JSON object per line (both engines write them with a JSON encoder).
+    request.onData = [&](const char *data, qsizetype size) {
+        pending.append(data, size);
+        qsizetype newline;
+        while (keepGoing && (newline = pending.indexOf('\n')) >= 0) {
+            const QByteArray line = pending.left(newline).trimmed();
+            pending.remove(0, newline + 1);
+            if (line.isEmpty())
+                continue;
+            const QJsonObject json = QJsonDocument::fromJson(line).object();
+            if (!json.isEmpty())
+                keepGoing = onSample(ContainerStats::fromJson(json));
+        }
+        return keepGoing;
+    };
+    auto reply = m_connection.send(request, what);
+    if (!reply)
+        return reply.error();
+    if (reply->status != 200)
+        return m_connection.httpError(what, reply.value());
+    return success();
+}
+
 Result<QList<ContainerSummary>> EngineContainers::list(const QStringList &labels)
 {
     const QJsonObject filters{{QStringLiteral("label"), QJsonArray::fromStringList(labels)}};
@@ -212,6 +292,8 @@ Result<QList<ContainerSummary>> EngineContainers::list(const QStringList &labels
             summary.name.remove(0, 1);
         summary.image = json.value(QStringLiteral("Image")).toString();
         summary.state = json.value(QStringLiteral("State")).toString();
+        summary.status = json.value(QStringLiteral("Status")).toString();
+        summary.created = qint64(json.value(QStringLiteral("Created")).toDouble());
         summary.labels = toStringMap(json.value(QStringLiteral("Labels")).toObject());
         // Filter again: an engine that ignores a filter must not make us touch foreign containers.
         bool matches = true;

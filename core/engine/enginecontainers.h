@@ -3,6 +3,7 @@
 #include "util/result.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -32,8 +33,26 @@ struct ContainerSummary
     QString id;
     QString name; // without the leading '/'
     QString image;
-    QString state; // "created", "running", "exited", ...
+    QString state;      // "created", "running", "exited", ...
+    QString status;     // the engine's words: "Up 5 minutes", "Exited (0) 2 hours ago"
+    qint64 created = 0; // Unix time, seconds
     QMap<QString, QString> labels;
+};
+
+// One sample of a container's resource use (GET /containers/{id}/stats), as counters: the CPU
+// share comes from two samples (cpuPercent).
+struct ContainerStats
+{
+    qint64 cpuTotal = 0;    // ns of CPU the container used, ever
+    qint64 systemTotal = 0; // ns of CPU the host used, ever (all cores)
+    int onlineCpus = 0;
+    qint64 memoryUsed = 0; // bytes, page cache that can be dropped not counted (as `docker stats`)
+    qint64 memoryLimit = 0;
+
+    // The share of one core the container used between `before` and this sample, as `docker
+    // stats` shows it (200: two cores' worth); -1 when the samples cannot tell.
+    double cpuPercent(const ContainerStats &before) const;
+    static ContainerStats fromJson(const QJsonObject &json);
 };
 
 struct ContainerState
@@ -67,6 +86,8 @@ public:
     // Stops with SIGTERM, then SIGKILL after timeoutSeconds; 0: SIGKILL at once, on any engine.
     Status stop(const QString &id, int timeoutSeconds = 10);
     Status remove(const QString &id, bool force = true);
+    // Stops (as stop()) and starts again; a stopped container is started.
+    Status restart(const QString &id, int timeoutSeconds = 10);
     // GET /containers/json?all=1 filtered by labels ("key=value" or "key").
     Result<QList<ContainerSummary>> list(const QStringList &labels);
     // The last `tail` lines of stdout and stderr, demultiplexed, in order.
@@ -88,6 +109,9 @@ public:
         return followLogs(id, onLine,
                           LogQuery{.tail = tail, .since = 0, .timestamps = false, .follow = true});
     }
+    // Streams the container's resource use, a sample about every second, until onSample returns
+    // false, the container stops, or stop is requested.
+    Status followStats(const QString &id, const std::function<bool(const ContainerStats &)> &onSample);
     // Runs `command` inside the running container (POST /containers/{id}/exec, then start
     // attached) and returns its exit status; stdout and stderr go to `output` when given.
     Result<int> exec(const QString &id, const QStringList &command, QString *output = nullptr,

@@ -3,6 +3,7 @@
 #include "history/deploymentstore.h"
 #include "history/historydatabase.h"
 #include "history/migrations.h"
+#include "history/operationstore.h"
 #include "history/releasestore.h"
 #include "history/targetstore.h"
 #include "util/logging.h"
@@ -18,6 +19,7 @@ struct History::Private
     TargetStore targets{db};
     ReleaseStore releases{db};
     DeploymentStore deployments{db};
+    OperationStore operations{db};
 };
 
 History::History()
@@ -150,6 +152,18 @@ Result<DeploymentRecord> History::deployment(qint64 id) const
 Result<QList<DeploymentRecord>> History::deployments(const DeploymentFilter &filter) const
 {
     return d->deployments.list(filter);
+}
+
+// Operations
+
+Result<qint64> History::addOperation(const OperationRecord &operation)
+{
+    return d->operations.add(operation);
+}
+
+Result<QList<OperationRecord>> History::operations(const OperationFilter &filter) const
+{
+    return d->operations.list(filter);
 }
 
 Result<std::optional<ReleaseRecord>> History::currentRelease(const QString &target) const

@@ -13,7 +13,8 @@
 
 namespace slipway {
 
-// The history database (SQLite through Qt Sql): projects, releases, deployments and targets.
+// The history database (SQLite through Qt Sql): projects, releases, deployments, operations
+// and targets.
 //
 // One History object owns one connection and must be used (and destroyed) on the thread that
 // opened it.
@@ -76,6 +77,10 @@ public:
     Status markDeploymentRepaired(qint64 id, const QString &log);
     Result<DeploymentRecord> deployment(qint64 id) const;
     Result<QList<DeploymentRecord>> deployments(const DeploymentFilter &filter = {}) const; // newest first
+
+    // Operations on an app's containers (stop, start, restart, remove), recorded once ended.
+    Result<qint64> addOperation(const OperationRecord &operation);
+    Result<QList<OperationRecord>> operations(const OperationFilter &filter = {}) const; // newest first
 
     // The release of the last succeeded deployment to the target; nullopt when none.
     Result<std::optional<ReleaseRecord>> currentRelease(const QString &target) const;

@@ -70,6 +70,24 @@ const QList<QStringList> &historyMigrations()
         {
             QStringLiteral("ALTER TABLE deployments ADD COLUMN repaired INTEGER"),
         },
+        // 5 -> 6: operations on an app's containers (app stop|start|restart|remove): who, when,
+        // what, and how it ended.
+        {
+            QStringLiteral("CREATE TABLE operations ("
+                           " id INTEGER PRIMARY KEY,"
+                           " app TEXT NOT NULL,"
+                           " target TEXT NOT NULL,"
+                           " action TEXT NOT NULL CHECK (action IN ('stop', 'start', 'restart', 'remove')),"
+                           " release_id INTEGER REFERENCES releases(id),"
+                           " user TEXT NOT NULL DEFAULT '',"
+                           " host TEXT NOT NULL DEFAULT '',"
+                           " started INTEGER NOT NULL,"
+                           " finished INTEGER NOT NULL,"
+                           " succeeded INTEGER NOT NULL,"
+                           " error TEXT NOT NULL DEFAULT '',"
+                           " detail TEXT NOT NULL DEFAULT '')"),
+            QStringLiteral("CREATE INDEX operations_by_target ON operations (target, app)"),
+        },
     };
     return list;
 }

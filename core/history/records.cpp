@@ -30,4 +30,29 @@ std::optional<DeploymentResult> deploymentResultFromName(const QString &text)
     return std::nullopt;
 }
 
+QString operationActionName(OperationAction action)
+{
+    switch (action) {
+    case OperationAction::Stop:
+        return QStringLiteral("stop");
+    case OperationAction::Start:
+        return QStringLiteral("start");
+    case OperationAction::Restart:
+        return QStringLiteral("restart");
+    case OperationAction::Remove:
+        return QStringLiteral("remove");
+    }
+    return {};
+}
+
+std::optional<OperationAction> operationActionFromName(const QString &text)
+{
+    for (OperationAction action :
+         {OperationAction::Stop, OperationAction::Start, OperationAction::Restart, OperationAction::Remove}) {
+        if (operationActionName(action) == text)
+            return action;
+    }
+    return std::nullopt;
+}
+
 } // namespace slipway

@@ -90,4 +90,42 @@ struct DeploymentFilter
     int limit = 0;
 };
 
+// What `slipway-cli app stop|start|restart|remove` and the Apps page's buttons do to an app's
+// containers on a target.
+enum class OperationAction
+{
+    Stop,
+    Start,
+    Restart,
+    Remove,
+};
+// "stop", "start", ...: as stored and printed.
+QString operationActionName(OperationAction action);
+std::optional<OperationAction> operationActionFromName(const QString &text);
+
+// One operation on an app's containers on one target: who did it, when, and how it ended.
+struct OperationRecord
+{
+    qint64 id = 0;
+    QString app;
+    QString target;
+    OperationAction action = OperationAction::Stop;
+    qint64 releaseId = 0; // the release whose containers it acted on; 0: none known
+    QString user;         // the account that ran it
+    QString host;
+    QDateTime started;
+    QDateTime finished;
+    bool succeeded = false;
+    QString error;  // one line, when it failed
+    QString detail; // what was done, for the listing ("stopped web-12")
+};
+
+// What operations() returns; empty fields and a limit of 0 do not filter.
+struct OperationFilter
+{
+    QString app;
+    QString target;
+    int limit = 0;
+};
+
 } // namespace slipway

@@ -44,13 +44,15 @@ private Q_SLOTS:
         QCOMPARE(outcome.action, Action::ShowText);
         for (const QString &command : commandNames())
             QVERIFY2(outcome.text.contains(command), qPrintable(command));
-        QCOMPARE(
-            commandNames(),
-            (QStringList{QStringLiteral("build"), QStringLiteral("push"), QStringLiteral("target add"),
-                         QStringLiteral("target list"), QStringLiteral("target check"),
-                         QStringLiteral("target remove"), QStringLiteral("deploy"), QStringLiteral("history"),
-                         QStringLiteral("history show"), QStringLiteral("logs"), QStringLiteral("rollback"),
-                         QStringLiteral("repair"), QStringLiteral("login"), QStringLiteral("logout")}));
+        QCOMPARE(commandNames(),
+                 (QStringList{QStringLiteral("build"), QStringLiteral("push"), QStringLiteral("target add"),
+                              QStringLiteral("target list"), QStringLiteral("target check"),
+                              QStringLiteral("target remove"), QStringLiteral("deploy"),
+                              QStringLiteral("history"), QStringLiteral("history show"),
+                              QStringLiteral("logs"), QStringLiteral("app list"), QStringLiteral("app stop"),
+                              QStringLiteral("app start"), QStringLiteral("app restart"),
+                              QStringLiteral("app remove"), QStringLiteral("rollback"),
+                              QStringLiteral("repair"), QStringLiteral("login"), QStringLiteral("logout")}));
     }
 
     void noArgumentsShowsHelp() { QCOMPARE(parse({}).action, Action::ShowText); }
@@ -104,6 +106,18 @@ private Q_SLOTS:
         QCOMPARE(outcome.invocation.arguments, QStringList{QStringLiteral("prod")});
         QCOMPARE(parse({QStringLiteral("target"), QStringLiteral("list")}).invocation.command,
                  QStringLiteral("target list"));
+        const ParseOutcome app =
+            parse({QStringLiteral("app"), QStringLiteral("restart"), QStringLiteral("web"),
+                   QStringLiteral("--target"), QStringLiteral("prod"), QStringLiteral("--no-wait")});
+        QCOMPARE(app.action, Action::Run);
+        QCOMPARE(app.invocation.command, QStringLiteral("app restart"));
+        QCOMPARE(app.invocation.arguments, QStringList{QStringLiteral("web")});
+        QVERIFY(app.invocation.isSet(QStringLiteral("no-wait")));
+        const ParseOutcome unknown =
+            parse({QStringLiteral("app"), QStringLiteral("reboot"), QStringLiteral("web")});
+        QCOMPARE(unknown.action, Action::UsageError);
+        QCOMPARE(unknown.text,
+                 QStringLiteral("slipway-cli app: unknown command 'reboot' (see 'slipway-cli app --help')"));
     }
 
     // "history show ID" beside "history"; a value of --project that reads "show" is no command.

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void deploymentLifecycle();
     void deploymentFilters();
     void currentAndPreviousRelease();
+    void operationsRoundTrip();
     void liveDeploymentNotInterrupted();
     void killedWriterLeavesInterruptedDeployment();
     void processesMigrateAndWriteTogether();
@@ -340,6 +341,67 @@ void TestHistory::deploymentFilters()
     DeploymentFilter injection;
     injection.project = QStringLiteral("x' OR '1'='1");
     QVERIFY(ids(injection).isEmpty());
+}
+
+// Operations on apps: stored whole, newest first, filtered by app and target; a bad action
+// name never reaches the table (CHECK) and an operation needs its app and target.
+void TestHistory::operationsRoundTrip()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    const qint64 release = *history->addRelease(makeRelease(QStringLiteral("hello"), 'a'));
+    OperationRecord stop;
+    stop.app = QStringLiteral("hello");
+    stop.target = QStringLiteral("web");
+    stop.action = OperationAction::Stop;
+    stop.releaseId = release;
+    stop.user = QStringLiteral("ana");
+    stop.host = QStringLiteral("desk");
+    stop.started = QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC);
+    stop.finished = QDateTime::fromMSecsSinceEpoch(1500, Qt::UTC);
+    stop.succeeded = true;
+    stop.detail = QStringLiteral("stopped hello-1");
+    const Result<qint64> first = history->addOperation(stop);
+    QVERIFY2(first.ok(), qPrintable(errorText(first)));
+    OperationRecord failed = stop;
+    failed.target = QStringLiteral("api");
+    failed.action = OperationAction::Remove;
+    failed.releaseId = 0;
+    failed.succeeded = false;
+    failed.error = QStringLiteral("target api: unreachable");
+    failed.detail.clear();
+    const Result<qint64> second = history->addOperation(failed);
+    QVERIFY2(second.ok(), qPrintable(errorText(second)));
+
+    const Result<QList<OperationRecord>> all = history->operations();
+    QVERIFY2(all.ok(), qPrintable(errorText(all)));
+    QCOMPARE(all->size(), 2);
+    QCOMPARE(all->at(0).id, second.value());
+    QCOMPARE(all->at(0).action, OperationAction::Remove);
+    QCOMPARE(all->at(0).releaseId, 0);
+    QVERIFY(!all->at(0).succeeded);
+    QCOMPARE(all->at(0).error, QStringLiteral("target api: unreachable"));
+    const OperationRecord &read = all->at(1);
+    QCOMPARE(read.app, QStringLiteral("hello"));
+    QCOMPARE(read.target, QStringLiteral("web"));
+    QCOMPARE(read.action, OperationAction::Stop);
+    QCOMPARE(read.releaseId, release);
+    QCOMPARE(read.user, QStringLiteral("ana"));
+    QCOMPARE(read.host, QStringLiteral("desk"));
+    QCOMPARE(read.started, stop.started);
+    QCOMPARE(read.finished, stop.finished);
+    QVERIFY(read.succeeded);
+    QCOMPARE(read.detail, QStringLiteral("stopped hello-1"));
+
+    OperationFilter byTarget;
+    byTarget.target = QStringLiteral("web");
+    QCOMPARE(history->operations(byTarget)->size(), 1);
+    OperationFilter byApp;
+    byApp.app = QStringLiteral("other");
+    QVERIFY(history->operations(byApp)->isEmpty());
+    OperationRecord nameless = stop;
+    nameless.app.clear();
+    QVERIFY(!history->addOperation(nameless).ok());
 }
 
 void TestHistory::currentAndPreviousRelease()
@@ -643,7 +705,7 @@ void TestHistory::versionThreeIsMigrated()
     QVERIFY(history);
     {
         RawDb raw(m_path);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 5);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 6);
         QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
         QVERIFY(raw.scalar(QStringLiteral("SELECT repaired FROM deployments WHERE id = 4")).isNull());
     }

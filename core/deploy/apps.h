@@ -1,0 +1,132 @@
+#pragma once
+
+#include "engine/target.h"
+#include "history/records.h"
+#include "util/result.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+#include <stop_token>
+
+namespace slipway {
+
+class History;
+
+// The apps Slipway deployed, as the engines have them and as the history says they should be,
+// and what a user does to them by hand: `slipway-cli app list|stop|start|restart|remove` and the
+// window's Apps page both go through here.
+
+// One of an app's containers on a target, as the engine has it.
+struct AppContainer
+{
+    QString id;
+    QString name;    // "web-12"
+    QString release; // the release id it runs, from its labels
+    QString image;
+    QString state;  // "running", "exited", "created", ...
+    QString health; // "healthy", "unhealthy", "starting"; empty: no health check
+    int restarts = 0;
+    int exitCode = 0;
+    QDateTime started; // invalid when it never ran
+    QDateTime created;
+    bool running() const { return state == u"running"; }
+};
+
+// What the history says of an app on a target: the release of its last succeeded deployment
+// there, and what was done to it by hand since.
+struct RecordedApp
+{
+    QString app;
+    ReleaseRecord release;
+    QDateTime deployed;                       // when that deployment finished
+    std::optional<OperationRecord> operation; // the last succeeded one since that deployment
+};
+
+// An app on a target: both sides, and whether they agree.
+struct AppStatus
+{
+    QString app;
+    QString target;
+    std::optional<RecordedApp> recorded; // nullopt: the history has no deployment of it here
+    QList<AppContainer> containers;      // newest release first
+    // What the history says should be: "running", "stopped" (stopped with Slipway), or empty
+    // (it knows nothing of the app here).
+    QString expected;
+    // Empty when what runs is what the history says; else one line saying how they differ: a
+    // container removed, stopped, started or replaced outside Slipway.
+    QString drift;
+
+    // The container that serves: the running one of the newest release; else null.
+    const AppContainer *serving() const;
+    // "running", "stopped", "unhealthy", "restarting", "missing" (no container), ...: one word.
+    QString state() const;
+};
+
+// The apps on one target.
+struct TargetApps
+{
+    Target target;
+    QString error; // the target could not be reached: one line; apps are then the history's only
+    QList<AppStatus> apps;
+};
+
+// The apps the history has deployed to `target`, each with its last release there (by the
+// app's recorded deploy name) and the operations done since. Apps removed with Slipway since
+// their last deployment are left out.
+Result<QList<RecordedApp>> recordedApps(const History &history, const QString &target);
+
+// Compares what runs on the target with `recorded`: every container labelled as an app's
+// (io.slipway.app), inspected for state, health, restarts and start time. Blocking, for a
+// worker thread; a target that cannot be reached is TargetApps::error, with the recorded apps
+// listed and their containers unknown.
+TargetApps inspectApps(const Target &target, const QList<RecordedApp> &recorded, std::stop_token stop);
+
+// Both, on the calling thread, with a History of its own opened on `historyPath`.
+TargetApps appsOnTarget(const QString &historyPath, const Target &target, std::stop_token stop);
+
+// One reading of an app container's resource use.
+struct AppStats
+{
+    double cpuPercent = -1; // of one core (200: two cores' worth); -1: not known yet
+    qint64 memoryUsed = 0;  // bytes
+    qint64 memoryLimit = 0; // bytes; the host's memory when the container has no limit
+};
+
+// Streams the container's resource use, a reading about every second (the first once two
+// samples tell the CPU share), until the container stops or stop is requested. Blocking.
+Status followAppStats(const Target &target, const QString &containerId,
+                      const std::function<void(const AppStats &)> &onStats, std::stop_token stop);
+
+// One reading (two samples, about a second apart). Blocking.
+Result<AppStats> readAppStats(const Target &target, const QString &containerId, std::stop_token stop);
+
+struct OperationOptions
+{
+    bool waitForLock = true; // when a deploy of the app is running there: wait, or fail at once
+    std::function<void(const QString &)> say; // progress lines ("waiting: web is being deployed ...")
+    std::stop_token stop;
+};
+
+// Does `action` to `app`'s containers on `target`, holding the app's deploy lock there (so it
+// never races a deploy), and records it in the history as an operation: who, when, what was
+// done and how it ended. stop: every running container, with the release's stop_timeout;
+// start: the container of the release the history says runs (else the newest); restart: the
+// running ones (a stopped app is started); remove: every container of the app (images stay).
+//
+// An app that has no container on the target is a BadInput error naming target and app, and
+// nothing is recorded. Returns the recorded operation; a failure is recorded too, and returned
+// as the error.
+Result<OperationRecord> operateApp(History &history, const Target &target, const QString &app,
+                                   OperationAction action, const OperationOptions &options = {});
+
+// Removes every app Slipway runs on `target` (every app whose containers carry
+// io.slipway.app), each as operateApp's remove does, recorded; before the target itself is
+// removed. Stops at the first app that fails; returns what was recorded.
+Result<QList<OperationRecord>> removeAppsOf(History &history, const Target &target,
+                                            const OperationOptions &options = {});
+
+} // namespace slipway

@@ -1,0 +1,312 @@
+// slipway-cli app list|stop|start|restart|remove and target remove --remove-apps end to end, on
+// a real engine (each function once on Podman and once on Docker): the busybox web app is
+// deployed by slipway-cli, what the engine reports (GET /containers/json, through EngineClient)
+// is the proof of each operation, and the history database has each one recorded.
+#include "clirun.h"
+#include "dockerservice.h"
+#include "engine/engineclient.h"
+#include "gitrepo.h"
+#include "history/history.h"
+#include "podmanservice.h"
+#include "processes.h"
+#include "util/paths.h"
+#include "webapp.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <map>
+#include <memory>
+
+using namespace slipway;
+using slipway::test::CliRun;
+using slipway::test::DockerService;
+using slipway::test::EngineService;
+using slipway::test::GitRepo;
+using slipway::test::PodmanService;
+
+class TestAppsCli final : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::map<QString, std::unique_ptr<EngineService>> m_engines; // by the global data row
+    EngineService *m_engine = nullptr;
+    std::unique_ptr<QTemporaryDir> m_data;
+    std::unique_ptr<GitRepo> m_repo;
+    quint16 m_port = 0;
+
+    CliRun cli(QStringList arguments)
+    {
+        arguments.prepend(m_data->path());
+        arguments.prepend(QStringLiteral("--data-dir"));
+        return slipway::test::runCli(arguments);
+    }
+    static QJsonDocument json(const CliRun &run) { return QJsonDocument::fromJson(run.out); }
+
+    // The app's containers as the engine lists them (GET /containers/json?all=1): name -> state.
+    QMap<QString, QString> engineContainers(const QString &app = QStringLiteral("web"))
+    {
+        EngineClient client(Target{QStringLiteral("engine"), m_engine->endpoint(), {}, {}, {}});
+        QMap<QString, QString> found;
+        if (!client.connect())
+            return {{QStringLiteral("error"), QStringLiteral("cannot connect")}};
+        auto list = client.listContainers({QStringLiteral("io.slipway.app=") + app});
+        if (!list)
+            return {{QStringLiteral("error"), list.error().message}};
+        for (const ContainerSummary &container : list.value())
+            found.insert(container.name, container.state);
+        return found;
+    }
+    QString startedAt(const QString &name)
+    {
+        EngineClient client(Target{QStringLiteral("engine"), m_engine->endpoint(), {}, {}, {}});
+        if (!client.connect())
+            return {};
+        auto state = client.inspectContainer(name);
+        return state ? state->startedAt : QString();
+    }
+    // The app "web" as `app list --json` shows it; an empty object when it is not listed.
+    QJsonObject listed(const QString &target = QStringLiteral("local"))
+    {
+        const CliRun run = cli({QStringLiteral("app"), QStringLiteral("list"), QStringLiteral("--json")});
+        const QJsonArray apps = json(run).object().value(QStringLiteral("apps")).toArray();
+        for (const QJsonValue &app : apps)
+            if (app[QStringLiteral("app")].toString() == u"web" &&
+                app[QStringLiteral("target")].toString() == target)
+                return app.toObject();
+        return {};
+    }
+    QString deploy(const QByteArray &version)
+    {
+        if (!slipway::test::commitWebApp(*m_repo, version, true, m_port))
+            return QStringLiteral("cannot commit");
+        const CliRun run = cli(
+            {QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"), QStringLiteral("local")});
+        return run.exitCode == 0 ? QString() : run.err + QString::fromUtf8(run.out);
+    }
+    QList<OperationRecord> operations()
+    {
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data->path()).data));
+        if (!history)
+            return {};
+        auto list = history.value()->operations();
+        return list ? list.value() : QList<OperationRecord>{};
+    }
+
+private Q_SLOTS:
+    void initTestCase_data() { slipway::test::addEngineRows(); }
+
+    void initTestCase()
+    {
+        m_engines[QStringLiteral("podman")] =
+            std::make_unique<PodmanService>(PodmanService::Listen::UnixSocket);
+        m_engines[QStringLiteral("docker")] = std::make_unique<DockerService>();
+        for (const auto &[name, engine] : m_engines)
+            QVERIFY2(engine->start(), qPrintable(engine->errorString()));
+        m_port = slipway::test::freeLoopbackPort();
+    }
+
+    void init()
+    {
+        QFETCH_GLOBAL(QString, engine);
+        m_engine = m_engines[engine].get();
+        QString error;
+        QVERIFY2(m_engine->reset(QStringLiteral("localhost/slipway-"), &error), qPrintable(error));
+        m_data = std::make_unique<QTemporaryDir>();
+        m_repo = std::make_unique<GitRepo>();
+        QVERIFY(m_data->isValid() && m_repo->isValid());
+        const CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
+                                QStringLiteral("--endpoint"), m_engine->endpoint()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    }
+
+    // Stop, start, restart: each changes what the engine reports, is recorded with who and when,
+    // and the listing agrees with the history (no drift).
+    void stopStartRestart()
+    {
+        const QString problem = deploy("v1");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(engineContainers(),
+                 (QMap<QString, QString>{{QStringLiteral("web-1"), QStringLiteral("running")}}));
+        QJsonObject web = listed();
+        QCOMPARE(web[QStringLiteral("state")].toString(), QStringLiteral("running"));
+        QCOMPARE(web[QStringLiteral("release")].toInt(), 1);
+        QCOMPARE(web[QStringLiteral("message")].toString(), QStringLiteral("v1"));
+        QCOMPARE(web[QStringLiteral("drift")].toString(), QString());
+        QCOMPARE(web[QStringLiteral("containers")].toArray().size(), 1);
+
+        CliRun run = cli({QStringLiteral("app"), QStringLiteral("stop"), QStringLiteral("web")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(QString::fromUtf8(run.out).trimmed(), QStringLiteral("web on local: stopped web-1"));
+        QCOMPARE(engineContainers().value(QStringLiteral("web-1")), QStringLiteral("exited"));
+        web = listed();
+        QCOMPARE(web[QStringLiteral("state")].toString(), QStringLiteral("stopped"));
+        QCOMPARE(web[QStringLiteral("expected")].toString(), QStringLiteral("stopped"));
+        QCOMPARE(web[QStringLiteral("drift")].toString(), QString()); // stopped with Slipway: as recorded
+
+        run = cli({QStringLiteral("app"), QStringLiteral("start"), QStringLiteral("web"),
+                   QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject started = json(run).array().first().toObject();
+        QCOMPARE(started[QStringLiteral("action")].toString(), QStringLiteral("start"));
+        QCOMPARE(started[QStringLiteral("result")].toString(), QStringLiteral("succeeded"));
+        QCOMPARE(started[QStringLiteral("releaseId")].toInt(), 1);
+        QCOMPARE(engineContainers().value(QStringLiteral("web-1")), QStringLiteral("running"));
+        QCOMPARE(listed()[QStringLiteral("drift")].toString(), QString());
+
+        const QString before = startedAt(QStringLiteral("web-1"));
+        run = cli({QStringLiteral("app"), QStringLiteral("restart"), QStringLiteral("web"),
+                   QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(engineContainers().value(QStringLiteral("web-1")), QStringLiteral("running"));
+        QVERIFY2(startedAt(QStringLiteral("web-1")) != before, qPrintable(before));
+
+        const QList<OperationRecord> recorded = operations();
+        QCOMPARE(recorded.size(), 3);
+        const QList<OperationAction> actions{OperationAction::Restart, OperationAction::Start,
+                                             OperationAction::Stop};
+        for (qsizetype i = 0; i < recorded.size(); ++i) {
+            QCOMPARE(recorded.at(i).action, actions.at(i));
+            QVERIFY(recorded.at(i).succeeded);
+            QCOMPARE(recorded.at(i).app, QStringLiteral("web"));
+            QCOMPARE(recorded.at(i).target, QStringLiteral("local"));
+            QVERIFY(!recorded.at(i).user.isEmpty());
+            QVERIFY(recorded.at(i).finished >= recorded.at(i).started);
+        }
+        run = cli({QStringLiteral("history"), QStringLiteral("--operations")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QStringList lines = QString::fromUtf8(run.out).split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4);
+        QVERIFY2(lines.at(1).contains(QStringLiteral("restart")) &&
+                     lines.at(1).contains(QStringLiteral("restarted web-1")),
+                 qPrintable(lines.at(1)));
+        QVERIFY2(lines.at(3).contains(QStringLiteral("stopped web-1")), qPrintable(lines.at(3)));
+    }
+
+    // What is done to the app outside Slipway shows as drift; the next deploy ends it.
+    void handMadeChangesShowAsDrift()
+    {
+        const QString problem = deploy("v1");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(m_engine->cli({QStringLiteral("stop"), QStringLiteral("-t"), QStringLiteral("0"),
+                                QStringLiteral("web-1")}),
+                 0);
+        QJsonObject web = listed();
+        QCOMPARE(web[QStringLiteral("state")].toString(), QStringLiteral("stopped"));
+        QVERIFY2(web[QStringLiteral("drift")].toString().startsWith(
+                     QStringLiteral("release 1 should run, but web-1 is exited")),
+                 qPrintable(web[QStringLiteral("drift")].toString()));
+        // The table says it too, under the app's row.
+        const CliRun table = cli({QStringLiteral("app"), QStringLiteral("list")});
+        QVERIFY2(table.exitCode == 0, qPrintable(table.err));
+        QVERIFY2(table.out.contains("web on local: drift: release 1 should run, but web-1 is exited"),
+                 table.out.constData());
+
+        QCOMPARE(m_engine->cli({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("web-1")}), 0);
+        web = listed();
+        QCOMPARE(web[QStringLiteral("state")].toString(), QStringLiteral("missing"));
+        QCOMPARE(web[QStringLiteral("drift")].toString(),
+                 QStringLiteral("removed outside Slipway: release 1 should run"));
+
+        const QString again = deploy("v2");
+        QVERIFY2(again.isEmpty(), qPrintable(again));
+        web = listed();
+        QCOMPARE(web[QStringLiteral("release")].toInt(), 2);
+        QCOMPARE(web[QStringLiteral("state")].toString(), QStringLiteral("running"));
+        QCOMPARE(web[QStringLiteral("drift")].toString(), QString());
+    }
+
+    // A running app's CPU and memory come from the engine's stats stream.
+    void statsOfARunningApp()
+    {
+        const QString problem = deploy("v1");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        const CliRun run = cli({QStringLiteral("app"), QStringLiteral("list"), QStringLiteral("--stats"),
+                                QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject stats =
+            json(run).object()[QStringLiteral("apps")].toArray().first()[QStringLiteral("stats")].toObject();
+        QVERIFY2(!stats.isEmpty(), run.out.constData());
+        QVERIFY2(stats[QStringLiteral("memoryUsed")].toDouble() > 0, run.out.constData());
+        QVERIFY2(stats[QStringLiteral("memoryLimit")].toDouble() >=
+                     stats[QStringLiteral("memoryUsed")].toDouble(),
+                 run.out.constData());
+        QVERIFY2(stats[QStringLiteral("cpuPercent")].toDouble() >= 0, run.out.constData());
+    }
+
+    // Remove takes every container of the app, is recorded, and the app leaves the listing;
+    // target remove --remove-apps does it to every app of the target before the target goes.
+    void removeAndRemoveTarget()
+    {
+        QString problem = deploy("v1");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        CliRun run = cli({QStringLiteral("app"), QStringLiteral("remove"), QStringLiteral("web")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(engineContainers().isEmpty());
+        QVERIFY(listed().isEmpty());
+        QCOMPARE(operations().first().action, OperationAction::Remove);
+        QCOMPARE(operations().first().detail, QStringLiteral("removed web-1"));
+
+        problem = deploy("v2");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(engineContainers(),
+                 (QMap<QString, QString>{{QStringLiteral("web-2"), QStringLiteral("running")}}));
+        // Without --remove-apps the app stays, and the CLI says so.
+        run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("again"),
+                   QStringLiteral("--endpoint"), m_engine->endpoint()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = cli({QStringLiteral("target"), QStringLiteral("remove"), QStringLiteral("local"),
+                   QStringLiteral("--remove-apps")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("web on local: removed web-2"), run.out.constData());
+        QVERIFY(engineContainers().isEmpty());
+        QCOMPARE(operations().first().detail, QStringLiteral("removed web-2"));
+    }
+
+    void badInputNamesTheProblem()
+    {
+        CliRun run = cli({QStringLiteral("app"), QStringLiteral("stop"), QStringLiteral("nothing")});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors(),
+                 QStringList{QStringLiteral(
+                     "slipway-cli app stop: app nothing has no container on any target (local)")});
+        run = cli({QStringLiteral("app"), QStringLiteral("stop"), QStringLiteral("nothing"),
+                   QStringLiteral("--target"), QStringLiteral("local")});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors(),
+                 QStringList{QStringLiteral(
+                     "slipway-cli app stop: target local: app nothing has no container there")});
+        run = cli({QStringLiteral("app"), QStringLiteral("restart"), QStringLiteral("web"),
+                   QStringLiteral("--target"), QStringLiteral("nope")});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors().size(), 1);
+        QVERIFY2(run.errors().first().contains(QStringLiteral("nope")), qPrintable(run.err));
+        run = cli({QStringLiteral("app")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("needs a subcommand: list, stop, start, restart or remove")),
+                 qPrintable(run.err));
+        QVERIFY(operations().isEmpty()); // nothing was done, nothing recorded
+
+        // An unreachable target is marked, not waited on, and the others are still listed.
+        const QString problem = deploy("v1");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("gone"),
+                   QStringLiteral("--endpoint"),
+                   QStringLiteral("unix://") + m_data->filePath(QStringLiteral("no-engine.sock"))});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = cli({QStringLiteral("app"), QStringLiteral("list")});
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.errors().size(), 1);
+        QVERIFY2(run.errors().first().startsWith(
+                     QStringLiteral("slipway-cli app list: target gone: unreachable: ")),
+                 qPrintable(run.err));
+        QVERIFY2(run.out.contains("web  local"), run.out.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAppsCli)
+#include "tst_appscli.moc"
