@@ -8,6 +8,7 @@ Console::Console(const QString &dataDir, const QString &sampleProject)
     , projects(settings.cacheLocation(), sampleProject)
     , deploy(dataDir, &settings)
     , targets(slipway::History::defaultPath(slipway::DataDirs::resolve(dataDir).data))
+    , apps(slipway::History::defaultPath(slipway::DataDirs::resolve(dataDir).data))
     , history(slipway::History::defaultPath(slipway::DataDirs::resolve(dataDir).data))
     , logins(dataDir)
     , appLogs(dataDir)
@@ -20,6 +21,7 @@ QVariantMap Console::windowProperties()
             {QStringLiteral("settings"), QVariant::fromValue(&settings)},
             {QStringLiteral("projects"), QVariant::fromValue(&projects)},
             {QStringLiteral("targets"), QVariant::fromValue(&targets)},
+            {QStringLiteral("apps"), QVariant::fromValue(&apps)},
             {QStringLiteral("history"), QVariant::fromValue(&history)},
             {QStringLiteral("logins"), QVariant::fromValue(&logins)},
             {QStringLiteral("appLogs"), QVariant::fromValue(&appLogs)}};

@@ -3,6 +3,7 @@
 #include "controllers/applogscontroller.h"
 #include "controllers/appsettings.h"
 #include "controllers/deploycontroller.h"
+#include "models/appmodel.h"
 #include "models/historymodel.h"
 #include "models/loginmodel.h"
 #include "models/projectmodel.h"
@@ -34,6 +35,7 @@ struct Console
     ProjectModel projects;
     DeployController deploy;
     TargetModel targets;
+    AppModel apps;
     HistoryModel history;
     LoginModel logins;
     AppLogsController appLogs;

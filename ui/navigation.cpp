@@ -6,7 +6,7 @@ Navigation::Navigation(QObject *parent)
 
 QStringList Navigation::pages() const
 {
-    return {QStringLiteral("Deploy"), QStringLiteral("History"), QStringLiteral("Targets"),
+    return {QStringLiteral("Deploy"), QStringLiteral("Apps"), QStringLiteral("History"), QStringLiteral("Targets"),
             QStringLiteral("Projects"), QStringLiteral("Settings")};
 }
 

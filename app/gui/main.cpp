@@ -86,7 +86,7 @@ int main(int argc, char *argv[])
     if (!options.page.isEmpty())
         navigation.showPage(options.page);
     else if (!oneShot)
-        navigation.setCurrentIndex(settings.value(QStringLiteral("window/page"), 0).toInt());
+        navigation.showPage(settings.value(QStringLiteral("window/pageName")).toString()); // by name: pages move
 
     deploy.setProject(options.demoBuild.isEmpty() ? projects.locationAt(0) : options.demoBuild);
     targets.refresh();
@@ -119,7 +119,7 @@ int main(int argc, char *argv[])
             window->setGeometry(geometry);
         QObject::connect(&app, &QGuiApplication::aboutToQuit, &app, [&] {
             settings.setValue(QStringLiteral("window/geometry"), window->geometry());
-            settings.setValue(QStringLiteral("window/page"), navigation.currentIndex());
+            settings.setValue(QStringLiteral("window/pageName"), navigation.currentPage());
         });
         return QGuiApplication::exec();
     }

@@ -91,7 +91,7 @@ private Q_SLOTS:
         }
 
         // Ctrl+N goes to page N.
-        QTest::keyClick(window, Qt::Key_4, Qt::ControlModifier);
+        QTest::keyClick(window, Qt::Key_5, Qt::ControlModifier);
         QTRY_COMPARE(navigation.currentPage(), QStringLiteral("Projects"));
         QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(u'\n')));
     }

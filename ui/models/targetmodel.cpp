@@ -1,5 +1,6 @@
 #include "models/targetmodel.h"
 
+#include "deploy/apps.h"
 #include "engine/endpoint.h"
 #include "engine/probe.h"
 #include "history/history.h"
@@ -237,14 +238,25 @@ void TargetModel::save(bool editing, const QString &name, const QString &endpoin
              });
 }
 
-void TargetModel::remove(const QString &name)
+void TargetModel::remove(const QString &name, bool removeApps)
 {
     const QString path = m_historyPath;
     begin();
-    whenDone(this, QtConcurrent::run([path, name]() -> QString {
+    whenDone(this, QtConcurrent::run([path, name, removeApps, stop = m_stop.get_token()]() -> QString {
                  auto history = History::open(path);
                  if (!history)
                      return history.error().message;
+                 // The same steps as slipway-cli target remove --remove-apps.
+                 if (removeApps) {
+                     auto target = history.value()->target(name);
+                     if (!target)
+                         return target.error().message;
+                     slipway::OperationOptions options;
+                     options.stop = stop;
+                     if (auto removed = slipway::removeAppsOf(*history.value(), target.value(), options);
+                         !removed)
+                         return removed.error().message;
+                 }
                  const slipway::Status status = history.value()->removeTarget(name);
                  return status ? QString() : status.error().message;
              }),

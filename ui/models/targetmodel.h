@@ -71,7 +71,9 @@ public:
     // scheme, port, and TLS files given together and readable). Emits saved() either way.
     Q_INVOKABLE void save(bool editing, const QString &name, const QString &endpoint, const QString &tlsCa,
                           const QString &tlsCert, const QString &tlsKey);
-    Q_INVOKABLE void remove(const QString &name);
+    // Removes the target from the database; with removeApps, first the apps Slipway deployed
+    // there (stopped, removed and recorded, as slipway-cli target remove --remove-apps).
+    Q_INVOKABLE void remove(const QString &name, bool removeApps = false);
     // Pings the row's engine off this thread; the row's check role holds the answer.
     Q_INVOKABLE void testConnection(int row);
     Q_INVOKABLE int indexOf(const QString &name) const;

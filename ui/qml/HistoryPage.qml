@@ -394,39 +394,9 @@ Page {
 
     // An app's live container logs (the same as `slipway-cli logs --follow`), into its next life;
     // following stops when the dialog closes.
-    Dialog {
+    AppLogsDialog {
         id: logsDialog
 
-        objectName: "logsDialog"
-        anchors.centerIn: parent
-        width: Math.min(page.width - 48, 1000)
-        height: Math.min(page.height - 48, 640)
-        modal: false
-        title: page.appLogs.following ? qsTr("Logs of %1 on %2 (following)").arg(page.appLogs.app).arg(page.appLogs.targets.join(", "))
-                                      : qsTr("Logs of %1 on %2").arg(page.appLogs.app).arg(page.appLogs.targets.join(", "))
-        standardButtons: Dialog.Close
-        onClosed: page.appLogs.stop()
-
-        ColumnLayout {
-            anchors.fill: parent
-            spacing: 6
-            Label {
-                objectName: "appLogsError"
-                Layout.fillWidth: true
-                visible: page.appLogs.error.length > 0
-                text: page.appLogs.error
-                wrapMode: Text.Wrap
-                color: Theme.levelColour("error", palette.text)
-            }
-            LogView {
-                objectName: "appLogView"
-                Layout.fillWidth: true
-                Layout.fillHeight: true
-                showTarget: true
-                model: page.appLogs.logFilter
-                viewModel: page.appLogs.logViewModel
-                textOfRows: (first, last) => page.appLogs.logText(first, last)
-            }
-        }
+        appLogs: page.appLogs
     }
 }

@@ -12,6 +12,7 @@ ApplicationWindow {
     required property AppSettings settings
     required property ProjectModel projects
     required property TargetModel targets
+    required property AppModel apps
     required property HistoryModel history
     required property LoginModel logins
     required property AppLogsController appLogs
@@ -32,6 +33,8 @@ ApplicationWindow {
         function onFinished() {
             window.history.refresh()
             window.targets.refresh()
+            if (window.navigation.currentPage === "Apps")
+                window.apps.refresh()
         }
     }
     // Targets added or removed on the Targets page are offered on the Deploy page.
@@ -64,6 +67,10 @@ ApplicationWindow {
             DeployPage {
                 controller: window.deploy
                 projects: window.projects
+            }
+            AppsPage {
+                apps: window.apps
+                appLogs: window.appLogs
             }
             HistoryPage {
                 history: window.history

@@ -70,10 +70,21 @@ Page {
         modal: true
         title: qsTr("Remove target %1?").arg(page.removeName)
         standardButtons: Dialog.Ok | Dialog.Cancel
-        Label {
-            text: qsTr("Slipway forgets the target; its containers keep running and its history stays.")
+        onAboutToShow: removeAppsBox.checked = false
+        ColumnLayout {
+            spacing: 8
+            Label {
+                text: removeAppsBox.checked ? qsTr("Slipway stops and removes the apps it deployed there, then forgets the target; its history stays.")
+                                            : qsTr("Slipway forgets the target; its containers keep running and its history stays.")
+            }
+            CheckBox {
+                id: removeAppsBox
+
+                objectName: "removeAppsBox"
+                text: qsTr("Also stop and remove the apps Slipway deployed there")
+            }
         }
-        onAccepted: page.targets.remove(page.removeName)
+        onAccepted: page.targets.remove(page.removeName, removeAppsBox.checked)
     }
 
     ColumnLayout {
