@@ -2,6 +2,10 @@
 
 #include "controllers/deploycontroller.h"
 
+#include <QDBusConnection>
+#include <QDBusMessage>
+#include <QDBusPendingCallWatcher>
+#include <QDBusPendingReply>
 #include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QSystemTrayIcon>
@@ -9,11 +13,24 @@
 
 Q_LOGGING_CATEGORY(lcNotify, "slipway.gui.notify")
 
+namespace {
+
+const QString notifyService = QStringLiteral("org.freedesktop.Notifications");
+const QString notifyPath = QStringLiteral("/org/freedesktop/Notifications");
+
+} // namespace
+
 RunNotifier::RunNotifier(QWindow *window, qint64 longRunMs, QObject *parent)
     : QObject(parent)
     , m_window(window)
     , m_longRunMs(longRunMs)
-{}
+{
+    // Any sender: naming the service would make Qt look its owner up, a call that waits.
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (bus.isConnected())
+        bus.connect(QString(), notifyPath, notifyService, QStringLiteral("ActionInvoked"), this,
+                    SLOT(actionInvoked(uint, QString)));
+}
 
 RunNotifier::RunNotifier(QWindow *window, DeployController *deploy, QObject *parent)
     : RunNotifier(window, defaultLongRunMs, parent)
@@ -46,8 +63,40 @@ bool RunNotifier::runEnded(bool ok, const QString &project, const QString &statu
         ok ? tr("Slipway: done") : tr("Slipway: %1").arg(status.isEmpty() ? tr("failed") : status);
     const QString text = tr("%1 after %2 s").arg(project).arg(elapsed / 1000);
     Q_EMIT longRunEnded(title, text);
+
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (!bus.isConnected())
+        return notifyThroughTray(ok, title, text);
+    // Notify(app_name, replaces_id, app_icon, summary, body, actions, hints, expire_timeout)
+    QDBusMessage call =
+        QDBusMessage::createMethodCall(notifyService, notifyPath, notifyService, QStringLiteral("Notify"));
+    call << QStringLiteral("Slipway") << m_lastId << QStringLiteral("io.slipway.Slipway") << title << text
+         << QStringList{QStringLiteral("default"), tr("Show")}
+         << QVariantMap{{QStringLiteral("desktop-entry"), QStringLiteral("io.slipway.Slipway")},
+                        {QStringLiteral("urgency"), QVariant::fromValue(uchar(ok ? 1 : 2))}}
+         << qint32(-1);
+    auto *watcher = new QDBusPendingCallWatcher(bus.asyncCall(call), this);
+    connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, watcher, ok, title, text] {
+        watcher->deleteLater();
+        const QDBusPendingReply<uint> reply = *watcher;
+        if (reply.isError()) {
+            qCDebug(lcNotify) << "the notification service did not take the message:"
+                              << reply.error().message();
+            Q_EMIT desktopNotifyFailed(reply.error().message());
+            notifyThroughTray(ok, title, text);
+            return;
+        }
+        m_lastId = reply.value();
+        Q_EMIT desktopNotified(m_lastId);
+    });
+    return true;
+}
+
+bool RunNotifier::notifyThroughTray(bool ok, const QString &title, const QString &text)
+{
     if (!QSystemTrayIcon::isSystemTrayAvailable() || !QSystemTrayIcon::supportsMessages()) {
-        qCDebug(lcNotify) << "no system tray with messages here: the end of the run is not announced";
+        qCDebug(lcNotify) << "no notification service and no system tray with messages here: the end of "
+                             "the run is not announced";
         return false;
     }
     if (!m_tray) {
@@ -62,4 +111,13 @@ bool RunNotifier::runEnded(bool ok, const QString &project, const QString &statu
     m_tray->show();
     m_tray->showMessage(title, text, ok ? QSystemTrayIcon::Information : QSystemTrayIcon::Warning);
     return true;
+}
+
+void RunNotifier::actionInvoked(uint id, const QString &action)
+{
+    if (id == 0 || id != m_lastId || action != u"default")
+        return;
+    m_window->show();
+    m_window->raise();
+    m_window->requestActivate();
 }
