@@ -65,6 +65,8 @@ QString driftOf(const AppStatus &status)
     };
     if (status.expected == u"stopped") {
         const QStringList names = running(true) + running(false);
+        if (containers.isEmpty())
+            return QStringLiteral("removed outside Slipway after it was stopped with Slipway");
         if (names.isEmpty())
             return {};
         return QStringLiteral("stopped with Slipway at %1, yet %2 runs")

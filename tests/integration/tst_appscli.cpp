@@ -218,6 +218,16 @@ private Q_SLOTS:
         QCOMPARE(web[QStringLiteral("release")].toInt(), 2);
         QCOMPARE(web[QStringLiteral("state")].toString(), QStringLiteral("running"));
         QCOMPARE(web[QStringLiteral("drift")].toString(), QString());
+
+        // Stopped with Slipway, then removed by hand: not as the history has it either.
+        const CliRun stopped = cli({QStringLiteral("app"), QStringLiteral("stop"), QStringLiteral("web")});
+        QVERIFY2(stopped.exitCode == 0, qPrintable(stopped.err));
+        QCOMPARE(listed()[QStringLiteral("drift")].toString(), QString());
+        QCOMPARE(m_engine->cli({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("web-2")}), 0);
+        web = listed();
+        QCOMPARE(web[QStringLiteral("expected")].toString(), QStringLiteral("stopped"));
+        QCOMPARE(web[QStringLiteral("drift")].toString(),
+                 QStringLiteral("removed outside Slipway after it was stopped with Slipway"));
     }
 
     // A running app's CPU and memory come from the engine's stats stream.

@@ -207,6 +207,14 @@ private Q_SLOTS:
         QVERIFY(popup);
         QTRY_VERIFY(popup->property("opened").toBool());
         QCOMPARE(engineContainers().size(), 1); // nothing happened yet
+        // The page's refresh while the question is open changes the row in place: the view keeps
+        // its delegates and the question stays about the same app.
+        QSignalSpy reset(m_apps, &QAbstractItemModel::modelReset);
+        QSignalSpy refreshed(m_apps, &AppModel::refreshed);
+        m_apps->refresh();
+        QVERIFY(refreshed.wait(30000));
+        QCOMPARE(reset.size(), 0);
+        QVERIFY(popup->property("opened").toBool());
         QSignalSpy operated(m_apps, &AppModel::operated);
         QVERIFY(QMetaObject::invokeMethod(popup, "accept"));
         QVERIFY(operated.wait(60000));

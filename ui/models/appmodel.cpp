@@ -218,8 +218,10 @@ void AppModel::replaceTarget(const TargetApps &apps)
         row.status = status;
         row.reachable = apps.error.isEmpty();
         row.error = apps.error;
-        // Keep the last reading of a container that still serves, until the next one comes.
+        // Keep the last reading of a container that still serves, until the next one comes, and
+        // an operation on its way.
         if (const int old = indexOf(status.app, name); old >= 0) {
+            row.operating = m_rows.at(old).operating;
             const slipway::AppContainer *before = m_rows.at(old).status.serving();
             const slipway::AppContainer *now = status.serving();
             if (before && now && before->id == now->id)
@@ -230,7 +232,10 @@ void AppModel::replaceTarget(const TargetApps &apps)
     std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
         return std::pair(a.status.app, a.status.target) < std::pair(b.status.app, b.status.target);
     });
-    resetRows(m_rows, rows);
+    // Mostly the same rows (the refresh every few seconds): changed in place.
+    replaceRows(m_rows, rows, [](const Row &a, const Row &b) {
+        return a.status.app == b.status.app && a.status.target == b.status.target;
+    });
     m_unreachable.removeAll(name);
     if (!apps.error.isEmpty())
         m_unreachable.append(name);

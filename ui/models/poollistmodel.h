@@ -5,6 +5,8 @@
 #include <QString>
 #include <QtQml/qqmlregistration.h>
 
+#include <algorithm>
+
 // A list model whose rows are read and changed on pool threads (QtConcurrent::run and
 // whenDone): the row count, whether work is in flight, and the last error, as the Targets,
 // History and Settings pages show them. The work itself and the rows are the subclass's.
@@ -45,6 +47,21 @@ protected:
         endResetModel();
         if (countMoves)
             Q_EMIT countChanged();
+    }
+
+    // Replaces all rows; when the replacement has the same rows in the same places (by
+    // `sameRow`, which compares keys), they change in place, so views keep their delegates, their
+    // selection and any question open about a row. Else a reset.
+    template<typename Row, typename SameRow>
+    void replaceRows(QList<Row> &rows, const QList<Row> &replacement, SameRow sameRow)
+    {
+        if (replacement.isEmpty() || replacement.size() != rows.size() ||
+            !std::equal(rows.cbegin(), rows.cend(), replacement.cbegin(), sameRow)) {
+            resetRows(rows, replacement);
+            return;
+        }
+        rows = replacement;
+        Q_EMIT dataChanged(index(0), index(int(rows.size()) - 1));
     }
 
 private:

@@ -15,8 +15,9 @@ Page {
     required property AppModel apps
     required property AppLogsController appLogs
 
-    property int removeRow: -1
-    property string removeText: ""
+    // The app and target the remove question is about (by name: rows may move meanwhile).
+    property string removeApp: ""
+    property string removeTarget: ""
     property string notice: ""
 
     objectName: "appsPage"
@@ -84,14 +85,14 @@ Page {
         objectName: "confirmRemoveApp"
         anchors.centerIn: parent
         modal: true
-        title: qsTr("Remove %1?").arg(page.removeText)
+        title: qsTr("Remove %1 on %2?").arg(page.removeApp).arg(page.removeTarget)
         standardButtons: Dialog.Ok | Dialog.Cancel
         Label {
             width: 420
             wrapMode: Text.Wrap
             text: qsTr("Its containers are stopped and removed; the images and the history stay, so a redeploy or rollback brings it back.")
         }
-        onAccepted: page.apps.operate(page.removeRow, "remove")
+        onAccepted: page.apps.operate(page.apps.indexOf(page.removeApp, page.removeTarget), "remove")
     }
 
     AppLogsDialog {
@@ -306,8 +307,8 @@ Page {
                         text: qsTr("Remove…")
                         enabled: row.reachable && !row.operating && row.state !== "missing"
                         onClicked: {
-                            page.removeRow = row.index
-                            page.removeText = qsTr("%1 on %2").arg(row.app).arg(row.target)
+                            page.removeApp = row.app
+                            page.removeTarget = row.target
                             confirmRemove.open()
                         }
                     }
