@@ -2,13 +2,16 @@
 // lines arrives. Not a test: it prints figures.
 //
 //   gui-bench REPOSITORY [--lines-per-second N] [--seconds-after S] [--data-dir DIR]
-//             [--trace-stalls MS] [--no-build S]
+//             [--trace-stalls MS] [--no-build S] [--app-log N]
 //
 // The real window (Main.qml with the controllers main() makes) builds REPOSITORY while a
 // thread posts N log lines a second (default 100,000) into the Deploy page's event queue. On
 // the GUI thread a 1 ms timer records the longest gap between its ticks (the longest stall of
 // the event loop), and frameSwapped records the frame intervals. The flood keeps going for
 // S seconds after the build (default 3). --no-build S floods for S seconds without building.
+// --app-log N: the Apps page follows, in its logs dialog, a real container on a Podman service
+// of the bench's own that writes about N lines a second (the issue 16 case); with --no-build
+// and --lines-per-second 0 that log is the only load.
 // Run it through tests/bench/gui-bench.sh.
 //
 // Attribution: every gap of the timer longer than --trace-stalls (default 8 ms) is split into
@@ -19,9 +22,11 @@
 // ticks, GC and scene-graph timing messages) are printed beside it.
 
 #include "console.h"
+#include "history/history.h"
 #include "models/eventpump.h"
 #include "models/layermodel.h"
 #include "models/logmodel.h"
+#include "podmanservice.h"
 #include "scenegraph.h"
 #include "util/paths.h"
 
@@ -33,6 +38,7 @@
 #include <QQmlEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QThread>
@@ -381,6 +387,53 @@ void flood(slipway::EventSink *sink, int perSecond, std::stop_token stop, std::a
     }
 }
 
+// The number in the followed app's line `row` ("app line K: ..."); -1 when there is none.
+qint64 appLineNumber(const AppLogsController &logs, int row)
+{
+    static const QRegularExpression number(QStringLiteral("app line (\\d+)"));
+    const QRegularExpressionMatch match = number.match(logs.logText(row, row));
+    return match.hasMatch() ? match.captured(1).toLongLong() : -1;
+}
+
+// A Podman service of the bench's own, with one app container ("logger", release 1, labelled
+// as a deploy labels it) that writes `perSecond` lines a second in batches every 100 ms, and a
+// target "bench" for it in the data dir's history. Null with a message on stderr on failure.
+std::unique_ptr<slipway::test::PodmanService> startLoggingApp(int perSecond, const QString &dataDir)
+{
+    auto podman = std::make_unique<slipway::test::PodmanService>();
+    QString error;
+    const QString image = QStringLiteral("localhost/bench-logger:1");
+    const int batch = std::max(1, perSecond / 10);
+    const QString script =
+        QStringLiteral("i=0; while true; do awk -v s=$i -v n=%1 'BEGIN { for (k = s; k < s + n; k++) "
+                       "printf \"app line %d: GET /api/items/%d 200 3ms\\n\", k, k %% 997 }'; "
+                       "i=$((i+%1)); usleep 100000; done")
+            .arg(batch);
+    if (!podman->start())
+        error = podman->errorString();
+    else if (!podman->importBusybox(image, &error))
+        ;
+    else if (podman->cli({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"),
+                          QStringLiteral("logger-1"), QStringLiteral("--label"),
+                          QStringLiteral("io.slipway.app=logger"), QStringLiteral("--label"),
+                          QStringLiteral("io.slipway.release=1"), image, QStringLiteral("/bin/busybox"),
+                          QStringLiteral("sh"), QStringLiteral("-c"), script},
+                         &error) != 0)
+        ;
+    else if (auto history = slipway::History::open(
+                 slipway::History::defaultPath(slipway::DataDirs::resolve(dataDir).data));
+             !history)
+        error = history.error().message;
+    else if (slipway::Status added = history.value()->addTarget(
+                 slipway::Target{QStringLiteral("bench"), podman->endpoint(), {}, {}, {}});
+             !added)
+        error = added.error().message;
+    else
+        return podman;
+    QTextStream(stderr) << "gui-bench: the logging app: " << error << '\n';
+    return nullptr;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -407,7 +460,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption noBuild(QStringLiteral("no-build"),
                                      QStringLiteral("Flood for S seconds without building."),
                                      QStringLiteral("S"));
-    parser.addOptions({rate, after, dataDir, traceStalls, noBuild});
+    const QCommandLineOption appLog(
+        QStringLiteral("app-log"), QStringLiteral("Follow an app writing N lines a second on the Apps page."),
+        QStringLiteral("N"));
+    parser.addOptions({rate, after, dataDir, traceStalls, noBuild, appLog});
     parser.addHelpOption();
     parser.process(app);
     if (parser.positionalArguments().size() != 1) {
@@ -425,6 +481,9 @@ int main(int argc, char *argv[])
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
     // As the app chooses it: Qt Quick's software renderer where OpenGL is a software rasterizer.
     const QByteArray openGlRenderer = chooseSceneGraph();
+    std::unique_ptr<slipway::test::PodmanService> podman;
+    if (parser.isSet(appLog) && !(podman = startLoggingApp(parser.value(appLog).toInt(), data)))
+        return 1;
     Console console(data);
     console.settings.setCacheLocation(slipway::DataDirs::resolve(data).cache);
     DeployController &deploy = console.deploy;
@@ -526,6 +585,16 @@ int main(int argc, char *argv[])
     QObject::connect(
         window, &QQuickWindow::frameSwapped, window,
         [] { trace.mark(nowMs(), 0, QStringLiteral("swapped")); }, Qt::DirectConnection);
+    // The followed app's lines: the first that arrived, and when.
+    qint64 firstAppLine = -1;
+    double firstAppLineAt = 0;
+    QObject::connect(console.appLogs.logModel(), &QAbstractItemModel::rowsInserted, &app,
+                     [&](const QModelIndex &, int first, int last) {
+                         trace.mark(nowMs(), 0,
+                                    QStringLiteral("app log rowsInserted %1").arg(last - first + 1));
+                         if (firstAppLine < 0 && (firstAppLine = appLineNumber(console.appLogs, first)) >= 0)
+                             firstAppLineAt = nowMs();
+                     });
     pumpTimer.start();
     ticker.start();
 
@@ -554,6 +623,16 @@ int main(int argc, char *argv[])
         producer = std::jthread([&](std::stop_token stop) {
             flood(deploy.eventQueue(), parser.value(rate).toInt(), stop, &posted);
         });
+        if (podman) {
+            console.navigation.setCurrentIndex(int(console.navigation.pages().indexOf(u"Apps"_s)));
+            console.appLogs.follow(u"logger"_s, {u"bench"_s}, 0);
+            QObject *page = window->findChild<QObject *>(u"appsPage"_s);
+            QObject *dialog = page ? page->findChild<QObject *>(u"logsDialog"_s) : nullptr;
+            if (!dialog || !QMetaObject::invokeMethod(dialog, "open")) {
+                QTextStream(stderr) << "gui-bench: no logs dialog on the Apps page\n";
+                QGuiApplication::exit(1);
+            }
+        }
         if (parser.isSet(noBuild)) {
             buildOk = true;
             QTimer::singleShot(int(parser.value(noBuild).toDouble() * 1000), &app,
@@ -582,6 +661,22 @@ int main(int argc, char *argv[])
                               : buildOk
                                   ? QString(u"done in "_s + QString::number(buildSeconds, 'f', 1) + u" s"_s)
                                   : QString(u"FAILED: "_s + deploy.error());
+    QString appLogs;
+    if (podman) {
+        const int rows = console.appLogs.logModel()->count();
+        const qint64 lastAppLine = rows > 0 ? appLineNumber(console.appLogs, rows - 1) : -1;
+        const double span = (nowMs() - firstAppLineAt) / 1000.0;
+        appLogs = QStringLiteral("app log lines      %1 arrived in %2 s (%3 a second), lines %4 to %5; in "
+                                 "the model: %6%7\n")
+                      .arg(lastAppLine - firstAppLine + 1)
+                      .arg(span, 0, 'f', 1)
+                      .arg(qint64(double(lastAppLine - firstAppLine + 1) / span))
+                      .arg(firstAppLine)
+                      .arg(lastAppLine)
+                      .arg(rows)
+                      .arg(console.appLogs.error().isEmpty() ? QString()
+                                                             : u"; error: "_s + console.appLogs.error());
+    }
     QTextStream out(stdout);
     const QString renderLoop = [] {
         const QMutexLocker lock(&renderLoopMutex);
@@ -606,7 +701,8 @@ int main(int argc, char *argv[])
         << "log lines posted   " << posted.load() << " in " << QString::number(seconds, 'f', 1) << " s ("
         << qint64(double(posted.load()) / seconds)
         << " a second); in the model: " << deploy.logModel()->count() << '\n'
-        << "GUI thread CPU     " << QString::number(cpuMs / seconds / 10.0, 'f', 1) << " % of a core\n"
+        << appLogs << "GUI thread CPU     " << QString::number(cpuMs / seconds / 10.0, 'f', 1)
+        << " % of a core\n"
         << "pump (one batch)   max " << QString::number(pump.max, 'f', 1) << " ms, p99 "
         << QString::number(pump.p99, 'f', 1) << " ms, median " << QString::number(pump.median, 'f', 2)
         << " ms (" << pump.count << " batches, whole run)\n"
