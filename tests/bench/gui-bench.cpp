@@ -406,7 +406,7 @@ std::unique_ptr<slipway::test::PodmanService> startLoggingApp(int perSecond, con
     const int batch = std::max(1, perSecond / 10);
     const QString script =
         QStringLiteral("i=0; while true; do awk -v s=$i -v n=%1 'BEGIN { for (k = s; k < s + n; k++) "
-                       "printf \"app line %d: GET /api/items/%d 200 3ms\\n\", k, k %% 997 }'; "
+                       "printf \"app line %d: GET /api/items/%d 200 3ms\\n\", k, k % 997 }'; "
                        "i=$((i+%1)); usleep 100000; done")
             .arg(batch);
     if (!podman->start())

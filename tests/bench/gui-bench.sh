@@ -6,6 +6,9 @@
 # longest stall of the GUI thread's event loop and the frame intervals (max, p99, median).
 # Under Xvfb when xvfb-run is installed (a real X window, drawn by llvmpipe), else on the
 # offscreen platform; GUI_BENCH_PLATFORM=offscreen forces the latter.
+# An app's live log on the Apps page instead (issue 16: a real container on a Podman service
+# of the bench's own, writing 10,000 lines a second; no build, no flood, a tiny corpus):
+#   GUI_BENCH_ARGS="--app-log 10000 --no-build 20" tests/bench/gui-bench.sh /tmp/w-applog 1 100 0
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:-/tmp/slipway-gui-bench}

@@ -130,7 +130,12 @@ ColumnLayout {
                 log.selectionEnd = -1
             }
             focus: true
-            ScrollBar.vertical: ScrollBar {}
+            // Shown while there is more than a screen, not faded in and out: while following, the
+            // view moves with every batch, and the fade kept the window drawing ~170 frames a
+            // second (the app-log case of tests/bench/gui-bench.sh).
+            ScrollBar.vertical: ScrollBar {
+                policy: view.contentHeight > view.height ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff
+            }
             // Scrolling up by hand stops following; back at the bottom it follows again.
             onMovementEnded: log.follow = atYEnd
             onCountChanged: if (log.follow) Qt.callLater(view.positionViewAtEnd)
