@@ -31,7 +31,22 @@ ContainerDriver::ContainerDriver(const RolloutRequest &request, const Target &ta
 
 Status ContainerDriver::prepare()
 {
-    return m_client.connect();
+    if (Status connected = m_client.connect(); !connected)
+        return connected;
+    // A bind of a host path that is not there: Podman would make an empty directory in its
+    // place, Docker refuses it at create. Either way, say so before anything changes.
+    for (const VolumeSpec &volume : m_request.deploy.volumes) {
+        if (!volume.isBind())
+            continue;
+        auto exists = m_client.hostPathExists(volume.source);
+        if (!exists)
+            return exists.error();
+        if (exists.value() == false)
+            return Error::badInput(
+                QStringLiteral("%1: [deploy] volumes \"%2\": %3 does not exist on the target's host")
+                    .arg(where(), volume.text(), volume.source));
+    }
+    return success();
 }
 
 Status ContainerDriver::lock()
@@ -204,6 +219,18 @@ ContainerSpec ContainerDriver::containerSpec(const QString &name) const
     spec.ports = deploy.ports;
     spec.network = deploy.network;
     spec.restart = deploy.restart;
+    spec.command = deploy.command;
+    for (const VolumeSpec &volume : deploy.volumes)
+        spec.mounts.append(ContainerMount{.source = volume.source,
+                                          .target = volume.target,
+                                          .bind = volume.isBind(),
+                                          .readOnly = volume.readOnly});
+    spec.memoryBytes = deploy.memoryBytes;
+    spec.nanoCpus = qint64(deploy.cpus * 1e9);
+    spec.extraHosts = deploy.extraHosts;
+    spec.logDriver = deploy.log.driver;
+    spec.logOptions = deploy.log.options;
+    spec.labels = deploy.labels; // Slipway's own below, which the spec cannot name
     spec.labels.insert(label(labels::app), m_request.app);
     spec.labels.insert(label(labels::release), m_request.release);
     spec.labels.insert(label(labels::commit), m_request.commit);
@@ -237,20 +264,25 @@ Result<AppInstance> ContainerDriver::create()
     return next;
 }
 
-// Old containers that hold one of the new one's host ports have to stop before it can start.
-Status ContainerDriver::stopPortHolders(const QList<AppInstance> &current, QList<AppInstance> *stopped)
+// Old containers that hold one of the new one's host ports have to stop before it can start, and
+// with volumes every old one does: two containers must not write the same data.
+Status ContainerDriver::stopInTheWay(const QList<AppInstance> &current, QList<AppInstance> *stopped)
 {
     const QStringList ours = heldPorts(m_request.deploy);
     const QSet<QString> ports(ours.begin(), ours.end());
+    const bool volumes = !m_request.deploy.volumes.isEmpty();
     for (const AppInstance &instance : current) {
         if (!instance.running || instance.release == m_request.release)
             continue;
         bool overlaps = false;
         for (const QString &port : instance.heldPorts)
             overlaps = overlaps || ports.contains(port);
-        if (!overlaps)
+        if (!overlaps && !volumes)
             continue;
-        m_reporter.log(LogLevel::Info, QStringLiteral("stopping %1 to free its ports").arg(instance.name));
+        m_reporter.log(LogLevel::Info,
+                       overlaps
+                           ? QStringLiteral("stopping %1 to free its ports").arg(instance.name)
+                           : QStringLiteral("stopping %1: it shares the app's volumes").arg(instance.name));
         if (Status halted = m_client.stopContainer(instance.id, m_request.deploy.stopTimeoutSeconds); !halted)
             return halted;
         stopped->append(instance);
@@ -276,7 +308,7 @@ Result<AppInstance> ContainerDriver::switchTo(const QList<AppInstance> &current)
         return next.error();
     crashPoint("rollout:created");
     QList<AppInstance> stopped;
-    if (Status freed = stopPortHolders(current, &stopped); !freed)
+    if (Status freed = stopInTheWay(current, &stopped); !freed)
         return abandon(next.value(), stopped, freed.error());
     crashPoint("rollout:stopped");
     Status started = m_client.startContainer(next->id);

@@ -42,7 +42,7 @@ private:
     Status pullFromHere();
     ContainerSpec containerSpec(const QString &name) const;
     Result<AppInstance> create();
-    Status stopPortHolders(const QList<AppInstance> &current, QList<AppInstance> *stopped);
+    Status stopInTheWay(const QList<AppInstance> &current, QList<AppInstance> *stopped);
     Error abandon(const AppInstance &next, const QList<AppInstance> &stopped, const Error &error);
 
     const RolloutRequest &m_request;

@@ -116,15 +116,30 @@ QString containerSafe(const QString &text)
 
 QString deploySettingsJson(const QString &app, const DeploySpec &deploy)
 {
-    QJsonObject env;
-    for (auto it = deploy.env.begin(); it != deploy.env.end(); ++it)
-        env.insert(it.key(), it.value());
-    QJsonObject json{{QStringLiteral("app"), app},
-                     {QStringLiteral("ports"), QJsonArray::fromStringList(deploy.ports)},
-                     {QStringLiteral("network"), deploy.network},
-                     {QStringLiteral("env"), env},
-                     {QStringLiteral("restart"), deploy.restart},
-                     {QStringLiteral("stopTimeout"), deploy.stopTimeoutSeconds}};
+    const auto object = [](const QMap<QString, QString> &map) {
+        QJsonObject json;
+        for (auto it = map.begin(); it != map.end(); ++it)
+            json.insert(it.key(), it.value());
+        return json;
+    };
+    QJsonArray volumes;
+    for (const VolumeSpec &volume : deploy.volumes)
+        volumes.append(volume.text());
+    QJsonObject json{
+        {QStringLiteral("app"), app},
+        {QStringLiteral("ports"), QJsonArray::fromStringList(deploy.ports)},
+        {QStringLiteral("network"), deploy.network},
+        {QStringLiteral("env"), object(deploy.env)},
+        {QStringLiteral("restart"), deploy.restart},
+        {QStringLiteral("stopTimeout"), deploy.stopTimeoutSeconds},
+        {QStringLiteral("volumes"), volumes},
+        {QStringLiteral("memory"), deploy.memoryBytes},
+        {QStringLiteral("cpus"), deploy.cpus},
+        {QStringLiteral("command"), QJsonArray::fromStringList(deploy.command)},
+        {QStringLiteral("labels"), object(deploy.labels)},
+        {QStringLiteral("extraHosts"), QJsonArray::fromStringList(deploy.extraHosts)},
+        {QStringLiteral("log"), QJsonObject{{QStringLiteral("driver"), deploy.log.driver},
+                                            {QStringLiteral("options"), object(deploy.log.options)}}}};
     if (deploy.health)
         json.insert(QStringLiteral("health"),
                     QJsonObject{{QStringLiteral("path"), deploy.health->path},
@@ -150,14 +165,23 @@ Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecor
     if (json.isEmpty() || json.value(QStringLiteral("app")).toString().isEmpty())
         return Error::failed(
             QStringLiteral("release %1: its recorded deploy settings are not readable").arg(release.id));
+    const auto strings = [&json](const char *key) {
+        QStringList list;
+        for (const QJsonValue &item : json.value(QLatin1String(key)).toArray())
+            list.append(item.toString());
+        return list;
+    };
+    const auto map = [](const QJsonObject &object) {
+        QMap<QString, QString> result;
+        for (auto it = object.begin(); it != object.end(); ++it)
+            result.insert(it.key(), it.value().toString());
+        return result;
+    };
     DeploySpec deploy;
     deploy.name = json.value(QStringLiteral("app")).toString();
-    for (const QJsonValue &port : json.value(QStringLiteral("ports")).toArray())
-        deploy.ports.append(port.toString());
+    deploy.ports = strings("ports");
     deploy.network = json.value(QStringLiteral("network")).toString();
-    const QJsonObject env = json.value(QStringLiteral("env")).toObject();
-    for (auto it = env.begin(); it != env.end(); ++it)
-        deploy.env.insert(it.key(), it.value().toString());
+    deploy.env = map(json.value(QStringLiteral("env")).toObject());
     deploy.restart = json.value(QStringLiteral("restart")).toString();
     deploy.stopTimeoutSeconds = json.value(QStringLiteral("stopTimeout")).toInt(deploy.stopTimeoutSeconds);
     if (json.contains(QStringLiteral("health"))) {
@@ -166,6 +190,24 @@ Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecor
                                    .port = health.value(QStringLiteral("port")).toInt(),
                                    .timeoutSeconds = health.value(QStringLiteral("timeout")).toInt(30),
                                    .intervalSeconds = health.value(QStringLiteral("interval")).toInt(1)};
+    }
+    // Settings recorded by a Slipway that had no such key keep their defaults.
+    for (const QString &text : strings("volumes")) {
+        const QStringList parts = text.split(u':');
+        if (parts.size() >= 2)
+            deploy.volumes.append(VolumeSpec{.source = parts.at(0),
+                                             .target = parts.at(1),
+                                             .readOnly = parts.size() > 2 && parts.at(2) == u"ro"});
+    }
+    deploy.memoryBytes = qint64(json.value(QStringLiteral("memory")).toDouble());
+    deploy.cpus = json.value(QStringLiteral("cpus")).toDouble();
+    deploy.command = strings("command");
+    deploy.labels = map(json.value(QStringLiteral("labels")).toObject());
+    deploy.extraHosts = strings("extraHosts");
+    if (json.contains(QStringLiteral("log"))) {
+        const QJsonObject log = json.value(QStringLiteral("log")).toObject();
+        deploy.log.driver = log.value(QStringLiteral("driver")).toString();
+        deploy.log.options = map(log.value(QStringLiteral("options")).toObject());
     }
     return std::pair<QString, DeploySpec>(deploy.name, deploy);
 }

@@ -106,6 +106,10 @@ public:
 
     bool isPodman() const { return m_connection.isPodman(); }
     Result<quint16> exposeLocalPort(quint16 port) { return m_connection.exposeLocalPort(port); }
+    Result<std::optional<bool>> hostPathExists(const QString &path)
+    {
+        return m_connection.hostPathExists(path);
+    }
 
     // Health checks: see EngineConnection.
     Result<QString> forwardTcpPort(int port) { return m_connection.forwardTcpPort(port); }

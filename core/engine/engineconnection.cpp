@@ -319,6 +319,25 @@ Status EngineConnection::ping()
     return success();
 }
 
+Result<std::optional<bool>> EngineConnection::hostPathExists(const QString &path)
+{
+    switch (m_endpoint.kind) {
+    case EngineEndpoint::Kind::Unix:
+        return std::optional<bool>(QFileInfo::exists(path));
+    case EngineEndpoint::Kind::Ssh: {
+        if (!m_tunnel)
+            return Error::failed(QStringLiteral("%1: not connected").arg(where()));
+        auto exists = m_tunnel->pathExists(path, m_stop);
+        if (!exists)
+            return Error(exists.error().kind, QStringLiteral("%1: %2").arg(where(), exists.error().message));
+        return std::optional<bool>(exists.value());
+    }
+    case EngineEndpoint::Kind::Tcp:
+        break;
+    }
+    return std::optional<bool>();
+}
+
 Result<quint16> EngineConnection::exposeLocalPort(quint16 port)
 {
     switch (m_endpoint.kind) {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <stop_token>
 
 namespace slipway {
@@ -80,6 +81,9 @@ public:
     // for a local engine (a unix socket, or tcp on loopback), a remote forward for ssh targets
     // (kept open as long as this connection); an error for a tcp engine on another host.
     Result<quint16> exposeLocalPort(quint16 port);
+    // Whether `path` exists on the engine's host: looked up here for a unix socket, through the
+    // ssh connection for ssh; unknown (no value) for tcp, where only the engine sees the host.
+    Result<std::optional<bool>> hostPathExists(const QString &path);
     // Whether the engine is Podman (it says so in a header of every answer); after connect().
     bool isPodman() const { return m_podman; }
     // An HTTP GET of http://HOST:port/path. An empty host means the target's host: for unix

@@ -71,7 +71,30 @@ QJsonObject createBody(const ContainerSpec &spec)
     if (!spec.restart.isEmpty())
         hostConfig.insert(QStringLiteral("RestartPolicy"),
                           QJsonObject{{QStringLiteral("Name"), spec.restart}});
+    // Mounts, not Binds: Docker refuses a bind of a host path that does not exist instead of
+    // making an empty directory there.
+    QJsonArray mounts;
+    for (const ContainerMount &mount : spec.mounts)
+        mounts.append(QJsonObject{
+            {QStringLiteral("Type"), mount.bind ? QStringLiteral("bind") : QStringLiteral("volume")},
+            {QStringLiteral("Source"), mount.source},
+            {QStringLiteral("Target"), mount.target},
+            {QStringLiteral("ReadOnly"), mount.readOnly}});
+    if (!mounts.isEmpty())
+        hostConfig.insert(QStringLiteral("Mounts"), mounts);
+    if (spec.memoryBytes > 0)
+        hostConfig.insert(QStringLiteral("Memory"), spec.memoryBytes);
+    if (spec.nanoCpus > 0)
+        hostConfig.insert(QStringLiteral("NanoCpus"), spec.nanoCpus);
+    if (!spec.extraHosts.isEmpty())
+        hostConfig.insert(QStringLiteral("ExtraHosts"), QJsonArray::fromStringList(spec.extraHosts));
+    if (!spec.logDriver.isEmpty())
+        hostConfig.insert(QStringLiteral("LogConfig"),
+                          QJsonObject{{QStringLiteral("Type"), spec.logDriver},
+                                      {QStringLiteral("Config"), toJson(spec.logOptions)}});
     body.insert(QStringLiteral("HostConfig"), hostConfig);
+    if (!spec.command.isEmpty())
+        body.insert(QStringLiteral("Cmd"), QJsonArray::fromStringList(spec.command));
     if (!spec.healthcheck.isEmpty()) {
         body.insert(QStringLiteral("Healthcheck"),
                     QJsonObject{{QStringLiteral("Test"), QJsonArray::fromStringList(spec.healthcheck)},

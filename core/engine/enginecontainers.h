@@ -15,6 +15,15 @@ namespace slipway {
 
 class EngineConnection;
 
+// A volume or a directory of the host in a container (HostConfig.Mounts).
+struct ContainerMount
+{
+    QString source; // a named volume, or an absolute path on the engine's host with bind
+    QString target;
+    bool bind = false;
+    bool readOnly = false;
+};
+
 // What a new container is made of (POST /containers/create).
 struct ContainerSpec
 {
@@ -26,6 +35,13 @@ struct ContainerSpec
     QString network;         // "host", a network name, or empty for the engine's default
     QString restart;         // "no", "always", "unless-stopped", "on-failure"
     QStringList healthcheck; // e.g. {"CMD", "wget", "-q", "..."}; empty: the image's own
+    QStringList command;     // replaces the image's CMD; empty: the image's
+    QList<ContainerMount> mounts;
+    qint64 memoryBytes = 0; // 0: no limit
+    qint64 nanoCpus = 0;    // CPUs in billionths; 0: no limit
+    QStringList extraHosts; // "name:address"
+    QString logDriver;      // empty: the engine's default
+    QMap<QString, QString> logOptions;
 };
 
 struct ContainerSummary

@@ -166,8 +166,11 @@ Status SshTunnel::start(const QString &user, const QString &host, int port, cons
     return success();
 }
 
-// One request to the control master (`ssh -O forward ...`); what it printed.
-Result<QByteArray> SshTunnel::control(const QStringList &forward, std::stop_token stop)
+// One ssh command through the control master: a request (`-O forward ...`) or a command to
+// run on the host; its exit code and what it printed. An ssh that cannot be run, or that does
+// not end in 30 s, is an error.
+Result<SshTunnel::Ran> SshTunnel::throughMaster(const QStringList &options, const QStringList &remote,
+                                                std::stop_token stop)
 {
     const QString destination = m_user.isEmpty() ? m_host : m_user + u'@' + m_host;
     if (m_controlPath.isEmpty() || !isRunning())
@@ -180,13 +183,12 @@ Result<QByteArray> SshTunnel::control(const QStringList &forward, std::stop_toke
     if (!QFileInfo::exists(m_controlPath)) {
         m_controlPath.clear();
         return Error::failed(
-            QStringLiteral("ssh to %1: the connection takes no more forwards").arg(destination));
+            QStringLiteral("ssh to %1: the connection takes no more requests").arg(destination));
     }
     QStringList arguments =
         command(m_user, m_host, m_port,
-                QStringList{QStringLiteral("-o"), QStringLiteral("ControlPath=") + m_controlPath,
-                            QStringLiteral("-O"), QStringLiteral("forward")} +
-                    forward);
+                QStringList{QStringLiteral("-o"), QStringLiteral("ControlPath=") + m_controlPath} + options) +
+        remote;
     const QString program = arguments.takeFirst();
     QProcess process;
     process.setStandardInputFile(QProcess::nullDevice());
@@ -200,17 +202,43 @@ Result<QByteArray> SshTunnel::control(const QStringList &forward, std::stop_toke
             process.waitForFinished(3000);
             return stop.stop_requested()
                        ? Error::cancelled(QStringLiteral("ssh to %1: cancelled").arg(destination))
-                       : Error::failed(QStringLiteral("ssh to %1: no answer to a forward request after 30 s")
-                                           .arg(destination));
+                       : Error::failed(QStringLiteral("ssh to %1: no answer after 30 s").arg(destination));
         }
     }
-    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-        const QString cause = lastLine(process.readAllStandardError());
+    if (process.exitStatus() != QProcess::NormalExit)
+        return Error::failed(QStringLiteral("ssh to %1: %2").arg(destination, process.errorString()));
+    return Ran{process.exitCode(), process.readAllStandardOutput(), lastLine(process.readAllStandardError())};
+}
+
+// One request to the control master (`ssh -O forward ...`); what it printed.
+Result<QByteArray> SshTunnel::control(const QStringList &forward, std::stop_token stop)
+{
+    auto ran =
+        throughMaster(QStringList{QStringLiteral("-O"), QStringLiteral("forward")} + forward, {}, stop);
+    if (!ran)
+        return ran.error();
+    if (ran->exitCode != 0)
         return Error::failed(
             QStringLiteral("ssh to %1: %2")
-                .arg(destination, cause.isEmpty() ? QStringLiteral("the forward request failed") : cause));
-    }
-    return process.readAllStandardOutput();
+                .arg(m_user.isEmpty() ? m_host : m_user + u'@' + m_host,
+                     ran->error.isEmpty() ? QStringLiteral("the forward request failed") : ran->error));
+    return ran->output;
+}
+
+Result<bool> SshTunnel::pathExists(const QString &path, std::stop_token stop)
+{
+    // The remote shell reads the command line: the path goes in single quotes.
+    QString quotedPath = path;
+    quotedPath.replace(u'\'', QStringLiteral("'\\''"));
+    auto ran = throughMaster({}, {QStringLiteral("test -e '%1'").arg(quotedPath)}, stop);
+    if (!ran)
+        return ran.error();
+    if (ran->exitCode == 0 || ran->exitCode == 1)
+        return ran->exitCode == 0;
+    return Error::failed(
+        QStringLiteral("ssh to %1: cannot look for %2: %3")
+            .arg(m_user.isEmpty() ? m_host : m_user + u'@' + m_host, path,
+                 ran->error.isEmpty() ? QStringLiteral("exit code %1").arg(ran->exitCode) : ran->error));
 }
 
 Result<quint16> SshTunnel::addReverse(quint16 localPort, std::stop_token stop)

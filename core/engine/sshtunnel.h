@@ -42,6 +42,8 @@ public:
     // a local socket reaching `remote` there.
     Result<quint16> addReverse(quint16 localPort, std::stop_token stop);
     Result<QString> addForward(const QString &remote, std::stop_token stop);
+    // Whether `path` exists on the host, through an open() tunnel's connection (`test -e`).
+    Result<bool> pathExists(const QString &path, std::stop_token stop);
     void close();
 
     QString localSocket() const { return m_localSocket; }
@@ -50,6 +52,13 @@ public:
 private:
     Status start(const QString &user, const QString &host, int port, const QStringList &forward);
     QStringList command(const QString &user, const QString &host, int port, const QStringList &options) const;
+    struct Ran
+    {
+        int exitCode = 0;
+        QByteArray output;
+        QString error; // the last line of what it said on stderr
+    };
+    Result<Ran> throughMaster(const QStringList &options, const QStringList &remote, std::stop_token stop);
     Result<QByteArray> control(const QStringList &forward, std::stop_token stop);
 
     QString m_user;

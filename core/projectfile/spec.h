@@ -30,16 +30,48 @@ struct HealthSpec
     int intervalSeconds = 1;
 };
 
+// One of [deploy] volumes: "NAME:/path" (a named volume the engine keeps) or "/host/path:/path"
+// (a directory or file of the target's host), with ":ro" for read-only.
+struct VolumeSpec
+{
+    QString source; // the volume's name, or an absolute path on the target's host
+    QString target; // an absolute path in the container
+    bool readOnly = false;
+
+    bool isBind() const { return source.startsWith(u'/'); }
+    QString text() const { return source + u':' + target + (readOnly ? QStringLiteral(":ro") : QString()); }
+    bool operator==(const VolumeSpec &) const = default;
+};
+
+// Where a container's output goes ([deploy] log); by default a json-file the engine rotates, so
+// a chatty app cannot fill the target's disk.
+struct LogSpec
+{
+    QString driver = QStringLiteral("json-file");
+    QMap<QString, QString> options{{QStringLiteral("max-size"), QStringLiteral("10m")},
+                                   {QStringLiteral("max-file"), QStringLiteral("3")}};
+    bool operator==(const LogSpec &) const = default;
+};
+
 struct DeploySpec
 {
     QString name;      // container name prefix on targets
-    QStringList ports; // "8080:8080"
+    QStringList ports; // "8080:8080", "127.0.0.1:8080:8080", "8125:8125/udp"
     QString network;   // e.g. "host"; empty: the engine's default
     QMap<QString, QString> env;
     std::optional<HealthSpec> health;
     QString restart = QStringLiteral("unless-stopped");
     // How long a retired container gets between SIGTERM and SIGKILL ([deploy] stop_timeout).
     int stopTimeoutSeconds = 10;
+    // With a volume, the old container stops before the new one starts: two containers must
+    // not write the same data.
+    QList<VolumeSpec> volumes;
+    qint64 memoryBytes = 0;        // the container's memory limit; 0: none
+    double cpus = 0;               // CPUs it may use, e.g. 1.5; 0: no limit
+    QStringList command;           // replaces the image's CMD; empty: the image's
+    QMap<QString, QString> labels; // besides Slipway's own io.slipway.* labels
+    QStringList extraHosts;        // "name:address" lines for the container's /etc/hosts
+    LogSpec log;
 };
 
 struct Spec

@@ -2,6 +2,8 @@
 
 #include "projectfile/specformat.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
 
 namespace slipway::spec_detail {
@@ -111,6 +113,236 @@ bool readStopTimeout(SpecProblems &problems, const toml::node &node, const QStri
     return true;
 }
 
+// An IPv4 or IPv6 address as written in a port binding or an extra host: digits, hex digits,
+// '.' and ':' (the engine checks the rest).
+bool isAddress(QStringView s)
+{
+    return !s.isEmpty() && s.size() <= 45 && std::all_of(s.begin(), s.end(), [](QChar c) {
+        return c.isDigit() || (c.toLower() >= u'a' && c.toLower() <= u'f') || c == u'.' || c == u':';
+    });
+}
+
+// A named volume, as Docker and Podman take it: [A-Za-z0-9][A-Za-z0-9_.-]*.
+bool isVolumeName(QStringView name)
+{
+    return !name.isEmpty() && name.front().isLetterOrNumber() && name.front().unicode() < 128 &&
+           std::all_of(name.begin(), name.end(), [](QChar c) { return isNameChar(c, true); });
+}
+
+// Only what a path needs: absolute, no "." or ".." components, no ':' (the separator).
+bool isCleanAbsolutePath(QStringView path)
+{
+    if (!path.startsWith(u'/') || path.contains(u':') || path.contains(QChar(0)))
+        return false;
+    for (const QStringView part : path.split(u'/'))
+        if (part == u"." || part == u"..")
+            return false;
+    return true;
+}
+
+void readVolumes(SpecProblems &problems, const toml::node &node, const QString &where, DeploySpec &deploy)
+{
+    QStringList texts;
+    if (!readStringList(problems, node, where, texts))
+        return;
+    const toml::array &array = *node.as_array();
+    QList<VolumeSpec> volumes;
+    for (qsizetype i = 0; i < texts.size(); ++i) {
+        const int line = lineOf(array[size_t(i)]);
+        const QString item = where + u' ' + quoted(texts[i]);
+        QStringList parts = texts[i].split(u':');
+        VolumeSpec volume;
+        if (parts.size() == 3 && (parts.back() == u"ro" || parts.back() == u"rw")) {
+            volume.readOnly = parts.takeLast() == u"ro";
+        } else if (parts.size() != 2) {
+            problems.fail(line, item + QStringLiteral(" must be \"NAME:/path\" or \"/host/path:/path\", "
+                                                      "optionally with \":ro\""));
+            return;
+        }
+        volume.source = parts.at(0);
+        volume.target = parts.at(1);
+        if (volume.source.startsWith(u'/') ? !isCleanAbsolutePath(volume.source)
+                                           : !isVolumeName(volume.source)) {
+            problems.fail(line, item + QStringLiteral(": ") + quoted(volume.source) +
+                                    QStringLiteral(" must be a volume name (letters, digits, '_', '.', '-') "
+                                                   "or an absolute path on the target's host"));
+            return;
+        }
+        if (!isCleanAbsolutePath(volume.target) || volume.target == u"/") {
+            problems.fail(line, item + QStringLiteral(": ") + quoted(volume.target) +
+                                    QStringLiteral(" must be an absolute path in the container, not /"));
+            return;
+        }
+        for (const VolumeSpec &other : std::as_const(volumes)) {
+            if (other.target == volume.target) {
+                problems.fail(line, item + QStringLiteral(": ") + volume.target +
+                                        QStringLiteral(" is mounted twice"));
+                return;
+            }
+        }
+        volumes.append(volume);
+    }
+    deploy.volumes = volumes;
+}
+
+// Bytes, or a number with b, k, m or g as Docker writes them ("512m", "1.5g"); 6m at least,
+// the least both engines take.
+void readMemory(SpecProblems &problems, const toml::node &node, const QString &where, qint64 &out)
+{
+    const QString expected = where + QStringLiteral(" must be like \"512m\" or \"2g\", not ");
+    constexpr qint64 least = 6 * 1024 * 1024;
+    qint64 bytes = 0;
+    if (const auto *i = node.as_integer()) {
+        bytes = i->get();
+    } else if (const auto *text = node.as_string()) {
+        const QString value = toQString(text->get()).trimmed().toLower();
+        static const QRegularExpression form(QStringLiteral("^(\\d{1,12}(?:\\.\\d{1,6})?)([bkmg]?)$"));
+        const QRegularExpressionMatch match = form.match(value);
+        if (!match.hasMatch()) {
+            problems.fail(lineOf(node), expected + quoted(toQString(text->get())));
+            return;
+        }
+        const QString unit = match.captured(2);
+        const double scale = unit == u"k"   ? 1024.0
+                             : unit == u"m" ? 1024.0 * 1024
+                             : unit == u"g" ? 1024.0 * 1024 * 1024
+                                            : 1.0;
+        const double value64 = match.captured(1).toDouble() * scale;
+        if (value64 > 1e15) {
+            problems.fail(lineOf(node),
+                          where + QStringLiteral(" must be at most 1000t, not ") + quoted(value));
+            return;
+        }
+        bytes = qint64(value64);
+    } else {
+        problems.fail(lineOf(node), expected + typeName(node));
+        return;
+    }
+    if (bytes < least) {
+        problems.fail(lineOf(node),
+                      where + QStringLiteral(" must be at least \"6m\" (the engines refuse less)"));
+        return;
+    }
+    out = bytes;
+}
+
+void readCpus(SpecProblems &problems, const toml::node &node, const QString &where, double &out)
+{
+    double cpus = 0;
+    if (const auto *f = node.as_floating_point())
+        cpus = f->get();
+    else if (const auto *i = node.as_integer())
+        cpus = double(i->get());
+    else {
+        problems.fail(lineOf(node),
+                      where + QStringLiteral(" must be a number of CPUs like 1.5, not ") + typeName(node));
+        return;
+    }
+    if (!(cpus >= 0.01 && cpus <= 1024)) {
+        problems.fail(lineOf(node),
+                      where + QStringLiteral(" must be from 0.01 to 1024, not ") + QString::number(cpus));
+        return;
+    }
+    out = cpus;
+}
+
+void readCommand(SpecProblems &problems, const toml::node &node, const QString &where, QStringList &out)
+{
+    if (node.is_string()) {
+        problems.fail(lineOf(node),
+                      where + QStringLiteral(" must be a list of strings, e.g. [\"bin/worker\", "
+                                             "\"--queue\", \"mail\"], not a string"));
+        return;
+    }
+    QStringList command;
+    if (!readStringList(problems, node, where, command))
+        return;
+    if (!command.isEmpty() && command.front().isEmpty()) {
+        problems.fail(lineOf(node), where + QStringLiteral(" must not start with an empty string"));
+        return;
+    }
+    out = command;
+}
+
+void readLabels(SpecProblems &problems, const toml::node &node, const QString &where,
+                QMap<QString, QString> &out)
+{
+    QMap<QString, QString> labels;
+    if (!readStringMap(problems, node, where, false, labels))
+        return;
+    for (auto it = labels.cbegin(); it != labels.cend(); ++it) {
+        if (it.key().startsWith(QLatin1String("io.slipway."))) {
+            problems.fail(lineOf(node), where + QStringLiteral(" '") + it.key() +
+                                            QStringLiteral("': io.slipway.* labels are Slipway's own"));
+            return;
+        }
+    }
+    out = labels;
+}
+
+void readExtraHosts(SpecProblems &problems, const toml::node &node, const QString &where, QStringList &out)
+{
+    QStringList hosts;
+    if (!readStringList(problems, node, where, hosts))
+        return;
+    const toml::array &array = *node.as_array();
+    for (qsizetype i = 0; i < hosts.size(); ++i) {
+        const qsizetype colon = hosts[i].indexOf(u':');
+        const QString name = hosts[i].left(colon);
+        const QString address = colon < 0 ? QString() : hosts[i].mid(colon + 1);
+        const bool nameOk = !name.isEmpty() && std::all_of(name.begin(), name.end(), [](QChar c) {
+            return isNameChar(c, true) && c != u'_';
+        });
+        if (!nameOk || !(isAddress(address) || address == u"host-gateway")) {
+            problems.fail(lineOf(array[size_t(i)]),
+                          where + u' ' + quoted(hosts[i]) +
+                              QStringLiteral(" must be \"NAME:ADDRESS\", e.g. \"db.internal:10.0.0.5\""));
+            return;
+        }
+    }
+    out = hosts;
+}
+
+void readLog(SpecProblems &problems, const toml::node &node, const QString &where, LogSpec &out)
+{
+    const toml::table *table = node.as_table();
+    if (!table) {
+        problems.fail(lineOf(node), where +
+                                        QStringLiteral(" must be a table, e.g. { driver = \"json-file\", "
+                                                       "options = { max-size = \"50m\" } }, not ") +
+                                        typeName(node));
+        return;
+    }
+    LogSpec log;
+    log.options.clear();
+    bool sawDriver = false;
+    for (auto &&[key, value] : *table) {
+        const QString name = toQString(key.str());
+        if (name == QLatin1String("driver")) {
+            sawDriver = true;
+            if (readString(problems, value, where + QStringLiteral(".driver"), log.driver) &&
+                (log.driver.isEmpty() || !std::all_of(log.driver.begin(), log.driver.end(),
+                                                      [](QChar c) { return isNameChar(c, true); }))) {
+                problems.fail(lineOf(value),
+                              where + QStringLiteral(".driver ") + quoted(log.driver) +
+                                  QStringLiteral(" must be a log driver's name, e.g. \"json-file\""));
+                return;
+            }
+        } else if (name == QLatin1String("options")) {
+            readStringMap(problems, value, where + QStringLiteral(".options"), false, log.options);
+        } else {
+            problems.fail(lineOf(key), where + QStringLiteral(" unknown key '") + name +
+                                           QStringLiteral("' (the keys are driver and options)"));
+            return;
+        }
+    }
+    if (!sawDriver) {
+        problems.fail(lineOf(node), where + QStringLiteral(" needs a driver, e.g. driver = \"json-file\""));
+        return;
+    }
+    out = log;
+}
+
 void readDeployPorts(SpecProblems &problems, const toml::node &node, const QString &where, DeploySpec &deploy)
 {
     QStringList ports;
@@ -122,8 +354,8 @@ void readDeployPorts(SpecProblems &problems, const toml::node &node, const QStri
             problems.fail(
                 lineOf(array[size_t(i)]),
                 where + QStringLiteral(": ") + quoted(ports[i]) +
-                    QStringLiteral(" must be \"HOST:CONTAINER\" or \"HOST:CONTAINER/tcp\" (or /udp), "
-                                   "with ports from 1 to 65535"));
+                    QStringLiteral(" must be \"HOST:CONTAINER\", \"ADDRESS:HOST:CONTAINER\" or either "
+                                   "with /tcp or /udp, with ports from 1 to 65535"));
             return;
         }
     }
@@ -167,6 +399,18 @@ std::optional<int> parsePortMapping(const QString &mapping)
         if (protocol != QLatin1String("tcp") && protocol != QLatin1String("udp"))
             return std::nullopt;
         rest = rest.first(slash);
+    }
+    // An address to bind on first: "127.0.0.1:8080:80", "[::1]:8080:80".
+    if (rest.startsWith(u'[')) {
+        const qsizetype close = rest.indexOf(QLatin1String("]:"));
+        if (close < 0 || !isAddress(rest.sliced(1, close - 1)))
+            return std::nullopt;
+        rest = rest.sliced(close + 2);
+    } else if (rest.count(u':') == 2) {
+        const qsizetype colon = rest.indexOf(u':');
+        if (!isAddress(rest.first(colon)) || rest.first(colon).contains(u':'))
+            return std::nullopt;
+        rest = rest.sliced(colon + 1);
     }
     const qsizetype colon = rest.indexOf(u':');
     if (colon < 0 || !parsePort(rest.first(colon)))
@@ -223,6 +467,20 @@ void readDeploy(SpecProblems &problems, const toml::table &table, DeploySpec &de
             }
         } else if (name == QLatin1String("stop_timeout")) {
             readStopTimeout(problems, node, where, deploy.stopTimeoutSeconds);
+        } else if (name == QLatin1String("volumes")) {
+            readVolumes(problems, node, where, deploy);
+        } else if (name == QLatin1String("memory")) {
+            readMemory(problems, node, where, deploy.memoryBytes);
+        } else if (name == QLatin1String("cpus")) {
+            readCpus(problems, node, where, deploy.cpus);
+        } else if (name == QLatin1String("command")) {
+            readCommand(problems, node, where, deploy.command);
+        } else if (name == QLatin1String("labels")) {
+            readLabels(problems, node, where, deploy.labels);
+        } else if (name == QLatin1String("extra_hosts")) {
+            readExtraHosts(problems, node, where, deploy.extraHosts);
+        } else if (name == QLatin1String("log")) {
+            readLog(problems, node, where, deploy.log);
         } else {
             problems.fail(lineOf(key), t + QStringLiteral(" unknown key '") + name + u'\'');
         }

@@ -84,6 +84,7 @@ private Q_SLOTS:
     void healthPortDefault();
     void badInput_data();
     void badInput();
+    void containerSettings();
     void customFileName();
 
     void assigns_data();
@@ -452,14 +453,14 @@ void TestSpec::badInput_data()
         "slipway.toml:5: [deploy] name \"-x\" must start with a lower-case letter or digit and hold only "
         "a-z, 0-9, '_', '.' and '-'");
     row("deploy ports single", withLayer("[deploy]\nports = [\"8080\"]\n"),
-        "slipway.toml:5: [deploy] ports: \"8080\" must be \"HOST:CONTAINER\" or \"HOST:CONTAINER/tcp\" (or "
-        "/udp), with ports from 1 to 65535");
+        "slipway.toml:5: [deploy] ports: \"8080\" must be \"HOST:CONTAINER\", \"ADDRESS:HOST:CONTAINER\" or "
+        "either with /tcp or /udp, with ports from 1 to 65535");
     row("deploy ports range", withLayer("[deploy]\nports = [\"80:80\", \"80:70000\"]\n"),
-        "slipway.toml:5: [deploy] ports: \"80:70000\" must be \"HOST:CONTAINER\" or \"HOST:CONTAINER/tcp\" "
-        "(or /udp), with ports from 1 to 65535");
+        "slipway.toml:5: [deploy] ports: \"80:70000\" must be \"HOST:CONTAINER\", "
+        "\"ADDRESS:HOST:CONTAINER\" or either with /tcp or /udp, with ports from 1 to 65535");
     row("deploy ports protocol", withLayer("[deploy]\nports = [\"80:80/sctp\"]\n"),
-        "slipway.toml:5: [deploy] ports: \"80:80/sctp\" must be \"HOST:CONTAINER\" or \"HOST:CONTAINER/tcp\" "
-        "(or /udp), with ports from 1 to 65535");
+        "slipway.toml:5: [deploy] ports: \"80:80/sctp\" must be \"HOST:CONTAINER\", "
+        "\"ADDRESS:HOST:CONTAINER\" or either with /tcp or /udp, with ports from 1 to 65535");
     row("deploy ports integer", withLayer("[deploy]\nports = [8080]\n"),
         "slipway.toml:5: [deploy] ports must be a list of strings, not a list holding other values");
     row("deploy restart", withLayer("[deploy]\nrestart = \"never\"\n"),
@@ -510,6 +511,95 @@ void TestSpec::badInput_data()
         "slipway.toml:6: [deploy] health.port is missing (and there are no [deploy] ports or [image] expose "
         "to take "
         "it from)");
+
+    // Container settings
+    row("volume relative", withLayer("[deploy]\nvolumes = [\"./data:/data\"]\n"),
+        "slipway.toml:5: [deploy] volumes \"./data:/data\": \"./data\" must be a volume name (letters, "
+        "digits, "
+        "'_', '.', '-') or an absolute path on the target's host");
+    row("volume target relative", withLayer("[deploy]\nvolumes = [\"data:var/lib\"]\n"),
+        "slipway.toml:5: [deploy] volumes \"data:var/lib\": \"var/lib\" must be an absolute path in the "
+        "container, not /");
+    row("volume no target", withLayer("[deploy]\nvolumes = [\n  \"data\"\n]\n"),
+        "slipway.toml:6: [deploy] volumes \"data\" must be \"NAME:/path\" or \"/host/path:/path\", "
+        "optionally "
+        "with \":ro\"");
+    row("volume dot dot", withLayer("[deploy]\nvolumes = [\"/srv/../etc:/data\"]\n"),
+        "slipway.toml:5: [deploy] volumes \"/srv/../etc:/data\": \"/srv/../etc\" must be a volume name "
+        "(letters, digits, '_', '.', '-') or an absolute path on the target's host");
+    row("volume twice", withLayer("[deploy]\nvolumes = [\"a:/data\", \"b:/data\"]\n"),
+        "slipway.toml:5: [deploy] volumes \"b:/data\": /data is mounted twice");
+    row("memory words", withLayer("[deploy]\nmemory = \"lots\"\n"),
+        "slipway.toml:5: [deploy] memory must be like \"512m\" or \"2g\", not \"lots\"");
+    row("memory too little", withLayer("[deploy]\nmemory = \"1m\"\n"),
+        "slipway.toml:5: [deploy] memory must be at least \"6m\" (the engines refuse less)");
+    row("memory boolean", withLayer("[deploy]\nmemory = true\n"),
+        "slipway.toml:5: [deploy] memory must be like \"512m\" or \"2g\", not a boolean");
+    row("cpus zero", withLayer("[deploy]\ncpus = 0\n"),
+        "slipway.toml:5: [deploy] cpus must be from 0.01 to 1024, not 0");
+    row("cpus text", withLayer("[deploy]\ncpus = \"2\"\n"),
+        "slipway.toml:5: [deploy] cpus must be a number of CPUs like 1.5, not a string");
+    row("command string", withLayer("[deploy]\ncommand = \"bin/worker --queue mail\"\n"),
+        "slipway.toml:5: [deploy] command must be a list of strings, e.g. [\"bin/worker\", \"--queue\", "
+        "\"mail\"], not a string");
+    row("label reserved", withLayer("[deploy]\nlabels = { \"io.slipway.app\" = \"x\" }\n"),
+        "slipway.toml:5: [deploy] labels 'io.slipway.app': io.slipway.* labels are Slipway's own");
+    row("extra host", withLayer("[deploy]\nextra_hosts = [\"db 10.0.0.5\"]\n"),
+        "slipway.toml:5: [deploy] extra_hosts \"db 10.0.0.5\" must be \"NAME:ADDRESS\", e.g. "
+        "\"db.internal:10.0.0.5\"");
+    row("log without driver", withLayer("[deploy]\nlog = { options = { max-size = \"1m\" } }\n"),
+        "slipway.toml:5: [deploy] log needs a driver, e.g. driver = \"json-file\"");
+    row("log unknown key", withLayer("[deploy.log]\ndriver = \"local\"\nrotate = true\n"),
+        "slipway.toml:6: [deploy] log unknown key 'rotate' (the keys are driver and options)");
+    row("port address", withLayer("[deploy]\nports = [\"localhost:8080:80\"]\n"),
+        "slipway.toml:5: [deploy] ports: \"localhost:8080:80\" must be \"HOST:CONTAINER\", "
+        "\"ADDRESS:HOST:CONTAINER\" or either with /tcp or /udp, with ports from 1 to 65535");
+}
+
+// The container settings of [deploy]: volumes, limits, command, labels, hosts, log, and ports
+// bound to an address.
+void TestSpec::containerSettings()
+{
+    const Result<Spec> spec = parseSpec(
+        withLayer("[deploy]\n"
+                  "ports = [\"127.0.0.1:8080:80\", \"[::1]:8443:443/tcp\", \"9000:9000\"]\n"
+                  "volumes = [\"data:/var/lib/app\", \"/srv/uploads:/app/uploads:ro\", \"cache:/cache:rw\"]\n"
+                  "memory = \"512m\"\n"
+                  "cpus = 1.5\n"
+                  "command = [\"bin/worker\", \"--queue\", \"mail\"]\n"
+                  "labels = { team = \"web\" }\n"
+                  "extra_hosts = [\"db.internal:10.0.0.5\", \"host.internal:host-gateway\"]\n"
+                  "log = { driver = \"local\", options = { max-size = \"50m\" } }\n"));
+    QVERIFY2(spec.ok(), spec.ok() ? "" : qPrintable(spec.error().message));
+    const DeploySpec &deploy = spec->deploy;
+    QCOMPARE(deploy.ports.size(), 3);
+    QCOMPARE(deploy.volumes.size(), 3);
+    QCOMPARE(deploy.volumes.at(0),
+             (VolumeSpec{QStringLiteral("data"), QStringLiteral("/var/lib/app"), false}));
+    QVERIFY(!deploy.volumes.at(0).isBind());
+    QCOMPARE(deploy.volumes.at(1),
+             (VolumeSpec{QStringLiteral("/srv/uploads"), QStringLiteral("/app/uploads"), true}));
+    QVERIFY(deploy.volumes.at(1).isBind());
+    QCOMPARE(deploy.volumes.at(1).text(), QStringLiteral("/srv/uploads:/app/uploads:ro"));
+    QVERIFY(!deploy.volumes.at(2).readOnly);
+    QCOMPARE(deploy.memoryBytes, qint64(512) * 1024 * 1024);
+    QCOMPARE(deploy.cpus, 1.5);
+    QCOMPARE(deploy.command,
+             (QStringList{QStringLiteral("bin/worker"), QStringLiteral("--queue"), QStringLiteral("mail")}));
+    QCOMPARE(deploy.labels.value(QStringLiteral("team")), QStringLiteral("web"));
+    QCOMPARE(deploy.extraHosts.size(), 2);
+    QCOMPARE(deploy.log.driver, QStringLiteral("local"));
+    QCOMPARE(deploy.log.options,
+             (QMap<QString, QString>{{QStringLiteral("max-size"), QStringLiteral("50m")}}));
+
+    // Without them: no limits, the image's command, and a json-file log the engine rotates.
+    const Result<Spec> plain = parseSpec(withLayer("[deploy]\nmemory = 1073741824\n"));
+    QVERIFY2(plain.ok(), plain.ok() ? "" : qPrintable(plain.error().message));
+    QCOMPARE(plain->deploy.memoryBytes, qint64(1073741824));
+    QCOMPARE(plain->deploy.cpus, 0.0);
+    QVERIFY(plain->deploy.volumes.isEmpty() && plain->deploy.command.isEmpty());
+    QCOMPARE(plain->deploy.log, LogSpec());
+    QCOMPARE(plain->deploy.log.options.value(QStringLiteral("max-size")), QStringLiteral("10m"));
 }
 
 void TestSpec::badInput()

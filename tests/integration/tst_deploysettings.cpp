@@ -1,0 +1,291 @@
+// [deploy]'s container settings end to end (issue 15, item 3): volumes (named and host
+// directories, read-only), memory and CPU limits, the command, labels, extra hosts, the log
+// driver and a port bound to an address reach the container as the engine reports it (GET
+// /containers/{id}/json, read here with a client of the test's own); an app with a volume rolls
+// out stop-first and keeps its data across a redeploy and a rollback; a host directory that is
+// not there stops the deploy before anything changes, on a local and on an ssh target. Each
+// function once on Podman and once on Docker.
+
+#include "clirun.h"
+#include "dockerservice.h"
+#include "gitrepo.h"
+#include "history/history.h"
+#include "httpprobe.h"
+#include "podmanservice.h"
+#include "processes.h"
+#include "sshserver.h"
+#include "testfiles.h"
+#include "util/paths.h"
+#include "webapp.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <map>
+#include <memory>
+
+using namespace slipway;
+using slipway::test::CliRun;
+using slipway::test::DockerService;
+using slipway::test::EngineService;
+using slipway::test::GitRepo;
+using slipway::test::PodmanService;
+using slipway::test::SshServer;
+
+class TestDeploySettings final : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::map<QString, std::unique_ptr<EngineService>> m_engines; // by the global data row
+    EngineService *m_engine = nullptr;
+    std::unique_ptr<SshServer> m_ssh;
+    std::unique_ptr<QTemporaryDir> m_data;
+    std::unique_ptr<GitRepo> m_repo;
+    quint16 m_port = 0;
+    quint16 m_hostPort = 0;
+    QStringList m_env;
+
+    CliRun cli(QStringList arguments)
+    {
+        arguments.prepend(m_data->path());
+        arguments.prepend(QStringLiteral("--data-dir"));
+        return slipway::test::runCli(arguments, m_env);
+    }
+
+    // The web app at `version`, with these lines added to its [deploy] table.
+    bool commit(const QByteArray &version, const QByteArray &deployLines)
+    {
+        if (!slipway::test::commitWebApp(*m_repo, version, true, m_port))
+            return false;
+        QFile toml(m_repo->path() + QStringLiteral("/slipway.toml"));
+        if (!toml.open(QIODevice::ReadOnly))
+            return false;
+        const QByteArray text = toml.readAll() + deployLines;
+        toml.close();
+        return m_repo->writeFile(QStringLiteral("slipway.toml"), text) &&
+               !m_repo->commit(QString::fromUtf8(version)).isEmpty();
+    }
+    QString deploy(const QByteArray &version, const QByteArray &deployLines,
+                   const QString &target = QStringLiteral("local"))
+    {
+        if (!commit(version, deployLines))
+            return QStringLiteral("cannot commit");
+        const CliRun run =
+            cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"), target});
+        return run.exitCode == 0 ? QString() : run.err + QString::fromUtf8(run.out);
+    }
+
+    // GET /containers/NAME/json, asked by the test itself.
+    QJsonObject inspect(const QString &name) const
+    {
+        const auto reply = slipway::test::httpRequest(
+            {QStringLiteral("http://engine/containers/%1/json").arg(name), m_engine->socketPath()});
+        return reply.status == 200 ? QJsonDocument::fromJson(reply.body).object() : QJsonObject();
+    }
+    // The web app's containers: name -> running.
+    QMap<QString, bool> webContainers() const
+    {
+        const auto reply = slipway::test::httpRequest(
+            {QStringLiteral("http://engine/containers/json?all=1&filters=%7B%22label%22%3A%5B%22io.slipway."
+                            "app%3Dweb%22%5D%7D"),
+             m_engine->socketPath()});
+        QMap<QString, bool> found;
+        for (const QJsonValue &container : QJsonDocument::fromJson(reply.body).array())
+            found.insert(container[QStringLiteral("Names")][0].toString().mid(1),
+                         container[QStringLiteral("State")].toString() == u"running");
+        return found;
+    }
+    // Runs a shell line in a container; its exit code, with what it printed in `output`.
+    int shell(const QString &container, const QString &line, QString *output = nullptr) const
+    {
+        return m_engine->cli({QStringLiteral("exec"), container, QStringLiteral("/bin/busybox"),
+                              QStringLiteral("sh"), QStringLiteral("-c"), line},
+                             output);
+    }
+    QString lastDeploymentLog()
+    {
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data->path()).data));
+        if (!history)
+            return {};
+        auto list = history.value()->deployments();
+        return list && !list->isEmpty() ? list->constFirst().log : QString();
+    }
+
+private Q_SLOTS:
+    void initTestCase_data() { slipway::test::addEngineRows(); }
+
+    void initTestCase()
+    {
+        m_engines[QStringLiteral("podman")] = std::make_unique<PodmanService>();
+        m_engines[QStringLiteral("docker")] = std::make_unique<DockerService>();
+        for (const auto &[name, engine] : m_engines)
+            QVERIFY2(engine->start(), qPrintable(engine->errorString()));
+        m_ssh = std::make_unique<SshServer>();
+        QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
+        m_env = {QStringLiteral("SLIPWAY_SSH_COMMAND=ssh ") + m_ssh->clientOptions().join(u' ')};
+        m_port = slipway::test::freeLoopbackPort();
+        m_hostPort = slipway::test::freeLoopbackPort();
+    }
+
+    // Targets "local" (the engine's socket) and "remote" (the same engine through the harness
+    // sshd); no container of an earlier function.
+    void init()
+    {
+        QFETCH_GLOBAL(QString, engine);
+        m_engine = m_engines[engine].get();
+        QString error;
+        QVERIFY2(m_engine->reset(QStringLiteral("localhost/slipway-"), &error), qPrintable(error));
+        m_engine->cli({QStringLiteral("volume"), QStringLiteral("rm"), QStringLiteral("-f"),
+                       QStringLiteral("webdata")});
+        m_data = std::make_unique<QTemporaryDir>();
+        m_repo = std::make_unique<GitRepo>();
+        QVERIFY(m_data->isValid() && m_repo->isValid());
+        CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
+                          QStringLiteral("--endpoint"), m_engine->endpoint()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("remote"),
+                   QStringLiteral("--endpoint"),
+                   QStringLiteral("ssh://%1@127.0.0.1:%2%3")
+                       .arg(m_ssh->user())
+                       .arg(m_ssh->port())
+                       .arg(m_engine->socketPath())});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    }
+
+    // Nothing of this function runs on while the other engine's rows go (a published port).
+    void cleanup()
+    {
+        QString error;
+        QVERIFY2(m_engine->reset(QStringLiteral("localhost/slipway-"), &error), qPrintable(error));
+    }
+
+    void limitsCommandLabelsHostsLogAndAddressReachTheEngine()
+    {
+        const QString problem = deploy("v1", QStringLiteral("memory = \"64m\"\n"
+                                                            "cpus = 0.5\n"
+                                                            "command = [\"-v\"]\n"
+                                                            "labels = { team = \"web\" }\n"
+                                                            "extra_hosts = [\"db.internal:10.1.2.3\"]\n"
+                                                            "ports = [\"127.0.0.1:%1:%2\"]\n")
+                                                 .arg(m_hostPort)
+                                                 .arg(m_port)
+                                                 .toUtf8());
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        const QJsonObject web = inspect(QStringLiteral("web-1"));
+        QVERIFY2(!web.isEmpty(), "no web-1");
+        const QJsonObject host = web[QStringLiteral("HostConfig")].toObject();
+        const QJsonObject config = web[QStringLiteral("Config")].toObject();
+        QCOMPARE(host[QStringLiteral("Memory")].toInteger(), qint64(64) * 1024 * 1024);
+        QCOMPARE(host[QStringLiteral("NanoCpus")].toInteger(), qint64(500000000));
+        QCOMPARE(config[QStringLiteral("Cmd")].toArray(), QJsonArray{QStringLiteral("-v")});
+        QCOMPARE(config[QStringLiteral("Labels")][QStringLiteral("team")].toString(), QStringLiteral("web"));
+        QCOMPARE(config[QStringLiteral("Labels")][QStringLiteral("io.slipway.app")].toString(),
+                 QStringLiteral("web"));
+        QVERIFY2(
+            host[QStringLiteral("ExtraHosts")].toArray().contains(QStringLiteral("db.internal:10.1.2.3")),
+            QJsonDocument(host[QStringLiteral("ExtraHosts")].toArray()).toJson().constData());
+        QCOMPARE(host[QStringLiteral("LogConfig")][QStringLiteral("Type")].toString(),
+                 QStringLiteral("json-file"));
+        if (m_engine->kind() == EngineService::Kind::Docker) // Podman keeps log options to itself
+            QCOMPARE(host[QStringLiteral("LogConfig")][QStringLiteral("Config")][QStringLiteral("max-size")]
+                         .toString(),
+                     QStringLiteral("10m"));
+        const QJsonObject binding =
+            host[QStringLiteral("PortBindings")][QStringLiteral("%1/tcp").arg(m_port)][0].toObject();
+        QCOMPARE(binding[QStringLiteral("HostIp")].toString(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(binding[QStringLiteral("HostPort")].toString(), QString::number(m_hostPort));
+
+        // A rollback deploys the settings its release was recorded with.
+        QString again = deploy("v2", "memory = \"128m\"\n");
+        QVERIFY2(again.isEmpty(), qPrintable(again));
+        QCOMPARE(inspect(QStringLiteral("web-2"))[QStringLiteral("HostConfig")][QStringLiteral("Memory")]
+                     .toInteger(),
+                 qint64(128) * 1024 * 1024);
+        const CliRun back =
+            cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY2(back.exitCode == 0, qPrintable(back.err));
+        const QJsonObject rolledBack = inspect(QStringLiteral("web-1"));
+        QCOMPARE(rolledBack[QStringLiteral("HostConfig")][QStringLiteral("Memory")].toInteger(),
+                 qint64(64) * 1024 * 1024);
+        QCOMPARE(rolledBack[QStringLiteral("Config")][QStringLiteral("Cmd")].toArray(),
+                 QJsonArray{QStringLiteral("-v")});
+    }
+
+    // A named volume outlives the container: the next release and a rollback read what the
+    // first wrote. With a volume, the old container stops before the new one starts.
+    void namedVolumeKeepsItsDataAndRollsOutStopFirst()
+    {
+        const QByteArray volume = "volumes = [\"webdata:/www/data\"]\n";
+        QString problem = deploy("v1", volume);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(shell(QStringLiteral("web-1"), QStringLiteral("echo kept > /www/data/note")), 0);
+
+        problem = deploy("v2", volume);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY2(lastDeploymentLog().contains(QStringLiteral("stopping web-1: it shares the app's volumes")),
+                 qPrintable(lastDeploymentLog()));
+        QCOMPARE(webContainers(), (QMap<QString, bool>{{QStringLiteral("web-2"), true}}));
+        QString note;
+        QCOMPARE(shell(QStringLiteral("web-2"), QStringLiteral("cat /www/data/note"), &note), 0);
+        QCOMPARE(note.trimmed(), QStringLiteral("kept"));
+        const QJsonArray mounts = inspect(QStringLiteral("web-2"))[QStringLiteral("Mounts")].toArray();
+        QCOMPARE(mounts.size(), 1);
+        QCOMPARE(mounts[0][QStringLiteral("Name")].toString(), QStringLiteral("webdata"));
+        QCOMPARE(mounts[0][QStringLiteral("Destination")].toString(), QStringLiteral("/www/data"));
+
+        QCOMPARE(shell(QStringLiteral("web-2"), QStringLiteral("echo again >> /www/data/note")), 0);
+        const CliRun back =
+            cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY2(back.exitCode == 0, qPrintable(back.err));
+        QCOMPARE(shell(QStringLiteral("web-1"), QStringLiteral("cat /www/data/note"), &note), 0);
+        QCOMPARE(note.split(u'\n', Qt::SkipEmptyParts),
+                 (QStringList{QStringLiteral("kept"), QStringLiteral("again")}));
+    }
+
+    // A directory of the host, read-only; one that is not there stops the deploy, on a local and
+    // on an ssh target, before any container changes.
+    void hostDirectoriesAndOnesThatAreNotThere()
+    {
+        const QString shared = m_data->filePath(QStringLiteral("shared"));
+        QVERIFY(QDir().mkpath(shared));
+        QVERIFY(slipway::test::writeFile(shared + QStringLiteral("/greeting"), "from the host\n"));
+        const QString problem =
+            deploy("v1", QStringLiteral("volumes = [\"%1:/www/host:ro\"]\n").arg(shared).toUtf8());
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QString read;
+        QCOMPARE(shell(QStringLiteral("web-1"), QStringLiteral("cat /www/host/greeting"), &read), 0);
+        QCOMPARE(read.trimmed(), QStringLiteral("from the host"));
+        QVERIFY(shell(QStringLiteral("web-1"), QStringLiteral("echo no > /www/host/written")) != 0);
+        QVERIFY(!QFile::exists(shared + QStringLiteral("/written")));
+
+        const QString missing = m_data->filePath(QStringLiteral("not-there"));
+        for (const QString &target : {QStringLiteral("local"), QStringLiteral("remote")}) {
+            QVERIFY(commit("v2", QStringLiteral("volumes = [\"%1:/www/host\"]\n").arg(missing).toUtf8()));
+            const CliRun run =
+                cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"), target});
+            QCOMPARE(run.exitCode, 1);
+            // The target's line of the result table says why.
+            const QString expected =
+                QStringLiteral(": [deploy] volumes \"%1:/www/host\": %1 does not exist on the "
+                               "target's host")
+                    .arg(missing);
+            QString line;
+            for (const QString &printed : QString::fromUtf8(run.out).split(u'\n'))
+                if (printed.startsWith(target))
+                    line = printed;
+            QVERIFY2(line.contains(QStringLiteral("failed   target ") + target) && line.endsWith(expected),
+                     qPrintable(QString::fromUtf8(run.out)));
+            QVERIFY2(!QFileInfo::exists(missing), "the engine made the missing directory");
+            QCOMPARE(webContainers(), (QMap<QString, bool>{{QStringLiteral("web-1"), true}}));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDeploySettings)
+#include "tst_deploysettings.moc"
