@@ -132,7 +132,8 @@ int runRollback(const Invocation &invocation, CommandContext &context)
     TerminalProgress progress(context.err, TerminalProgress::modeFor(invocation.json || invocation.quiet));
     Deployment deployment(settingsFor(invocation, context, progress));
     return report(invocation, context, progress,
-                  deployment.rollback(invocation.value(QStringLiteral("target")), releaseId));
+                  deployment.rollback(invocation.value(QStringLiteral("target")),
+                                      invocation.value(QStringLiteral("app")), releaseId));
 }
 
 int runRepair(const Invocation &invocation, CommandContext &context)

@@ -123,12 +123,12 @@ Result<DeploymentReport> Deployment::redeploy(qint64 releaseId, const QStringLis
     return rollOut(*opened->history, std::move(report), opened->targets);
 }
 
-Result<DeploymentReport> Deployment::rollback(const QString &targetName, qint64 releaseId)
+Result<DeploymentReport> Deployment::rollback(const QString &targetName, const QString &app, qint64 releaseId)
 {
     auto opened = open({targetName});
     if (!opened)
         return opened.error();
-    auto release = rollbackRelease(*opened->history, targetName, releaseId);
+    auto release = rollbackRelease(*opened->history, targetName, app, releaseId);
     if (!release)
         return fail(QStringLiteral("deploy"), release.error());
     announce(QStringLiteral("Rollback"), {targetName}, release.value());

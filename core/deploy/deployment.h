@@ -61,8 +61,9 @@ public:
                                     const QString &image = {});
     // Rolls recorded release `releaseId` out to `targets` again.
     Result<DeploymentReport> redeploy(qint64 releaseId, const QStringList &targets);
-    // Rolls `target` back to release `releaseId`, or with 0 to the release before its current one.
-    Result<DeploymentReport> rollback(const QString &target, qint64 releaseId = 0);
+    // Rolls `app` on `target` back to release `releaseId`, or with 0 to the app's release before
+    // its current one there (rollbackRelease: an empty app is the target's only one).
+    Result<DeploymentReport> rollback(const QString &target, const QString &app = {}, qint64 releaseId = 0);
 
     // Repairs the interrupted deployments to `targets` (empty: to any target) that are not
     // repaired yet (repair.h); an empty list when there are none. Deploy, redeploy and rollback

@@ -11,9 +11,12 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <optional>
 
 namespace slipway {
 namespace {
@@ -361,16 +364,66 @@ Result<QList<Target>> resolveTargets(const History &history, const QStringList &
     return targets;
 }
 
-Result<ReleaseRecord> rollbackRelease(const History &history, const QString &target, qint64 releaseId)
+Result<ReleaseRecord> rollbackRelease(const History &history, const QString &target, const QString &givenApp,
+                                      qint64 releaseId)
 {
-    if (releaseId > 0)
-        return history.release(releaseId);
-    auto previous = history.previousRelease(target);
-    if (!previous)
-        return previous.error();
-    if (!previous.value())
-        return Error::badInput(QStringLiteral("target %1: no earlier release to roll back to").arg(target));
-    return *previous.value();
+    if (releaseId > 0) {
+        auto release = history.release(releaseId);
+        if (release && !givenApp.isEmpty() && appOfRelease(release.value()) != givenApp)
+            return Error::badInput(QStringLiteral("release %1 is of app %2, not %3")
+                                       .arg(releaseId)
+                                       .arg(appOfRelease(release.value()), givenApp));
+        return release;
+    }
+    // The releases that succeeded on the target, newest first, with their apps: current and
+    // previous are an app's own, never another app's that shares the target.
+    DeploymentFilter filter;
+    filter.target = target;
+    filter.result = DeploymentResult::Succeeded;
+    auto deployments = history.deployments(filter);
+    if (!deployments)
+        return deployments.error();
+    QList<ReleaseRecord> releases;
+    QStringList apps;
+    QHash<qint64, qsizetype> seen;
+    for (const DeploymentRecord &deployment : deployments.value()) {
+        if (!seen.contains(deployment.releaseId)) {
+            auto release = history.release(deployment.releaseId);
+            if (!release)
+                return release.error();
+            seen.insert(deployment.releaseId, releases.size());
+            releases.append(release.value());
+            if (const QString app = appOfRelease(release.value()); !apps.contains(app))
+                apps.append(app);
+        }
+    }
+    QString app = givenApp;
+    if (app.isEmpty()) {
+        if (apps.isEmpty())
+            return Error::badInput(
+                QStringLiteral("target %1: nothing was deployed there to roll back").arg(target));
+        if (apps.size() > 1) {
+            apps.sort();
+            return Error::badInput(QStringLiteral("target %1 runs several apps (%2): say which with --app")
+                                       .arg(target, apps.join(QStringLiteral(", "))));
+        }
+        app = apps.constFirst();
+    } else if (!apps.contains(app)) {
+        return Error::badInput(QStringLiteral("target %1: app %2 was never deployed there").arg(target, app));
+    }
+    // Newest deployment first: the app's current release, then the first with another image.
+    std::optional<QString> currentDigest;
+    for (const DeploymentRecord &deployment : deployments.value()) {
+        const ReleaseRecord &release = releases.at(seen.value(deployment.releaseId));
+        if (appOfRelease(release) != app)
+            continue;
+        if (!currentDigest)
+            currentDigest = release.digest;
+        else if (release.digest != *currentDigest)
+            return release;
+    }
+    return Error::badInput(
+        QStringLiteral("target %1: no earlier release of %2 to roll back to").arg(target, app));
 }
 
 DeploymentResult deploymentResultOf(const TargetOutcome &outcome)

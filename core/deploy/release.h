@@ -82,9 +82,12 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
 // The targets of these names; the first unknown name is an error.
 Result<QList<Target>> resolveTargets(const History &history, const QStringList &names);
 
-// What a rollback of `target` goes to: release `releaseId` when it is > 0, else the release
-// deployed there before the current one.
-Result<ReleaseRecord> rollbackRelease(const History &history, const QString &target, qint64 releaseId = 0);
+// What a rollback of `app` on `target` goes to: release `releaseId` when it is > 0 (it must be
+// of `app`), else the app's release deployed there before its current one. Current and previous
+// are per app: another app on the same target is never what a rollback goes to. An empty `app`
+// is the target's only app; with several, a BadInput error that lists them.
+Result<ReleaseRecord> rollbackRelease(const History &history, const QString &target, const QString &app = {},
+                                      qint64 releaseId = 0);
 
 // The deployment's result from a target's outcome.
 DeploymentResult deploymentResultOf(const TargetOutcome &outcome);

@@ -12,6 +12,7 @@
 #include "util/paths.h"
 #include "webapp.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -275,6 +276,67 @@ private Q_SLOTS:
         QVERIFY2(run.out.contains("web on local: removed web-2"), run.out.constData());
         QVERIFY(engineContainers().isEmpty());
         QCOMPARE(operations().first().detail, QStringLiteral("removed web-2"));
+    }
+
+    // Two apps on one target: each rolls back to its own previous release, never to the other
+    // app's; without --app the rollback names both and does nothing.
+    void twoAppsOnATargetRollBackApart()
+    {
+        QVERIFY2(deploy("web v1").isEmpty(), "web v1");
+        GitRepo api;
+        const quint16 apiPort = slipway::test::freeLoopbackPort();
+        const auto deployApi = [&](const QByteArray &version) {
+            if (!slipway::test::commitWebApp(api, version, true, apiPort))
+                return QStringLiteral("cannot commit");
+            QFile toml(api.path() + QStringLiteral("/slipway.toml"));
+            if (!toml.open(QIODevice::ReadOnly))
+                return QStringLiteral("cannot read");
+            QByteArray text = toml.readAll().replace("name = \"web\"", "name = \"api\"");
+            toml.close();
+            if (!api.writeFile(QStringLiteral("slipway.toml"), text) ||
+                api.commit(QString::fromUtf8(version)).isEmpty())
+                return QStringLiteral("cannot commit");
+            const CliRun run = cli(
+                {QStringLiteral("deploy"), api.path(), QStringLiteral("--target"), QStringLiteral("local")});
+            return run.exitCode == 0 ? QString() : run.err + QString::fromUtf8(run.out);
+        };
+        QString problem = deployApi("api v1"); // release 2
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        problem = deployApi("api v2"); // release 3: api's newest, the target's newest too
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY2(deploy("web v2").isEmpty(), "web v2"); // release 4
+        QCOMPARE(engineContainers(QStringLiteral("web")).keys(), QStringList{QStringLiteral("web-4")});
+        QCOMPARE(engineContainers(QStringLiteral("api")).keys(), QStringList{QStringLiteral("api-3")});
+
+        CliRun run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local")});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors(),
+                 QStringList{QStringLiteral("slipway-cli rollback: target local runs several apps "
+                                            "(api, web): say which with --app")});
+
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--app"), QStringLiteral("api")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(engineContainers(QStringLiteral("api")).keys(), QStringList{QStringLiteral("api-2")});
+        QCOMPARE(engineContainers(QStringLiteral("web")).keys(), QStringList{QStringLiteral("web-4")});
+
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--app"), QStringLiteral("web")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(engineContainers(QStringLiteral("web")).keys(), QStringList{QStringLiteral("web-1")});
+        QCOMPARE(engineContainers(QStringLiteral("api")).keys(), QStringList{QStringLiteral("api-2")});
+
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--app"), QStringLiteral("web"), QStringLiteral("--to"),
+                   QStringLiteral("3")});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors(),
+                 QStringList{QStringLiteral("slipway-cli rollback: release 3 is of app api, not web")});
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--app"), QStringLiteral("nope")});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors(), QStringList{QStringLiteral(
+                                   "slipway-cli rollback: target local: app nope was never deployed there")});
     }
 
     void badInputNamesTheProblem()

@@ -449,15 +449,16 @@ bool DeployController::redeploy(qint64 releaseId, const QString &target)
                  }));
 }
 
-bool DeployController::rollback(const QString &target, qint64 releaseId)
+bool DeployController::rollback(const QString &target, const QString &app, qint64 releaseId)
 {
     if (target.isEmpty()) {
         setError(tr("Choose the target to roll out to."));
         return false;
     }
     return start(QStringLiteral("rollback"),
-                 deploymentJob(deploymentSettings(),
-                               [releaseId, target](Deployment &d) { return d.rollback(target, releaseId); }));
+                 deploymentJob(deploymentSettings(), [releaseId, target, app](Deployment &d) {
+                     return d.rollback(target, app, releaseId);
+                 }));
 }
 
 bool DeployController::repair(const QString &target)

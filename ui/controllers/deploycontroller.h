@@ -137,7 +137,9 @@ public:
     // Rolls recorded release `releaseId` out to `target` again.
     Q_INVOKABLE bool redeploy(qint64 releaseId, const QString &target);
     // Rolls `target` back to release `releaseId`, or with 0 to the release before its current one.
-    Q_INVOKABLE bool rollback(const QString &target, qint64 releaseId = 0);
+    // `app` on `target` back to release `releaseId`, or with 0 to its release before the current
+    // one there; an empty app is the target's only one.
+    Q_INVOKABLE bool rollback(const QString &target, const QString &app = QString(), qint64 releaseId = 0);
     // Repairs the interrupted deployments to `target` (empty: to every target) that are not
     // repaired yet: their targets are put back as the history has them.
     Q_INVOKABLE bool repair(const QString &target = {});

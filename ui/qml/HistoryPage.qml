@@ -360,11 +360,13 @@ Page {
 
         property string action: ""
         property string target: ""
+        property string app: ""
         property var releaseId: 0
 
         function ask(which) {
             confirm.action = which
             confirm.target = page.history.detailTarget
+            confirm.app = page.history.detailApp
             confirm.releaseId = page.history.detailReleaseId
             confirm.open()
         }
@@ -372,7 +374,7 @@ Page {
         objectName: "confirmDialog"
         anchors.centerIn: parent
         modal: true
-        title: confirm.action === "rollback" ? qsTr("Roll back %1?").arg(confirm.target)
+        title: confirm.action === "rollback" ? qsTr("Roll back %1 on %2?").arg(confirm.app).arg(confirm.target)
                                              : qsTr("Redeploy release %1?").arg(confirm.releaseId)
         standardButtons: Dialog.Ok | Dialog.Cancel
         // A fixed width: the wrapped text's height follows it, never the other way round.
@@ -381,12 +383,12 @@ Page {
             width: 440
             wrapMode: Text.Wrap
             text: confirm.action === "rollback"
-                  ? qsTr("%1 goes back to the release it ran before its current one. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.target)
+                  ? qsTr("%1 on %2 goes back to the release it ran there before its current one. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.app).arg(confirm.target)
                   : qsTr("Release %1 is rolled out to %2 again. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.releaseId).arg(confirm.target)
         }
         onAccepted: {
             if (confirm.action === "rollback")
-                page.deploy.rollback(confirm.target, 0)
+                page.deploy.rollback(confirm.target, confirm.app, 0)
             else
                 page.deploy.redeploy(confirm.releaseId, confirm.target)
         }
