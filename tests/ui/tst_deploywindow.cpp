@@ -374,7 +374,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(30000));
         QVERIFY(!finished.constFirst().constFirst().toBool());
         QCOMPARE(m_console->deploy.error(),
-                 QStringLiteral("target spare: no earlier release to roll back to"));
+                 QStringLiteral("target spare: nothing was deployed there to roll back"));
         QVERIFY(!m_console->deploy.rollback(QString())); // no target: refused at once
     }
 
