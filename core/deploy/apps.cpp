@@ -140,31 +140,20 @@ QString AppStatus::state() const
 
 Result<QList<RecordedApp>> recordedApps(const History &history, const QString &target)
 {
-    DeploymentFilter filter;
-    filter.target = target;
-    filter.result = DeploymentResult::Succeeded;
-    auto deployments = history.deployments(filter);
-    if (!deployments)
-        return deployments.error();
+    auto succeeded = succeededDeployments(history, target);
+    if (!succeeded)
+        return succeeded.error();
     // Newest first: the first deployment seen of an app is its last.
     QList<RecordedApp> apps;
-    QHash<qint64, QString> appOfReleaseId;
     QHash<QString, qsizetype> indexOfApp;
-    for (const DeploymentRecord &deployment : deployments.value()) {
-        if (!appOfReleaseId.contains(deployment.releaseId)) {
-            auto release = history.release(deployment.releaseId);
-            if (!release)
-                return release.error();
-            const QString app = appOfRelease(release.value());
-            appOfReleaseId.insert(deployment.releaseId, app);
-            if (!indexOfApp.contains(app)) {
-                indexOfApp.insert(app, apps.size());
-                apps.append(RecordedApp{.app = app,
-                                        .release = release.value(),
-                                        .deployed = deployment.finished,
-                                        .operation = std::nullopt});
-            }
-        }
+    for (const SucceededDeployment &entry : succeeded.value()) {
+        if (indexOfApp.contains(entry.app))
+            continue;
+        indexOfApp.insert(entry.app, apps.size());
+        apps.append(RecordedApp{.app = entry.app,
+                                .release = entry.release,
+                                .deployed = entry.deployment.finished,
+                                .operation = std::nullopt});
     }
     auto operations = history.operations(OperationFilter{.app = {}, .target = target, .limit = 0});
     if (!operations)

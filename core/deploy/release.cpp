@@ -364,6 +364,30 @@ Result<QList<Target>> resolveTargets(const History &history, const QStringList &
     return targets;
 }
 
+Result<QList<SucceededDeployment>> succeededDeployments(const History &history, const QString &target)
+{
+    DeploymentFilter filter;
+    filter.target = target;
+    filter.result = DeploymentResult::Succeeded;
+    auto deployments = history.deployments(filter);
+    if (!deployments)
+        return deployments.error();
+    QList<SucceededDeployment> succeeded;
+    QHash<qint64, qsizetype> read; // release id -> its first entry: each release is read once
+    for (const DeploymentRecord &deployment : deployments.value()) {
+        if (const auto it = read.constFind(deployment.releaseId); it != read.cend()) {
+            succeeded.append({deployment, succeeded.at(*it).release, succeeded.at(*it).app});
+            continue;
+        }
+        auto release = history.release(deployment.releaseId);
+        if (!release)
+            return release.error();
+        read.insert(deployment.releaseId, succeeded.size());
+        succeeded.append({deployment, release.value(), appOfRelease(release.value())});
+    }
+    return succeeded;
+}
+
 Result<ReleaseRecord> rollbackRelease(const History &history, const QString &target, const QString &givenApp,
                                       qint64 releaseId)
 {
@@ -375,28 +399,14 @@ Result<ReleaseRecord> rollbackRelease(const History &history, const QString &tar
                                        .arg(appOfRelease(release.value()), givenApp));
         return release;
     }
-    // The releases that succeeded on the target, newest first, with their apps: current and
-    // previous are an app's own, never another app's that shares the target.
-    DeploymentFilter filter;
-    filter.target = target;
-    filter.result = DeploymentResult::Succeeded;
-    auto deployments = history.deployments(filter);
-    if (!deployments)
-        return deployments.error();
-    QList<ReleaseRecord> releases;
+    // Current and previous are the app's own, never another app's that shares the target.
+    auto succeeded = succeededDeployments(history, target);
+    if (!succeeded)
+        return succeeded.error();
     QStringList apps;
-    QHash<qint64, qsizetype> seen;
-    for (const DeploymentRecord &deployment : deployments.value()) {
-        if (!seen.contains(deployment.releaseId)) {
-            auto release = history.release(deployment.releaseId);
-            if (!release)
-                return release.error();
-            seen.insert(deployment.releaseId, releases.size());
-            releases.append(release.value());
-            if (const QString app = appOfRelease(release.value()); !apps.contains(app))
-                apps.append(app);
-        }
-    }
+    for (const SucceededDeployment &entry : succeeded.value())
+        if (!apps.contains(entry.app))
+            apps.append(entry.app);
     QString app = givenApp;
     if (app.isEmpty()) {
         if (apps.isEmpty())
@@ -413,14 +423,13 @@ Result<ReleaseRecord> rollbackRelease(const History &history, const QString &tar
     }
     // Newest deployment first: the app's current release, then the first with another image.
     std::optional<QString> currentDigest;
-    for (const DeploymentRecord &deployment : deployments.value()) {
-        const ReleaseRecord &release = releases.at(seen.value(deployment.releaseId));
-        if (appOfRelease(release) != app)
+    for (const SucceededDeployment &entry : succeeded.value()) {
+        if (entry.app != app)
             continue;
         if (!currentDigest)
-            currentDigest = release.digest;
-        else if (release.digest != *currentDigest)
-            return release;
+            currentDigest = entry.release.digest;
+        else if (entry.release.digest != *currentDigest)
+            return entry.release;
     }
     return Error::badInput(
         QStringLiteral("target %1: no earlier release of %2 to roll back to").arg(target, app));

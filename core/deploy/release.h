@@ -82,6 +82,16 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
 // The targets of these names; the first unknown name is an error.
 Result<QList<Target>> resolveTargets(const History &history, const QStringList &names);
 
+// A deployment that succeeded on a target, with its release and the release's app.
+struct SucceededDeployment
+{
+    DeploymentRecord deployment;
+    ReleaseRecord release;
+    QString app;
+};
+// The deployments that succeeded on `target`, newest first: what ran there, app by app.
+Result<QList<SucceededDeployment>> succeededDeployments(const History &history, const QString &target);
+
 // What a rollback of `app` on `target` goes to: release `releaseId` when it is > 0 (it must be
 // of `app`), else the app's release deployed there before its current one. Current and previous
 // are per app: another app on the same target is never what a rollback goes to. An empty `app`
