@@ -3,6 +3,7 @@
 #include "events/event.h"
 #include "history/history.h"
 #include "registry/imagereference.h"
+#include "source/gitmirror.h"
 #include "util/paths.h"
 
 #include <QDir>
@@ -95,8 +96,12 @@ Result<DeploymentReport> Deployment::deploy(BuildRequest build, const QStringLis
 
     ReleaseOptions options = releaseOptions();
     options.image = image;
-    auto release = recordRelease(*opened->history, projectName(build.source.location), build.source.ref,
-                                 built.value(), options);
+    // Two repositories of one name are two projects, and so two apps (unless [deploy] name says).
+    auto project = opened->history->projectOfSource(projectName(build.source.location),
+                                                    sourceIdentity(build.source.location));
+    if (!project)
+        return fail(QStringLiteral("deploy"), project.error());
+    auto release = recordRelease(*opened->history, project->name, build.source.ref, built.value(), options);
     if (!release)
         return fail(QStringLiteral("push"), release.error());
     if (m_settings.events)

@@ -102,6 +102,11 @@ Result<ProjectRecord> History::ensureProject(const QString &name, const QString 
     return d->releases.ensureProject(name, source);
 }
 
+Result<ProjectRecord> History::projectOfSource(const QString &name, const QString &source)
+{
+    return d->releases.projectOfSource(name, source);
+}
+
 Result<QList<ProjectRecord>> History::projects() const
 {
     return d->releases.projects();

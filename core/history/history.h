@@ -58,6 +58,9 @@ public:
 
     // Projects, created on first use; the source is updated when it changes.
     Result<ProjectRecord> ensureProject(const QString &name, const QString &source);
+    // The project of a repository, by its source identity: two repositories of one name are
+    // two projects ("api", "api-3fa2c1"), the same one reached by URL or by a clone is one.
+    Result<ProjectRecord> projectOfSource(const QString &name, const QString &source);
     Result<QList<ProjectRecord>> projects() const;
 
     // Releases. addRelease creates the project when needed (with an empty source) and returns

@@ -2,6 +2,10 @@
 
 #include "history/historydatabase.h"
 
+#include <QCryptographicHash>
+
+#include <optional>
+
 namespace slipway {
 namespace {
 
@@ -38,6 +42,58 @@ Result<ProjectRecord> ReleaseStore::ensureProject(const QString &name, const QSt
         if (!query->next())
             return m_db.failed(QStringLiteral("project \"%1\" vanished").arg(name));
         return readProject(query.value());
+    });
+}
+
+Result<ProjectRecord> ReleaseStore::projectOfSource(const QString &name, const QString &source)
+{
+    if (name.isEmpty() || source.isEmpty())
+        return m_db.badInput(QStringLiteral("a project needs a name and a source"));
+    return m_db.transaction<ProjectRecord>([&]() -> Result<ProjectRecord> {
+        const auto find = [&](const char *column,
+                              const QString &value) -> Result<std::optional<ProjectRecord>> {
+            Result<QSqlQuery> query = m_db.exec(
+                QStringLiteral(
+                    "SELECT id, name, source, created FROM projects WHERE %1 = ? ORDER BY id LIMIT 1")
+                    .arg(QLatin1String(column)),
+                {value});
+            if (!query)
+                return query.error();
+            if (!query->next())
+                return std::optional<ProjectRecord>();
+            return std::optional<ProjectRecord>(readProject(query.value()));
+        };
+        auto known = find("source", source);
+        if (!known)
+            return known.error();
+        if (known.value())
+            return *known.value();
+        auto named = find("name", name);
+        if (!named)
+            return named.error();
+        QString chosen = name;
+        if (named.value() && !named.value()->source.isEmpty()) {
+            // Another repository has the name: this one gets it with its own suffix.
+            chosen =
+                name + u'-' +
+                QString::fromLatin1(
+                    QCryptographicHash::hash(source.toUtf8(), QCryptographicHash::Sha256).toHex().left(6));
+        }
+        // A project of the name without a source (recorded before sources were) is this one's.
+        Result<QSqlQuery> upsert =
+            m_db.exec(QStringLiteral("INSERT INTO projects (name, source, created) VALUES (?, ?, ?)"
+                                     " ON CONFLICT (name) DO UPDATE SET source = excluded.source"
+                                     " WHERE projects.source = ''"),
+                      {chosen, source, HistoryDatabase::nowMs()});
+        if (!upsert)
+            return upsert.error();
+        auto made = find("source", source);
+        if (!made)
+            return made.error();
+        if (!made.value())
+            return m_db.failed(
+                QStringLiteral("project \"%1\" of %2 could not be recorded").arg(chosen, source));
+        return *made.value();
     });
 }
 

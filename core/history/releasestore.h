@@ -23,6 +23,10 @@ public:
 
     // Created on first use; the source is updated when it changes (an empty one never erases it).
     Result<ProjectRecord> ensureProject(const QString &name, const QString &source);
+    // The project of a repository (its sourceIdentity): the one recorded with that source; else
+    // `name`, taken for it when no other source has it (a project of that name recorded without a
+    // source becomes this one's); else `name` with 6 hex digits of the source's sha256.
+    Result<ProjectRecord> projectOfSource(const QString &name, const QString &source);
     Result<QList<ProjectRecord>> projects() const; // by name
 
     // Creates the project when needed (with an empty source); the new release's id.

@@ -369,6 +369,48 @@ QString displayUrl(const QString &url)
     return parsed.toString(QUrl::RemovePassword);
 }
 
+QString sourceIdentity(const QString &location)
+{
+    QString host;
+    QString path;
+    const QString scheme = urlScheme(location);
+    if (scheme == u"file") {
+        return sourceIdentity(QUrl(location).toLocalFile());
+    } else if (!scheme.isEmpty()) {
+        const QUrl parsed(location);
+        host = parsed.host().toLower();
+        path = parsed.path();
+    } else if (isScpLike(location)) {
+        const qsizetype at = location.indexOf(u'@');
+        const qsizetype colon = location.indexOf(u':', at);
+        host = location.mid(at + 1, colon - at - 1).toLower();
+        path = location.mid(colon + 1);
+    } else {
+        const QString absolute = QDir::cleanPath(QFileInfo(location).absoluteFilePath());
+        git::ensureInitialized();
+        git_repository *repository = nullptr;
+        QString origin;
+        if (git_repository_open_ext(&repository, absolute.toUtf8().constData(), GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                    nullptr) == 0) {
+            git_remote *remote = nullptr;
+            if (git_remote_lookup(&remote, repository, "origin") == 0) {
+                if (const char *url = git_remote_url(remote))
+                    origin = QString::fromUtf8(url);
+                git_remote_free(remote);
+            }
+            git_repository_free(repository);
+        }
+        return isGitUrl(origin) && urlScheme(origin) != u"file" ? sourceIdentity(origin) : absolute;
+    }
+    while (path.startsWith(u'/'))
+        path.remove(0, 1);
+    while (path.endsWith(u'/'))
+        path.chop(1);
+    if (path.endsWith(QLatin1String(".git")))
+        path.chop(4);
+    return host + u'/' + path;
+}
+
 QString mirrorPath(const QString &cacheDir, const QString &url)
 {
     QString path = urlScheme(url).isEmpty() ? url.mid(url.indexOf(u':') + 1) : QUrl(url).path();

@@ -14,6 +14,13 @@ bool isGitUrl(const QString &location);
 // The URL for messages: a password in it is left out.
 QString displayUrl(const QString &url);
 
+// What tells one repository from another, whatever way it is reached: "host/owner/name" for a
+// URL (lower-case host; no scheme, user, port or ".git": https://github.com/Team/api.git and
+// git@github.com:Team/api are both "github.com/Team/api"), the remote "origin"'s identity for a
+// local git work tree or bare repository that has one, else the absolute path. For an app's
+// identity (a history project's source).
+QString sourceIdentity(const QString &location);
+
 // CACHE/git/<last path component>-<first 16 hex of sha256(url)>.git
 QString mirrorPath(const QString &cacheDir, const QString &url);
 

@@ -12,6 +12,8 @@
 #include "util/paths.h"
 #include "webapp.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -337,6 +339,70 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 2);
         QCOMPARE(run.errors(), QStringList{QStringLiteral(
                                    "slipway-cli rollback: target local: app nope was never deployed there")});
+    }
+
+    // Two repositories both called api, without a [deploy] name: two apps, not one that
+    // replaces the other's container; each rolls back on its own.
+    void twoRepositoriesOfOneNameAreTwoApps()
+    {
+        QTemporaryDir places;
+        QVERIFY(places.isValid());
+        QStringList clones;
+        std::vector<std::unique_ptr<GitRepo>> origins;
+        QList<quint16> ports;
+        for (const char *place : {"one", "two"}) {
+            origins.push_back(std::make_unique<GitRepo>());
+            GitRepo &origin = *origins.back();
+            ports.append(slipway::test::freeLoopbackPort());
+            QVERIFY(slipway::test::commitWebApp(origin, place, true, ports.constLast()));
+            QFile toml(origin.path() + QStringLiteral("/slipway.toml"));
+            QVERIFY(toml.open(QIODevice::ReadOnly));
+            const QByteArray text = toml.readAll().replace("name = \"web\"\n", "");
+            toml.close();
+            QVERIFY(origin.writeFile(QStringLiteral("slipway.toml"), text));
+            QVERIFY(!origin.commit(QStringLiteral("no name")).isEmpty());
+            clones.append(places.filePath(QString::fromLatin1(place) + QStringLiteral("/api")));
+            QVERIFY(QDir().mkpath(clones.constLast()));
+            QVERIFY(origin.gitOk(
+                {QStringLiteral("clone"), QStringLiteral("-q"), origin.path(), clones.constLast()}));
+        }
+        const auto deployClone = [&](int which) {
+            const CliRun run = cli({QStringLiteral("deploy"), clones.at(which), QStringLiteral("--target"),
+                                    QStringLiteral("local"), QStringLiteral("--json")});
+            return run.exitCode == 0 ? QString() : run.err + QString::fromUtf8(run.out);
+        };
+        QString problem = deployClone(0);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        problem = deployClone(1);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        const QString other =
+            QStringLiteral("api-") +
+            QString::fromLatin1(
+                QCryptographicHash::hash(clones.at(1).toUtf8(), QCryptographicHash::Sha256).toHex().left(6));
+        QCOMPARE(engineContainers(QStringLiteral("api")),
+                 (QMap<QString, QString>{{QStringLiteral("api-1"), QStringLiteral("running")}}));
+        QCOMPARE(engineContainers(other),
+                 (QMap<QString, QString>{{other + QStringLiteral("-2"), QStringLiteral("running")}}));
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data->path()).data));
+        QVERIFY(history);
+        QCOMPARE(history.value()->release(2)->project, other);
+        QCOMPARE(history.value()->projectOfSource(QStringLiteral("api"), clones.at(0))->name,
+                 QStringLiteral("api"));
+        history.value().reset();
+
+        // A new commit of the first, then its rollback: the second is not touched.
+        QVERIFY(origins.front()->writeFile(QStringLiteral("www/index.html"), "one v2"));
+        QVERIFY(!origins.front()->commit(QStringLiteral("one v2")).isEmpty());
+        QVERIFY(origins.front()->gitOk(
+            {QStringLiteral("-C"), clones.at(0), QStringLiteral("pull"), QStringLiteral("-q")}));
+        problem = deployClone(0);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(engineContainers(QStringLiteral("api")).keys(), QStringList{QStringLiteral("api-3")});
+        const CliRun back = cli({QStringLiteral("rollback"), QStringLiteral("--target"),
+                                 QStringLiteral("local"), QStringLiteral("--app"), QStringLiteral("api")});
+        QVERIFY2(back.exitCode == 0, qPrintable(back.err));
+        QCOMPARE(engineContainers(QStringLiteral("api")).keys(), QStringList{QStringLiteral("api-1")});
+        QCOMPARE(engineContainers(other).keys(), QStringList{other + QStringLiteral("-2")});
     }
 
     void badInputNamesTheProblem()

@@ -1,6 +1,7 @@
 #include "history/history.h"
 #include "historytestutil.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QProcess>
 #include <QSet>
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void opensWithPragmas();
     void targetsCrud();
     void projects();
+    void projectOfSource();
     void releasesRoundTrip();
     void deploymentLifecycle();
     void deploymentFilters();
@@ -197,6 +199,42 @@ void TestHistory::projects()
     QVERIFY(history->ensureProject(QStringLiteral("another"), QString()).ok());
     QCOMPARE(history->projects()->size(), 2);
     QVERIFY(!history->ensureProject(QString(), QString()));
+}
+
+// A project per repository: the same source is the same project; another source of the same name
+// gets the name with its own suffix; a project recorded without a source goes to the first
+// source that comes with its name.
+void TestHistory::projectOfSource()
+{
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    const QString a = QStringLiteral("example.org/team-a/api");
+    const QString b = QStringLiteral("example.org/team-b/api");
+    Result<ProjectRecord> first = history->projectOfSource(QStringLiteral("api"), a);
+    QVERIFY2(first.ok(), qPrintable(errorText(first)));
+    QCOMPARE(first->name, QStringLiteral("api"));
+    QCOMPARE(first->source, a);
+    Result<ProjectRecord> other = history->projectOfSource(QStringLiteral("api"), b);
+    QVERIFY2(other.ok(), qPrintable(errorText(other)));
+    QVERIFY(other->id != first->id);
+    QCOMPARE(other->name,
+             QStringLiteral("api-") +
+                 QString::fromLatin1(
+                     QCryptographicHash::hash(b.toUtf8(), QCryptographicHash::Sha256).toHex().left(6)));
+    QCOMPARE(history->projectOfSource(QStringLiteral("api"), a)->id, first->id);
+    QCOMPARE(history->projectOfSource(QStringLiteral("api"), b)->id, other->id);
+
+    // Recorded before sources were (addRelease makes a project without one): claimed.
+    ReleaseRecord old;
+    old.project = QStringLiteral("web");
+    old.digest = QStringLiteral("sha256:") + QString(64, u'a');
+    QVERIFY(history->addRelease(old).ok());
+    Result<ProjectRecord> claimed =
+        history->projectOfSource(QStringLiteral("web"), QStringLiteral("/src/web"));
+    QCOMPARE(claimed->name, QStringLiteral("web"));
+    QCOMPARE(claimed->source, QStringLiteral("/src/web"));
+    QCOMPARE(history->projects()->size(), 3);
+    QVERIFY(!history->projectOfSource(QStringLiteral("x"), QString()).ok());
 }
 
 void TestHistory::releasesRoundTrip()

@@ -9,6 +9,7 @@
 #include "source/opensource.h"
 #include "util/sha256.h"
 
+#include <QDir>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -60,6 +61,46 @@ private Q_SLOTS:
         QFETCH(QString, location);
         QFETCH(bool, url);
         QCOMPARE(isGitUrl(location), url);
+    }
+
+    // One identity per repository, however it is reached.
+    void sourceIdentities_data()
+    {
+        QTest::addColumn<QString>("location");
+        QTest::addColumn<QString>("identity");
+        QTest::newRow("https") << "https://GitHub.com/Team/api.git"
+                               << "github.com/Team/api";
+        QTest::newRow("https with user, port, slash") << "https://me@example.com:8443/team/api/"
+                                                      << "example.com/team/api";
+        QTest::newRow("scp") << "git@github.com:Team/api.git"
+                             << "github.com/Team/api";
+        QTest::newRow("ssh") << "ssh://git@example.com:2222/srv/api.git"
+                             << "example.com/srv/api";
+        QTest::newRow("git") << "git://example.com/api"
+                             << "example.com/api";
+        QTest::newRow("plain directory") << "/srv/not-a-repository/../api"
+                                         << "/srv/api";
+    }
+
+    void sourceIdentities()
+    {
+        QFETCH(QString, location);
+        QFETCH(QString, identity);
+        QCOMPARE(sourceIdentity(location), identity);
+    }
+
+    // A clone is its origin; one without an origin is its path.
+    void sourceIdentityOfAWorkTree()
+    {
+        const QString tree = m_dir.filePath(QStringLiteral("identity"));
+        QVERIFY(QDir().mkpath(tree));
+        QVERIFY(git(tree, {QStringLiteral("init"), QStringLiteral("-q")}).ok());
+        QCOMPARE(sourceIdentity(tree + QStringLiteral("/")), tree);
+        QVERIFY(git(tree, {QStringLiteral("remote"), QStringLiteral("add"), QStringLiteral("origin"),
+                           QStringLiteral("git@github.com:Team/api.git")})
+                    .ok());
+        QCOMPARE(sourceIdentity(tree), QStringLiteral("github.com/Team/api"));
+        QCOMPARE(sourceIdentity(QStringLiteral("file://") + tree), QStringLiteral("github.com/Team/api"));
     }
 
     void mirrorNames_data()
