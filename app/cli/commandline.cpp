@@ -123,8 +123,9 @@ const QList<CommandSpec> &commands()
          s("Stop and remove an app's containers (images stay)."),
          appOperationOptions()},
         {s("rollback"),
-         {},
-         s("Redeploy an earlier release to a target, without rebuilding."),
+         {s("[SOURCE]")},
+         s("Redeploy an earlier release of an app (the one deployed from SOURCE, or --app) to a target, "
+           "without rebuilding."),
          {{s("target"), s("NAME"), s("The target to roll back."), true},
           {s("app"), s("APP"), s("The app to roll back (may be left out when it is the target's only one).")},
           {s("to"), s("RELEASE_ID"),

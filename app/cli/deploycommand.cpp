@@ -120,6 +120,9 @@ int runDeploy(const Invocation &invocation, CommandContext &context)
 
 int runRollback(const Invocation &invocation, CommandContext &context)
 {
+    if (!invocation.arguments.isEmpty() && invocation.isSet(QStringLiteral("app")))
+        return reportError(context, invocation.command,
+                           Error::badInput(QStringLiteral("give SOURCE or --app, not both")));
     qint64 releaseId = 0;
     if (invocation.isSet(QStringLiteral("to"))) {
         bool ok = false;
@@ -132,8 +135,10 @@ int runRollback(const Invocation &invocation, CommandContext &context)
     TerminalProgress progress(context.err, TerminalProgress::modeFor(invocation.json || invocation.quiet));
     Deployment deployment(settingsFor(invocation, context, progress));
     return report(invocation, context, progress,
-                  deployment.rollback(invocation.value(QStringLiteral("target")),
-                                      invocation.value(QStringLiteral("app")), releaseId));
+                  deployment.rollback({.target = invocation.value(QStringLiteral("target")),
+                                       .app = invocation.value(QStringLiteral("app")),
+                                       .source = invocation.arguments.value(0),
+                                       .releaseId = releaseId}));
 }
 
 int runRepair(const Invocation &invocation, CommandContext &context)

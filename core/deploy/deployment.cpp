@@ -128,12 +128,20 @@ Result<DeploymentReport> Deployment::redeploy(qint64 releaseId, const QStringLis
     return rollOut(*opened->history, std::move(report), opened->targets);
 }
 
-Result<DeploymentReport> Deployment::rollback(const QString &targetName, const QString &app, qint64 releaseId)
+Result<DeploymentReport> Deployment::rollback(const RollbackRequest &request)
 {
+    const QString &targetName = request.target;
     auto opened = open({targetName});
     if (!opened)
         return opened.error();
-    auto release = rollbackRelease(*opened->history, targetName, app, releaseId);
+    QString app = request.app;
+    if (app.isEmpty() && !request.source.isEmpty()) {
+        auto ofSource = appOfSource(*opened->history, request.source);
+        if (!ofSource)
+            return fail(QStringLiteral("deploy"), ofSource.error());
+        app = ofSource.value();
+    }
+    auto release = rollbackRelease(*opened->history, targetName, app, request.releaseId);
     if (!release)
         return fail(QStringLiteral("deploy"), release.error());
     announce(QStringLiteral("Rollback"), {targetName}, release.value());

@@ -29,6 +29,17 @@ struct DeploymentSettings
     bool waitForLock = true;     // for another deploy of the app to a target (--no-wait: false)
 };
 
+// What a rollback goes to: `app` on `target` (an empty app: the app last deployed from `source`
+// when one is given, else the target's only app), back to release `releaseId`, or with 0 to
+// the app's release before its current one there (rollbackRelease).
+struct RollbackRequest
+{
+    QString target;
+    QString app;
+    QString source; // a repository's URL or path, as deploy takes it
+    qint64 releaseId = 0;
+};
+
 // What a deployment did, for a front end to show.
 struct DeploymentReport
 {
@@ -61,9 +72,8 @@ public:
                                     const QString &image = {});
     // Rolls recorded release `releaseId` out to `targets` again.
     Result<DeploymentReport> redeploy(qint64 releaseId, const QStringList &targets);
-    // Rolls `app` on `target` back to release `releaseId`, or with 0 to the app's release before
-    // its current one there (rollbackRelease: an empty app is the target's only one).
-    Result<DeploymentReport> rollback(const QString &target, const QString &app = {}, qint64 releaseId = 0);
+    // Rolls an app on a target back to a release: see RollbackRequest.
+    Result<DeploymentReport> rollback(const RollbackRequest &request);
 
     // Repairs the interrupted deployments to `targets` (empty: to any target) that are not
     // repaired yet (repair.h); an empty list when there are none. Deploy, redeploy and rollback

@@ -7,6 +7,7 @@
 #include "registry/localregistry.h"
 #include "registry/registryaccess.h"
 #include "registry/registryclient.h"
+#include "source/gitmirror.h"
 #include "store/contentstore.h"
 
 #include <QElapsedTimer>
@@ -386,6 +387,24 @@ Result<QList<SucceededDeployment>> succeededDeployments(const History &history, 
         succeeded.append({deployment, release.value(), appOfRelease(release.value())});
     }
     return succeeded;
+}
+
+Result<QString> appOfSource(const History &history, const QString &location)
+{
+    auto projects = history.projects();
+    if (!projects)
+        return projects.error();
+    const QString source = sourceIdentity(location);
+    for (const ProjectRecord &project : projects.value()) {
+        if (project.source != source)
+            continue;
+        auto releases = history.releases(project.name);
+        if (!releases)
+            return releases.error();
+        if (!releases->isEmpty())
+            return appOfRelease(releases->constFirst());
+    }
+    return Error::badInput(QStringLiteral("%1 was never deployed (from this history)").arg(location));
 }
 
 Result<ReleaseRecord> rollbackRelease(const History &history, const QString &target, const QString &givenApp,

@@ -92,6 +92,10 @@ struct SucceededDeployment
 // The deployments that succeeded on `target`, newest first: what ran there, app by app.
 Result<QList<SucceededDeployment>> succeededDeployments(const History &history, const QString &target);
 
+// The app a repository (a deploy's SOURCE: URL or path) was last deployed as, from the history:
+// its project's newest release's. A BadInput error when it was never deployed from here.
+Result<QString> appOfSource(const History &history, const QString &location);
+
 // What a rollback of `app` on `target` goes to: release `releaseId` when it is > 0 (it must be
 // of `app`), else the app's release deployed there before its current one. Current and previous
 // are per app: another app on the same target is never what a rollback goes to. An empty `app`

@@ -398,11 +398,23 @@ private Q_SLOTS:
         problem = deployClone(0);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
         QCOMPARE(engineContainers(QStringLiteral("api")).keys(), QStringList{QStringLiteral("api-3")});
-        const CliRun back = cli({QStringLiteral("rollback"), QStringLiteral("--target"),
-                                 QStringLiteral("local"), QStringLiteral("--app"), QStringLiteral("api")});
+        // Named by its repository, as deploy takes it: the app it was deployed as.
+        CliRun back = cli({QStringLiteral("rollback"), clones.at(0), QStringLiteral("--target"),
+                           QStringLiteral("local"), QStringLiteral("--app"), QStringLiteral("api")});
+        QCOMPARE(back.exitCode, 2);
+        QCOMPARE(back.errors(),
+                 QStringList{QStringLiteral("slipway-cli rollback: give SOURCE or --app, not both")});
+        back = cli(
+            {QStringLiteral("rollback"), clones.at(0), QStringLiteral("--target"), QStringLiteral("local")});
         QVERIFY2(back.exitCode == 0, qPrintable(back.err));
         QCOMPARE(engineContainers(QStringLiteral("api")).keys(), QStringList{QStringLiteral("api-1")});
         QCOMPARE(engineContainers(other).keys(), QStringList{other + QStringLiteral("-2")});
+        back = cli({QStringLiteral("rollback"), places.filePath(QStringLiteral("never")),
+                    QStringLiteral("--target"), QStringLiteral("local")});
+        QCOMPARE(back.exitCode, 2);
+        QCOMPARE(back.errors(),
+                 QStringList{QStringLiteral("slipway-cli rollback: %1 was never deployed (from this history)")
+                                 .arg(places.filePath(QStringLiteral("never")))});
     }
 
     void badInputNamesTheProblem()

@@ -457,7 +457,7 @@ bool DeployController::rollback(const QString &target, const QString &app, qint6
     }
     return start(QStringLiteral("rollback"),
                  deploymentJob(deploymentSettings(), [releaseId, target, app](Deployment &d) {
-                     return d.rollback(target, app, releaseId);
+                     return d.rollback({.target = target, .app = app, .source = {}, .releaseId = releaseId});
                  }));
 }
 
