@@ -1,5 +1,6 @@
 #include "controllers/applogscontroller.h"
 
+#include "controllers/workerpriority.h"
 #include "deploy/applogs.h"
 #include "history/history.h"
 #include "models/eventpump.h"
@@ -61,6 +62,7 @@ void AppLogsController::follow(const QString &app, const QStringList &targets, i
         const std::shared_ptr<EventQueue> queue = m_queue;
         auto error = std::make_shared<QString>();
         QThread *worker = QThread::create([dataDir = m_dataDir, name, app, tail, stop, queue, error] {
+            lowerThisThreadsPriority(); // a chatty app's lines never take the window's CPU
             auto history = History::open(History::defaultPath(DataDirs::resolve(dataDir).data));
             auto target = history ? history.value()->target(name) : Result<Target>(history.error());
             if (!target) {

@@ -1,6 +1,7 @@
 #include "controllers/deploycontroller.h"
 
 #include "controllers/appsettings.h"
+#include "controllers/workerpriority.h"
 #include "deploy/deployment.h"
 #include "history/history.h"
 #include "imagebuilder/imagebuilder.h"
@@ -23,10 +24,6 @@
 #include <QVariantMap>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 using namespace slipway;
 
 struct DeployController::Outcome
@@ -43,8 +40,6 @@ struct DeployController::Outcome
 };
 
 namespace {
-
-constexpr int BuildNiceness = 10;
 
 QString targetStateName(TargetState state)
 {
@@ -89,15 +84,6 @@ QString rolloutSummary(const ReleaseRecord &release, const ReleaseRollout &rolle
     if (!healthy.isEmpty())
         text += u' ' + DeployController::tr("Healthy on %1.").arg(locale.createSeparatedList(healthy));
     return text;
-}
-
-// The build runs below the window's priority: on Linux the nice value is per thread and new
-// threads inherit it, so the build's pool (started from this thread) is niced too, and the GUI
-// thread wins the CPU when both want it.
-void lowerThisThreadsPriority()
-{
-    const auto tid = id_t(syscall(SYS_gettid));
-    setpriority(PRIO_PROCESS, tid, std::min(getpriority(PRIO_PROCESS, tid) + BuildNiceness, 19));
 }
 
 QVariantList layerValues(const BuildOutput &built)

@@ -1,5 +1,6 @@
 #include "models/appmodel.h"
 
+#include "controllers/workerpriority.h"
 #include "history/history.h"
 
 #include "models/whendone.h"
@@ -327,6 +328,7 @@ void AppModel::followStats()
         Follower follower;
         const std::stop_token stop = follower.stop.get_token();
         QThread *thread = QThread::create([this, path = m_historyPath, name = it->name, id = it.key(), stop] {
+            lowerThisThreadsPriority();
             auto history = History::open(path);
             auto target = history ? history.value()->target(name) : slipway::Result<Target>(history.error());
             if (!target)
