@@ -31,10 +31,14 @@ ContainerDriver::ContainerDriver(const RolloutRequest &request, const Target &ta
 
 Status ContainerDriver::prepare()
 {
-    if (Status connected = m_client.connect(); !connected)
-        return connected;
-    // A bind of a host path that is not there: Podman would make an empty directory in its
-    // place, Docker refuses it at create. Either way, say so before anything changes.
+    return m_client.connect();
+}
+
+// A bind of a host path that is not there: Podman would make an empty directory in its place,
+// Docker refuses it at create. Either way, said before anything changes. (Not in prepare(): a
+// repair of an older release must not depend on its directories.)
+Status ContainerDriver::checkHostPaths()
+{
     for (const VolumeSpec &volume : m_request.deploy.volumes) {
         if (!volume.isBind())
             continue;
@@ -292,6 +296,8 @@ Status ContainerDriver::stopInTheWay(const QList<AppInstance> &current, QList<Ap
 
 Result<AppInstance> ContainerDriver::switchTo(const QList<AppInstance> &current)
 {
+    if (Status found = checkHostPaths(); !found)
+        return found.error();
     for (const AppInstance &instance : current) {
         if (instance.release != m_request.release)
             continue;

@@ -25,15 +25,31 @@ int healthPort(const DeploySpec &deploy)
     return 0;
 }
 
-// The host port publishing containerPort, 0 when it is not published.
-int publishedPort(const DeploySpec &deploy, int containerPort)
+// The host port publishing containerPort (0 when it is not published), and the address it is
+// bound to when the mapping names one ("127.0.0.1:8080:80", "[::1]:8080:80"; bare).
+struct Published
+{
+    int port = 0;
+    QString address;
+};
+
+Published publishedPort(const DeploySpec &deploy, int containerPort)
 {
     for (const QString &mapping : deploy.ports) {
         if (!mapping.contains(u':') || mapping.section(u':', -1).section(u'/', 0, 0).toInt() != containerPort)
             continue;
-        return mapping.section(u':', -2, -2).toInt();
+        const qsizetype portColon = mapping.lastIndexOf(u':', mapping.lastIndexOf(u':') - 1);
+        Published published{.port = mapping.section(u':', -2, -2).toInt(), .address = {}};
+        if (portColon > 0) {
+            published.address = mapping.left(portColon);
+            if (published.address.startsWith(u'[') && published.address.endsWith(u']'))
+                published.address = published.address.mid(1, published.address.size() - 2);
+            if (published.address == u"0.0.0.0" || published.address == u"::")
+                published.address.clear();
+        }
+        return published;
     }
-    return 0;
+    return {};
 }
 
 } // namespace
@@ -135,9 +151,12 @@ Result<bool> HealthCheck::checkFromHere(const ContainerState &state, int port, i
     QString host;
     int hostPort = port;
     if (m_deploy.network != u"host") {
-        if (const int published = publishedPort(m_deploy, port); published > 0)
-            hostPort = published;
-        else if (m_client.endpoint().kind == EngineEndpoint::Kind::Unix && !state.ipAddress.isEmpty())
+        if (const Published published = publishedPort(m_deploy, port); published.port > 0) {
+            hostPort = published.port;
+            // Bound to one address of this machine: asked there.
+            if (m_client.endpoint().kind == EngineEndpoint::Kind::Unix)
+                host = published.address;
+        } else if (m_client.endpoint().kind == EngineEndpoint::Kind::Unix && !state.ipAddress.isEmpty())
             host = state.ipAddress;
     }
     QString transportError;

@@ -10,7 +10,10 @@
 #include <QJsonObject>
 #include <QVersionNumber>
 
+#include <cerrno>
+
 #include <curl/curl.h>
+#include <sys/stat.h>
 
 namespace slipway {
 namespace {
@@ -322,15 +325,23 @@ Status EngineConnection::ping()
 Result<std::optional<bool>> EngineConnection::hostPathExists(const QString &path)
 {
     switch (m_endpoint.kind) {
-    case EngineEndpoint::Kind::Unix:
-        return std::optional<bool>(QFileInfo::exists(path));
+    case EngineEndpoint::Kind::Unix: {
+        // Missing only when nothing is there; a path this user may not look into (the engine,
+        // as root, may) is unknown.
+        struct stat info;
+        if (::stat(QFile::encodeName(path).constData(), &info) == 0)
+            return std::optional<bool>(true);
+        if (errno == ENOENT || errno == ENOTDIR)
+            return std::optional<bool>(false);
+        return std::optional<bool>();
+    }
     case EngineEndpoint::Kind::Ssh: {
         if (!m_tunnel)
             return Error::failed(QStringLiteral("%1: not connected").arg(where()));
         auto exists = m_tunnel->pathExists(path, m_stop);
         if (!exists)
             return Error(exists.error().kind, QStringLiteral("%1: %2").arg(where(), exists.error().message));
-        return std::optional<bool>(exists.value());
+        return exists.value();
     }
     case EngineEndpoint::Kind::Tcp:
         break;

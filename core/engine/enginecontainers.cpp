@@ -53,6 +53,9 @@ QJsonObject createBody(const ContainerSpec &spec)
         if (const qsizetype ipColon = hostPart.lastIndexOf(u':'); ipColon >= 0) {
             hostIp = hostPart.left(ipColon);
             hostPort = hostPart.mid(ipColon + 1);
+            // "[::1]" as written in slipway.toml; the engines take the bare address.
+            if (hostIp.startsWith(u'[') && hostIp.endsWith(u']'))
+                hostIp = hostIp.mid(1, hostIp.size() - 2);
         }
         exposed.insert(containerPart, QJsonObject());
         QJsonObject binding{{QStringLiteral("HostPort"), hostPort.section(u'/', 0, 0)}};

@@ -205,7 +205,7 @@ Result<SshTunnel::Ran> SshTunnel::throughMaster(const QStringList &options, cons
                        : Error::failed(QStringLiteral("ssh to %1: no answer after 30 s").arg(destination));
         }
     }
-    if (process.exitStatus() != QProcess::NormalExit)
+    if (process.error() == QProcess::FailedToStart || process.exitStatus() != QProcess::NormalExit)
         return Error::failed(QStringLiteral("ssh to %1: %2").arg(destination, process.errorString()));
     return Ran{process.exitCode(), process.readAllStandardOutput(), lastLine(process.readAllStandardError())};
 }
@@ -225,20 +225,35 @@ Result<QByteArray> SshTunnel::control(const QStringList &forward, std::stop_toke
     return ran->output;
 }
 
-Result<bool> SshTunnel::pathExists(const QString &path, std::stop_token stop)
+Result<std::optional<bool>> SshTunnel::pathExists(const QString &path, std::stop_token stop)
 {
-    // The remote shell reads the command line: the path goes in single quotes.
-    QString quotedPath = path;
-    quotedPath.replace(u'\'', QStringLiteral("'\\''"));
-    auto ran = throughMaster({}, {QStringLiteral("test -e '%1'").arg(quotedPath)}, stop);
+    // The remote shell reads the command line: each path goes in single quotes. Only an answer
+    // the command printed counts: a shell that runs nothing (nologin, a forced command) is no
+    // answer. A parent that cannot be searched hides what is in it: unknown.
+    const auto quoted = [](QString text) -> QString {
+        return u'\'' + text.replace(u'\'', QStringLiteral("'\\''")) + u'\'';
+    };
+    const QString parent = QFileInfo(path).path();
+    auto ran =
+        throughMaster({},
+                      {QStringLiteral("if test -e %1; then echo present; elif test -d %2 && ! test -x %2; "
+                                      "then echo unknown; else echo absent; fi")
+                           .arg(quoted(path), quoted(parent))},
+                      stop);
     if (!ran)
         return ran.error();
-    if (ran->exitCode == 0 || ran->exitCode == 1)
-        return ran->exitCode == 0;
-    return Error::failed(
-        QStringLiteral("ssh to %1: cannot look for %2: %3")
-            .arg(m_user.isEmpty() ? m_host : m_user + u'@' + m_host, path,
-                 ran->error.isEmpty() ? QStringLiteral("exit code %1").arg(ran->exitCode) : ran->error));
+    const QByteArray answer = ran->output.trimmed();
+    if (ran->exitCode == 0 && answer == "present")
+        return std::optional<bool>(true);
+    if (ran->exitCode == 0 && answer == "absent")
+        return std::optional<bool>(false);
+    if (ran->exitCode == 0 && answer == "unknown")
+        return std::optional<bool>();
+    return Error::failed(QStringLiteral("ssh to %1: cannot look for %2: %3")
+                             .arg(m_user.isEmpty() ? m_host : m_user + u'@' + m_host, path,
+                                  ran->error.isEmpty()
+                                      ? QStringLiteral("no answer (exit code %1)").arg(ran->exitCode)
+                                      : ran->error));
 }
 
 Result<quint16> SshTunnel::addReverse(quint16 localPort, std::stop_token stop)

@@ -6,6 +6,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 #include <stop_token>
 
 class QProcess;
@@ -42,8 +43,9 @@ public:
     // a local socket reaching `remote` there.
     Result<quint16> addReverse(quint16 localPort, std::stop_token stop);
     Result<QString> addForward(const QString &remote, std::stop_token stop);
-    // Whether `path` exists on the host, through an open() tunnel's connection (`test -e`).
-    Result<bool> pathExists(const QString &path, std::stop_token stop);
+    // Whether `path` exists on the host, through an open() tunnel's connection (`test -e`); no
+    // value when its parent directory cannot be searched there.
+    Result<std::optional<bool>> pathExists(const QString &path, std::stop_token stop);
     void close();
 
     QString localSocket() const { return m_localSocket; }

@@ -222,23 +222,4 @@ Result<QVariant> DeploymentStore::currentReleaseId(const QString &target) const
     return id;
 }
 
-Result<QVariant> DeploymentStore::previousReleaseId(const QString &target) const
-{
-    Result<QSqlQuery> query = m_db.exec(QLatin1String(succeededToTarget), {target});
-    if (!query)
-        return query.error();
-    QVariant id;
-    if (query->next()) {
-        const QString currentDigest = query->value(1).toString();
-        while (query->next()) {
-            if (query->value(1).toString() != currentDigest) {
-                id = query->value(0);
-                break;
-            }
-        }
-    }
-    query->finish();
-    return id;
-}
-
 } // namespace slipway

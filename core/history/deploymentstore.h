@@ -40,7 +40,6 @@ public:
     // The release id of the last succeeded deployment to the target, and of the one before it
     // with another image digest; a null QVariant when there is none.
     Result<QVariant> currentReleaseId(const QString &target) const;
-    Result<QVariant> previousReleaseId(const QString &target) const;
 
 private:
     Result<QList<DeploymentRecord>> read(QSqlQuery &query) const;

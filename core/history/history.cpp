@@ -179,12 +179,4 @@ Result<std::optional<ReleaseRecord>> History::currentRelease(const QString &targ
     return d->releases.findOrNone(id.value());
 }
 
-Result<std::optional<ReleaseRecord>> History::previousRelease(const QString &target) const
-{
-    Result<QVariant> id = d->deployments.previousReleaseId(target);
-    if (!id)
-        return id.error();
-    return d->releases.findOrNone(id.value());
-}
-
 } // namespace slipway

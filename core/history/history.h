@@ -87,9 +87,6 @@ public:
 
     // The release of the last succeeded deployment to the target; nullopt when none.
     Result<std::optional<ReleaseRecord>> currentRelease(const QString &target) const;
-    // The last succeeded release to the target before the current one whose image digest differs
-    // from the current one's: what a rollback goes back to. nullopt when none.
-    Result<std::optional<ReleaseRecord>> previousRelease(const QString &target) const;
 
 private:
     History(); // through open()

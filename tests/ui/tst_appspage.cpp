@@ -21,6 +21,7 @@
 #include "webapp.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QSignalSpy>
@@ -215,12 +216,29 @@ private Q_SLOTS:
         QVERIFY(refreshed.wait(30000));
         QCOMPARE(reset.size(), 0);
         QVERIFY(popup->property("opened").toBool());
+        // Another app that sorts first arrives meanwhile: web's row moves, and the question is
+        // still about web.
+        GitRepo api;
+        QVERIFY(commitWebApp(api, "api", true, freeLoopbackPort()));
+        QFile toml(api.path() + QStringLiteral("/slipway.toml"));
+        QVERIFY(toml.open(QIODevice::ReadOnly));
+        const QByteArray renamed = toml.readAll().replace("name = \"web\"", "name = \"api\"");
+        toml.close();
+        QVERIFY(api.writeFile(QStringLiteral("slipway.toml"), renamed) &&
+                !api.commit(QStringLiteral("api")).isEmpty());
+        const CliRun apiDeployed =
+            cli({QStringLiteral("deploy"), api.path(), QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY2(apiDeployed.exitCode == 0, qPrintable(apiDeployed.err));
+        m_apps->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(m_apps->count(), 2, 30000);
+        QCOMPARE(m_apps->indexOf(QStringLiteral("web"), QStringLiteral("local")), 1);
         QSignalSpy operated(m_apps, &AppModel::operated);
         QVERIFY(QMetaObject::invokeMethod(popup, "accept"));
         QVERIFY(operated.wait(60000));
         QVERIFY2(operated.constFirst().at(0).toBool(), qPrintable(operated.constFirst().at(1).toString()));
         QVERIFY(engineContainers().isEmpty());
-        QTRY_COMPARE(m_apps->count(), 0);
+        QTRY_COMPARE(m_apps->count(), 1); // api stays
+        QCOMPARE(m_apps->indexOf(QStringLiteral("api"), QStringLiteral("local")), 0);
 
         const QList<slipway::OperationRecord> recorded = operations();
         QCOMPARE(recorded.size(), 4);

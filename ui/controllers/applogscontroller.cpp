@@ -1,6 +1,5 @@
 #include "controllers/applogscontroller.h"
 
-#include "controllers/workerpriority.h"
 #include "deploy/applogs.h"
 #include "history/history.h"
 #include "models/eventpump.h"
@@ -8,6 +7,7 @@
 #include "models/logfiltermodel.h"
 #include "models/logmodel.h"
 #include "util/paths.h"
+#include "workerpriority.h"
 
 #include <QThread>
 

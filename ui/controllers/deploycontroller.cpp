@@ -1,7 +1,6 @@
 #include "controllers/deploycontroller.h"
 
 #include "controllers/appsettings.h"
-#include "controllers/workerpriority.h"
 #include "deploy/deployment.h"
 #include "history/history.h"
 #include "imagebuilder/imagebuilder.h"
@@ -15,6 +14,7 @@
 #include "registry/imagereference.h"
 #include "store/contentstore.h"
 #include "util/paths.h"
+#include "workerpriority.h"
 
 #include <QLocale>
 

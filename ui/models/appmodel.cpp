@@ -1,7 +1,7 @@
 #include "models/appmodel.h"
 
-#include "controllers/workerpriority.h"
 #include "history/history.h"
+#include "workerpriority.h"
 
 #include "models/whendone.h"
 
