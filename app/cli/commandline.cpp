@@ -85,7 +85,12 @@ const QList<CommandSpec> &commands()
          {s("SOURCE")},
          s("Build SOURCE and roll it out to targets behind a health check."),
          {{s("ref"), s("REF"), s("Branch, tag or commit to deploy (default: HEAD).")},
-          {s("target"), s("NAME"), s("A target to deploy to; repeat for several."), true},
+          {s("target"), s("NAME"),
+           s("A target to deploy to; repeat for several. Required unless --env names an environment "
+             "with targets.")},
+          {s("env"), s("NAME"),
+           s("Deploy with slipway.toml's [env.NAME] settings, as app <app>-NAME, to its targets "
+             "(unless --target is given).")},
           {s("image"), s("REF"), s("Registry reference to push to and pull from.")},
           {s("batch"), s("N"), s("Deploy N targets at a time; a failing batch stops the rest."), false,
            Check::PositiveInt},
@@ -128,6 +133,7 @@ const QList<CommandSpec> &commands()
            "without rebuilding."),
          {{s("target"), s("NAME"), s("The target to roll back."), true},
           {s("app"), s("APP"), s("The app to roll back (may be left out when it is the target's only one).")},
+          {s("env"), s("NAME"), s("The app's deploys for [env.NAME]: with --app, the app <APP>-NAME.")},
           {s("to"), s("RELEASE_ID"),
            s("Release to return to (default: the app's release before its current image there).")},
           {s("no-wait"),
@@ -436,6 +442,8 @@ ParseOutcome parseCommandLine(const QStringList &argv)
         }
         invocation.options.insert(option.name, values);
     }
+    if (spec->name == u"deploy" && !invocation.isSet(s("target")) && !invocation.isSet(s("env")))
+        return usageError(where, s("--target NAME (or --env NAME) is required"));
     outcome.action = ParseOutcome::Action::Run;
     return outcome;
 }

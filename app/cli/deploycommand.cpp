@@ -114,8 +114,10 @@ int runDeploy(const Invocation &invocation, CommandContext &context)
     build.source.ref = invocation.value(QStringLiteral("ref"));
     build.sourceDateEpoch = sourceDateEpochFromEnvironment();
     return report(invocation, context, progress,
-                  deployment.deploy(build, invocation.values(QStringLiteral("target")),
-                                    invocation.value(QStringLiteral("image"))));
+                  deployment.deploy({.build = build,
+                                     .targets = invocation.values(QStringLiteral("target")),
+                                     .image = invocation.value(QStringLiteral("image")),
+                                     .environment = invocation.value(QStringLiteral("env"))}));
 }
 
 int runRollback(const Invocation &invocation, CommandContext &context)
@@ -138,6 +140,7 @@ int runRollback(const Invocation &invocation, CommandContext &context)
                   deployment.rollback({.target = invocation.value(QStringLiteral("target")),
                                        .app = invocation.value(QStringLiteral("app")),
                                        .source = invocation.arguments.value(0),
+                                       .environment = invocation.value(QStringLiteral("env")),
                                        .releaseId = releaseId}));
 }
 

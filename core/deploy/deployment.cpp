@@ -74,14 +74,17 @@ void Deployment::announce(const QString &what, const QStringList &targetNames,
                                    .arg(release.commit.isEmpty() ? release.digest : release.commit.left(12)));
 }
 
-Result<DeploymentReport> Deployment::deploy(BuildRequest build, const QStringList &targetNames,
-                                            const QString &image)
+Result<DeploymentReport> Deployment::deploy(DeployRequest request)
 {
+    BuildRequest &build = request.build;
+    const QString &image = request.image;
     if (!image.isEmpty())
         if (auto parsed = ImageReference::parse(image); !parsed)
             return fail(QStringLiteral("deploy"), parsed.error());
+    if (request.targets.isEmpty() && request.environment.isEmpty())
+        return fail(QStringLiteral("deploy"), Error::badInput(QStringLiteral("no target to deploy to")));
     // Unknown targets fail before a build is spent.
-    auto opened = open(targetNames);
+    auto opened = open(request.targets);
     if (!opened)
         return opened.error();
 
@@ -94,8 +97,30 @@ Result<DeploymentReport> Deployment::deploy(BuildRequest build, const QStringLis
     if (onBuilt)
         onBuilt(built.value());
 
+    if (!request.environment.isEmpty()) {
+        auto environment = environmentOf(built->spec, request.environment);
+        if (!environment)
+            return fail(QStringLiteral("deploy"), environment.error());
+        if (request.targets.isEmpty()) {
+            if (environment->targets.isEmpty())
+                return fail(
+                    QStringLiteral("deploy"),
+                    Error::badInput(QStringLiteral("slipway.toml: [env.%1] has no targets: add targets = "
+                                                   "[\"NAME\"] or pass --target")
+                                        .arg(request.environment)));
+            auto targets = resolveTargets(*opened->history, environment->targets);
+            if (!targets)
+                return fail(
+                    QStringLiteral("deploy"),
+                    Error(targets.error().kind, QStringLiteral("slipway.toml: [env.%1] targets: %2")
+                                                    .arg(request.environment, targets.error().message)));
+            opened->targets = targets.value();
+        }
+    }
+
     ReleaseOptions options = releaseOptions();
     options.image = image;
+    options.environment = request.environment;
     // Two repositories of one name are two projects, and so two apps (unless [deploy] name says).
     auto project = opened->history->projectOfSource(projectName(build.source.location),
                                                     sourceIdentity(build.source.location));
@@ -136,10 +161,12 @@ Result<DeploymentReport> Deployment::rollback(const RollbackRequest &request)
         return opened.error();
     QString app = request.app;
     if (app.isEmpty() && !request.source.isEmpty()) {
-        auto ofSource = appOfSource(*opened->history, request.source);
+        auto ofSource = appOfSource(*opened->history, request.source, request.environment);
         if (!ofSource)
             return fail(QStringLiteral("deploy"), ofSource.error());
         app = ofSource.value();
+    } else if (!app.isEmpty() && !request.environment.isEmpty()) {
+        app += u'-' + request.environment;
     }
     auto release = rollbackRelease(*opened->history, targetName, app, request.releaseId);
     if (!release)

@@ -29,14 +29,26 @@ struct DeploymentSettings
     bool waitForLock = true;     // for another deploy of the app to a target (--no-wait: false)
 };
 
+// What deploy() builds and where it goes.
+struct DeployRequest
+{
+    BuildRequest build;
+    // Where it goes; empty with an environment: the environment's targets. Named targets are
+    // checked before the build, an environment's once its slipway.toml is read.
+    QStringList targets;
+    QString image;       // push to this registry reference first; empty: load into each engine
+    QString environment; // an [env.NAME] of its slipway.toml: its settings and app, its targets
+};
+
 // What a rollback goes to: `app` on `target` (an empty app: the app last deployed from `source`
-// when one is given, else the target's only app), back to release `releaseId`, or with 0 to
-// the app's release before its current one there (rollbackRelease).
+// when one is given, else the target's only app; either in `environment` when one is given), back to release
+// `releaseId`, or with 0 to the app's release before its current one there (rollbackRelease).
 struct RollbackRequest
 {
     QString target;
     QString app;
-    QString source; // a repository's URL or path, as deploy takes it
+    QString source;      // a repository's URL or path, as deploy takes it
+    QString environment; // with app: its "<app>-<environment>"; with source: its release for it
     qint64 releaseId = 0;
 };
 
@@ -65,11 +77,10 @@ class Deployment final
 public:
     explicit Deployment(DeploymentSettings settings);
 
-    // Builds build.source, records it as a release of its project (pushed to `image` first when
-    // set; else loaded into each engine) and rolls it out to `targets`. build.source's events
-    // and stop token are the deployment's.
-    Result<DeploymentReport> deploy(BuildRequest build, const QStringList &targets,
-                                    const QString &image = {});
+    // Builds request.build.source, records it as a release of its project (pushed to
+    // request.image first when set; else loaded into each engine) and rolls it out to its
+    // targets. build.source's events and stop token are the deployment's.
+    Result<DeploymentReport> deploy(DeployRequest request);
     // Rolls recorded release `releaseId` out to `targets` again.
     Result<DeploymentReport> redeploy(qint64 releaseId, const QStringList &targets);
     // Rolls an app on a target back to a release: see RollbackRequest.

@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <optional>
 
 namespace slipway {
@@ -118,7 +119,7 @@ QString containerSafe(const QString &text)
     return safe.isEmpty() ? QStringLiteral("app") : safe;
 }
 
-QString deploySettingsJson(const QString &app, const DeploySpec &deploy)
+QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const QString &environment)
 {
     const auto object = [](const QMap<QString, QString> &map) {
         QJsonObject json;
@@ -144,6 +145,8 @@ QString deploySettingsJson(const QString &app, const DeploySpec &deploy)
         {QStringLiteral("extraHosts"), QJsonArray::fromStringList(deploy.extraHosts)},
         {QStringLiteral("log"), QJsonObject{{QStringLiteral("driver"), deploy.log.driver},
                                             {QStringLiteral("options"), object(deploy.log.options)}}}};
+    if (!environment.isEmpty())
+        json.insert(QStringLiteral("environment"), environment);
     if (deploy.health)
         json.insert(QStringLiteral("health"),
                     QJsonObject{{QStringLiteral("path"), deploy.health->path},
@@ -151,6 +154,33 @@ QString deploySettingsJson(const QString &app, const DeploySpec &deploy)
                                 {QStringLiteral("timeout"), deploy.health->timeoutSeconds},
                                 {QStringLiteral("interval"), deploy.health->intervalSeconds}});
     return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
+}
+
+QString environmentOfRelease(const ReleaseRecord &release)
+{
+    return QJsonDocument::fromJson(release.deploySettings.toUtf8())
+        .object()
+        .value(QStringLiteral("environment"))
+        .toString();
+}
+
+Result<EnvironmentSpec> environmentOf(const Spec &spec, const QString &name)
+{
+    QStringList names;
+    for (const EnvironmentSpec &environment : spec.environments) {
+        if (environment.name == name)
+            return environment;
+        names.append(environment.name);
+    }
+    return Error::badInput(QStringLiteral("slipway.toml: no [env.%1] (%2)")
+                               .arg(name, names.isEmpty() ? QStringLiteral("it has no environments")
+                                                          : QStringLiteral("environments: ") +
+                                                                names.join(QStringLiteral(", "))));
+}
+
+QString appOfEnvironment(const QString &app, const EnvironmentSpec &environment)
+{
+    return environment.namesApp ? containerSafe(environment.deploy.name) : app + u'-' + environment.name;
 }
 
 QString appOfRelease(const ReleaseRecord &release)
@@ -196,13 +226,9 @@ Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecor
                                    .intervalSeconds = health.value(QStringLiteral("interval")).toInt(1)};
     }
     // Settings recorded by a Slipway that had no such key keep their defaults.
-    for (const QString &text : strings("volumes")) {
-        const QStringList parts = text.split(u':');
-        if (parts.size() >= 2)
-            deploy.volumes.append(VolumeSpec{.source = parts.at(0),
-                                             .target = parts.at(1),
-                                             .readOnly = parts.size() > 2 && parts.at(2) == u"ro"});
-    }
+    for (const QString &text : strings("volumes"))
+        if (const std::optional<VolumeSpec> volume = VolumeSpec::fromText(text))
+            deploy.volumes.append(*volume);
     deploy.memoryBytes = qint64(json.value(QStringLiteral("memory")).toDouble());
     deploy.cpus = json.value(QStringLiteral("cpus")).toDouble();
     deploy.command = strings("command");
@@ -241,7 +267,15 @@ Result<ReleaseRecord> recordRelease(History &history, const QString &project, co
         if (image.platform == u"linux/amd64")
             platform = image;
 
-    const QString app = containerSafe(built.spec.deploy.name.isEmpty() ? project : built.spec.deploy.name);
+    QString app = containerSafe(built.spec.deploy.name.isEmpty() ? project : built.spec.deploy.name);
+    DeploySpec deploy = built.spec.deploy;
+    if (!options.environment.isEmpty()) {
+        auto environment = environmentOf(built.spec, options.environment);
+        if (!environment)
+            return environment.error();
+        app = appOfEnvironment(app, environment.value());
+        deploy = environment->deploy;
+    }
     ReleaseRecord release;
     release.project = project;
     release.commit = built.commit;
@@ -249,7 +283,7 @@ Result<ReleaseRecord> recordRelease(History &history, const QString &project, co
     release.ref = ref;
     release.digest = platform.manifestDigest;
     release.buildMs = qint64(built.seconds * 1000);
-    release.deploySettings = deploySettingsJson(app, built.spec.deploy);
+    release.deploySettings = deploySettingsJson(app, deploy, options.environment);
     for (const BuiltLayer &layer : built.layers)
         release.layers.append(
             LayerRecord{.name = layer.name, .digest = layer.blob.digest, .size = layer.blob.size});
@@ -373,6 +407,12 @@ Result<QList<SucceededDeployment>> succeededDeployments(const History &history, 
     auto deployments = history.deployments(filter);
     if (!deployments)
         return deployments.error();
+    // By when they ended (what ran last is current), not by when they began: two deploys that
+    // waited for one lock end in the other order.
+    std::stable_sort(deployments->begin(), deployments->end(),
+                     [](const DeploymentRecord &a, const DeploymentRecord &b) {
+                         return a.finished != b.finished ? a.finished > b.finished : a.id > b.id;
+                     });
     QList<SucceededDeployment> succeeded;
     QHash<qint64, qsizetype> read; // release id -> its first entry: each release is read once
     for (const DeploymentRecord &deployment : deployments.value()) {
@@ -389,7 +429,7 @@ Result<QList<SucceededDeployment>> succeededDeployments(const History &history, 
     return succeeded;
 }
 
-Result<QString> appOfSource(const History &history, const QString &location)
+Result<QString> appOfSource(const History &history, const QString &location, const QString &environment)
 {
     auto projects = history.projects();
     if (!projects)
@@ -401,10 +441,15 @@ Result<QString> appOfSource(const History &history, const QString &location)
         auto releases = history.releases(project.name);
         if (!releases)
             return releases.error();
-        if (!releases->isEmpty())
-            return appOfRelease(releases->constFirst());
+        for (const ReleaseRecord &release : releases.value()) // newest first
+            if (environmentOfRelease(release) == environment)
+                return appOfRelease(release);
     }
-    return Error::badInput(QStringLiteral("%1 was never deployed (from this history)").arg(location));
+    if (!environment.isEmpty())
+        return Error::badInput(QStringLiteral("%1 was never deployed for [env.%2] (from this history)")
+                                   .arg(displayUrl(location), environment));
+    return Error::badInput(
+        QStringLiteral("%1 was never deployed (from this history)").arg(displayUrl(location)));
 }
 
 Result<ReleaseRecord> rollbackRelease(const History &history, const QString &target, const QString &givenApp,
@@ -433,7 +478,7 @@ Result<ReleaseRecord> rollbackRelease(const History &history, const QString &tar
                 QStringLiteral("target %1: nothing was deployed there to roll back").arg(target));
         if (apps.size() > 1) {
             apps.sort();
-            return Error::badInput(QStringLiteral("target %1 runs several apps (%2): say which with --app")
+            return Error::badInput(QStringLiteral("target %1 runs several apps (%2): say which one")
                                        .arg(target, apps.join(QStringLiteral(", "))));
         }
         app = apps.constFirst();

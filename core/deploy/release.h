@@ -31,9 +31,17 @@ QString projectName(const QString &location);
 // Container names and image tags take [a-z0-9_.-]: everything else becomes '-'.
 QString containerSafe(const QString &text);
 
-// The app name and [deploy] settings a release is deployed with, as the JSON text stored in
-// ReleaseRecord::deploySettings, so a rollback deploys it the same way from the history alone.
-QString deploySettingsJson(const QString &app, const DeploySpec &deploy);
+// The app name and [deploy] settings a release is deployed with (and the environment, if any),
+// as the JSON text stored in ReleaseRecord::deploySettings, so a rollback deploys it the same way
+// from the history alone.
+QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const QString &environment = {});
+// The environment a release was deployed for; empty for none.
+QString environmentOfRelease(const ReleaseRecord &release);
+
+// The [env.NAME] table of a spec; a BadInput error naming the ones there are when it has none.
+Result<EnvironmentSpec> environmentOf(const Spec &spec, const QString &name);
+// The app an environment deploys: its own `name`, else "<app>-<environment>".
+QString appOfEnvironment(const QString &app, const EnvironmentSpec &environment);
 Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecord &release);
 // A release's app: its recorded deploy name, else (a release recorded before the settings
 // were) its project's container-safe name.
@@ -56,11 +64,12 @@ struct ReleaseOptions
     std::stop_token stop;
     QThreadPool *pool = nullptr; // where targets roll out; null: a pool of the batch's size
     bool waitForLock = true;     // for another deploy of the app to a target; false: fail that target
+    QString environment;         // recordRelease: deploy with this [env.NAME]'s settings and app
 };
 
 // Records a build as a release of `project` built from `ref`, pushing it first when
-// options.image is set. The image that runs on targets is the linux/amd64 one when it was built,
-// else the first platform's.
+// options.image is set; with options.environment, with that environment's settings and app. The image that
+// runs on targets is the linux/amd64 one when it was built, else the first platform's.
 Result<ReleaseRecord> recordRelease(History &history, const QString &project, const QString &ref,
                                     const BuildOutput &built, const ReleaseOptions &options);
 
@@ -94,7 +103,8 @@ Result<QList<SucceededDeployment>> succeededDeployments(const History &history, 
 
 // The app a repository (a deploy's SOURCE: URL or path) was last deployed as, from the history:
 // its project's newest release's. A BadInput error when it was never deployed from here.
-Result<QString> appOfSource(const History &history, const QString &location);
+// With an environment: the newest release deployed for it.
+Result<QString> appOfSource(const History &history, const QString &location, const QString &environment = {});
 
 // What a rollback of `app` on `target` goes to: release `releaseId` when it is > 0 (it must be
 // of `app`), else the app's release deployed there before its current one. Current and previous

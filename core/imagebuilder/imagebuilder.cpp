@@ -29,6 +29,21 @@
 namespace slipway {
 namespace {
 
+// How messages name a source's slipway.toml: its path for a directory, else its name.
+QString specNameOf(const QString &location)
+{
+    return QFileInfo(location).isDir() ? QDir(location).filePath(QStringLiteral("slipway.toml"))
+                                       : QStringLiteral("slipway.toml");
+}
+
+Result<Spec> specOf(const Source &source, const QString &specName)
+{
+    auto toml = source.readRootFile(QStringLiteral("slipway.toml"));
+    if (!toml)
+        return toml.error();
+    return parseSpec(toml.value(), specName);
+}
+
 // Progress of a layer is posted at most this often.
 constexpr qint64 progressIntervalMs = 100;
 
@@ -332,13 +347,8 @@ Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThrea
                QStringLiteral("%1: %2 files").arg(source.describe()).arg(source.files().size()));
 
     stage(Stage::Build, StageState::Running);
-    const bool local = QFileInfo(request.source.location).isDir();
-    const QString specName = local ? QDir(request.source.location).filePath(QStringLiteral("slipway.toml"))
-                                   : QStringLiteral("slipway.toml");
-    auto toml = source.readRootFile(QStringLiteral("slipway.toml"));
-    if (!toml)
-        return failStage(Stage::Build, toml.error());
-    auto spec = parseSpec(toml.value(), specName);
+    const QString specName = specNameOf(request.source.location);
+    auto spec = specOf(source, specName);
     if (!spec)
         return failStage(Stage::Build, spec.error());
     auto assigned = assignFiles(spec.value(), source.files(), specName);
@@ -413,6 +423,14 @@ Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThrea
 }
 
 } // namespace
+
+Result<Spec> readSpec(const SourceOptions &options)
+{
+    auto opened = openSource(options);
+    if (!opened)
+        return opened.error();
+    return specOf(*opened.value(), specNameOf(options.location));
+}
 
 std::optional<qint64> sourceDateEpochFromEnvironment()
 {

@@ -98,6 +98,11 @@ struct BuildOutput
 // May be called from any thread, including one of `pool`'s.
 Result<BuildOutput> buildImage(const BuildRequest &request);
 
+// The slipway.toml of a source at its ref, parsed (the name its messages use: the file's path for
+// a directory, else "slipway.toml"), without building: for a front end that offers what it says
+// (its environments) before a deploy. Blocking (a remote is fetched first): for a worker.
+Result<Spec> readSpec(const SourceOptions &source);
+
 // The tar mtime for a source: SOURCE_DATE_EPOCH from the environment if set and valid.
 std::optional<qint64> sourceDateEpochFromEnvironment();
 

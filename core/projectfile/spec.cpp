@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace slipway {
@@ -13,9 +14,9 @@ using namespace spec_detail;
 namespace {
 
 // Rules that involve more than one key; run only on an otherwise valid file.
-void checkAcrossTables(SpecProblems &problems, Spec &spec, int healthLine)
+void checkHealthPort(SpecProblems &problems, const Spec &spec, const QString &tableName, DeploySpec &deploy,
+                     int healthLine)
 {
-    DeploySpec &deploy = spec.deploy;
     if (deploy.health && deploy.health->port == 0) {
         // The port defaults to the container side of the first published port, else the
         // first exposed port.
@@ -25,8 +26,53 @@ void checkAcrossTables(SpecProblems &problems, Spec &spec, int healthLine)
             deploy.health->port = spec.image.expose.front();
         else if (!deploy.health->path.isEmpty())
             problems.fail(healthLine,
-                          QStringLiteral("[deploy] health.port is missing (and there are no [deploy] "
-                                         "ports or [image] expose to take it from)"));
+                          tableName + QStringLiteral(" health.port is missing (and there are no [deploy] "
+                                                     "ports or [image] expose to take it from)"));
+    }
+}
+
+// [env.NAME] tables, read once [deploy] is: each is [deploy] with its own keys over it.
+void readEnvironments(SpecProblems &problems, const toml::node &node, Spec &spec)
+{
+    const toml::table *envs = node.as_table();
+    if (!envs) {
+        problems.fail(lineOf(node),
+                      QStringLiteral("env must be tables, one per environment: write [env.production]"));
+        return;
+    }
+    for (auto &&[key, value] : *envs) {
+        const QString name = toQString(key.str());
+        const QString t = QStringLiteral("[env.") + name + u']';
+        const bool nameOk = !name.isEmpty() && name.size() <= 63 && name.front().isLower() &&
+                            std::all_of(name.begin(), name.end(), [](QChar c) {
+                                return (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'-';
+                            });
+        if (!nameOk) {
+            problems.fail(lineOf(key),
+                          t + QStringLiteral(": an environment's name must start with a lower-case "
+                                             "letter and hold only a-z, 0-9 and '-'"));
+            continue;
+        }
+        const toml::table *table = value.as_table();
+        if (!table) {
+            problems.fail(lineOf(value), t + QStringLiteral(" must be a table: write [env.") + name + u']');
+            continue;
+        }
+        EnvironmentSpec env;
+        env.name = name;
+        env.deploy = spec.deploy;
+        env.namesApp = table->contains("name");
+        int healthLine = 0;
+        readDeploy(problems, *table, t, env.deploy, healthLine,
+                   [&](const QString &keyName, const toml::node &keyValue) {
+                       if (keyName != u"targets")
+                           return false;
+                       readStringList(problems, keyValue, t + QStringLiteral(" targets"), env.targets);
+                       return true;
+                   });
+        if (!problems.first())
+            checkHealthPort(problems, spec, t, env.deploy, healthLine);
+        spec.environments.append(env);
     }
 }
 
@@ -37,6 +83,7 @@ Result<Spec> readTables(const toml::table &root, const QString &fileName)
     Spec spec;
     int healthLine = 0;
     bool sawLayers = false;
+    const toml::node *environments = nullptr; // read after [deploy], wherever they stand
     for (auto &&[key, node] : root) {
         const QString name = toQString(key.str());
         if (name == QLatin1String("image")) {
@@ -49,13 +96,16 @@ Result<Spec> readTables(const toml::table &root, const QString &fileName)
             readLayers(problems, node, spec.layers);
         } else if (name == QLatin1String("deploy")) {
             if (const toml::table *t = node.as_table())
-                readDeploy(problems, *t, spec.deploy, healthLine);
+                readDeploy(problems, *t, QStringLiteral("[deploy]"), spec.deploy, healthLine);
             else
                 problems.fail(lineOf(node), QStringLiteral("deploy must be a table: write [deploy]"));
+        } else if (name == QLatin1String("env")) {
+            environments = &node;
         } else {
-            problems.fail(lineOf(key),
-                          QStringLiteral("unknown key '") + name +
-                              QStringLiteral("' (the tables are [image], [[layers]] and [deploy])"));
+            problems.fail(
+                lineOf(key),
+                QStringLiteral("unknown key '") + name +
+                    QStringLiteral("' (the tables are [image], [[layers]], [deploy] and [env.NAME])"));
         }
     }
     if (!problems.first() && (!sawLayers || spec.layers.isEmpty())) {
@@ -63,7 +113,9 @@ Result<Spec> readTables(const toml::table &root, const QString &fileName)
                                                          "[[layers]] name = \"app\" include = [\"**\"]"));
     }
     if (!problems.first())
-        checkAcrossTables(problems, spec, healthLine);
+        checkHealthPort(problems, spec, QStringLiteral("[deploy]"), spec.deploy, healthLine);
+    if (environments && !problems.first())
+        readEnvironments(problems, *environments, spec);
     if (problems.first())
         return *problems.first();
     return spec;

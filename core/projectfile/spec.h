@@ -40,6 +40,19 @@ struct VolumeSpec
 
     bool isBind() const { return source.startsWith(u'/'); }
     QString text() const { return source + u':' + target + (readOnly ? QStringLiteral(":ro") : QString()); }
+    // "SOURCE:TARGET[:ro|:rw]" split as written, unchecked; nothing for another shape.
+    static std::optional<VolumeSpec> fromText(const QString &text)
+    {
+        QStringList parts = text.split(u':');
+        VolumeSpec volume;
+        if (parts.size() == 3 && (parts.back() == u"ro" || parts.back() == u"rw"))
+            volume.readOnly = parts.takeLast() == u"ro";
+        if (parts.size() != 2)
+            return std::nullopt;
+        volume.source = parts.at(0);
+        volume.target = parts.at(1);
+        return volume;
+    }
     bool operator==(const VolumeSpec &) const = default;
 };
 
@@ -74,11 +87,21 @@ struct DeploySpec
     LogSpec log;
 };
 
+// An [env.NAME] table: where the environment deploys, and [deploy] with its keys over it.
+struct EnvironmentSpec
+{
+    QString name;
+    QStringList targets;   // target names; empty: the deploy names them
+    DeploySpec deploy;     // [deploy], with this table's keys in place of its own
+    bool namesApp = false; // the table sets `name`: its app is that, not "<app>-<environment>"
+};
+
 struct Spec
 {
     ImageSpec image;
     QList<LayerSpec> layers; // bottom to top
     DeploySpec deploy;
+    QList<EnvironmentSpec> environments; // by name
 };
 
 // Parses slipway.toml. `fileName` is used in messages: "slipway.toml:12: [image] unknown key 'entrypont'".

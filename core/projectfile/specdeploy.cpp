@@ -122,17 +122,19 @@ bool isAddress(QStringView s)
     });
 }
 
-// A named volume, as Docker and Podman take it: [A-Za-z0-9][A-Za-z0-9_.-]*.
+// A named volume, as Docker and Podman take it: [A-Za-z0-9][A-Za-z0-9_.-]+.
 bool isVolumeName(QStringView name)
 {
-    return !name.isEmpty() && name.front().isLetterOrNumber() && name.front().unicode() < 128 &&
+    return name.size() >= 2 && name.front().isLetterOrNumber() && name.front().unicode() < 128 &&
            std::all_of(name.begin(), name.end(), [](QChar c) { return isNameChar(c, true); });
 }
 
 // Only what a path needs: absolute, no "." or ".." components, no ':' (the separator).
 bool isCleanAbsolutePath(QStringView path)
 {
-    if (!path.startsWith(u'/') || path.contains(u':') || path.contains(QChar(0)))
+    if (!path.startsWith(u'/') || path.contains(u':') || std::any_of(path.begin(), path.end(), [](QChar c) {
+            return c.unicode() < 0x20 || c.unicode() == 0x7f;
+        }))
         return false;
     for (const QStringView part : path.split(u'/'))
         if (part == u"." || part == u"..")
@@ -150,17 +152,13 @@ void readVolumes(SpecProblems &problems, const toml::node &node, const QString &
     for (qsizetype i = 0; i < texts.size(); ++i) {
         const int line = lineOf(array[size_t(i)]);
         const QString item = where + u' ' + quoted(texts[i]);
-        QStringList parts = texts[i].split(u':');
-        VolumeSpec volume;
-        if (parts.size() == 3 && (parts.back() == u"ro" || parts.back() == u"rw")) {
-            volume.readOnly = parts.takeLast() == u"ro";
-        } else if (parts.size() != 2) {
+        const std::optional<VolumeSpec> parsed = VolumeSpec::fromText(texts[i]);
+        if (!parsed) {
             problems.fail(line, item + QStringLiteral(" must be \"NAME:/path\" or \"/host/path:/path\", "
                                                       "optionally with \":ro\""));
             return;
         }
-        volume.source = parts.at(0);
-        volume.target = parts.at(1);
+        VolumeSpec volume = *parsed;
         if (volume.source.startsWith(u'/') ? !isCleanAbsolutePath(volume.source)
                                            : !isVolumeName(volume.source)) {
             problems.fail(line, item + QStringLiteral(": ") + quoted(volume.source) +
@@ -208,9 +206,9 @@ void readMemory(SpecProblems &problems, const toml::node &node, const QString &w
                              : unit == u"g" ? 1024.0 * 1024 * 1024
                                             : 1.0;
         const double value64 = match.captured(1).toDouble() * scale;
-        if (value64 > 1e15) {
+        if (value64 > 1024.0 * 1024 * 1024 * 1024) {
             problems.fail(lineOf(node),
-                          where + QStringLiteral(" must be at most 1000t, not ") + quoted(value));
+                          where + QStringLiteral(" must be at most \"1024g\", not ") + quoted(value));
             return;
         }
         bytes = qint64(value64);
@@ -362,9 +360,9 @@ void readDeployPorts(SpecProblems &problems, const toml::node &node, const QStri
     deploy.ports = ports;
 }
 
-void readHealth(SpecProblems &problems, const toml::table &table, DeploySpec &deploy, int &healthLine)
+void readHealth(SpecProblems &problems, const toml::table &table, const QString &t, DeploySpec &deploy,
+                int &healthLine)
 {
-    const QString t = QStringLiteral("[deploy]");
     HealthSpec health;
     healthLine = lineOf(table);
     for (auto &&[key, node] : table) {
@@ -418,12 +416,14 @@ std::optional<int> parsePortMapping(const QString &mapping)
     return parsePort(rest.sliced(colon + 1));
 }
 
-void readDeploy(SpecProblems &problems, const toml::table &table, DeploySpec &deploy, int &healthLine)
+void readDeploy(SpecProblems &problems, const toml::table &table, const QString &t, DeploySpec &deploy,
+                int &healthLine, const std::function<bool(const QString &key, const toml::node &node)> &otherKey)
 {
-    const QString t = QStringLiteral("[deploy]");
     for (auto &&[key, node] : table) {
         const QString name = toQString(key.str());
         const QString where = t + u' ' + name;
+        if (otherKey && otherKey(name, node))
+            continue;
         if (name == QLatin1String("name")) {
             if (readString(problems, node, where, deploy.name) && !deploy.name.isEmpty() &&
                 !isContainerName(deploy.name)) {
@@ -445,7 +445,7 @@ void readDeploy(SpecProblems &problems, const toml::table &table, DeploySpec &de
             readStringMap(problems, node, where, true, deploy.env);
         } else if (name == QLatin1String("health")) {
             if (const toml::table *health = node.as_table()) {
-                readHealth(problems, *health, deploy, healthLine);
+                readHealth(problems, *health, t, deploy, healthLine);
             } else {
                 problems.fail(lineOf(node),
                               where +

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace slipway::spec_detail {
@@ -20,8 +21,14 @@ void readImage(SpecProblems &problems, const toml::table &table, ImageSpec &imag
 // [[layers]] (speclayers.cpp)
 void readLayers(SpecProblems &problems, const toml::node &node, QList<LayerSpec> &layers);
 
-// [deploy] (specdeploy.cpp). healthLine: the line of its health table, for checks across tables.
-void readDeploy(SpecProblems &problems, const toml::table &table, DeploySpec &deploy, int &healthLine);
+// [deploy] (specdeploy.cpp), or an [env.NAME] table's keys over it: `tableName` is how messages
+// name the table ("[deploy]", "[env.production]"); only the keys present change `deploy`.
+// healthLine: the line of its health table, for checks across tables.
+// `otherKey`, when given, is offered each key first, and returns true for one it has read itself
+// (an environment's targets).
+void readDeploy(SpecProblems &problems, const toml::table &table, const QString &tableName, DeploySpec &deploy,
+                int &healthLine,
+                const std::function<bool(const QString &key, const toml::node &node)> &otherKey = {});
 // "HOST:CONTAINER" or "HOST:CONTAINER/tcp|udp"; returns the container port.
 std::optional<int> parsePortMapping(const QString &mapping);
 

@@ -25,6 +25,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 #include <map>
 #include <memory>
@@ -88,12 +89,13 @@ private:
             {QStringLiteral("http://engine/containers/%1/json").arg(name), m_engine->socketPath()});
         return reply.status == 200 ? QJsonDocument::fromJson(reply.body).object() : QJsonObject();
     }
-    // The web app's containers: name -> running.
-    QMap<QString, bool> webContainers() const
+    // An app's containers (the web app's by default): name -> running.
+    QMap<QString, bool> webContainers(const QString &app = QStringLiteral("web")) const
     {
+        const QByteArray filter =
+            QUrl::toPercentEncoding(QStringLiteral("{\"label\":[\"io.slipway.app=%1\"]}").arg(app));
         const auto reply = slipway::test::httpRequest(
-            {QStringLiteral("http://engine/containers/json?all=1&filters=%7B%22label%22%3A%5B%22io.slipway."
-                            "app%3Dweb%22%5D%7D"),
+            {QStringLiteral("http://engine/containers/json?all=1&filters=") + QString::fromLatin1(filter),
              m_engine->socketPath()});
         QMap<QString, bool> found;
         for (const QJsonValue &container : QJsonDocument::fromJson(reply.body).array())
@@ -248,6 +250,85 @@ private Q_SLOTS:
                  (QStringList{QStringLiteral("kept"), QStringLiteral("again")}));
     }
 
+    // [env.staging] and [env.production]: each to its own targets, with its own values, as an app
+    // of its own (web-staging, web-production), so the two never retire each other even on one
+    // engine; each rolls back on its own.
+    void environmentsDeployApart()
+    {
+        const quint16 productionPort = slipway::test::freeLoopbackPort();
+        const QByteArray environments =
+            QStringLiteral("env = { STAGE = \"none\" }\n"
+                           "[env.staging]\n"
+                           "targets = [\"local\"]\n"
+                           "env = { STAGE = \"staging\" }\n"
+                           "[env.production]\n"
+                           "targets = [\"remote\"]\n"
+                           "env = { STAGE = \"production\" }\n"
+                           "memory = \"96m\"\n"
+                           // its own port: Podman's containers share the host's network
+                           "command = [\"-p\", \"%1\"]\n"
+                           "health = { path = \"/health\", port = %1, timeout = \"6s\" }\n"
+                           "[env.nowhere]\n")
+                .arg(productionPort)
+                .toUtf8();
+        QVERIFY(commit("v1", environments));
+        const auto deployTo = [&](const QString &environment) {
+            return cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--env"), environment});
+        };
+        CliRun run = deployTo(QStringLiteral("staging"));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        run = deployTo(QStringLiteral("production"));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        const auto envOf = [&](const QString &container) {
+            QStringList env;
+            for (const QJsonValue &item :
+                 inspect(container)[QStringLiteral("Config")][QStringLiteral("Env")].toArray())
+                if (item.toString().startsWith(QStringLiteral("STAGE=")))
+                    env.append(item.toString());
+            return env;
+        };
+        QCOMPARE(envOf(QStringLiteral("web-staging-1")), QStringList{QStringLiteral("STAGE=staging")});
+        QCOMPARE(envOf(QStringLiteral("web-production-2")), QStringList{QStringLiteral("STAGE=production")});
+        QCOMPARE(inspect(QStringLiteral(
+                     "web-production-2"))[QStringLiteral("HostConfig")][QStringLiteral("Memory")]
+                     .toInteger(),
+                 qint64(96) * 1024 * 1024);
+        QCOMPARE(
+            inspect(QStringLiteral("web-staging-1"))[QStringLiteral("HostConfig")][QStringLiteral("Memory")]
+                .toInteger(),
+            qint64(0));
+
+        // A second staging release, then its rollback: production is not touched.
+        QVERIFY(commit("v2", environments));
+        run = deployTo(QStringLiteral("staging"));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        QCOMPARE(webContainers(QStringLiteral("web-production")).value(QStringLiteral("web-production-2")),
+                 true);
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--app"), QStringLiteral("web"), QStringLiteral("--env"),
+                   QStringLiteral("staging")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(envOf(QStringLiteral("web-staging-1")), QStringList{QStringLiteral("STAGE=staging")});
+        QCOMPARE(webContainers(QStringLiteral("web-production")).value(QStringLiteral("web-production-2")),
+                 true);
+
+        // Bad input: one line, exit 2, nothing deployed.
+        run = deployTo(QStringLiteral("qa"));
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors(),
+                 QStringList{QStringLiteral("slipway-cli deploy: slipway.toml: no [env.qa] (environments: "
+                                            "nowhere, production, staging)")});
+        run = deployTo(QStringLiteral("nowhere"));
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors(),
+                 QStringList{QStringLiteral("slipway-cli deploy: slipway.toml: [env.nowhere] has no "
+                                            "targets: add targets = [\"NAME\"] or pass --target")});
+        run = cli({QStringLiteral("deploy"), m_repo->path()});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("--target NAME (or --env NAME) is required")),
+                 qPrintable(run.err));
+    }
+
     // A directory of the host, read-only; one that is not there stops the deploy, on a local and
     // on an ssh target, before any container changes.
     void hostDirectoriesAndOnesThatAreNotThere()
@@ -269,7 +350,7 @@ private Q_SLOTS:
             QVERIFY(commit("v2", QStringLiteral("volumes = [\"%1:/www/host\"]\n").arg(missing).toUtf8()));
             const CliRun run =
                 cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"), target});
-            QCOMPARE(run.exitCode, 1);
+            QVERIFY2(run.exitCode == 1, qPrintable(run.err + QString::fromUtf8(run.out)));
             // The target's line of the result table says why.
             const QString expected =
                 QStringLiteral(": [deploy] volumes \"%1:/www/host\": %1 does not exist on the "
@@ -284,6 +365,16 @@ private Q_SLOTS:
             QVERIFY2(!QFileInfo::exists(missing), "the engine made the missing directory");
             QCOMPARE(webContainers(), (QMap<QString, bool>{{QStringLiteral("web-1"), true}}));
         }
+
+        // A path the remote shell must not read as anything but a path.
+        const QString odd = m_data->filePath(QStringLiteral("it's a $HOME `dir`; true"));
+        QVERIFY(QDir().mkpath(odd));
+        QVERIFY(slipway::test::writeFile(odd + QStringLiteral("/greeting"), "odd\n"));
+        const QString oddProblem = deploy("v3", QStringLiteral("volumes = [\"%1:/www/host:ro\"]\n").arg(odd).toUtf8(),
+                                          QStringLiteral("remote"));
+        QVERIFY2(oddProblem.isEmpty(), qPrintable(oddProblem));
+        QCOMPARE(shell(QStringLiteral("web-4"), QStringLiteral("cat /www/host/greeting"), &read), 0);
+        QCOMPARE(read.trimmed(), QStringLiteral("odd"));
     }
 };
 

@@ -20,6 +20,7 @@
 #include "webapp.h"
 #include "windowtestutil.h"
 
+#include <QFile>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QSignalSpy>
@@ -280,6 +281,43 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_console->history.count(), 1, 20000);
         QCOMPARE(m_console->history.index(0).data(HistoryModel::ResultRole).toString(),
                  QStringLiteral("succeeded"));
+    }
+
+    // A project with [env.staging]: the page offers it, picking it selects its target, and the
+    // deploy runs as the environment's app with its settings, as `deploy --env staging` does.
+    void deploysAnEnvironment()
+    {
+        QVERIFY(commitApp("v1", true));
+        QFile toml(m_repo->path() + QStringLiteral("/slipway.toml"));
+        QVERIFY(toml.open(QIODevice::ReadOnly));
+        const QByteArray text = toml.readAll() + "env = { STAGE = \"none\" }\n"
+                                                 "[env.staging]\n"
+                                                 "targets = [\"spare\"]\n"
+                                                 "env = { STAGE = \"staging\" }\n";
+        toml.close();
+        QVERIFY(m_repo->writeFile(QStringLiteral("slipway.toml"), text));
+        QVERIFY(!m_repo->commit(QStringLiteral("environments")).isEmpty());
+        m_console->deploy.reloadRefs(); // the commit came after the page read the project
+        m_console->deploy.reloadEnvironments();
+        m_console->navigation.showPage(QStringLiteral("Deploy"));
+        QTRY_COMPARE_WITH_TIMEOUT(m_console->deploy.environments(), QStringList{QStringLiteral("staging")},
+                                  20000);
+        QTRY_VERIFY(item(QStringLiteral("environmentBox")));
+        m_console->deploy.setSelectedTargets({});
+        m_console->deploy.setEnvironment(QStringLiteral("staging"));
+        QCOMPARE(m_console->deploy.selectedTargets(), QStringList{QStringLiteral("spare")});
+        m_console->deploy.setEnvironment(QStringLiteral("nowhere")); // not in the file: kept as it was
+        QCOMPARE(m_console->deploy.environment(), QStringLiteral("staging"));
+        bool ok = false;
+        QVERIFY(clickDeploy(&ok));
+        QVERIFY2(ok, qPrintable(m_console->deploy.error() + u'\n' + logText()));
+        QString output;
+        QCOMPARE(m_podman->cli({QStringLiteral("exec"), QStringLiteral("web-staging-1"),
+                                QStringLiteral("/bin/busybox"), QStringLiteral("sh"), QStringLiteral("-c"),
+                                QStringLiteral("echo $STAGE")},
+                               &output),
+                 0);
+        QCOMPARE(output.trimmed(), QStringLiteral("staging"));
     }
 
     void failedHealthCheckKeepsTheOldRelease()

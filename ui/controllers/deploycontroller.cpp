@@ -139,6 +139,7 @@ void DeployController::setProject(const QString &project)
     Q_EMIT projectChanged();
     setRef({});
     reloadRefs();
+    reloadEnvironments();
 }
 
 void DeployController::setRef(const QString &ref)
@@ -147,6 +148,48 @@ void DeployController::setRef(const QString &ref)
         return;
     m_ref = ref;
     Q_EMIT refChanged();
+    reloadEnvironments();
+}
+
+void DeployController::setEnvironment(const QString &environment)
+{
+    if (environment == m_environment || (!environment.isEmpty() && !m_environments.contains(environment)))
+        return;
+    m_environment = environment;
+    Q_EMIT environmentChanged();
+    if (const QStringList targets = m_environments.value(environment); !targets.isEmpty())
+        setSelectedTargets(targets);
+}
+
+void DeployController::reloadEnvironments()
+{
+    const quint64 generation = ++m_environmentsGeneration;
+    const auto apply = [this](const QMap<QString, QStringList> &environments) {
+        if (environments != m_environments) {
+            m_environments = environments;
+            Q_EMIT environmentsChanged();
+        }
+        if (!m_environments.contains(m_environment))
+            setEnvironment({});
+    };
+    if (m_project.isEmpty()) {
+        apply({});
+        return;
+    }
+    SourceOptions source = buildRequest().source;
+    source.events = nullptr; // a read, not a run: nothing for the log
+    whenDone(this, QtConcurrent::run([source] {
+                 QMap<QString, QStringList> environments;
+                 // A project that cannot be read, or has no slipway.toml, has none; a build says why.
+                 if (auto spec = readSpec(source))
+                     for (const EnvironmentSpec &environment : spec->environments)
+                         environments.insert(environment.name, environment.targets);
+                 return environments;
+             }),
+             [this, generation, apply](const QMap<QString, QStringList> &environments) {
+                 if (generation == m_environmentsGeneration)
+                     apply(environments);
+             });
 }
 
 QVariantList DeployController::stages() const
@@ -417,10 +460,12 @@ bool DeployController::deploy()
             setError(parsed.error().message);
             return false;
         }
-    return start(QStringLiteral("deploy"),
-                 deploymentJob(deploymentSettings(),
-                               [build = buildRequest(), targets = m_selectedTargets,
-                                image = m_image](Deployment &d) { return d.deploy(build, targets, image); }));
+    return start(
+        QStringLiteral("deploy"),
+        deploymentJob(deploymentSettings(), [build = buildRequest(), targets = m_selectedTargets,
+                                             image = m_image, environment = m_environment](Deployment &d) {
+            return d.deploy({.build = build, .targets = targets, .image = image, .environment = environment});
+        }));
 }
 
 bool DeployController::redeploy(qint64 releaseId, const QString &target)
@@ -441,10 +486,12 @@ bool DeployController::rollback(const QString &target, const QString &app, qint6
         setError(tr("Choose the target to roll out to."));
         return false;
     }
-    return start(QStringLiteral("rollback"),
-                 deploymentJob(deploymentSettings(), [releaseId, target, app](Deployment &d) {
-                     return d.rollback({.target = target, .app = app, .source = {}, .releaseId = releaseId});
-                 }));
+    return start(
+        QStringLiteral("rollback"),
+        deploymentJob(deploymentSettings(), [releaseId, target, app](Deployment &d) {
+            return d.rollback(
+                {.target = target, .app = app, .source = {}, .environment = {}, .releaseId = releaseId});
+        }));
 }
 
 bool DeployController::repair(const QString &target)

@@ -5,6 +5,7 @@
 
 #include <QAbstractItemModel>
 #include <QElapsedTimer>
+#include <QMap>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -66,6 +67,10 @@ class DeployController : public QObject
         QStringList selectedTargets READ selectedTargets WRITE setSelectedTargets NOTIFY targetsChanged)
     // Where Deploy pushes the image ("registry/repository:tag"); empty: straight into each engine.
     Q_PROPERTY(QString image READ image WRITE setImage NOTIFY imageChanged)
+    // The project's [env.NAME] tables at its ref (read off this thread), and the one a deploy
+    // uses ("": none). Picking one selects its targets.
+    Q_PROPERTY(QStringList environments READ environments NOTIFY environmentsChanged)
+    Q_PROPERTY(QString environment READ environment WRITE setEnvironment NOTIFY environmentChanged)
     Q_PROPERTY(bool canDeploy READ canDeploy NOTIFY targetsChanged)
     Q_PROPERTY(QString deployHint READ deployHint NOTIFY targetsChanged)
     // "build", "deploy", "redeploy", "rollback" or "repair": what the current or last run is.
@@ -110,6 +115,9 @@ public:
     QString image() const { return m_image; }
     void setImage(const QString &image);
     bool canDeploy() const { return !m_selectedTargets.isEmpty(); }
+    QStringList environments() const { return m_environments.keys(); }
+    QString environment() const { return m_environment; }
+    void setEnvironment(const QString &environment);
     QString deployHint() const;
     QString runKind() const { return m_runKind; }
     QString summary() const { return m_summary; }
@@ -136,8 +144,7 @@ public:
     Q_INVOKABLE bool deploy();
     // Rolls recorded release `releaseId` out to `target` again.
     Q_INVOKABLE bool redeploy(qint64 releaseId, const QString &target);
-    // Rolls `target` back to release `releaseId`, or with 0 to the release before its current one.
-    // `app` on `target` back to release `releaseId`, or with 0 to its release before the current
+    // Rolls `app` on `target` back to release `releaseId`, or with 0 to its release before the current
     // one there; an empty app is the target's only one.
     Q_INVOKABLE bool rollback(const QString &target, const QString &app = QString(), qint64 releaseId = 0);
     // Repairs the interrupted deployments to `target` (empty: to every target) that are not
@@ -147,6 +154,8 @@ public:
     Q_INVOKABLE void cancel();
     // Lists the project's refs into refModel (off this thread).
     Q_INVOKABLE void reloadRefs();
+    // Reads the environments of the project's slipway.toml at its ref (off this thread).
+    Q_INVOKABLE void reloadEnvironments();
     // Reads the target names from the history database (off this thread).
     Q_INVOKABLE void reloadTargets();
 
@@ -165,6 +174,8 @@ Q_SIGNALS:
     void resultChanged();
     void targetsChanged();
     void imageChanged();
+    void environmentsChanged();
+    void environmentChanged();
     void runKindChanged();
     void targetStatesChanged();
     void logViewModelChanged();
@@ -201,6 +212,9 @@ private:
     QStringList m_targets;
     QStringList m_selectedTargets;
     QString m_image;
+    QMap<QString, QStringList> m_environments; // name -> its targets
+    QString m_environment;
+    quint64 m_environmentsGeneration = 0; // a project or ref newer than a read in flight wins
     QString m_runKind;
     QString m_summary;
     qint64 m_releaseId = 0;

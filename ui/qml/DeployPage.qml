@@ -161,6 +161,28 @@ Page {
                 HoverHandler { id: refsHover }
             }
 
+            Label {
+                visible: environmentBox.visible
+                text: qsTr("Environment")
+            }
+            ComboBox {
+                id: environmentBox
+
+                objectName: "environmentBox"
+                Layout.fillWidth: true
+                Layout.columnSpan: 2
+                // Only for a project whose slipway.toml has [env.NAME] tables.
+                visible: page.controller.environments.length > 0
+                enabled: !page.controller.busy
+                model: [qsTr("None: [deploy] as it is")].concat(page.controller.environments)
+                currentIndex: page.controller.environments.indexOf(page.controller.environment) + 1
+                onActivated: index => page.controller.environment = index === 0 ? "" : page.controller.environments[index - 1]
+                Accessible.name: qsTr("Environment")
+                ToolTip.visible: hovered
+                ToolTip.delay: 800
+                ToolTip.text: qsTr("Deploy with slipway.toml's [env.NAME] settings, as its own app, to its targets")
+            }
+
             Label { text: qsTr("Targets") }
             Flow {
                 Layout.fillWidth: true

@@ -85,6 +85,7 @@ private Q_SLOTS:
     void badInput_data();
     void badInput();
     void containerSettings();
+    void environments();
     void customFileName();
 
     void assigns_data();
@@ -332,7 +333,7 @@ void TestSpec::badInput_data()
         "slipway.toml:3:8: syntax error: Error while parsing key-value pair: cannot redefine existing string "
         "'base'");
     row("unknown table", withLayer("[images]\nbase = \"x\"\n"),
-        "slipway.toml:4: unknown key 'images' (the tables are [image], [[layers]] and [deploy])");
+        "slipway.toml:4: unknown key 'images' (the tables are [image], [[layers]], [deploy] and [env.NAME])");
     row("image not a table", QByteArray("image = \"debian\"\n") + minimalLayer,
         "slipway.toml:1: image must be a table: write [image]");
     row("layers as table", QByteArray("[layers]\nname = \"app\"\n"),
@@ -527,8 +528,11 @@ void TestSpec::badInput_data()
     row("volume dot dot", withLayer("[deploy]\nvolumes = [\"/srv/../etc:/data\"]\n"),
         "slipway.toml:5: [deploy] volumes \"/srv/../etc:/data\": \"/srv/../etc\" must be a volume name "
         "(letters, digits, '_', '.', '-') or an absolute path on the target's host");
-    row("volume twice", withLayer("[deploy]\nvolumes = [\"a:/data\", \"b:/data\"]\n"),
-        "slipway.toml:5: [deploy] volumes \"b:/data\": /data is mounted twice");
+    row("volume twice", withLayer("[deploy]\nvolumes = [\"aa:/data\", \"bb:/data\"]\n"),
+        "slipway.toml:5: [deploy] volumes \"bb:/data\": /data is mounted twice");
+    row("volume name of one letter", withLayer("[deploy]\nvolumes = [\"d:/data\"]\n"),
+        "slipway.toml:5: [deploy] volumes \"d:/data\": \"d\" must be a volume name (letters, digits, '_', '.', "
+        "'-') or an absolute path on the target's host");
     row("memory words", withLayer("[deploy]\nmemory = \"lots\"\n"),
         "slipway.toml:5: [deploy] memory must be like \"512m\" or \"2g\", not \"lots\"");
     row("memory too little", withLayer("[deploy]\nmemory = \"1m\"\n"),
@@ -551,9 +555,54 @@ void TestSpec::badInput_data()
         "slipway.toml:5: [deploy] log needs a driver, e.g. driver = \"json-file\"");
     row("log unknown key", withLayer("[deploy.log]\ndriver = \"local\"\nrotate = true\n"),
         "slipway.toml:6: [deploy] log unknown key 'rotate' (the keys are driver and options)");
+    row("env name", withLayer("[env.Prod]\ntargets = [\"a\"]\n"),
+        "slipway.toml:4: [env.Prod]: an environment's name must start with a lower-case letter and hold only "
+        "a-z, 0-9 and '-'");
+    row("env bad value",
+        withLayer("[deploy]\nname = \"web\"\n[env.production]\ntargets = [\"a\"]\nmemory = \"lots\"\n"),
+        "slipway.toml:8: [env.production] memory must be like \"512m\" or \"2g\", not \"lots\"");
+    row("env unknown key", withLayer("[env.staging]\nreplicas = 3\n"),
+        "slipway.toml:5: [env.staging] unknown key 'replicas'");
+    row("env not tables", QByteArray("env = \"staging\"\n") + minimalLayer,
+        "slipway.toml:1: env must be tables, one per environment: write [env.production]");
+    row("env targets", withLayer("[env.staging]\ntargets = \"stage\"\n"),
+        "slipway.toml:5: [env.staging] targets must be a list of strings, not a string");
     row("port address", withLayer("[deploy]\nports = [\"localhost:8080:80\"]\n"),
         "slipway.toml:5: [deploy] ports: \"localhost:8080:80\" must be \"HOST:CONTAINER\", "
         "\"ADDRESS:HOST:CONTAINER\" or either with /tcp or /udp, with ports from 1 to 65535");
+}
+
+// [env.NAME]: targets, and [deploy] with the environment's keys over it (a key replaces the
+// [deploy] one whole: a map is not merged).
+void TestSpec::environments()
+{
+    const Result<Spec> spec = parseSpec(withLayer("[env.production]\n" // before [deploy]: read after it
+                                                  "targets = [\"web1\", \"web2\"]\n"
+                                                  "memory = \"1g\"\n"
+                                                  "env = { LOG = \"warn\" }\n"
+                                                  "[deploy]\n"
+                                                  "name = \"web\"\n"
+                                                  "memory = \"256m\"\n"
+                                                  "env = { LOG = \"info\", PORT = \"80\" }\n"
+                                                  "[env.staging]\n"
+                                                  "targets = [\"stage\"]\n"
+                                                  "name = \"web-stage\"\n"));
+    QVERIFY2(spec.ok(), spec.ok() ? "" : qPrintable(spec.error().message));
+    QCOMPARE(spec->deploy.memoryBytes, qint64(256) * 1024 * 1024);
+    QCOMPARE(spec->environments.size(), 2);
+    const EnvironmentSpec &production = spec->environments.at(0);
+    QCOMPARE(production.name, QStringLiteral("production"));
+    QCOMPARE(production.targets, (QStringList{QStringLiteral("web1"), QStringLiteral("web2")}));
+    QCOMPARE(production.deploy.memoryBytes, qint64(1024) * 1024 * 1024);
+    QCOMPARE(production.deploy.env,
+             (QMap<QString, QString>{{QStringLiteral("LOG"), QStringLiteral("warn")}}));
+    QCOMPARE(production.deploy.name, QStringLiteral("web"));
+    QVERIFY(!production.namesApp);
+    const EnvironmentSpec &staging = spec->environments.at(1);
+    QCOMPARE(staging.deploy.name, QStringLiteral("web-stage"));
+    QVERIFY(staging.namesApp);
+    QCOMPARE(staging.deploy.memoryBytes, qint64(256) * 1024 * 1024);
+    QCOMPARE(staging.deploy.env.value(QStringLiteral("PORT")), QStringLiteral("80"));
 }
 
 // The container settings of [deploy]: volumes, limits, command, labels, hosts, log, and ports
