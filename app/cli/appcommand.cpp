@@ -5,6 +5,7 @@
 #include "output.h"
 
 #include "deploy/apps.h"
+#include "deploy/release.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -219,7 +220,8 @@ int listApps(const Invocation &invocation, CommandContext &context, History &his
 
 int operate(const Invocation &invocation, CommandContext &context, History &history)
 {
-    const QString app = invocation.arguments.constFirst();
+    const QString app =
+        environmentApp(invocation.arguments.constFirst(), invocation.value(QStringLiteral("env")));
     const OperationAction action =
         operationActionFromName(invocation.command.section(u' ', 1)).value_or(OperationAction::Stop);
     auto targets = chosenTargets(history, invocation);

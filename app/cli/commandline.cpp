@@ -44,6 +44,7 @@ QString s(const char *text)
 QList<OptionSpec> appOperationOptions()
 {
     return {{s("target"), s("NAME"), s("Only this target; repeat for several (default: every target).")},
+            {s("env"), s("NAME"), s("The app's deploys for [env.NAME]: the app APP-NAME.")},
             {s("no-wait"), {}, s("Fail where a deploy of the app is running, instead of waiting.")}};
 }
 
@@ -109,6 +110,7 @@ const QList<CommandSpec> &commands()
          {s("APP")},
          s("Print the logs of an app's container on its targets; --follow to keep following."),
          {{s("target"), s("NAME"), s("Only this target; repeat for several (default: every target).")},
+          {s("env"), s("NAME"), s("The app's deploys for [env.NAME]: the app APP-NAME.")},
           {s("follow"),
            {},
            s("Keep printing lines as they come, into the container's next life, until Ctrl+C.")},

@@ -4,6 +4,7 @@
 #include "output.h"
 
 #include "deploy/applogs.h"
+#include "deploy/release.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -18,7 +19,8 @@ namespace slipway::cli {
 int runLogs(const Invocation &invocation, CommandContext &context)
 {
     const QString command = invocation.command;
-    const QString app = invocation.arguments.constFirst();
+    const QString app =
+        environmentApp(invocation.arguments.constFirst(), invocation.value(QStringLiteral("env")));
     auto history = openHistory(invocation.dataDir);
     if (!history)
         return reportError(context, command, history.error());

@@ -165,8 +165,8 @@ Result<DeploymentReport> Deployment::rollback(const RollbackRequest &request)
         if (!ofSource)
             return fail(QStringLiteral("deploy"), ofSource.error());
         app = ofSource.value();
-    } else if (!app.isEmpty() && !request.environment.isEmpty()) {
-        app += u'-' + request.environment;
+    } else {
+        app = environmentApp(app, request.environment);
     }
     auto release = rollbackRelease(*opened->history, targetName, app, request.releaseId);
     if (!release)

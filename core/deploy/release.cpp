@@ -180,7 +180,13 @@ Result<EnvironmentSpec> environmentOf(const Spec &spec, const QString &name)
 
 QString appOfEnvironment(const QString &app, const EnvironmentSpec &environment)
 {
-    return environment.namesApp ? containerSafe(environment.deploy.name) : app + u'-' + environment.name;
+    return environment.namesApp ? containerSafe(environment.deploy.name)
+                                : environmentApp(app, environment.name);
+}
+
+QString environmentApp(const QString &app, const QString &environment)
+{
+    return environment.isEmpty() ? app : app + u'-' + environment;
 }
 
 QString appOfRelease(const ReleaseRecord &release)

@@ -40,8 +40,11 @@ QString environmentOfRelease(const ReleaseRecord &release);
 
 // The [env.NAME] table of a spec; a BadInput error naming the ones there are when it has none.
 Result<EnvironmentSpec> environmentOf(const Spec &spec, const QString &name);
-// The app an environment deploys: its own `name`, else "<app>-<environment>".
+// The app an environment deploys: its own `name`, else environmentApp(app, its name).
 QString appOfEnvironment(const QString &app, const EnvironmentSpec &environment);
+// "<app>-<environment>", how a command's APP with --env NAME names an environment's app; `app`
+// itself without an environment.
+QString environmentApp(const QString &app, const QString &environment);
 Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecord &release);
 // A release's app: its recorded deploy name, else (a release recorded before the settings
 // were) its project's container-safe name.

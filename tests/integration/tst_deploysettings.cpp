@@ -311,6 +311,16 @@ private Q_SLOTS:
         QCOMPARE(envOf(QStringLiteral("web-staging-1")), QStringList{QStringLiteral("STAGE=staging")});
         QCOMPARE(webContainers(QStringLiteral("web-production")).value(QStringLiteral("web-production-2")),
                  true);
+        // The other per-app commands take the environment the same way.
+        run = cli({QStringLiteral("logs"), QStringLiteral("web"), QStringLiteral("--env"),
+                   QStringLiteral("staging"), QStringLiteral("--tail"), QStringLiteral("5")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = cli({QStringLiteral("app"), QStringLiteral("stop"), QStringLiteral("web"),
+                   QStringLiteral("--env"), QStringLiteral("production")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(webContainers(QStringLiteral("web-production")).value(QStringLiteral("web-production-2")),
+                 false);
+        QCOMPARE(webContainers(QStringLiteral("web-staging")).value(QStringLiteral("web-staging-1")), true);
 
         // Bad input: one line, exit 2, nothing deployed.
         run = deployTo(QStringLiteral("qa"));
@@ -370,8 +380,9 @@ private Q_SLOTS:
         const QString odd = m_data->filePath(QStringLiteral("it's a $HOME `dir`; true"));
         QVERIFY(QDir().mkpath(odd));
         QVERIFY(slipway::test::writeFile(odd + QStringLiteral("/greeting"), "odd\n"));
-        const QString oddProblem = deploy("v3", QStringLiteral("volumes = [\"%1:/www/host:ro\"]\n").arg(odd).toUtf8(),
-                                          QStringLiteral("remote"));
+        const QString oddProblem =
+            deploy("v3", QStringLiteral("volumes = [\"%1:/www/host:ro\"]\n").arg(odd).toUtf8(),
+                   QStringLiteral("remote"));
         QVERIFY2(oddProblem.isEmpty(), qPrintable(oddProblem));
         QCOMPARE(shell(QStringLiteral("web-4"), QStringLiteral("cat /www/host/greeting"), &read), 0);
         QCOMPARE(read.trimmed(), QStringLiteral("odd"));
