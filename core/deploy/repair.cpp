@@ -37,22 +37,14 @@ private:
 };
 
 // The release of the app's last succeeded deployment to the target; 0 when none.
-Result<qint64> servingRelease(const History &history, Releases &releases, const QString &target,
-                              const QString &app)
+Result<qint64> servingRelease(const History &history, const QString &target, const QString &app)
 {
-    DeploymentFilter filter;
-    filter.target = target;
-    filter.result = DeploymentResult::Succeeded;
-    auto succeeded = history.deployments(filter);
+    auto succeeded = succeededDeployments(history, target);
     if (!succeeded)
         return succeeded.error();
-    for (const DeploymentRecord &deployment : std::as_const(succeeded.value())) {
-        auto release = releases.get(deployment.releaseId);
-        if (!release)
-            return release.error();
-        if (appOfRelease(release.value()) == app)
-            return release->id;
-    }
+    for (const SucceededDeployment &entry : std::as_const(succeeded.value()))
+        if (entry.app == app)
+            return entry.release.id;
     return qint64(0);
 }
 
@@ -76,7 +68,7 @@ RepairOutcome repairOne(History &history, Releases &releases, const DeploymentRe
     if (!release)
         return fail(release.error());
     outcome.app = appOfRelease(release.value());
-    auto serving = servingRelease(history, releases, interrupted.target, outcome.app);
+    auto serving = servingRelease(history, interrupted.target, outcome.app);
     if (!serving)
         return fail(serving.error());
     outcome.serving = serving.value();
