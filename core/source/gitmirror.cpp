@@ -392,11 +392,14 @@ QString sourceIdentity(const QString &location)
         QString origin;
         if (git_repository_open_ext(&repository, absolute.toUtf8().constData(), GIT_REPOSITORY_OPEN_NO_SEARCH,
                                     nullptr) == 0) {
-            git_remote *remote = nullptr;
-            if (git_remote_lookup(&remote, repository, "origin") == 0) {
-                if (const char *url = git_remote_url(remote))
+            // The configured URL, read as it is: git_remote_lookup would also apply insteadOf
+            // rules, and libgit2 1.5 leaks its regex match data there.
+            git_config *config = nullptr;
+            if (git_repository_config_snapshot(&config, repository) == 0) {
+                const char *url = nullptr;
+                if (git_config_get_string(&url, config, "remote.origin.url") == 0 && url)
                     origin = QString::fromUtf8(url);
-                git_remote_free(remote);
+                git_config_free(config);
             }
             git_repository_free(repository);
         }

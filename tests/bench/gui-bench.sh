@@ -6,6 +6,9 @@
 # longest stall of the GUI thread's event loop and the frame intervals (max, p99, median).
 # Under Xvfb when xvfb-run is installed (a real X window, drawn by llvmpipe), else on the
 # offscreen platform; GUI_BENCH_PLATFORM=offscreen forces the latter.
+# GUI_BENCH_DISK_PRESSURE=1: the same run under disk pressure (issue 20): the page cache is dropped
+# (where this user may) and a writer writes and syncs 300 MB again and again in WORKDIR, from
+# just before the build until the run ends; its rate is printed after the figures.
 # An app's live log on the Apps page instead (issue 16: a real container on a Podman service
 # of the bench's own, writing 10,000 lines a second; no build, no flood, a tiny corpus):
 #   GUI_BENCH_ARGS="--app-log 10000 --no-build 20" tests/bench/gui-bench.sh /tmp/w-applog 1 100 0
@@ -40,8 +43,32 @@ export XDG_CONFIG_HOME=$work/config
 # shellcheck disable=SC2206
 # GUI_BENCH_BIN: another gui-bench binary (e.g. a copy built before a change, for a comparison).
 run=("${GUI_BENCH_BIN:-$build/tests/bench/gui-bench}" "$repo" --lines-per-second "$rate" --data-dir "$work/data" ${GUI_BENCH_ARGS:-})
-if [ "${GUI_BENCH_PLATFORM:-}" != offscreen ] && command -v xvfb-run >/dev/null; then
-    xvfb-run -a -s "-screen 0 1280x800x24" "${run[@]}"
-else
-    QT_QPA_PLATFORM=offscreen "${run[@]}"
+writer=
+if [ -n "${GUI_BENCH_DISK_PRESSURE:-}" ]; then
+    sync
+    echo 3 2>/dev/null >/proc/sys/vm/drop_caches || echo "gui-bench: cannot drop the page cache (not root): it stays warm" >&2
+    (
+        trap 'rm -f "$work/pressure"; exit 0' TERM
+        rounds=0
+        start=$(date +%s)
+        while true; do
+            dd if=/dev/zero of="$work/pressure" bs=1M count=300 conv=fdatasync status=none
+            rounds=$((rounds + 1))
+            echo "disk pressure      $((rounds * 300)) MB written and synced in $(($(date +%s) - start)) s" >"$work/pressure.log"
+        done
+    ) &
+    writer=$!
 fi
+status=0
+if [ "${GUI_BENCH_PLATFORM:-}" != offscreen ] && command -v xvfb-run >/dev/null; then
+    xvfb-run -a -s "-screen 0 1280x800x24" "${run[@]}" || status=$?
+else
+    QT_QPA_PLATFORM=offscreen "${run[@]}" || status=$?
+fi
+if [ -n "$writer" ]; then
+    kill "$writer" 2>/dev/null
+    wait "$writer" 2>/dev/null || true
+    cat "$work/pressure.log" 2>/dev/null || echo "disk pressure      under 300 MB written"
+    rm -f "$work/pressure" "$work/pressure.log"
+fi
+exit "$status"
