@@ -306,7 +306,16 @@ struct Gap
     double wall = 0;     // ms
     double cpu = 0;      // ms the GUI thread ran in it
     double runDelay = 0; // ms it waited for a CPU
+    long majorFaults = 0; // page faults the GUI thread waited for the disk on in it
 };
+
+// The GUI thread's major page faults so far (a page of a mapped file read from the disk).
+long majorFaultsOfThisThread()
+{
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    return usage.ru_majflt;
+}
 
 // Prints the longest gaps with what happened in them, and a tally over all of them of where
 // their time went.
@@ -317,11 +326,13 @@ void printAttribution(QTextStream &out, std::vector<Gap> gaps, double threshold)
     double ran = 0;
     double waited = 0;
     double slept = 0;
+    long faults = 0;
     std::map<QString, std::pair<int, double>> dominant; // the longest event in each gap
     for (const Gap &gap : gaps) {
         ran += gap.cpu;
         waited += gap.runDelay;
         slept += std::max(0.0, gap.wall - gap.cpu - gap.runDelay);
+        faults += gap.majorFaults;
         const Mark *longest = nullptr;
         for (const Mark &mark : marks)
             if (!mark.renderThread && mark.duration > 0 && mark.at < gap.end &&
@@ -334,7 +345,8 @@ void printAttribution(QTextStream &out, std::vector<Gap> gaps, double threshold)
     }
     out << "stalls over " << threshold << " ms  " << gaps.size() << "; their time: GUI thread ran "
         << QString::number(ran, 'f', 0) << " ms, waited for a CPU " << QString::number(waited, 'f', 0)
-        << " ms, slept/blocked " << QString::number(slept, 'f', 0) << " ms\n";
+        << " ms, slept/blocked " << QString::number(slept, 'f', 0) << " ms; major page faults in them "
+        << faults << '\n';
     out << "  longest event in each stall (count, total ms):\n";
     std::vector<std::pair<QString, std::pair<int, double>>> tally(dominant.begin(), dominant.end());
     std::sort(tally.begin(), tally.end(),
@@ -348,7 +360,8 @@ void printAttribution(QTextStream &out, std::vector<Gap> gaps, double threshold)
         out << "stall " << QString::number(gap.wall, 'f', 1) << " ms at "
             << QString::number(start / 1000, 'f', 3) << " s: ran " << QString::number(gap.cpu, 'f', 1)
             << ", waited for CPU " << QString::number(gap.runDelay, 'f', 1) << ", slept "
-            << QString::number(std::max(0.0, gap.wall - gap.cpu - gap.runDelay), 'f', 1) << '\n';
+            << QString::number(std::max(0.0, gap.wall - gap.cpu - gap.runDelay), 'f', 1) << ", major faults "
+            << gap.majorFaults << '\n';
         for (const Mark &mark : marks) {
             if (mark.at + mark.duration < start || mark.at > gap.end)
                 continue;
@@ -505,12 +518,14 @@ int main(int argc, char *argv[])
     std::vector<Gap> longGaps;
     const SchedStat schedStat;
     std::pair<double, double> lastSched{0, 0};
+    long lastFaults = 0;
     QElapsedTimer loopClock;
     QTimer ticker;
     ticker.setTimerType(Qt::PreciseTimer);
     ticker.setInterval(1);
     QObject::connect(&ticker, &QTimer::timeout, &app, [&] {
         const auto sched = schedStat.read();
+        const long faults = majorFaultsOfThisThread();
         if (loopClock.isValid()) {
             const double gap = double(loopClock.nsecsElapsed()) / 1e6;
             sink->push_back(gap);
@@ -518,9 +533,11 @@ int main(int argc, char *argv[])
                 longGaps.push_back(Gap{.end = nowMs(),
                                        .wall = gap,
                                        .cpu = sched.first - lastSched.first,
-                                       .runDelay = sched.second - lastSched.second});
+                                       .runDelay = sched.second - lastSched.second,
+                                       .majorFaults = faults - lastFaults});
         }
         lastSched = sched;
+        lastFaults = faults;
         loopClock.restart();
     });
     // Frame intervals, measured on the GUI thread when each frame has been swapped.
