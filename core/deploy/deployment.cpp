@@ -160,12 +160,17 @@ Result<DeploymentReport> Deployment::rollback(const RollbackRequest &request)
     if (!opened)
         return opened.error();
     QString app = request.app;
+    if (app.isEmpty() && request.source.isEmpty() && !request.environment.isEmpty())
+        return fail(
+            QStringLiteral("deploy"),
+            Error::badInput(QStringLiteral("a rollback in [env.%1] needs its app: --app APP or SOURCE")
+                                .arg(request.environment)));
     if (app.isEmpty() && !request.source.isEmpty()) {
         auto ofSource = appOfSource(*opened->history, request.source, request.environment);
         if (!ofSource)
             return fail(QStringLiteral("deploy"), ofSource.error());
         app = ofSource.value();
-    } else {
+    } else if (!app.isEmpty()) {
         app = environmentApp(app, request.environment);
     }
     auto release = rollbackRelease(*opened->history, targetName, app, request.releaseId);

@@ -233,16 +233,19 @@ Result<std::optional<bool>> SshTunnel::pathExists(const QString &path, std::stop
     const auto quoted = [](QString text) -> QString {
         return u'\'' + text.replace(u'\'', QStringLiteral("'\\''")) + u'\'';
     };
-    const QString parent = QFileInfo(path).path();
+    // The nearest directory above it that is there: one this user may not search hides the rest.
     auto ran =
         throughMaster({},
-                      {QStringLiteral("if test -e %1; then echo present; elif test -d %2 && ! test -x %2; "
-                                      "then echo unknown; else echo absent; fi")
-                           .arg(quoted(path), quoted(parent))},
+                      {QStringLiteral("p=%1; if test -e \"$p\"; then echo present; exit 0; fi; "
+                                      "d=$(dirname \"$p\"); while ! test -e \"$d\"; do d=$(dirname \"$d\"); "
+                                      "done; if test -d \"$d\" && ! test -x \"$d\"; then echo unknown; "
+                                      "else echo absent; fi")
+                           .arg(quoted(path))},
                       stop);
     if (!ran)
         return ran.error();
-    const QByteArray answer = ran->output.trimmed();
+    // The last line: a login script may print before it.
+    const QByteArray answer = ran->output.trimmed().split('\n').constLast().trimmed();
     if (ran->exitCode == 0 && answer == "present")
         return std::optional<bool>(true);
     if (ran->exitCode == 0 && answer == "absent")

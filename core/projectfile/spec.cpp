@@ -26,13 +26,13 @@ void checkHealthPort(SpecProblems &problems, const Spec &spec, const QString &ta
             deploy.health->port = spec.image.expose.front();
         else if (!deploy.health->path.isEmpty())
             problems.fail(healthLine,
-                          tableName + QStringLiteral(" health.port is missing (and there are no [deploy] "
-                                                     "ports or [image] expose to take it from)"));
+                          tableName + QStringLiteral(" health.port is missing (and there are no ") +
+                              tableName + QStringLiteral(" ports or [image] expose to take it from)"));
     }
 }
 
 // [env.NAME] tables, read once [deploy] is: each is [deploy] with its own keys over it.
-void readEnvironments(SpecProblems &problems, const toml::node &node, Spec &spec)
+void readEnvironments(SpecProblems &problems, const toml::node &node, const DeploySpec &base, Spec &spec)
 {
     const toml::table *envs = node.as_table();
     if (!envs) {
@@ -60,8 +60,8 @@ void readEnvironments(SpecProblems &problems, const toml::node &node, Spec &spec
         }
         EnvironmentSpec env;
         env.name = name;
-        env.deploy = spec.deploy;
-        env.namesApp = table->contains("name");
+        env.deploy =
+            base; // as written: a health port [deploy] left out is chosen from the environment's ports
         int healthLine = 0;
         readDeploy(problems, *table, t, env.deploy, healthLine,
                    [&](const QString &keyName, const toml::node &keyValue) {
@@ -70,6 +70,7 @@ void readEnvironments(SpecProblems &problems, const toml::node &node, Spec &spec
                        readStringList(problems, keyValue, t + QStringLiteral(" targets"), env.targets);
                        return true;
                    });
+        env.namesApp = table->contains("name") && !env.deploy.name.isEmpty();
         if (!problems.first())
             checkHealthPort(problems, spec, t, env.deploy, healthLine);
         spec.environments.append(env);
@@ -112,10 +113,11 @@ Result<Spec> readTables(const toml::table &root, const QString &fileName)
         return Error::badInput(fileName + QStringLiteral(": no [[layers]]: add at least one, e.g. "
                                                          "[[layers]] name = \"app\" include = [\"**\"]"));
     }
+    const DeploySpec written = spec.deploy; // before defaults that depend on other keys
     if (!problems.first())
         checkHealthPort(problems, spec, QStringLiteral("[deploy]"), spec.deploy, healthLine);
     if (environments && !problems.first())
-        readEnvironments(problems, *environments, spec);
+        readEnvironments(problems, *environments, written, spec);
     if (problems.first())
         return *problems.first();
     return spec;

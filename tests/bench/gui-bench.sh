@@ -48,16 +48,21 @@ if [ -n "${GUI_BENCH_DISK_PRESSURE:-}" ]; then
     sync
     echo 3 2>/dev/null >/proc/sys/vm/drop_caches || echo "gui-bench: cannot drop the page cache (not root): it stays warm" >&2
     (
-        trap 'rm -f "$work/pressure"; exit 0' TERM
+        dd=
+        trap 'kill $dd 2>/dev/null; rm -f "$work/pressure"; exit 0' TERM
         rounds=0
         start=$(date +%s)
         while true; do
-            dd if=/dev/zero of="$work/pressure" bs=1M count=300 conv=fdatasync status=none
+            dd if=/dev/zero of="$work/pressure" bs=1M count=300 conv=fdatasync status=none &
+            dd=$!
+            wait "$dd" || exit 0
             rounds=$((rounds + 1))
             echo "disk pressure      $((rounds * 300)) MB written and synced in $(($(date +%s) - start)) s" >"$work/pressure.log"
         done
     ) &
     writer=$!
+    # Not left writing when the run is interrupted.
+    trap 'kill "$writer" 2>/dev/null; rm -f "$work/pressure"' EXIT
 fi
 status=0
 if [ "${GUI_BENCH_PLATFORM:-}" != offscreen ] && command -v xvfb-run >/dev/null; then

@@ -333,6 +333,12 @@ private Q_SLOTS:
         QCOMPARE(run.errors(),
                  QStringList{QStringLiteral("slipway-cli deploy: slipway.toml: [env.nowhere] has no "
                                             "targets: add targets = [\"NAME\"] or pass --target")});
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--env"), QStringLiteral("staging")});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors(),
+                 QStringList{QStringLiteral("slipway-cli rollback: a rollback in [env.staging] needs its "
+                                            "app: --app APP or SOURCE")});
         run = cli({QStringLiteral("deploy"), m_repo->path()});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(QStringLiteral("--target NAME (or --env NAME) is required")),

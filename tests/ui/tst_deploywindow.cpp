@@ -304,8 +304,13 @@ private Q_SLOTS:
                                   20000);
         QTRY_VERIFY(item(QStringLiteral("environmentBox")));
         m_console->deploy.setSelectedTargets({});
-        m_console->deploy.setEnvironment(QStringLiteral("staging"));
+        // Picked as a user picks it: the box's second entry (the first is "none").
+        QQuickItem *box = item(QStringLiteral("environmentBox"));
+        QCOMPARE(box->property("count").toInt(), 2);
+        QVERIFY(QMetaObject::invokeMethod(box, "activated", Q_ARG(int, 1)));
+        QCOMPARE(m_console->deploy.environment(), QStringLiteral("staging"));
         QCOMPARE(m_console->deploy.selectedTargets(), QStringList{QStringLiteral("spare")});
+        QTRY_COMPARE(box->property("currentIndex").toInt(), 1);
         m_console->deploy.setEnvironment(QStringLiteral("nowhere")); // not in the file: kept as it was
         QCOMPARE(m_console->deploy.environment(), QStringLiteral("staging"));
         bool ok = false;

@@ -125,6 +125,7 @@ DeployController::DeployController(const QString &dataDir, AppSettings *settings
 
 DeployController::~DeployController()
 {
+    m_environmentsRead.request_stop();
     m_stop.request_stop();
     if (m_worker.joinable())
         m_worker.join();
@@ -137,6 +138,7 @@ void DeployController::setProject(const QString &project)
         return;
     m_project = trimmed;
     Q_EMIT projectChanged();
+    setEnvironments({}); // another project's environment never goes with this one
     setRef({});
     reloadRefs();
     reloadEnvironments();
@@ -161,23 +163,29 @@ void DeployController::setEnvironment(const QString &environment)
         setSelectedTargets(targets);
 }
 
+void DeployController::setEnvironments(const QMap<QString, QStringList> &environments)
+{
+    if (environments != m_environments) {
+        m_environments = environments;
+        Q_EMIT environmentsChanged();
+    }
+    if (!m_environments.contains(m_environment))
+        setEnvironment({});
+}
+
 void DeployController::reloadEnvironments()
 {
     const quint64 generation = ++m_environmentsGeneration;
-    const auto apply = [this](const QMap<QString, QStringList> &environments) {
-        if (environments != m_environments) {
-            m_environments = environments;
-            Q_EMIT environmentsChanged();
-        }
-        if (!m_environments.contains(m_environment))
-            setEnvironment({});
-    };
+    // A read of an earlier project or ref is not waited for: it stops where it is.
+    m_environmentsRead.request_stop();
+    m_environmentsRead = std::stop_source();
     if (m_project.isEmpty()) {
-        apply({});
+        setEnvironments({});
         return;
     }
     SourceOptions source = buildRequest().source;
     source.events = nullptr; // a read, not a run: nothing for the log
+    source.stop = m_environmentsRead.get_token();
     whenDone(this, QtConcurrent::run([source] {
                  QMap<QString, QStringList> environments;
                  // A project that cannot be read, or has no slipway.toml, has none; a build says why.
@@ -186,9 +194,9 @@ void DeployController::reloadEnvironments()
                          environments.insert(environment.name, environment.targets);
                  return environments;
              }),
-             [this, generation, apply](const QMap<QString, QStringList> &environments) {
+             [this, generation](const QMap<QString, QStringList> &environments) {
                  if (generation == m_environmentsGeneration)
-                     apply(environments);
+                     setEnvironments(environments);
              });
 }
 

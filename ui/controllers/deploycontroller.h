@@ -195,6 +195,7 @@ private:
     void setBusy(bool busy);
     void setError(const QString &error);
     void setStatus(const QString &status);
+    void setEnvironments(const QMap<QString, QStringList> &environments);
 
     QString m_dataDir;
     AppSettings *m_settings = nullptr;
@@ -215,6 +216,7 @@ private:
     QMap<QString, QStringList> m_environments; // name -> its targets
     QString m_environment;
     quint64 m_environmentsGeneration = 0; // a project or ref newer than a read in flight wins
+    std::stop_source m_environmentsRead;  // the read in flight
     QString m_runKind;
     QString m_summary;
     qint64 m_releaseId = 0;

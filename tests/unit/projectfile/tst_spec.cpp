@@ -531,7 +531,8 @@ void TestSpec::badInput_data()
     row("volume twice", withLayer("[deploy]\nvolumes = [\"aa:/data\", \"bb:/data\"]\n"),
         "slipway.toml:5: [deploy] volumes \"bb:/data\": /data is mounted twice");
     row("volume name of one letter", withLayer("[deploy]\nvolumes = [\"d:/data\"]\n"),
-        "slipway.toml:5: [deploy] volumes \"d:/data\": \"d\" must be a volume name (letters, digits, '_', '.', "
+        "slipway.toml:5: [deploy] volumes \"d:/data\": \"d\" must be a volume name (letters, digits, '_', "
+        "'.', "
         "'-') or an absolute path on the target's host");
     row("memory words", withLayer("[deploy]\nmemory = \"lots\"\n"),
         "slipway.toml:5: [deploy] memory must be like \"512m\" or \"2g\", not \"lots\"");
@@ -603,6 +604,14 @@ void TestSpec::environments()
     QVERIFY(staging.namesApp);
     QCOMPARE(staging.deploy.memoryBytes, qint64(256) * 1024 * 1024);
     QCOMPARE(staging.deploy.env.value(QStringLiteral("PORT")), QStringLiteral("80"));
+
+    // A health port [deploy] leaves out is each table's own first published port.
+    const Result<Spec> ports =
+        parseSpec(withLayer("[deploy]\nports = [\"8080:80\"]\nhealth = { path = \"/h\" }\n"
+                            "[env.other]\nports = [\"9090:90\"]\n"));
+    QVERIFY2(ports.ok(), ports.ok() ? "" : qPrintable(ports.error().message));
+    QCOMPARE(ports->deploy.health->port, 80);
+    QCOMPARE(ports->environments.constFirst().deploy.health->port, 90);
 }
 
 // The container settings of [deploy]: volumes, limits, command, labels, hosts, log, and ports
