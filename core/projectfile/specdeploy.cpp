@@ -417,7 +417,8 @@ std::optional<int> parsePortMapping(const QString &mapping)
 }
 
 void readDeploy(SpecProblems &problems, const toml::table &table, const QString &t, DeploySpec &deploy,
-                int &healthLine, const std::function<bool(const QString &key, const toml::node &node)> &otherKey)
+                int &healthLine,
+                const std::function<bool(const QString &key, const toml::node &node)> &otherKey)
 {
     for (auto &&[key, node] : table) {
         const QString name = toQString(key.str());

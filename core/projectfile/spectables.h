@@ -26,8 +26,8 @@ void readLayers(SpecProblems &problems, const toml::node &node, QList<LayerSpec>
 // healthLine: the line of its health table, for checks across tables.
 // `otherKey`, when given, is offered each key first, and returns true for one it has read itself
 // (an environment's targets).
-void readDeploy(SpecProblems &problems, const toml::table &table, const QString &tableName, DeploySpec &deploy,
-                int &healthLine,
+void readDeploy(SpecProblems &problems, const toml::table &table, const QString &tableName,
+                DeploySpec &deploy, int &healthLine,
                 const std::function<bool(const QString &key, const toml::node &node)> &otherKey = {});
 // "HOST:CONTAINER" or "HOST:CONTAINER/tcp|udp"; returns the container port.
 std::optional<int> parsePortMapping(const QString &mapping);

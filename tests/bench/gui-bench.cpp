@@ -302,10 +302,10 @@ void messageHandler(QtMsgType type, const QMessageLogContext &context, const QSt
 
 struct Gap
 {
-    double end = 0;      // ms
-    double wall = 0;     // ms
-    double cpu = 0;      // ms the GUI thread ran in it
-    double runDelay = 0; // ms it waited for a CPU
+    double end = 0;       // ms
+    double wall = 0;      // ms
+    double cpu = 0;       // ms the GUI thread ran in it
+    double runDelay = 0;  // ms it waited for a CPU
     long majorFaults = 0; // page faults the GUI thread waited for the disk on in it
 };
 
