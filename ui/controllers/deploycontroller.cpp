@@ -139,9 +139,11 @@ void DeployController::setProject(const QString &project)
     m_project = trimmed;
     Q_EMIT projectChanged();
     setEnvironments({}); // another project's environment never goes with this one
-    setRef({});
+    const bool refChanges = !m_ref.isEmpty();
+    setRef({}); // a changed ref reads the environments again
     reloadRefs();
-    reloadEnvironments();
+    if (!refChanges)
+        reloadEnvironments();
 }
 
 void DeployController::setRef(const QString &ref)
