@@ -157,6 +157,18 @@ const QList<CommandSpec> &commands()
           {s("no-verify"), {}, s("Save without checking the login against the registry.")},
           {s("list"), {}, s("List the registries with a saved login (names only).")}}},
         {s("logout"), {s("REGISTRY")}, s("Remove the login saved for REGISTRY."), {}},
+        {s("secret set"),
+         {s("APP"), s("NAME")},
+         s("Set an app's secret NAME from standard input; it is kept in the system keychain."),
+         {{s("env"), s("NAME"), s("The secret of the app's [env.NAME] deploys: the app APP-NAME.")}}},
+        {s("secret list"),
+         {s("APP")},
+         s("List an app's secrets and when each was set (never their values)."),
+         {{s("env"), s("NAME"), s("The secrets of the app's [env.NAME] deploys.")}}},
+        {s("secret rm"),
+         {s("APP"), s("NAME")},
+         s("Remove an app's secret from the system keychain."),
+         {{s("env"), s("NAME"), s("The secret of the app's [env.NAME] deploys.")}}},
     };
     return table;
 }

@@ -24,6 +24,8 @@ int runCommand(const Invocation &invocation, CommandContext &context)
         return runLogin(invocation, context);
     if (invocation.command == u"logout")
         return runLogout(invocation, context);
+    if (invocation.command.startsWith(u"secret "))
+        return runSecret(invocation, context);
     // deploy, rollback, repair: deploycommand.cpp
     if (invocation.command == u"deploy")
         return runDeploy(invocation, context);

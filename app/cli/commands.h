@@ -55,6 +55,9 @@ QJsonObject operationJson(const OperationRecord &operation); // as `history --op
 int runLogin(const Invocation &invocation, CommandContext &context);
 int runLogout(const Invocation &invocation, CommandContext &context);
 
+// secret set|list|rm (secretcommand.cpp): an app's secrets, kept in the system keychain.
+int runSecret(const Invocation &invocation, CommandContext &context);
+
 // Runs the invocation's command.
 int runCommand(const Invocation &invocation, CommandContext &context);
 

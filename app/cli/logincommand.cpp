@@ -8,32 +8,13 @@
 #include "util/paths.h"
 
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTextStream>
 
-#include <cstdio>
-
 namespace slipway::cli {
 namespace {
-
-// The whole of stdin, less the line end `echo` adds.
-Result<QString> readPassword(const QString &registry)
-{
-    QFile in;
-    if (!in.open(stdin, QIODevice::ReadOnly))
-        return Error::failed(
-            QStringLiteral("cannot read the password for registry %1 from standard input").arg(registry));
-    QByteArray bytes = in.readAll();
-    while (bytes.endsWith('\n') || bytes.endsWith('\r'))
-        bytes.chop(1);
-    if (bytes.isEmpty())
-        return Error::badInput(
-            QStringLiteral("the password for registry %1 read from standard input is empty").arg(registry));
-    return QString::fromUtf8(bytes);
-}
 
 int listLogins(const Invocation &invocation, CommandContext &context)
 {
@@ -88,7 +69,8 @@ int runLogin(const Invocation &invocation, CommandContext &context)
             Error::badInput(QStringLiteral("--password-stdin is required to log in to registry %1 "
                                            "(e.g. 'cat pw.txt | slipway-cli login %1 ...')")
                                 .arg(registry)));
-    Result<QString> password = readPassword(registry);
+    Result<QString> password = readSecretInput(QStringLiteral("the password for registry %1").arg(registry),
+                                               QStringLiteral("Password for %1: ").arg(registry));
     if (!password)
         return reportError(context, command, password.error());
     credential.secret = password.value();

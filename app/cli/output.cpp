@@ -2,12 +2,16 @@
 
 #include "commands.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <QTextStream>
 
+#include <cstdio>
+
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace slipway::cli {
@@ -119,6 +123,39 @@ int reportError(CommandContext &context, const QString &command, const Error &er
                            .toJson(QJsonDocument::Compact)
                     << Qt::endl;
     return status;
+}
+
+Result<QString> readSecretInput(const QString &what, const QString &prompt)
+{
+    QByteArray bytes;
+    if (::isatty(STDIN_FILENO)) {
+        // Typed: no echo, so the value never shows on the screen.
+        termios saved{};
+        const bool quiet = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+        if (quiet) {
+            termios silent = saved;
+            silent.c_lflag &= ~tcflag_t(ECHO);
+            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
+        }
+        std::fputs(qPrintable(prompt), stderr);
+        std::fflush(stderr);
+        char buffer[4096];
+        if (std::fgets(buffer, sizeof buffer, stdin))
+            bytes = QByteArray(buffer);
+        if (quiet)
+            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::fputs("\n", stderr);
+    } else {
+        QFile in;
+        if (!in.open(stdin, QIODevice::ReadOnly))
+            return Error::failed(QStringLiteral("cannot read %1 from standard input").arg(what));
+        bytes = in.readAll();
+    }
+    while (bytes.endsWith('\n') || bytes.endsWith('\r'))
+        bytes.chop(1);
+    if (bytes.isEmpty())
+        return Error::badInput(QStringLiteral("%1 read from standard input is empty").arg(what));
+    return QString::fromUtf8(bytes);
 }
 
 } // namespace slipway::cli

@@ -27,6 +27,11 @@ void printColumns(QTextStream &out, const QList<QStringList> &rows, qsizetype la
 // when the width is not known, and never under `minimum`.
 qsizetype lastColumnWidth(const QList<QStringList> &rows, qsizetype otherwise, qsizetype minimum);
 
+// A secret from standard input: all of it, less the line end `echo` adds; from a terminal, one
+// line typed without echo after `prompt` on stderr. BadInput when it is empty. `what` names it
+// in errors ("the password for registry r:5000").
+Result<QString> readSecretInput(const QString &what, const QString &prompt);
+
 // Prints "slipway-cli COMMAND: MESSAGE" to stderr and returns the exit status for the error's
 // kind; with --json also {"command", "error", "exitCode"} on stdout, so that a script reading
 // stdout always gets JSON.

@@ -1,5 +1,6 @@
 #include "deploy/containerdriver.h"
 
+#include "archive/tarwriter.h"
 #include "deploy/rollout.h"
 #include "registry/localregistry.h"
 #include "util/crashpoint.h"
@@ -220,6 +221,9 @@ ContainerSpec ContainerDriver::containerSpec(const QString &name) const
     // Registry-less: by id, which no tag moved by another deploy can change under us.
     spec.image = m_request.image.imageId.isEmpty() ? m_request.image.reference : m_request.image.imageId;
     spec.env = deploy.env;
+    if (!deploy.secretFiles) // else files, copied in before the start (copySecretFiles)
+        for (auto it = m_request.secrets.cbegin(); it != m_request.secrets.cend(); ++it)
+            spec.env.insert(it.key(), it.value());
     spec.ports = deploy.ports;
     spec.network = deploy.network;
     spec.restart = deploy.restart;
@@ -265,7 +269,39 @@ Result<AppInstance> ContainerDriver::create()
     next.id = created.value();
     m_reporter.log(LogLevel::Info, QStringLiteral("created %1 (%2) from %3")
                                        .arg(next.name, next.id.left(12), m_request.image.reference));
+    if (Status copied = copySecretFiles(next.id); !copied) {
+        (void)m_client.removeContainer(next.id);
+        return copied.error();
+    }
     return next;
+}
+
+// With [deploy] secrets files = true: /run/secrets/NAME in the new container, before it starts
+// (world-readable, 0644, as the tar writer makes every file: the container's user may be any).
+Status ContainerDriver::copySecretFiles(const QString &id)
+{
+    if (!m_request.deploy.secretFiles || m_request.secrets.isEmpty())
+        return success();
+    QByteArray tar;
+    TarWriter writer(
+        [&tar](const char *data, qsizetype size) {
+            tar.append(data, size);
+            return success();
+        },
+        QDateTime::currentSecsSinceEpoch());
+    for (auto it = m_request.secrets.cbegin(); it != m_request.secrets.cend(); ++it)
+        if (Status added =
+                writer.addFile(QStringLiteral("run/secrets/") + it.key(), false, it.value().toUtf8());
+            !added)
+            return added;
+    if (Status finished = writer.finish(); !finished)
+        return finished;
+    if (Status put = m_client.putArchive(id, QStringLiteral("/"), tar); !put)
+        return put;
+    m_reporter.log(LogLevel::Info, QStringLiteral("copied %1 secret file(s) to /run/secrets in %2")
+                                       .arg(m_request.secrets.size())
+                                       .arg(id.left(12)));
+    return success();
 }
 
 // Old containers that hold one of the new one's host ports have to stop before it can start, and

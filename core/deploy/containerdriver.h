@@ -42,6 +42,7 @@ private:
     Status pullFromHere();
     ContainerSpec containerSpec(const QString &name) const;
     Result<AppInstance> create();
+    Status copySecretFiles(const QString &id);
     Status checkHostPaths();
     Status stopInTheWay(const QList<AppInstance> &current, QList<AppInstance> *stopped);
     Error abandon(const AppInstance &next, const QList<AppInstance> &stopped, const Error &error);

@@ -1,5 +1,6 @@
 #include "deploy/deployment.h"
 
+#include "deploy/appsecrets.h"
 #include "events/event.h"
 #include "history/history.h"
 #include "registry/imagereference.h"
@@ -126,6 +127,16 @@ Result<DeploymentReport> Deployment::deploy(DeployRequest request)
                                                     sourceIdentity(build.source.location));
     if (!project)
         return fail(QStringLiteral("deploy"), project.error());
+    // A secret that is not set stops the deploy before the push and before any container.
+    auto settings = releaseSettings(built->spec, project->name, request.environment);
+    if (!settings)
+        return fail(QStringLiteral("deploy"), settings.error());
+    auto secrets =
+        AppSecrets::forDataDir(m_settings.dataDir)
+            .resolve(settings->first, settings->second.secrets, request.environment, m_settings.stop);
+    if (!secrets)
+        return fail(QStringLiteral("deploy"), secrets.error());
+    options.secretHashes = secrets->hashes;
     auto release = recordRelease(*opened->history, project->name, build.source.ref, built.value(), options);
     if (!release)
         return fail(QStringLiteral("push"), release.error());

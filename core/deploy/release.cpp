@@ -1,5 +1,6 @@
 #include "deploy/release.h"
 
+#include "deploy/appsecrets.h"
 #include "events/event.h"
 #include "oci/dockerarchive.h"
 #include "registry/credentials.h"
@@ -119,7 +120,8 @@ QString containerSafe(const QString &text)
     return safe.isEmpty() ? QStringLiteral("app") : safe;
 }
 
-QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const QString &environment)
+QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const QString &environment,
+                           const QMap<QString, QString> &secretHashes)
 {
     const auto object = [](const QMap<QString, QString> &map) {
         QJsonObject json;
@@ -147,6 +149,15 @@ QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const Q
                                             {QStringLiteral("options"), object(deploy.log.options)}}}};
     if (!environment.isEmpty())
         json.insert(QStringLiteral("environment"), environment);
+    if (!deploy.secrets.isEmpty()) {
+        // Names in order, each with its value's keyed hash: the value itself is never recorded.
+        QJsonArray secrets;
+        for (const QString &name : deploy.secrets)
+            secrets.append(QJsonObject{{QStringLiteral("name"), name},
+                                       {QStringLiteral("hash"), secretHashes.value(name)}});
+        json.insert(QStringLiteral("secrets"), secrets);
+        json.insert(QStringLiteral("secretFiles"), deploy.secretFiles);
+    }
     if (deploy.health)
         json.insert(QStringLiteral("health"),
                     QJsonObject{{QStringLiteral("path"), deploy.health->path},
@@ -154,6 +165,19 @@ QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const Q
                                 {QStringLiteral("timeout"), deploy.health->timeoutSeconds},
                                 {QStringLiteral("interval"), deploy.health->intervalSeconds}});
     return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
+}
+
+QMap<QString, QString> recordedSecretHashes(const ReleaseRecord &release)
+{
+    QMap<QString, QString> hashes;
+    const QJsonArray secrets = QJsonDocument::fromJson(release.deploySettings.toUtf8())
+                                   .object()
+                                   .value(QStringLiteral("secrets"))
+                                   .toArray();
+    for (const QJsonValue &secret : secrets)
+        hashes.insert(secret.toObject().value(QStringLiteral("name")).toString(),
+                      secret.toObject().value(QStringLiteral("hash")).toString());
+    return hashes;
 }
 
 QString environmentOfRelease(const ReleaseRecord &release)
@@ -245,6 +269,9 @@ Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecor
         deploy.log.driver = log.value(QStringLiteral("driver")).toString();
         deploy.log.options = map(log.value(QStringLiteral("options")).toObject());
     }
+    for (const QJsonValue &secret : json.value(QStringLiteral("secrets")).toArray())
+        deploy.secrets.append(secret.toObject().value(QStringLiteral("name")).toString());
+    deploy.secretFiles = json.value(QStringLiteral("secretFiles")).toBool();
     return std::pair<QString, DeploySpec>(deploy.name, deploy);
 }
 
@@ -264,6 +291,18 @@ Result<PushResult> pushBuild(const BuildOutput &build, const QString &manifestDi
                           reference, dataDir, events, std::move(stop), options);
 }
 
+Result<std::pair<QString, DeploySpec>> releaseSettings(const Spec &spec, const QString &project,
+                                                       const QString &environment)
+{
+    const QString app = containerSafe(spec.deploy.name.isEmpty() ? project : spec.deploy.name);
+    if (environment.isEmpty())
+        return std::pair<QString, DeploySpec>(app, spec.deploy);
+    auto table = environmentOf(spec, environment);
+    if (!table)
+        return table.error();
+    return std::pair<QString, DeploySpec>(appOfEnvironment(app, table.value()), table->deploy);
+}
+
 Result<ReleaseRecord> recordRelease(History &history, const QString &project, const QString &ref,
                                     const BuildOutput &built, const ReleaseOptions &options)
 {
@@ -273,15 +312,10 @@ Result<ReleaseRecord> recordRelease(History &history, const QString &project, co
         if (image.platform == u"linux/amd64")
             platform = image;
 
-    QString app = containerSafe(built.spec.deploy.name.isEmpty() ? project : built.spec.deploy.name);
-    DeploySpec deploy = built.spec.deploy;
-    if (!options.environment.isEmpty()) {
-        auto environment = environmentOf(built.spec, options.environment);
-        if (!environment)
-            return environment.error();
-        app = appOfEnvironment(app, environment.value());
-        deploy = environment->deploy;
-    }
+    auto settings = releaseSettings(built.spec, project, options.environment);
+    if (!settings)
+        return settings.error();
+    const auto &[app, deploy] = settings.value();
     ReleaseRecord release;
     release.project = project;
     release.commit = built.commit;
@@ -289,7 +323,7 @@ Result<ReleaseRecord> recordRelease(History &history, const QString &project, co
     release.ref = ref;
     release.digest = platform.manifestDigest;
     release.buildMs = qint64(built.seconds * 1000);
-    release.deploySettings = deploySettingsJson(app, deploy, options.environment);
+    release.deploySettings = deploySettingsJson(app, deploy, options.environment, options.secretHashes);
     for (const BuiltLayer &layer : built.layers)
         release.layers.append(
             LayerRecord{.name = layer.name, .digest = layer.blob.digest, .size = layer.blob.size});
@@ -318,12 +352,27 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
     auto recorded = recordedDeploySettings(release);
     if (!recorded)
         return recorded.error();
+    // Before any target is touched: a secret that is not set stops the rollout here.
+    const QString environment = environmentOfRelease(release);
+    auto secrets = AppSecrets::forDataDir(options.dataDir)
+                       .resolve(recorded->first, recorded->second.secrets, environment, options.stop);
+    if (!secrets)
+        return secrets.error();
+    const QMap<QString, QString> recordedHashes = recordedSecretHashes(release);
+    for (auto it = secrets->hashes.cbegin(); it != secrets->hashes.cend(); ++it)
+        if (recordedHashes.value(it.key()) != it.value() && options.events)
+            options.events->log(LogLevel::Warning, QStringLiteral("deploy"),
+                                QStringLiteral("secret %1 of app %2 changed since release %3: its containers "
+                                               "get the value set now")
+                                    .arg(it.key(), recorded->first)
+                                    .arg(release.id));
 
     RolloutRequest request;
     request.app = recorded->first;
     request.release = QString::number(release.id);
     request.commit = release.commit;
     request.deploy = recorded->second;
+    request.secrets = std::move(secrets->values);
     request.targets = targets;
     request.batchSize = options.batchSize;
     request.events = options.events;

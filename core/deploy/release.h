@@ -7,6 +7,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -34,7 +35,11 @@ QString containerSafe(const QString &text);
 // The app name and [deploy] settings a release is deployed with (and the environment, if any),
 // as the JSON text stored in ReleaseRecord::deploySettings, so a rollback deploys it the same way
 // from the history alone.
-QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const QString &environment = {});
+// With the keyed hash of each secret's value (AppSecrets), never the value.
+QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const QString &environment = {},
+                           const QMap<QString, QString> &secretHashes = {});
+// The keyed hashes of the secrets a release was deployed with, by name.
+QMap<QString, QString> recordedSecretHashes(const ReleaseRecord &release);
 // The environment a release was deployed for; empty for none.
 QString environmentOfRelease(const ReleaseRecord &release);
 
@@ -46,6 +51,10 @@ QString appOfEnvironment(const QString &app, const EnvironmentSpec &environment)
 // itself without an environment.
 QString environmentApp(const QString &app, const QString &environment);
 Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecord &release);
+// The app and [deploy] settings a build of `project` deploys with: its [deploy] name (else the
+// project's), or with an environment that [env.NAME]'s app and settings.
+Result<std::pair<QString, DeploySpec>> releaseSettings(const Spec &spec, const QString &project,
+                                                       const QString &environment);
 // A release's app: its recorded deploy name, else (a release recorded before the settings
 // were) its project's container-safe name.
 QString appOfRelease(const ReleaseRecord &release);
@@ -68,6 +77,8 @@ struct ReleaseOptions
     QThreadPool *pool = nullptr; // where targets roll out; null: a pool of the batch's size
     bool waitForLock = true;     // for another deploy of the app to a target; false: fail that target
     QString environment;         // recordRelease: deploy with this [env.NAME]'s settings and app
+    // recordRelease: the keyed hashes of the secrets the settings name (AppSecrets::resolve).
+    QMap<QString, QString> secretHashes;
 };
 
 // Records a build as a release of `project` built from `ref`, pushing it first when
@@ -84,7 +95,10 @@ struct ReleaseRollout
     QStringList problems; // deployments that could not be finished in the history
 };
 
-// Rolls a recorded release out to targets with its recorded deploy settings. A deployment per
+// Rolls a recorded release out to targets with its recorded deploy settings and the current
+// values of the secrets they name, read from the system keychain first: one that is not set
+// stops it before any target is touched, and one whose value changed since the release was
+// recorded is said in a warning. A deployment per
 // target is started before and finished after with its result, error and log (the failed
 // container's last lines included). Posts StageEvents (deploy) besides the rollout's own
 // events. Redeploy and rollback are this with an older release.

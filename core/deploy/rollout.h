@@ -61,6 +61,9 @@ struct RolloutRequest
     QString commit;
     ImageSource image;
     DeploySpec deploy;
+    // The values of deploy.secrets, by name: into the container (its environment, or with
+    // deploy.secretFiles files under /run/secrets), never into a log, an event or an error.
+    QMap<QString, QString> secrets;
     QList<Target> targets;
     int batchSize = 0;     // targets deployed at once; 0: all in parallel. Stops after a failing batch.
     int steadySeconds = 5; // without a health check or image HEALTHCHECK: running this long is healthy

@@ -69,6 +69,10 @@ public:
     // Containers: see EngineContainers.
     Result<QString> createContainer(const ContainerSpec &spec) { return m_containers.create(spec); }
     Status startContainer(const QString &id) { return m_containers.start(id); }
+    Status putArchive(const QString &id, const QString &directory, const QByteArray &tar)
+    {
+        return m_containers.putArchive(id, directory, tar);
+    }
     Result<ContainerState> inspectContainer(const QString &id) { return m_containers.inspect(id); }
     Status stopContainer(const QString &id, int timeoutSeconds = 10)
     {

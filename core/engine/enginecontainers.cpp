@@ -131,6 +131,21 @@ Result<QString> EngineContainers::create(const ContainerSpec &spec)
     return id;
 }
 
+Status EngineContainers::putArchive(const QString &id, const QString &directory, const QByteArray &tar)
+{
+    EngineConnection::Request request;
+    request.method = "PUT";
+    request.path = QStringLiteral("/containers/%1/archive?path=%2")
+                       .arg(id, QString::fromUtf8(QUrl::toPercentEncoding(directory)));
+    request.body = tar;
+    request.contentType = "application/x-tar";
+    auto reply =
+        m_connection.expect(request, QStringLiteral("copy files into container %1").arg(id.left(12)), {200});
+    if (!reply)
+        return reply.error();
+    return success();
+}
+
 Status EngineContainers::start(const QString &id)
 {
     EngineConnection::Request request;

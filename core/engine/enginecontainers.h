@@ -98,6 +98,9 @@ public:
 
     Result<QString> create(const ContainerSpec &spec); // the new container's id
     Status start(const QString &id);
+    // Extracts the tar stream `tar` into the container at `directory` (PUT /containers/{id}/archive),
+    // which must exist in it; works on a container that is created and not started yet.
+    Status putArchive(const QString &id, const QString &directory, const QByteArray &tar);
     Result<ContainerState> inspect(const QString &id);
     // Stops with SIGTERM, then SIGKILL after timeoutSeconds; 0: SIGKILL at once, on any engine.
     Status stop(const QString &id, int timeoutSeconds = 10);

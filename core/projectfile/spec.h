@@ -85,6 +85,11 @@ struct DeploySpec
     QMap<QString, QString> labels; // besides Slipway's own io.slipway.* labels
     QStringList extraHosts;        // "name:address" lines for the container's /etc/hosts
     LogSpec log;
+    // Names of secrets whose values come from the system keychain at deploy time (AppSecrets),
+    // never from this file: as environment variables, or with secretFiles as files
+    // /run/secrets/NAME.
+    QStringList secrets;
+    bool secretFiles = false;
 };
 
 // An [env.NAME] table: where the environment deploys, and [deploy] with its keys over it.

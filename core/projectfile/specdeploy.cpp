@@ -341,6 +341,78 @@ void readLog(SpecProblems &problems, const toml::node &node, const QString &wher
     out = log;
 }
 
+// [A-Za-z_][A-Za-z0-9_]*, as AppSecrets takes.
+bool isVariableName(const QString &name)
+{
+    if (name.isEmpty() || (name.front() >= u'0' && name.front() <= u'9'))
+        return false;
+    return std::all_of(name.begin(), name.end(), [](QChar c) {
+        return (c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_';
+    });
+}
+
+bool readSecretNames(SpecProblems &problems, const toml::node &node, const QString &where, QStringList &out)
+{
+    QStringList names;
+    if (!readStringList(problems, node, where, names))
+        return false;
+    const toml::array &array = *node.as_array();
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        if (!isVariableName(names[i]))
+            return problems.fail(lineOf(array[size_t(i)]),
+                                 where + QStringLiteral(": ") + quoted(names[i]) +
+                                     QStringLiteral(" is not a valid variable name (A-Z, a-z, 0-9 and '_', "
+                                                    "not starting with a digit)"));
+        if (names.indexOf(names[i]) < i)
+            return problems.fail(lineOf(array[size_t(i)]), where + QStringLiteral(": ") + quoted(names[i]) +
+                                                               QStringLiteral(" is named twice"));
+    }
+    out = names;
+    return true;
+}
+
+// secrets = ["DB_PASSWORD"], or secrets = { names = ["DB_PASSWORD"], files = true }.
+void readSecrets(SpecProblems &problems, const toml::node &node, const QString &where, DeploySpec &deploy)
+{
+    if (node.is_array()) {
+        if (readSecretNames(problems, node, where, deploy.secrets))
+            deploy.secretFiles = false;
+        return;
+    }
+    const toml::table *table = node.as_table();
+    if (!table) {
+        problems.fail(lineOf(node),
+                      where +
+                          QStringLiteral(" must be a list of names, e.g. [\"DB_PASSWORD\"], or a "
+                                         "table { names = [...], files = true }, not ") +
+                          typeName(node));
+        return;
+    }
+    QStringList names;
+    bool files = false;
+    for (auto &&[key, value] : *table) {
+        const QString name = toQString(key.str());
+        if (name == QLatin1String("names")) {
+            if (!readSecretNames(problems, value, where + QStringLiteral(".names"), names))
+                return;
+        } else if (name == QLatin1String("files")) {
+            if (const auto *flag = value.as_boolean()) {
+                files = flag->get();
+            } else {
+                problems.fail(lineOf(value),
+                              where + QStringLiteral(".files must be true or false, not ") + typeName(value));
+                return;
+            }
+        } else {
+            problems.fail(lineOf(key), where + QStringLiteral(" unknown key '") + name +
+                                           QStringLiteral("' (the keys are names and files)"));
+            return;
+        }
+    }
+    deploy.secrets = names;
+    deploy.secretFiles = files;
+}
+
 void readDeployPorts(SpecProblems &problems, const toml::node &node, const QString &where, DeploySpec &deploy)
 {
     QStringList ports;
@@ -482,8 +554,21 @@ void readDeploy(SpecProblems &problems, const toml::table &table, const QString 
             readExtraHosts(problems, node, where, deploy.extraHosts);
         } else if (name == QLatin1String("log")) {
             readLog(problems, node, where, deploy.log);
+        } else if (name == QLatin1String("secrets")) {
+            readSecrets(problems, node, where, deploy);
         } else {
             problems.fail(lineOf(key), t + QStringLiteral(" unknown key '") + name + u'\'');
+        }
+    }
+    // A secret's value comes from the keychain, never from the file: not both.
+    for (const QString &secret : std::as_const(deploy.secrets)) {
+        if (deploy.env.contains(secret)) {
+            const toml::node *at = table.get("secrets");
+            problems.fail(at ? lineOf(*at) : lineOf(table),
+                          t + QStringLiteral(" secrets: ") + quoted(secret) +
+                              QStringLiteral(" is in env as well: a secret's value comes from the system "
+                                             "keychain (slipway-cli secret set), never from slipway.toml"));
+            return;
         }
     }
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "credentials.h"
+#include "util/keychain.h"
 #include "util/result.h"
 
 #include <QString>
@@ -21,12 +22,8 @@ namespace slipway {
 // keychain only for registries the index names, so a push to any other registry never touches
 // D-Bus (and never makes a locked keyring prompt).
 //
-// Threads: QtKeychain jobs are asynchronous and need an event loop. Each call here hands its
-// job to one keychain thread of Slipway's (which runs an event loop for as long as the
-// QCoreApplication lives) and blocks until the job is done, the timeout passes or the stop
-// token is set. Any thread may call, but a call can wait for an unlock prompt: the CLI calls
-// directly, the GUI must call from a worker thread, never the GUI thread. A QCoreApplication
-// must exist.
+// Threads: as util/keychain.h: each call blocks until the keychain answers (maybe after an unlock
+// prompt), so the GUI calls from a worker thread, never the GUI thread.
 //
 // Without a session bus (no $DBUS_SESSION_BUS_ADDRESS and no $XDG_RUNTIME_DIR/bus) there is no
 // keychain: save() and remove() fail with a message that says how to get one, find() reports
@@ -61,7 +58,7 @@ private:
     Status writeIndex(const QStringList &registries) const;
 
     QString m_indexFile;
-    std::chrono::milliseconds m_timeout{30000};
+    std::chrono::milliseconds m_timeout = keychain::defaultTimeout;
 };
 
 } // namespace slipway

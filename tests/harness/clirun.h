@@ -28,8 +28,9 @@ struct CliRun
 };
 
 // Runs the slipway-cli under test (SLIPWAY_CLI, set by slipway_add_test) with extra environment
-// assignments ("NAME=value").
-inline CliRun runCli(const QStringList &arguments, const QStringList &environment = {})
+// assignments ("NAME=value"), and `input` on its standard input.
+inline CliRun runCli(const QStringList &arguments, const QStringList &environment = {},
+                     const QByteArray &input = {})
 {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -37,6 +38,9 @@ inline CliRun runCli(const QStringList &arguments, const QStringList &environmen
         env.insert(assignment.section(u'=', 0, 0), assignment.section(u'=', 1));
     process.setProcessEnvironment(env);
     process.start(QStringLiteral(SLIPWAY_CLI), arguments);
+    if (!input.isEmpty())
+        process.write(input);
+    process.closeWriteChannel();
     CliRun run;
     if (process.waitForFinished(300000) && process.exitStatus() == QProcess::NormalExit)
         run.exitCode = process.exitCode();

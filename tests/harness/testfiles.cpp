@@ -1,6 +1,7 @@
 #include "testfiles.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -13,6 +14,18 @@ bool writeFile(const QString &path, const QByteArray &contents)
     QDir().mkpath(QFileInfo(path).absolutePath());
     QFile file(path);
     return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
+}
+
+QStringList filesContaining(const QString &directory, const QString &needle)
+{
+    QStringList found;
+    QDirIterator it(directory, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        QFile file(it.next());
+        if (file.open(QIODevice::ReadOnly) && file.readAll().contains(needle.toUtf8()))
+            found += file.fileName();
+    }
+    return found;
 }
 
 QByteArray dockerConfigJson(const QString &registry, const QString &user, const QString &password)

@@ -3,7 +3,8 @@
 // driver and a port bound to an address reach the container as the engine reports it (GET
 // /containers/{id}/json, read here with a client of the test's own); an app with a volume rolls
 // out stop-first and keeps its data across a redeploy and a rollback; a host directory that is
-// not there stops the deploy before anything changes, on a local and on an ssh target. Each
+// not there stops the deploy before anything changes, on a local and on an ssh target; secrets
+// set with `secret set` reach the container and nothing else, and a rollback says which changed. Each
 // function once on Podman and once on Docker.
 
 #include "clirun.h"
@@ -11,6 +12,7 @@
 #include "gitrepo.h"
 #include "history/history.h"
 #include "httpprobe.h"
+#include "keyringsession.h"
 #include "podmanservice.h"
 #include "processes.h"
 #include "sshserver.h"
@@ -23,6 +25,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
@@ -51,12 +54,24 @@ private:
     quint16 m_port = 0;
     quint16 m_hostPort = 0;
     QStringList m_env;
+    QString m_printed; // all a secrets test's CLI runs printed, to search for a value
 
-    CliRun cli(QStringList arguments)
+    CliRun cli(QStringList arguments, const QByteArray &input = {})
     {
         arguments.prepend(m_data->path());
         arguments.prepend(QStringLiteral("--data-dir"));
-        return slipway::test::runCli(arguments, m_env);
+        return slipway::test::runCli(arguments, m_env, input);
+    }
+    // `secret set APP NAME [--env ENV]` with the value on stdin; the error, or empty.
+    QString setSecret(const QString &app, const QString &name, const QByteArray &value,
+                      const QString &environment = {})
+    {
+        QStringList arguments{QStringLiteral("secret"), QStringLiteral("set"), app, name};
+        if (!environment.isEmpty())
+            arguments += {QStringLiteral("--env"), environment};
+        const CliRun run = cli(arguments, value + '\n');
+        m_printed += QString::fromUtf8(run.out) + run.err;
+        return run.exitCode == 0 ? QString() : run.err;
     }
 
     // The web app at `version`, with these lines added to its [deploy] table.
@@ -79,6 +94,7 @@ private:
             return QStringLiteral("cannot commit");
         const CliRun run =
             cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"), target});
+        m_printed += QString::fromUtf8(run.out) + run.err;
         return run.exitCode == 0 ? QString() : run.err + QString::fromUtf8(run.out);
     }
 
@@ -147,6 +163,7 @@ private Q_SLOTS:
                        QStringLiteral("webdata")});
         m_data = std::make_unique<QTemporaryDir>();
         m_repo = std::make_unique<GitRepo>();
+        m_printed.clear();
         QVERIFY(m_data->isValid() && m_repo->isValid());
         CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
                           QStringLiteral("--endpoint"), m_engine->endpoint()});
@@ -250,6 +267,97 @@ private Q_SLOTS:
                  (QStringList{QStringLiteral("kept"), QStringLiteral("again")}));
     }
 
+    // A secret named in [deploy] secrets: a deploy without its value stops before anything
+    // happens; set with `secret set`, it reaches the container as a variable, or as a file under
+    // /run/secrets, and its value is in no file of the data dir (the history database
+    // included) and in nothing the CLI printed.
+    void secretsReachTheContainerAndNothingElse()
+    {
+        const QByteArray value =
+            "Db-Secret-" + QByteArray::number(QRandomGenerator::global()->generate64(), 16);
+        const QByteArray named = "secrets = [\"DB_PASSWORD\"]\n";
+        QString problem = deploy("v1", named);
+        QVERIFY2(
+            problem.contains(QStringLiteral("slipway-cli deploy: app web: secret DB_PASSWORD is not set; "
+                                            "set it with 'slipway-cli secret set web DB_PASSWORD'")),
+            qPrintable(problem));
+        QCOMPARE(webContainers(), (QMap<QString, bool>()));
+
+        QCOMPARE(setSecret(QStringLiteral("web"), QStringLiteral("DB_PASSWORD"), value), QString());
+        problem = deploy("v2", named);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QString seen;
+        QCOMPARE(shell(QStringLiteral("web-1"), QStringLiteral("printf %s \"$DB_PASSWORD\""), &seen), 0);
+        QCOMPARE(seen, QString::fromUtf8(value));
+
+        // As a file, copied in before the start, and no longer in the environment; over ssh.
+        problem =
+            deploy("v3", "secrets = { names = [\"DB_PASSWORD\"], files = true }\n", QStringLiteral("remote"));
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(shell(QStringLiteral("web-2"), QStringLiteral("cat /run/secrets/DB_PASSWORD"), &seen), 0);
+        QCOMPARE(seen, QString::fromUtf8(value));
+        QCOMPARE(shell(QStringLiteral("web-2"), QStringLiteral("test -z \"$DB_PASSWORD\"")), 0);
+
+        const CliRun listed = cli({QStringLiteral("secret"), QStringLiteral("list"), QStringLiteral("web")});
+        QCOMPARE(listed.exitCode, 0);
+        QVERIFY2(listed.out.contains("DB_PASSWORD"), listed.out.constData());
+        m_printed += QString::fromUtf8(listed.out) + listed.err;
+
+        // The history keeps the name and a keyed hash, never the value.
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data->path()).data));
+        QVERIFY(history);
+        auto projects = history.value()->projects();
+        QVERIFY(projects && projects->size() == 1);
+        auto releases = history.value()->releases(projects->constFirst().name);
+        QVERIFY(releases && releases->size() == 2);
+        const QJsonArray recorded = QJsonDocument::fromJson(releases->constFirst().deploySettings.toUtf8())
+                                        .object()[QStringLiteral("secrets")]
+                                        .toArray();
+        QCOMPARE(recorded.size(), 1);
+        QCOMPARE(recorded[0][QStringLiteral("name")].toString(), QStringLiteral("DB_PASSWORD"));
+        QCOMPARE(recorded[0][QStringLiteral("hash")].toString().size(), 64);
+        history.value().reset();
+        QCOMPARE(slipway::test::filesContaining(m_data->path(), QString::fromUtf8(value)), QStringList());
+        QVERIFY(!m_printed.contains(QString::fromUtf8(value)));
+    }
+
+    // A rollback says which secrets changed since the release it goes back to, before it runs,
+    // and gives the containers the value set now.
+    void rollbackSaysWhichSecretsChanged()
+    {
+        const QByteArray named = "secrets = [\"API_KEY\", \"TOKEN\"]\n";
+        QCOMPARE(setSecret(QStringLiteral("web"), QStringLiteral("API_KEY"), "first-key"), QString());
+        QCOMPARE(setSecret(QStringLiteral("web"), QStringLiteral("TOKEN"), "kept-token"), QString());
+        QString problem = deploy("v1", named);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(setSecret(QStringLiteral("web"), QStringLiteral("API_KEY"), "second-key"), QString());
+        problem = deploy("v2", named);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QString seen;
+        QCOMPARE(shell(QStringLiteral("web-2"), QStringLiteral("printf %s \"$API_KEY\""), &seen), 0);
+        QCOMPARE(seen, QStringLiteral("second-key"));
+
+        const CliRun back =
+            cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY2(back.exitCode == 0, qPrintable(back.err));
+        QVERIFY2(back.err.contains(QStringLiteral("secret API_KEY of app web changed since release 1")),
+                 qPrintable(back.err));
+        QVERIFY2(!back.err.contains(QStringLiteral("TOKEN")), qPrintable(back.err));
+        QCOMPARE(shell(QStringLiteral("web-1"), QStringLiteral("printf %s \"$API_KEY\""), &seen), 0);
+        QCOMPARE(seen, QStringLiteral("second-key"));
+
+        // A secret removed since: the rollback stops before it touches anything.
+        const CliRun removed = cli(
+            {QStringLiteral("secret"), QStringLiteral("rm"), QStringLiteral("web"), QStringLiteral("TOKEN")});
+        QCOMPARE(removed.exitCode, 0);
+        const CliRun refused = cli({QStringLiteral("rollback"), QStringLiteral("--target"),
+                                    QStringLiteral("local"), QStringLiteral("--to"), QStringLiteral("2")});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.errors().constLast().contains(QStringLiteral("app web: secret TOKEN is not set")),
+                 qPrintable(refused.err));
+        QCOMPARE(webContainers(), (QMap<QString, bool>{{QStringLiteral("web-1"), true}}));
+    }
+
     // [env.staging] and [env.production]: each to its own targets, with its own values, as an app
     // of its own (web-staging, web-production), so the two never retire each other even on one
     // engine; each rolls back on its own.
@@ -258,6 +366,7 @@ private Q_SLOTS:
         const quint16 productionPort = slipway::test::freeLoopbackPort();
         const QByteArray environments =
             QStringLiteral("env = { STAGE = \"none\" }\n"
+                           "secrets = [\"API_KEY\"]\n"
                            "[env.staging]\n"
                            "targets = [\"local\"]\n"
                            "env = { STAGE = \"staging\" }\n"
@@ -272,6 +381,12 @@ private Q_SLOTS:
                 .arg(productionPort)
                 .toUtf8();
         QVERIFY(commit("v1", environments));
+        // Each environment's app has its own value of the secret.
+        QCOMPARE(setSecret(QStringLiteral("web"), QStringLiteral("API_KEY"), "staging-key",
+                           QStringLiteral("staging")),
+                 QString());
+        QCOMPARE(setSecret(QStringLiteral("web-production"), QStringLiteral("API_KEY"), "production-key"),
+                 QString());
         const auto deployTo = [&](const QString &environment) {
             return cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--env"), environment});
         };
@@ -283,12 +398,16 @@ private Q_SLOTS:
             QStringList env;
             for (const QJsonValue &item :
                  inspect(container)[QStringLiteral("Config")][QStringLiteral("Env")].toArray())
-                if (item.toString().startsWith(QStringLiteral("STAGE=")))
+                if (item.toString().startsWith(QStringLiteral("STAGE=")) ||
+                    item.toString().startsWith(QStringLiteral("API_KEY=")))
                     env.append(item.toString());
+            env.sort();
             return env;
         };
-        QCOMPARE(envOf(QStringLiteral("web-staging-1")), QStringList{QStringLiteral("STAGE=staging")});
-        QCOMPARE(envOf(QStringLiteral("web-production-2")), QStringList{QStringLiteral("STAGE=production")});
+        QCOMPARE(envOf(QStringLiteral("web-staging-1")),
+                 (QStringList{QStringLiteral("API_KEY=staging-key"), QStringLiteral("STAGE=staging")}));
+        QCOMPARE(envOf(QStringLiteral("web-production-2")),
+                 (QStringList{QStringLiteral("API_KEY=production-key"), QStringLiteral("STAGE=production")}));
         QCOMPARE(inspect(QStringLiteral(
                      "web-production-2"))[QStringLiteral("HostConfig")][QStringLiteral("Memory")]
                      .toInteger(),
@@ -308,7 +427,8 @@ private Q_SLOTS:
                    QStringLiteral("--app"), QStringLiteral("web"), QStringLiteral("--env"),
                    QStringLiteral("staging")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        QCOMPARE(envOf(QStringLiteral("web-staging-1")), QStringList{QStringLiteral("STAGE=staging")});
+        QCOMPARE(envOf(QStringLiteral("web-staging-1")),
+                 (QStringList{QStringLiteral("API_KEY=staging-key"), QStringLiteral("STAGE=staging")}));
         QCOMPARE(webContainers(QStringLiteral("web-production")).value(QStringLiteral("web-production-2")),
                  true);
         // The other per-app commands take the environment the same way.
@@ -395,5 +515,15 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestDeploySettings)
+int main(int argc, char **argv)
+{
+    // Secrets live in the system keychain: the tests run on a D-Bus session of their own with
+    // an unlocked gnome-keyring, as tst_keychain does.
+    const char modeVariable[] = "SLIPWAY_TST_DEPLOYSETTINGS";
+    if (qEnvironmentVariableIsEmpty(modeVariable))
+        return slipway::test::runUnderKeyring(argc, argv, modeVariable);
+    QCoreApplication app(argc, argv);
+    TestDeploySettings test;
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_deploysettings.moc"

@@ -568,6 +568,21 @@ void TestSpec::badInput_data()
         "slipway.toml:1: env must be tables, one per environment: write [env.production]");
     row("env targets", withLayer("[env.staging]\ntargets = \"stage\"\n"),
         "slipway.toml:5: [env.staging] targets must be a list of strings, not a string");
+    row("secret name", withLayer("[deploy]\nsecrets = [\"DB_PASSWORD\", \"api-key\"]\n"),
+        "slipway.toml:5: [deploy] secrets: \"api-key\" is not a valid variable name (A-Z, a-z, 0-9 and '_', "
+        "not starting with a digit)");
+    row("secret twice", withLayer("[deploy]\nsecrets = [\"KEY\", \"KEY\"]\n"),
+        "slipway.toml:5: [deploy] secrets: \"KEY\" is named twice");
+    row("secret in env", withLayer("[deploy]\nenv = { KEY = \"x\" }\nsecrets = [\"KEY\"]\n"),
+        "slipway.toml:6: [deploy] secrets: \"KEY\" is in env as well: a secret's value comes from the "
+        "system keychain (slipway-cli secret set), never from slipway.toml");
+    row("secret value", withLayer("[deploy]\nsecrets = { KEY = \"x\" }\n"),
+        "slipway.toml:5: [deploy] secrets unknown key 'KEY' (the keys are names and files)");
+    row("secret files", withLayer("[deploy.secrets]\nnames = [\"KEY\"]\nfiles = \"yes\"\n"),
+        "slipway.toml:6: [deploy] secrets.files must be true or false, not a string");
+    row("secret env name", withLayer("[env.production]\ntargets = [\"a\"]\nsecrets = [\"9LIVES\"]\n"),
+        "slipway.toml:6: [env.production] secrets: \"9LIVES\" is not a valid variable name (A-Z, a-z, 0-9 "
+        "and '_', not starting with a digit)");
     row("port address", withLayer("[deploy]\nports = [\"localhost:8080:80\"]\n"),
         "slipway.toml:5: [deploy] ports: \"localhost:8080:80\" must be \"HOST:CONTAINER\", "
         "\"ADDRESS:HOST:CONTAINER\" or either with /tcp or /udp, with ports from 1 to 65535");
@@ -649,6 +664,17 @@ void TestSpec::containerSettings()
     QCOMPARE(deploy.log.driver, QStringLiteral("local"));
     QCOMPARE(deploy.log.options,
              (QMap<QString, QString>{{QStringLiteral("max-size"), QStringLiteral("50m")}}));
+
+    // Secrets: names only, as variables or as files; an environment can name its own.
+    const Result<Spec> secrets =
+        parseSpec(withLayer("[deploy]\nsecrets = [\"DB_PASSWORD\", \"API_KEY\"]\n"
+                            "[env.production]\nsecrets = { names = [\"DB_PASSWORD\"], files = true }\n"));
+    QVERIFY2(secrets.ok(), secrets.ok() ? "" : qPrintable(secrets.error().message));
+    QCOMPARE(secrets->deploy.secrets,
+             (QStringList{QStringLiteral("DB_PASSWORD"), QStringLiteral("API_KEY")}));
+    QVERIFY(!secrets->deploy.secretFiles);
+    QCOMPARE(secrets->environments.constFirst().deploy.secrets, QStringList{QStringLiteral("DB_PASSWORD")});
+    QVERIFY(secrets->environments.constFirst().deploy.secretFiles);
 
     // Without them: no limits, the image's command, and a json-file log the engine rotates.
     const Result<Spec> plain = parseSpec(withLayer("[deploy]\nmemory = 1073741824\n"));

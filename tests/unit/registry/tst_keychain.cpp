@@ -35,6 +35,7 @@
 using namespace slipway;
 using slipway::test::CliRun;
 using slipway::test::dockerConfigJson;
+using slipway::test::filesContaining;
 using slipway::test::LogCapture;
 using slipway::test::RegistryServer;
 using slipway::test::runCli;
@@ -47,19 +48,6 @@ const QString savedSecret = QStringLiteral("Saved-Keychain-Secret-4711");
 const QString configSecret = QStringLiteral("Config-Json-Secret-0815");
 const QString noKeychainStart =
     QStringLiteral("no system keychain (Secret Service over D-Bus) is available:");
-
-// Files under directory whose bytes contain needle (UTF-8), for "the secret is in no file".
-QStringList filesContaining(const QString &directory, const QString &needle)
-{
-    QStringList found;
-    QDirIterator it(directory, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        QFile file(it.next());
-        if (file.open(QIODevice::ReadOnly) && file.readAll().contains(needle.toUtf8()))
-            found += file.fileName();
-    }
-    return found;
-}
 
 // The child run without a session bus: prints what save() and find() said, one per line.
 int noBusChild()
