@@ -12,6 +12,7 @@ Console::Console(const QString &dataDir, const QString &sampleProject)
     , history(slipway::History::defaultPath(slipway::DataDirs::resolve(dataDir).data))
     , logins(dataDir)
     , appLogs(dataDir)
+    , secrets(dataDir)
 {}
 
 QVariantMap Console::windowProperties()
@@ -24,7 +25,8 @@ QVariantMap Console::windowProperties()
             {QStringLiteral("apps"), QVariant::fromValue(&apps)},
             {QStringLiteral("history"), QVariant::fromValue(&history)},
             {QStringLiteral("logins"), QVariant::fromValue(&logins)},
-            {QStringLiteral("appLogs"), QVariant::fromValue(&appLogs)}};
+            {QStringLiteral("appLogs"), QVariant::fromValue(&appLogs)},
+            {QStringLiteral("secrets"), QVariant::fromValue(&secrets)}};
 }
 
 QUrl Console::windowUrl()

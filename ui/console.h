@@ -7,6 +7,7 @@
 #include "models/historymodel.h"
 #include "models/loginmodel.h"
 #include "models/projectmodel.h"
+#include "models/secretmodel.h"
 #include "models/targetmodel.h"
 #include "navigation.h"
 
@@ -39,4 +40,5 @@ struct Console
     HistoryModel history;
     LoginModel logins;
     AppLogsController appLogs;
+    SecretModel secrets;
 };

@@ -4,16 +4,19 @@
 // under dbus-run-session with an unlocked gnome-keyring-daemon whose keyrings live in a temporary
 // directory. A login the registry refuses is never saved, a saved one is what the CLI and a push
 // find, a removed one is gone from the keychain, and no message, property or log line ever holds
-// the password.
+// the password. The Apps page's Secrets dialog (SecretModel) is driven here too, on the same
+// keychain: a value set there is what `slipway-cli secret list` lists and a deploy reads.
 
 #include "uitestutil.h"
 #include "windowtestutil.h"
 
 #include "clirun.h"
 #include "console.h"
+#include "deploy/appsecrets.h"
 #include "keyringsession.h"
 #include "logcapture.h"
 #include "models/loginmodel.h"
+#include "models/secretmodel.h"
 #include "registry/credentials.h"
 #include "registry/registryaccess.h"
 #include "registry/savedcredentials.h"
@@ -490,6 +493,140 @@ private Q_SLOTS:
     }
 };
 
+// The Apps page's Secrets dialog, driven as a user would: an app typed before its first deploy,
+// a secret set and listed (as the CLI and a deploy find it), bad input in one line, removal.
+class TestSecretsDialog final : public QObject
+{
+    Q_OBJECT
+
+private:
+    const QString m_value = QStringLiteral("Dialog-Secret-Value-8086");
+    std::unique_ptr<LogCapture> m_log;
+    QTemporaryDir m_data;
+    std::unique_ptr<Console> m_console;
+    SecretModel *m_secrets = nullptr;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+    std::unique_ptr<QQmlApplicationEngine> m_engine;
+    QQuickWindow *m_window = nullptr;
+    QStringList m_warnings;
+    QObject *m_dialog = nullptr;
+
+    QQuickItem *item(const QString &name) { return findItem(m_window->contentItem(), name); }
+
+    // Types a name and a value and clicks Set; the answer comes back through saved().
+    bool setSecret(const QString &name, const QString &value, QString *error)
+    {
+        item(QStringLiteral("secretNameField"))->setProperty("text", name);
+        item(QStringLiteral("secretValueField"))->setProperty("text", value);
+        QSignalSpy saved(m_secrets, &SecretModel::saved);
+        if (!QTest::qWaitFor([&] { return item(QStringLiteral("setSecretButton"))->isEnabled(); }) ||
+            !QQuickTest::qWaitForPolish(m_window) ||
+            !clickItem(m_window, item(QStringLiteral("setSecretButton"))) ||
+            (saved.isEmpty() && !saved.wait(60000)))
+            return false;
+        *error = saved.constFirst().at(2).toString();
+        return saved.constFirst().at(0).toBool();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_log = std::make_unique<LogCapture>();
+        isolateSettings();
+        // The style is the one TestSettingsPage set: it cannot change once QML is loaded.
+        QVERIFY(m_data.isValid());
+        m_console = std::make_unique<Console>(m_data.path());
+        m_secrets = &m_console->secrets;
+        m_tester = std::make_unique<QAbstractItemModelTester>(
+            m_secrets, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(slipway::test::loadWindow(*m_console, m_engine, m_warnings, m_window));
+        QVERIFY(m_console->navigation.showPage(QStringLiteral("Apps")));
+        QTRY_VERIFY(item(QStringLiteral("appsPage"))->isVisible());
+        m_dialog = item(QStringLiteral("appsPage"))->findChild<QObject *>(QStringLiteral("secretsDialog"));
+        QVERIFY(m_dialog);
+    }
+
+    // No app deployed yet: the header's Secrets button opens the dialog, and the app is typed.
+    void typedAppBeforeItsFirstDeploy()
+    {
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QVERIFY(clickItem(m_window, item(QStringLiteral("secretsButton"))));
+        QTRY_VERIFY(m_dialog->property("opened").toBool());
+        QVERIFY(!item(QStringLiteral("setSecretButton"))->isEnabled()); // no app, no name, no value
+        QQuickItem *app = item(QStringLiteral("secretsAppField"));
+        app->setProperty("text", QStringLiteral("web-staging"));
+        QVERIFY(QMetaObject::invokeMethod(app, "editingFinished"));
+        QTRY_COMPARE(m_secrets->app(), QStringLiteral("web-staging"));
+        QTRY_VERIFY(!m_secrets->isBusy());
+        QCOMPARE(m_secrets->count(), 0);
+        QQuickItem *value = item(QStringLiteral("secretValueField"));
+        const QMetaProperty echoMode =
+            value->metaObject()->property(value->metaObject()->indexOfProperty("echoMode"));
+        QCOMPARE(echoMode.enumerator().valueToKey(value->property("echoMode").toInt()), "Password");
+    }
+
+    void setListsItAndTheCliAndDeployFindIt()
+    {
+        QString error;
+        QVERIFY2(setSecret(QStringLiteral("DB_PASSWORD"), m_value, &error), qPrintable(error));
+        QTRY_VERIFY(findVisibleItem(m_window->contentItem(), QStringLiteral("secret_DB_PASSWORD")));
+        // Not kept in the form once the keychain has it.
+        QCOMPARE(item(QStringLiteral("secretValueField"))->property("text").toString(), QString());
+        const CliRun listed = runCli({QStringLiteral("--data-dir"), m_data.path(), QStringLiteral("secret"),
+                                      QStringLiteral("list"), QStringLiteral("web"), QStringLiteral("--env"),
+                                      QStringLiteral("staging")});
+        QCOMPARE(listed.exitCode, 0);
+        QVERIFY2(listed.out.contains("DB_PASSWORD"), listed.out.constData());
+        const auto resolved = slipway::AppSecrets::forDataDir(m_data.path())
+                                  .resolve(QStringLiteral("web-staging"), {QStringLiteral("DB_PASSWORD")},
+                                           QStringLiteral("staging"));
+        QVERIFY2(resolved.ok(), resolved.ok() ? "" : qPrintable(resolved.error().message));
+        QCOMPARE(resolved->values.value(QStringLiteral("DB_PASSWORD")), m_value);
+    }
+
+    void badNameShowsOneLine()
+    {
+        QString error;
+        QVERIFY(!setSecret(QStringLiteral("db-password"), m_value, &error));
+        QVERIFY2(error.startsWith(QStringLiteral("'db-password' is not a secret name")) &&
+                     !error.contains(u'\n'),
+                 qPrintable(error));
+        QTRY_COMPARE(item(QStringLiteral("secretsError"))->property("text").toString(), error);
+        QTRY_COMPARE(m_secrets->count(), 1);
+    }
+
+    void removeTakesItOut()
+    {
+        QTRY_VERIFY(!m_secrets->isBusy()); // the list read again after the refusal
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QQuickItem *row = findVisibleItem(m_window->contentItem(), QStringLiteral("secret_DB_PASSWORD"));
+        QVERIFY(row);
+        QSignalSpy removed(m_secrets, &SecretModel::removed);
+        QVERIFY(clickItem(m_window, findItem(row, QStringLiteral("removeSecretButton"))));
+        QVERIFY(!removed.isEmpty() || removed.wait(60000));
+        QVERIFY2(removed.constFirst().at(0).toBool(), qPrintable(removed.constFirst().at(2).toString()));
+        QTRY_COMPARE(m_secrets->count(), 0);
+        const auto resolved = slipway::AppSecrets::forDataDir(m_data.path())
+                                  .resolve(QStringLiteral("web-staging"), {QStringLiteral("DB_PASSWORD")});
+        QVERIFY(!resolved);
+    }
+
+    void noValueShown()
+    {
+        QCOMPARE(m_log->linesWith(m_value), QStringList());
+        QCOMPARE(filesContaining(m_data.path(), m_value), QStringList());
+    }
+
+    void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }
+
+    void cleanupTestCase()
+    {
+        m_engine.reset();
+        m_tester.reset();
+        m_log.reset();
+    }
+};
+
 int main(int argc, char **argv)
 {
     if (qEnvironmentVariableIsEmpty(modeVariable))
@@ -512,6 +649,8 @@ int main(int argc, char **argv)
     int status = QTest::qExec(&model, argc, argv);
     TestSettingsPage page;
     status |= QTest::qExec(&page, argc, argv);
+    TestSecretsDialog secrets;
+    status |= QTest::qExec(&secrets, argc, argv);
     return status;
 }
 

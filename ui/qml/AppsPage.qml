@@ -8,12 +8,13 @@ import Slipway.Ui
 // history says (a container changed or removed by hand shows as drift), with its release,
 // uptime, restarts and, while the page is shown, its CPU and memory. Stop, start, restart and
 // remove (confirmed) act on one app on one target and are recorded in the history; Logs
-// follows it live. Read again every few seconds while shown; an unreachable target is marked.
+// follows it live; Secrets sets the values of the secrets its slipway.toml names. Read again every few seconds while shown; an unreachable target is marked.
 Page {
     id: page
 
     required property AppModel apps
     required property AppLogsController appLogs
+    required property SecretModel secrets
 
     // The app and target the remove question is about (by name: rows may move meanwhile).
     property string removeApp: ""
@@ -101,6 +102,12 @@ Page {
         appLogs: page.appLogs
     }
 
+    SecretsDialog {
+        id: secretsDialog
+
+        secrets: page.secrets
+    }
+
     ColumnLayout {
         anchors.fill: parent
         spacing: 18
@@ -116,6 +123,11 @@ Page {
                 Layout.preferredHeight: 28
                 Layout.preferredWidth: 28
                 running: page.apps.busy
+            }
+            Button {
+                objectName: "secretsButton"
+                text: qsTr("Secrets…")
+                onClicked: secretsDialog.showApp(page.secrets.app)
             }
             Button {
                 objectName: "refreshAppsButton"
@@ -281,6 +293,11 @@ Page {
                             page.appLogs.follow(row.app, [row.target])
                             logsDialog.open()
                         }
+                    }
+                    Button {
+                        objectName: "appSecretsButton"
+                        text: qsTr("Secrets")
+                        onClicked: secretsDialog.showApp(row.app)
                     }
                     Button {
                         objectName: "appStopButton"

@@ -16,6 +16,7 @@ ApplicationWindow {
     required property HistoryModel history
     required property LoginModel logins
     required property AppLogsController appLogs
+    required property SecretModel secrets
 
     width: 1200
     height: 760
@@ -71,6 +72,7 @@ ApplicationWindow {
             AppsPage {
                 apps: window.apps
                 appLogs: window.appLogs
+                secrets: window.secrets
             }
             HistoryPage {
                 history: window.history
