@@ -25,6 +25,7 @@ ContainerDriver::ContainerDriver(const RolloutRequest &request, const Target &ta
                                  RolloutReporter &reporter)
     : m_request(request)
     , m_target(target)
+    , m_image(request.image)
     , m_reporter(reporter)
     , m_client(target, request.stop)
     , m_health(m_client, request.deploy, request.steadySeconds, request.stop)
@@ -32,7 +33,33 @@ ContainerDriver::ContainerDriver(const RolloutRequest &request, const Target &ta
 
 Status ContainerDriver::prepare()
 {
-    return m_client.connect();
+    if (Status connected = m_client.connect(); !connected)
+        return connected;
+    return choosePlatform();
+}
+
+// The image of the engine's own platform; none built for it is said before anything changes.
+Status ContainerDriver::choosePlatform()
+{
+    if (m_request.platforms.isEmpty())
+        return success();
+    auto info = m_client.version();
+    if (!info)
+        return info.error();
+    QStringList built;
+    for (const PlatformSource &source : m_request.platforms) {
+        if (platformRuns(source.platform, info->os, info->arch)) {
+            m_image = source.image;
+            m_reporter.log(LogLevel::Info, QStringLiteral("the engine runs %1/%2: the %3 image")
+                                               .arg(info->os, info->arch, source.platform));
+            return success();
+        }
+        built.append(source.platform);
+    }
+    return Error::badInput(
+        QStringLiteral("%1 runs %2/%3, and release %4 has no image for it (built for %5); "
+                       "add \"%2/%3\" to [image] platforms")
+            .arg(where(), info->os, info->arch, m_request.release, built.join(QStringLiteral(", "))));
 }
 
 // A bind of a host path that is not there: Podman would make an empty directory in its place,
@@ -56,7 +83,7 @@ Status ContainerDriver::checkHostPaths()
 
 Status ContainerDriver::lock()
 {
-    return takeLock(m_request.image.reference);
+    return takeLock(m_image.reference);
 }
 
 Status ContainerDriver::takeLock(const QString &image)
@@ -68,7 +95,7 @@ Status ContainerDriver::takeLock(const QString &image)
 
 Status ContainerDriver::shipImage()
 {
-    const ImageSource &image = m_request.image;
+    const ImageSource &image = m_image;
     auto present = m_client.inspectImage(image.reference);
     if (!present)
         return present.error();
@@ -114,7 +141,7 @@ Status ContainerDriver::shipImage()
 // the "sha256:" prefix). Without a known id there is nothing to tell it by.
 bool ContainerDriver::hasReleaseId(const QJsonObject &inspected) const
 {
-    const QString wanted = m_request.image.imageId;
+    const QString wanted = m_image.imageId;
     if (wanted.isEmpty())
         return true;
     QString id = inspected.value(QStringLiteral("Id")).toString();
@@ -125,7 +152,7 @@ bool ContainerDriver::hasReleaseId(const QJsonObject &inspected) const
 
 Status ContainerDriver::transferImage()
 {
-    const ImageSource &image = m_request.image;
+    const ImageSource &image = m_image;
     if (image.localRegistry) {
         if (Status pulled = pullFromHere(); pulled)
             return success();
@@ -157,7 +184,7 @@ Status ContainerDriver::transferImage()
 // the layers it lacks; then it is tagged as the release.
 Status ContainerDriver::pullFromHere()
 {
-    const ImageSource &image = m_request.image;
+    const ImageSource &image = m_image;
     auto port = m_client.exposeLocalPort(image.localRegistry->port());
     if (!port)
         return port.error();
@@ -219,7 +246,7 @@ ContainerSpec ContainerDriver::containerSpec(const QString &name) const
     ContainerSpec spec;
     spec.name = name;
     // Registry-less: by id, which no tag moved by another deploy can change under us.
-    spec.image = m_request.image.imageId.isEmpty() ? m_request.image.reference : m_request.image.imageId;
+    spec.image = m_image.imageId.isEmpty() ? m_image.reference : m_image.imageId;
     spec.env = deploy.env;
     if (!deploy.secretFiles) // else files, copied in before the start (copySecretFiles)
         for (auto it = m_request.secrets.cbegin(); it != m_request.secrets.cend(); ++it)
@@ -254,7 +281,7 @@ Result<AppInstance> ContainerDriver::create()
     AppInstance next{.id = {},
                      .name = baseName,
                      .release = m_request.release,
-                     .image = m_request.image.reference,
+                     .image = m_image.reference,
                      .running = false,
                      .heldPorts = heldPorts(m_request.deploy)};
     auto created = m_client.createContainer(containerSpec(baseName));
@@ -267,8 +294,9 @@ Result<AppInstance> ContainerDriver::create()
     if (!created)
         return created.error();
     next.id = created.value();
-    m_reporter.log(LogLevel::Info, QStringLiteral("created %1 (%2) from %3")
-                                       .arg(next.name, next.id.left(12), m_request.image.reference));
+    m_reporter.log(
+        LogLevel::Info,
+        QStringLiteral("created %1 (%2) from %3").arg(next.name, next.id.left(12), m_image.reference));
     if (Status copied = copySecretFiles(next.id); !copied) {
         (void)m_client.removeContainer(next.id);
         return copied.error();

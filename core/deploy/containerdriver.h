@@ -2,6 +2,7 @@
 
 #include "deploy/deploylock.h"
 #include "deploy/healthcheck.h"
+#include "deploy/rollout.h"
 #include "deploy/targetdriver.h"
 #include "engine/engineclient.h"
 
@@ -10,8 +11,6 @@
 #include <optional>
 
 namespace slipway {
-
-struct RolloutRequest;
 
 // An app as a container on a Docker or Podman engine, reached over the Engine API. The new
 // release's container (`<app>-<release>`) is created beside the old ones; old containers that
@@ -36,6 +35,7 @@ public:
                       int tail) override;
 
 private:
+    Status choosePlatform();
     Status takeLock(const QString &image);
     Status transferImage();
     bool hasReleaseId(const QJsonObject &inspected) const;
@@ -49,6 +49,7 @@ private:
 
     const RolloutRequest &m_request;
     const Target &m_target;
+    ImageSource m_image; // the request's, or its platform's for this target's engine (prepare())
     RolloutReporter &m_reporter;
     EngineClient m_client;
     HealthCheck m_health;

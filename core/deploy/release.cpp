@@ -306,7 +306,8 @@ Result<std::pair<QString, DeploySpec>> releaseSettings(const Spec &spec, const Q
 Result<ReleaseRecord> recordRelease(History &history, const QString &project, const QString &ref,
                                     const BuildOutput &built, const ReleaseOptions &options)
 {
-    // One platform image runs on the targets: linux/amd64 when built, else the first.
+    // The release's own digest (what history lists and a rollback compares) is linux/amd64's
+    // image when it was built, else the first platform's; each target runs its own platform's.
     PlatformImage platform = built.images.constFirst();
     for (const PlatformImage &image : built.images)
         if (image.platform == u"linux/amd64")
@@ -327,17 +328,24 @@ Result<ReleaseRecord> recordRelease(History &history, const QString &project, co
     for (const BuiltLayer &layer : built.layers)
         release.layers.append(
             LayerRecord{.name = layer.name, .digest = layer.blob.digest, .size = layer.blob.size});
+    for (const PlatformImage &image : built.images)
+        release.platforms.append(PlatformRecord{
+            .platform = image.platform, .digest = image.manifestDigest, .imageId = image.configDigest});
 
     if (options.image.isEmpty()) {
         // The release id tags the image when it is loaded into each engine.
         release.image = localRepositoryPrefix() + app;
     } else {
-        auto pushed = pushBuild(built, platform.manifestDigest, options.image, options.blobsDir,
-                                options.dataDir, options.events, options.stop);
+        // Every platform goes up (the index, with several), so each target can pull its own.
+        const bool several = built.images.size() > 1;
+        auto pushed =
+            pushBuild(built, several ? built.manifestDigest : platform.manifestDigest, options.image,
+                      options.blobsDir, options.dataDir, options.events, options.stop);
         if (!pushed)
             return pushed.error();
         release.image = pushed->reference;
-        release.digest = pushed->digest;
+        if (!several)
+            release.digest = pushed->digest;
     }
     auto id = history.addRelease(release);
     if (!id)
@@ -381,35 +389,52 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
     request.waitForLock = options.waitForLock;
     // Lives as long as the rollout: the engines pull from it.
     std::optional<LocalRegistry> localRegistry;
-    if (release.image.startsWith(localRepositoryPrefix())) {
+    const bool local = release.image.startsWith(localRepositoryPrefix());
+    if (local) {
+        localRegistry.emplace(options.blobsDir);
+        Status serving = localRegistry->start();
+        if (serving)
+            serving = localRegistry->offer(release.digest);
+        for (const PlatformRecord &platform : release.platforms)
+            if (serving)
+                serving = localRegistry->offer(platform.digest);
+        if (!serving) {
+            localRegistry.reset();
+            if (options.events)
+                options.events->log(LogLevel::Warning, QStringLiteral("deploy"),
+                                    QStringLiteral("%1; sending whole images").arg(serving.error().message));
+        }
+    }
+    // The image source of manifest `digest` of the release.
+    const auto sourceOf = [&](const QString &digest) -> Result<ImageSource> {
+        if (!local)
+            return registrySource(release.image, digest, options.dataDir);
         // Registry-less: an engine that has the image (rollouts keep old images) skips it; the
         // others pull it from this machine and fetch only the layers they lack, or get it
         // streamed whole from the local blob store where they cannot reach this machine.
         // The tag carries the image id as well as the release id: two histories (two machines,
         // two data dirs) deploying one app to one engine each number their releases from 1.
-        const StoredImage stored = storedImage(options.blobsDir, release.digest);
-        request.image.reference = release.image + QStringLiteral(":release-") + request.release;
+        const StoredImage stored = storedImage(options.blobsDir, digest);
+        ImageSource image;
+        image.reference = release.image + QStringLiteral(":release-") + request.release;
         if (stored.configDigest.startsWith(QLatin1String("sha256:")))
-            request.image.reference += u'-' + stored.configDigest.mid(7, 12);
-        request.image.load =
-            archiveProducer(options.blobsDir, release.digest, request.image.reference, options.stop);
-        request.image.digest = release.digest;
-        request.image.imageId = stored.configDigest;
-        request.image.bytes = stored.bytes;
-        localRegistry.emplace(options.blobsDir);
-        Status serving = localRegistry->start();
-        if (serving)
-            serving = localRegistry->offer(release.digest);
-        if (serving)
-            request.image.localRegistry = &*localRegistry;
-        else if (options.events)
-            options.events->log(LogLevel::Warning, QStringLiteral("deploy"),
-                                QStringLiteral("%1; sending whole images").arg(serving.error().message));
-    } else {
-        auto source = registrySource(release.image, release.digest, options.dataDir);
+            image.reference += u'-' + stored.configDigest.mid(7, 12);
+        image.load = archiveProducer(options.blobsDir, digest, image.reference, options.stop);
+        image.digest = digest;
+        image.imageId = stored.configDigest;
+        image.bytes = stored.bytes;
+        image.localRegistry = localRegistry ? &*localRegistry : nullptr;
+        return image;
+    };
+    auto image = sourceOf(release.digest);
+    if (!image)
+        return image.error();
+    request.image = image.value();
+    for (const PlatformRecord &platform : release.platforms) {
+        auto source = sourceOf(platform.digest);
         if (!source)
             return source.error();
-        request.image = source.value();
+        request.platforms.append(PlatformSource{.platform = platform.platform, .image = source.value()});
     }
 
     ReleaseRollout rolled;

@@ -83,7 +83,7 @@ struct ReleaseOptions
 
 // Records a build as a release of `project` built from `ref`, pushing it first when
 // options.image is set; with options.environment, with that environment's settings and app. The image that
-// runs on targets is the linux/amd64 one when it was built, else the first platform's.
+// runs on each target is its engine's platform's (rollOutRelease).
 Result<ReleaseRecord> recordRelease(History &history, const QString &project, const QString &ref,
                                     const BuildOutput &built, const ReleaseOptions &options);
 

@@ -97,6 +97,18 @@ std::unique_ptr<TargetDriver> makeTargetDriver(const RolloutRequest &request, co
     return std::make_unique<ContainerDriver>(request, target, reporter);
 }
 
+bool platformRuns(const QString &platform, const QString &os, const QString &arch)
+{
+    // Go's names, which both engines report; an older engine may say what uname says.
+    QString machine = arch;
+    if (machine == u"x86_64")
+        machine = QStringLiteral("amd64");
+    else if (machine == u"aarch64")
+        machine = QStringLiteral("arm64");
+    const QStringList parts = platform.split(u'/');
+    return parts.size() >= 2 && parts.at(0) == os && parts.at(1) == machine;
+}
+
 bool RolloutResult::allHealthy() const
 {
     for (const TargetOutcome &outcome : targets)

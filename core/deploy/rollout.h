@@ -54,12 +54,26 @@ struct ImageSource
     QString registry;                     // host[:port] the credential is for
 };
 
+// One platform's image of a multi-platform release.
+struct PlatformSource
+{
+    QString platform; // "os/arch[/variant]"
+    ImageSource image;
+};
+
+// Whether an engine that reports `os` and `arch` (GET /version) runs images built for
+// `platform` ("linux/arm64", "linux/arm/v7"; the variant is not compared: engines do not report it).
+bool platformRuns(const QString &platform, const QString &os, const QString &arch);
+
 struct RolloutRequest
 {
     QString app;     // the spec's deploy name (container name prefix, io.slipway.app)
     QString release; // the release id, as text (container name suffix, io.slipway.release)
     QString commit;
     ImageSource image;
+    // Each platform's image: each target runs its own engine's platform's, and a target whose
+    // platform is not here fails before anything changes on it. Empty: `image` everywhere.
+    QList<PlatformSource> platforms;
     DeploySpec deploy;
     // The values of deploy.secrets, by name: into the container (its environment, or with
     // deploy.secretFiles files under /run/secrets), never into a log, an event or an error.

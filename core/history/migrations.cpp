@@ -88,6 +88,17 @@ const QList<QStringList> &historyMigrations()
                            " detail TEXT NOT NULL DEFAULT '')"),
             QStringLiteral("CREATE INDEX operations_by_target ON operations (target, app)"),
         },
+        // 6 -> 7: each platform's image of a release, so that every target runs its own
+        // platform's. None for releases recorded before.
+        {
+            QStringLiteral("CREATE TABLE release_platforms ("
+                           " release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,"
+                           " position INTEGER NOT NULL,"
+                           " platform TEXT NOT NULL,"
+                           " digest TEXT NOT NULL,"
+                           " image_id TEXT NOT NULL DEFAULT '',"
+                           " PRIMARY KEY (release_id, position))"),
+        },
     };
     return list;
 }

@@ -27,6 +27,14 @@ struct LayerRecord
     qint64 size = 0;
 };
 
+// One platform's image of a release: what a target of that platform runs.
+struct PlatformRecord
+{
+    QString platform; // "os/arch[/variant]", e.g. "linux/arm64"
+    QString digest;   // its manifest's digest
+    QString imageId;  // its config's digest, which engines take as the image's id
+};
+
 // A built (or named) image of one commit of a project.
 struct ReleaseRecord
 {
@@ -38,6 +46,9 @@ struct ReleaseRecord
     QString image;   // image reference, e.g. "127.0.0.1:5000/hello:main"
     QString digest;  // manifest digest, "sha256:..."
     QList<LayerRecord> layers;
+    // Each platform's image, in the spec's order; empty for a release recorded before schema
+    // version 7 (which runs `digest` on every target).
+    QList<PlatformRecord> platforms;
     qint64 buildMs = 0;
     // The [deploy] settings it was deployed with, as JSON text (the CLI owns the format); empty
     // for a release recorded before schema version 3.

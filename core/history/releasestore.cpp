@@ -135,6 +135,15 @@ Result<qint64> ReleaseStore::add(const ReleaseRecord &release)
             if (!row)
                 return row.error();
         }
+        for (int position = 0; position < release.platforms.size(); ++position) {
+            const PlatformRecord &platform = release.platforms.at(position);
+            Result<QSqlQuery> row =
+                m_db.exec(QStringLiteral("INSERT INTO release_platforms (release_id, position, platform,"
+                                         " digest, image_id) VALUES (?, ?, ?, ?, ?)"),
+                          {id, position, platform.platform, platform.digest, platform.imageId});
+            if (!row)
+                return row.error();
+        }
         return id;
     });
 }
@@ -175,6 +184,17 @@ Result<ReleaseRecord> ReleaseStore::find(qint64 id) const
         layer.size = layers->value(2).toLongLong();
         release.layers.append(layer);
     }
+    layers->finish();
+    Result<QSqlQuery> platforms =
+        m_db.exec(QStringLiteral("SELECT platform, digest, image_id FROM release_platforms WHERE release_id "
+                                 "= ? ORDER BY position"),
+                  {id});
+    if (!platforms)
+        return platforms.error();
+    while (platforms->next())
+        release.platforms.append(PlatformRecord{.platform = platforms->value(0).toString(),
+                                                .digest = platforms->value(1).toString(),
+                                                .imageId = platforms->value(2).toString()});
     return release;
 }
 

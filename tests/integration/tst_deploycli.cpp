@@ -409,6 +409,31 @@ private Q_SLOTS:
         QVERIFY2(reference.startsWith(m_registry->address() + QStringLiteral("/team/web@sha256:")),
                  qPrintable(reference));
         QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v3"));
+
+        // Two platforms: the index goes up, and the target pulls its own platform's manifest.
+        QVERIFY(commitApp("v4", true));
+        const QString toml = m_repo->path() + QStringLiteral("/slipway.toml");
+        QFile file(toml);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text =
+            file.readAll().replace("[image]\n", "[image]\nplatforms = [\"linux/arm64\", \"linux/amd64\"]\n");
+        file.close();
+        QVERIFY(m_repo->writeFile(QStringLiteral("slipway.toml"), text) &&
+                !m_repo->commit(QStringLiteral("v4 for two platforms")).isEmpty());
+        run = cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"),
+                   QStringLiteral("local"), QStringLiteral("--image"),
+                   m_registry->address() + QStringLiteral("/team/web:v4"), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data->path()).data));
+        QVERIFY(history);
+        auto release = history.value()->release(json(run).value(QStringLiteral("release")).toInteger());
+        QVERIFY(release && release->platforms.size() == 2);
+        QVERIFY2(json(run)
+                     .value(QStringLiteral("image"))
+                     .toString()
+                     .endsWith(u'@' + release->platforms.at(1).digest),
+                 qPrintable(json(run).value(QStringLiteral("image")).toString()));
+        QCOMPARE(answer(QStringLiteral("local")), QStringLiteral("v4"));
     }
 
     void killedDeployLeavesConsistentHistoryAndTheNextConverges()

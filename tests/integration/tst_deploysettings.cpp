@@ -74,15 +74,15 @@ private:
         return run.exitCode == 0 ? QString() : run.err;
     }
 
-    // The web app at `version`, with these lines added to its [deploy] table.
-    bool commit(const QByteArray &version, const QByteArray &deployLines)
+    // The web app at `version`, with these lines added to its [deploy] table (and to [image]).
+    bool commit(const QByteArray &version, const QByteArray &deployLines, const QByteArray &imageLines = {})
     {
         if (!slipway::test::commitWebApp(*m_repo, version, true, m_port))
             return false;
         QFile toml(m_repo->path() + QStringLiteral("/slipway.toml"));
         if (!toml.open(QIODevice::ReadOnly))
             return false;
-        const QByteArray text = toml.readAll() + deployLines;
+        const QByteArray text = toml.readAll().replace("[image]\n", QByteArray("[image]\n" + imageLines)) + deployLines;
         toml.close();
         return m_repo->writeFile(QStringLiteral("slipway.toml"), text) &&
                !m_repo->commit(QString::fromUtf8(version)).isEmpty();
@@ -265,6 +265,41 @@ private Q_SLOTS:
         QCOMPARE(shell(QStringLiteral("web-1"), QStringLiteral("cat /www/data/note"), &note), 0);
         QCOMPARE(note.split(u'\n', Qt::SkipEmptyParts),
                  (QStringList{QStringLiteral("kept"), QStringLiteral("again")}));
+    }
+
+    // A multi-platform release runs each target's own platform's image (this machine's engines
+    // are linux/amd64, listed second on purpose), and a target whose platform was not built is
+    // refused before anything changes there.
+    void eachTargetRunsItsOwnPlatform()
+    {
+        QVERIFY(commit("v1", {}, "platforms = [\"linux/arm64\", \"linux/amd64\"]\n"));
+        CliRun run = cli({QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"),
+                          QStringLiteral("local"), QStringLiteral("--target"), QStringLiteral("remote")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        auto history = History::open(History::defaultPath(DataDirs::resolve(m_data->path()).data));
+        QVERIFY(history);
+        auto release = history.value()->release(1);
+        QVERIFY(release);
+        QCOMPARE(release->platforms.size(), 2);
+        QCOMPARE(release->platforms.at(0).platform, QStringLiteral("linux/arm64"));
+        const QString amd64 = release->platforms.at(1).imageId;
+        QVERIFY(amd64.startsWith(QStringLiteral("sha256:")) && amd64 != release->platforms.at(0).imageId);
+        QString running = inspect(QStringLiteral("web-1"))[QStringLiteral("Image")].toString();
+        QVERIFY2(running.endsWith(amd64.mid(7)), qPrintable(running + u' ' + amd64));
+        QVERIFY2(lastDeploymentLog().contains(
+                     QStringLiteral("the engine runs linux/amd64: the linux/amd64 image")),
+                 qPrintable(lastDeploymentLog()));
+
+        // Built for arm64 alone: refused on each target, in one line, and web-1 keeps serving.
+        QVERIFY(commit("v2", {}, "platforms = [\"linux/arm64\"]\n"));
+        run = cli(
+            {QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"), QStringLiteral("local")});
+        QCOMPARE(run.exitCode, 1);
+        const QString expected =
+            QStringLiteral(" runs linux/amd64, and release 2 has no image for it (built for "
+                           "linux/arm64); add \"linux/amd64\" to [image] platforms");
+        QVERIFY2(QString::fromUtf8(run.out).contains(expected), qPrintable(QString::fromUtf8(run.out)));
+        QCOMPARE(webContainers(), (QMap<QString, bool>{{QStringLiteral("web-1"), true}}));
     }
 
     // A secret named in [deploy] secrets: a deploy without its value stops before anything

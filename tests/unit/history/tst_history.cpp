@@ -738,7 +738,7 @@ void TestHistory::versionThreeIsMigrated()
     QVERIFY(history);
     {
         RawDb raw(m_path);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 6);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 7);
         QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
         QVERIFY(raw.scalar(QStringLiteral("SELECT repaired FROM deployments WHERE id = 4")).isNull());
     }
