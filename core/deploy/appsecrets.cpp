@@ -1,5 +1,6 @@
 #include "deploy/appsecrets.h"
 
+#include "projectfile/spec.h"
 #include "util/logging.h"
 #include "util/paths.h"
 
@@ -82,11 +83,7 @@ AppSecrets AppSecrets::forDataDir(const QString &dataDirOption)
 
 bool AppSecrets::isValidName(const QString &name)
 {
-    if (name.isEmpty() || (name.front() >= u'0' && name.front() <= u'9'))
-        return false;
-    return std::all_of(name.begin(), name.end(), [](QChar c) {
-        return (c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_';
-    });
+    return isVariableName(name);
 }
 
 bool AppSecrets::isValidApp(const QString &app)

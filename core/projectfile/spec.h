@@ -109,6 +109,9 @@ struct Spec
     QList<EnvironmentSpec> environments; // by name
 };
 
+// An environment variable's name, as [deploy] secrets takes: [A-Za-z_][A-Za-z0-9_]*.
+bool isVariableName(const QString &name);
+
 // Parses slipway.toml. `fileName` is used in messages: "slipway.toml:12: [image] unknown key 'entrypont'".
 // Unknown keys, wrong types and bad values are BadInput errors naming file, line and key.
 Result<Spec> parseSpec(const QByteArray &toml, const QString &fileName = QStringLiteral("slipway.toml"));

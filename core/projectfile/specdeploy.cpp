@@ -341,16 +341,6 @@ void readLog(SpecProblems &problems, const toml::node &node, const QString &wher
     out = log;
 }
 
-// [A-Za-z_][A-Za-z0-9_]*, as AppSecrets takes.
-bool isVariableName(const QString &name)
-{
-    if (name.isEmpty() || (name.front() >= u'0' && name.front() <= u'9'))
-        return false;
-    return std::all_of(name.begin(), name.end(), [](QChar c) {
-        return (c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_';
-    });
-}
-
 bool readSecretNames(SpecProblems &problems, const toml::node &node, const QString &where, QStringList &out)
 {
     QStringList names;
@@ -574,3 +564,16 @@ void readDeploy(SpecProblems &problems, const toml::table &table, const QString 
 }
 
 } // namespace slipway::spec_detail
+
+namespace slipway {
+
+bool isVariableName(const QString &name)
+{
+    if (name.isEmpty() || (name.front() >= u'0' && name.front() <= u'9'))
+        return false;
+    return std::all_of(name.begin(), name.end(), [](QChar c) {
+        return (c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_';
+    });
+}
+
+} // namespace slipway
