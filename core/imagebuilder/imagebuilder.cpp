@@ -224,20 +224,47 @@ Result<QList<BaseImage>> pullBases(const BuildRequest &request, const Spec &spec
     if (!reference)
         return Error::badInput(
             QStringLiteral("%1: [image] base: %2").arg(specName, reference.error().message));
-    auto client = request.registryClient ? request.registryClient(reference->registry)
-                                         : openRegistryClient(reference->registry, {});
-    if (!client)
-        return Error{client.error().kind,
-                     QStringLiteral("base image %1: %2").arg(reference->toString(), client.error().message)};
-    QList<BaseImage> bases;
-    for (const QString &platform : spec.image.platforms) {
-        auto base =
-            pullBase(reference.value(), platform, *client.value(), store, &events, request.source.stop);
-        if (!base)
-            return base.error();
-        bases.append(std::move(base).value());
+    // The mirrors the user configured come first, then the registry itself; a mirror that fails
+    // (down, or without the image) is said in the log and the next is tried.
+    auto mirrors = registryMirrors(reference.value());
+    if (!mirrors)
+        return Error{mirrors.error().kind,
+                     QStringLiteral("base image %1: %2").arg(reference->toString(), mirrors.error().message)};
+    QList<MirroredReference> candidates = mirrors.value();
+    candidates.append(MirroredReference{.reference = reference.value(), .allowHttp = false});
+    std::optional<Error> failure;
+    for (const MirroredReference &candidate : std::as_const(candidates)) {
+        const bool mirror = &candidate != &candidates.constLast();
+        const ImageReference &from = candidate.reference;
+        auto client = request.registryClient ? request.registryClient(from.registry)
+                                             : openRegistryClient(from.registry, {}, candidate.allowHttp);
+        QList<BaseImage> bases;
+        if (!client) {
+            failure = Error{client.error().kind,
+                            QStringLiteral("base image %1: %2").arg(from.toString(), client.error().message)};
+        } else {
+            for (const QString &platform : spec.image.platforms) {
+                auto base = pullBase(from, platform, *client.value(), store, &events, request.source.stop);
+                if (!base) {
+                    failure = base.error();
+                    break;
+                }
+                bases.append(std::move(base).value());
+            }
+        }
+        if (bases.size() == spec.image.platforms.size()) {
+            if (mirror)
+                events.log(LogLevel::Info, QStringLiteral("build"),
+                           QStringLiteral("base image %1 from the mirror %2")
+                               .arg(reference->toString(), from.registry));
+            return bases;
+        }
+        if (!mirror || failure->kind == Error::Kind::Cancelled)
+            return *failure;
+        events.log(LogLevel::Warning, QStringLiteral("build"),
+                   QStringLiteral("mirror %1: %2; trying the next").arg(from.registry, failure->message));
     }
-    return bases;
+    return *failure;
 }
 
 // Config and manifest of each platform's image and, for several platforms, their index.

@@ -37,21 +37,63 @@ bool locationMatches(const QString &location, const QString &registry)
     return location == registry || location.startsWith(registry + u'/');
 }
 
-Result<bool> insecureInRegistriesConf(const QString &path, const QString &registry)
+Result<toml::table> readToml(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return Error::failed(QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
     const QByteArray text = file.readAll();
-    toml::table root;
     try {
-        root = toml::parse(std::string_view(text.constData(), size_t(text.size())));
+        return toml::parse(std::string_view(text.constData(), size_t(text.size())));
     } catch (const toml::parse_error &e) {
         return Error::badInput(QStringLiteral("%1:%2: not valid TOML: %3")
                                    .arg(path)
                                    .arg(e.source().begin.line)
                                    .arg(QString::fromUtf8(e.description())));
     }
+}
+
+// $CONTAINERS_REGISTRIES_CONF, else ~/.config/containers/registries.conf if it exists, else
+// /etc/containers/registries.conf; empty when none exists.
+QString registriesConfPath()
+{
+    QString conf = qEnvironmentVariable("CONTAINERS_REGISTRIES_CONF");
+    if (conf.isEmpty()) {
+        QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
+        if (config.isEmpty())
+            config = QDir::homePath() + QStringLiteral("/.config");
+        conf = config + QStringLiteral("/containers/registries.conf");
+        if (!QFileInfo::exists(conf))
+            conf = QStringLiteral("/etc/containers/registries.conf");
+    }
+    return QFileInfo::exists(conf) ? conf : QString();
+}
+
+QString daemonJsonPath()
+{
+    const QString daemon = qEnvironmentVariable("SLIPWAY_DOCKER_DAEMON_JSON");
+    return daemon.isEmpty() ? QStringLiteral("/etc/docker/daemon.json") : daemon;
+}
+
+// Docker's daemon.json; an empty object when it is absent or unreadable (it is often root-only).
+Result<QJsonObject> readDaemonJson(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QJsonObject();
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return Error::badInput(QStringLiteral("%1: not valid JSON: %2").arg(path, error.errorString()));
+    return document.object();
+}
+
+Result<bool> insecureInRegistriesConf(const QString &path, const QString &registry)
+{
+    auto parsed = readToml(path);
+    if (!parsed)
+        return parsed.error();
+    const toml::table &root = parsed.value();
     if (const toml::array *entries = root["registry"].as_array()) {
         for (const toml::node &node : *entries) {
             const toml::table *entry = node.as_table();
@@ -76,14 +118,10 @@ Result<bool> insecureInRegistriesConf(const QString &path, const QString &regist
 
 Result<bool> insecureInDaemonJson(const QString &path, const QString &registry)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return false; // Docker's daemon.json is often absent or root-only
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject())
-        return Error::badInput(QStringLiteral("%1: not valid JSON: %2").arg(path, error.errorString()));
-    const QJsonArray list = document.object().value(QStringLiteral("insecure-registries")).toArray();
+    auto daemon = readDaemonJson(path);
+    if (!daemon)
+        return daemon.error();
+    const QJsonArray list = daemon->value(QStringLiteral("insecure-registries")).toArray();
     for (const QJsonValue &value : list) {
         if (locationMatches(value.toString(), registry))
             return true;
@@ -95,37 +133,125 @@ Result<bool> insecureInDaemonJson(const QString &path, const QString &registry)
 
 Result<bool> isMarkedInsecure(const QString &registry)
 {
-    QString conf = qEnvironmentVariable("CONTAINERS_REGISTRIES_CONF");
-    if (conf.isEmpty()) {
-        QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
-        if (config.isEmpty())
-            config = QDir::homePath() + QStringLiteral("/.config");
-        conf = config + QStringLiteral("/containers/registries.conf");
-        if (!QFileInfo::exists(conf))
-            conf = QStringLiteral("/etc/containers/registries.conf");
-    }
-    if (QFileInfo::exists(conf)) {
+    if (const QString conf = registriesConfPath(); !conf.isEmpty()) {
         Result<bool> marked = insecureInRegistriesConf(conf, registry);
         if (!marked || *marked)
             return marked;
     }
-    QString daemon = qEnvironmentVariable("SLIPWAY_DOCKER_DAEMON_JSON");
-    if (daemon.isEmpty())
-        daemon = QStringLiteral("/etc/docker/daemon.json");
-    return insecureInDaemonJson(daemon, registry);
+    return insecureInDaemonJson(daemonJsonPath(), registry);
 }
 
 namespace {
 
-Result<std::unique_ptr<RegistryClient>>
-clientWith(const QString &registry, const std::optional<Credential> &credential, const QString &dataDirOption)
+// `location` ("host[:port][/path]") with `rest` ("/more/path" or empty) as the reference to
+// pull instead of `original`: same tag and digest.
+Result<ImageReference> relocated(const QString &location, const QString &rest, const ImageReference &original,
+                                 const QString &file)
+{
+    QString text = location + rest;
+    // A host alone ("mirror.example") would read as a Docker Hub repository: make it a host.
+    if (!text.section(u'/', 0, 0).contains(u'.') && !text.section(u'/', 0, 0).contains(u':') &&
+        text.section(u'/', 0, 0) != u"localhost")
+        return Error::badInput(
+            QStringLiteral("%1: mirror location '%2' must name a host (with a '.' or a port)")
+                .arg(file, location));
+    if (!original.tag.isEmpty())
+        text += u':' + original.tag;
+    if (!original.digest.isEmpty())
+        text += u'@' + original.digest;
+    auto parsed = ImageReference::parse(text);
+    if (!parsed)
+        return Error::badInput(
+            QStringLiteral("%1: mirror location '%2': %3").arg(file, location, parsed.error().message));
+    return parsed;
+}
+
+} // namespace
+
+Result<QList<MirroredReference>> registryMirrors(const ImageReference &reference)
+{
+    QList<MirroredReference> mirrors;
+    const QString name = reference.registry + u'/' + reference.repository;
+    if (const QString conf = registriesConfPath(); !conf.isEmpty()) {
+        auto parsed = readToml(conf);
+        if (!parsed)
+            return parsed.error();
+        // The [[registry]] whose prefix (else location) matches most of the name.
+        const toml::table *best = nullptr;
+        QString bestPrefix;
+        if (const toml::array *entries = parsed.value()["registry"].as_array()) {
+            for (const toml::node &node : *entries) {
+                const toml::table *entry = node.as_table();
+                if (!entry)
+                    continue;
+                QString prefix = QString::fromStdString((*entry)["prefix"].value_or(std::string()));
+                if (prefix.isEmpty())
+                    prefix = QString::fromStdString((*entry)["location"].value_or(std::string()));
+                if (!prefix.isEmpty() && (name == prefix || name.startsWith(prefix + u'/')) &&
+                    prefix.size() > bestPrefix.size()) {
+                    best = entry;
+                    bestPrefix = prefix;
+                }
+            }
+        }
+        if (best) {
+            const QString rest = name.mid(bestPrefix.size());
+            if (const toml::array *list = (*best)["mirror"].as_array()) {
+                for (const toml::node &node : *list) {
+                    const toml::table *mirror = node.as_table();
+                    if (!mirror)
+                        continue;
+                    const QString location =
+                        QString::fromStdString((*mirror)["location"].value_or(std::string()));
+                    const std::string when = (*mirror)["pull-from-mirror"].value_or(std::string("all"));
+                    if (location.isEmpty() || (when == "digest-only" && reference.digest.isEmpty()) ||
+                        (when == "tag-only" && !reference.digest.isEmpty()))
+                        continue;
+                    auto mirrored = relocated(location, rest, reference, conf);
+                    if (!mirrored)
+                        return mirrored.error();
+                    mirrors.append(MirroredReference{.reference = mirrored.value(),
+                                                     .allowHttp = (*mirror)["insecure"].value_or(false)});
+                }
+            }
+        }
+    }
+    // Docker's registry-mirrors stand in for Docker Hub only.
+    if (reference.registry == u"docker.io") {
+        const QString path = daemonJsonPath();
+        auto daemon = readDaemonJson(path);
+        if (!daemon)
+            return daemon.error();
+        for (const QJsonValue &value : daemon->value(QStringLiteral("registry-mirrors")).toArray()) {
+            QString url = value.toString().trimmed();
+            while (url.endsWith(u'/'))
+                url.chop(1);
+            const bool http = url.startsWith(QLatin1String("http://"));
+            if (http || url.startsWith(QLatin1String("https://")))
+                url = url.section(QStringLiteral("://"), 1);
+            if (url.isEmpty())
+                continue;
+            auto mirrored = relocated(url, u'/' + reference.repository, reference, path);
+            if (!mirrored)
+                return mirrored.error();
+            mirrors.append(MirroredReference{.reference = mirrored.value(), .allowHttp = http});
+        }
+    }
+    return mirrors;
+}
+
+namespace {
+
+Result<std::unique_ptr<RegistryClient>> clientWith(const QString &registry,
+                                                   const std::optional<Credential> &credential,
+                                                   const QString &dataDirOption, bool allowHttp = false)
 {
     Result<bool> insecure = isMarkedInsecure(registry);
     if (!insecure)
         return insecure.error();
     auto client =
         std::make_unique<RegistryClient>(registry, credential, registryCaFile(registry, dataDirOption),
-                                         *insecure || isInsecureByDefault(registry));
+                                         allowHttp || *insecure || isInsecureByDefault(registry));
     RegistrySettings settings;
     settings.uploadJournal = DataDirs::resolve(dataDirOption).cache + QStringLiteral("/uploads");
     client->setSettings(settings);
@@ -135,12 +261,12 @@ clientWith(const QString &registry, const std::optional<Credential> &credential,
 } // namespace
 
 Result<std::unique_ptr<RegistryClient>> openRegistryClient(const QString &registry,
-                                                           const QString &dataDirOption)
+                                                           const QString &dataDirOption, bool allowHttp)
 {
     auto credential = CredentialStore::fromEnvironment(dataDirOption).find(registry);
     if (!credential)
         return credential.error();
-    return clientWith(registry, credential.value(), dataDirOption);
+    return clientWith(registry, credential.value(), dataDirOption, allowHttp);
 }
 
 Result<PushResult> pushToRegistry(const BlobSource &blobs, const QString &manifestDigest,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "registry/imagereference.h"
 #include "registry/pusher.h"
 #include "registry/registryclient.h"
 #include "util/result.h"
@@ -29,9 +30,23 @@ Result<bool> isMarkedInsecure(const QString &registry);
 
 // A client for registry with the user's credential (a login saved in Slipway, then Podman's
 // auth files, then Docker's config.json), the registry's CA, and plain HTTP when the registry is
-// on loopback or marked insecure.
-Result<std::unique_ptr<RegistryClient>> openRegistryClient(const QString &registry,
-                                                           const QString &dataDirOption);
+// on loopback or marked insecure (or allowHttp: a mirror configured with http://).
+Result<std::unique_ptr<RegistryClient>>
+openRegistryClient(const QString &registry, const QString &dataDirOption, bool allowHttp = false);
+
+// An image as a configured mirror names it.
+struct MirroredReference
+{
+    ImageReference reference;
+    bool allowHttp = false; // plain HTTP allowed: `insecure = true`, or Docker's "http://" mirror
+};
+// The mirrors the user configured for `reference`, in the order to try them, as Podman and
+// Docker users already do: the [[registry.mirror]] entries of the registries.conf [[registry]]
+// whose prefix (else location) matches most of the reference (its pull-from-mirror
+// "digest-only" and "tag-only" honoured), then, for docker.io, "registry-mirrors" of Docker's
+// daemon.json ($SLIPWAY_DOCKER_DAEMON_JSON, else /etc/docker/daemon.json). A file that cannot
+// be parsed, or a mirror location that names no host, is an error naming the file.
+Result<QList<MirroredReference>> registryMirrors(const ImageReference &reference);
 
 // Pushes the image `manifestDigest`, whose blobs `blobs` finds, to `reference` through
 // openRegistryClient (events and cancelling as pushImage).

@@ -287,9 +287,9 @@ private:
 
     QString work(const QString &name) const { return m_work.filePath(name); }
 
-    CliRun cli(const QStringList &arguments, const QString &dataDir)
+    CliRun cli(const QStringList &arguments, const QString &dataDir, const QStringList &environment = {})
     {
-        return runCli(QStringList{QStringLiteral("--data-dir"), dataDir} + arguments);
+        return runCli(QStringList{QStringLiteral("--data-dir"), dataDir} + arguments, environment);
     }
 
     int podman(const QStringList &arguments, QString *output = nullptr)
@@ -441,6 +441,64 @@ private Q_SLOTS:
                     .toObject()
                     .value(QStringLiteral("cached"))
                     .toBool());
+    }
+
+    // Docker Hub's base from mirrors the user configured, as Podman (registries.conf
+    // [[registry.mirror]]) and Docker (daemon.json registry-mirrors) users do, all on loopback:
+    // nothing goes to docker.io. A mirror without the image is said and the next one tried.
+    void baseFromConfiguredMirrors()
+    {
+        QString output;
+        for (const QString &repository :
+             {QStringLiteral("/hub/library/busybox:1.36"), QStringLiteral("/library/busybox:1.36")})
+            QVERIFY2(
+                podman({QStringLiteral("push"), QStringLiteral("--tls-verify=false"),
+                        QStringLiteral("localhost/busybox-base:latest"), m_registry.address() + repository},
+                       &output) == 0,
+                qPrintable(output));
+        const QString app =
+            appDirectory(QStringLiteral("mirrored"), QStringLiteral("docker.io/library/busybox:1.36"),
+                         QStringLiteral("\"linux/amd64\""));
+        QVERIFY(!app.isEmpty());
+        const QString conf = work(QStringLiteral("registries.conf"));
+        QVERIFY(writeFile(conf, QStringLiteral("[[registry]]\n"
+                                               "location = \"docker.io\"\n"
+                                               "[[registry.mirror]]\n"
+                                               "location = \"%1/empty\"\n"
+                                               "[[registry.mirror]]\n"
+                                               "location = \"%1/hub\"\n")
+                                    .arg(m_registry.address())
+                                    .toUtf8()));
+        const QString noDaemon =
+            QStringLiteral("SLIPWAY_DOCKER_DAEMON_JSON=") + work(QStringLiteral("none.json"));
+        CliRun run = cli({QStringLiteral("build"), app}, work(QStringLiteral("data-mirror")),
+                         {QStringLiteral("CONTAINERS_REGISTRIES_CONF=") + conf, noDaemon});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("mirror %1: ").arg(m_registry.address())) &&
+                     run.err.contains(QStringLiteral("trying the next")),
+                 qPrintable(run.err));
+
+        // Docker's daemon.json: registry-mirrors stand in for Docker Hub, same repository.
+        const QString daemon = work(QStringLiteral("daemon.json"));
+        QVERIFY(writeFile(
+            daemon,
+            QStringLiteral("{\"registry-mirrors\": [\"http://%1/\"]}").arg(m_registry.address()).toUtf8()));
+        run = cli({QStringLiteral("build"), app}, work(QStringLiteral("data-mirror-docker")),
+                  {QStringLiteral("CONTAINERS_REGISTRIES_CONF=") + work(QStringLiteral("none.conf")),
+                   QStringLiteral("SLIPWAY_DOCKER_DAEMON_JSON=") + daemon});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+
+        // A mirror location that names no host: one line naming the file, exit 2.
+        QVERIFY(writeFile(
+            conf, "[[registry]]\nlocation = \"docker.io\"\n[[registry.mirror]]\nlocation = \"hub\"\n"));
+        run = cli({QStringLiteral("build"), app}, work(QStringLiteral("data-mirror")),
+                  {QStringLiteral("CONTAINERS_REGISTRIES_CONF=") + conf, noDaemon});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors(),
+                 QStringList{QStringLiteral(
+                                 "slipway-cli build: base image docker.io/library/busybox:1.36: %1: mirror "
+                                 "location 'hub' must name a host (with a '.' or a port)")
+                                 .arg(conf)});
     }
 
     void twoPlatformsMakeAnIndex()
