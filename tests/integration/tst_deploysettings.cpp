@@ -4,8 +4,10 @@
 // /containers/{id}/json, read here with a client of the test's own); an app with a volume rolls
 // out stop-first and keeps its data across a redeploy and a rollback; a host directory that is
 // not there stops the deploy before anything changes, on a local and on an ssh target; secrets
-// set with `secret set` reach the container and nothing else, and a rollback says which changed. Each
-// function once on Podman and once on Docker.
+// set with `secret set` reach the container and nothing else, and a rollback says which changed;
+// a multi-platform release runs each target's own platform's image; the sample the window
+// offers deploys through a registry mirror and serves its site. Each function once on Podman and
+// once on Docker.
 
 #include "clirun.h"
 #include "dockerservice.h"
@@ -15,6 +17,7 @@
 #include "keyringsession.h"
 #include "podmanservice.h"
 #include "processes.h"
+#include "registryserver.h"
 #include "sshserver.h"
 #include "testfiles.h"
 #include "util/paths.h"
@@ -49,6 +52,7 @@ private:
     std::map<QString, std::unique_ptr<EngineService>> m_engines; // by the global data row
     EngineService *m_engine = nullptr;
     std::unique_ptr<SshServer> m_ssh;
+    slipway::test::RegistryServer m_registry; // stands in for Docker Hub, as a configured mirror
     std::unique_ptr<QTemporaryDir> m_data;
     std::unique_ptr<GitRepo> m_repo;
     quint16 m_port = 0;
@@ -82,7 +86,8 @@ private:
         QFile toml(m_repo->path() + QStringLiteral("/slipway.toml"));
         if (!toml.open(QIODevice::ReadOnly))
             return false;
-        const QByteArray text = toml.readAll().replace("[image]\n", QByteArray("[image]\n" + imageLines)) + deployLines;
+        const QByteArray text =
+            toml.readAll().replace("[image]\n", QByteArray("[image]\n" + imageLines)) + deployLines;
         toml.close();
         return m_repo->writeFile(QStringLiteral("slipway.toml"), text) &&
                !m_repo->commit(QString::fromUtf8(version)).isEmpty();
@@ -144,6 +149,17 @@ private Q_SLOTS:
         m_engines[QStringLiteral("docker")] = std::make_unique<DockerService>();
         for (const auto &[name, engine] : m_engines)
             QVERIFY2(engine->start(), qPrintable(engine->errorString()));
+        // Docker Hub's busybox, as a mirror would serve it: the harness's busybox under its name.
+        QVERIFY2(m_registry.start(), qPrintable(m_registry.errorString()));
+        EngineService &podman = *m_engines[QStringLiteral("podman")];
+        QString error;
+        QVERIFY2(podman.importBusybox(QStringLiteral("localhost/busybox-hub:1"), &error), qPrintable(error));
+        QString output;
+        QVERIFY2(podman.cli({QStringLiteral("push"), QStringLiteral("--tls-verify=false"),
+                             QStringLiteral("localhost/busybox-hub:1"),
+                             m_registry.address() + QStringLiteral("/library/busybox:1.36.1")},
+                            &output) == 0,
+                 qPrintable(output));
         m_ssh = std::make_unique<SshServer>();
         QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
         m_env = {QStringLiteral("SLIPWAY_SSH_COMMAND=ssh ") + m_ssh->clientOptions().join(u' ')};
@@ -300,6 +316,46 @@ private Q_SLOTS:
                            "linux/arm64); add \"linux/amd64\" to [image] platforms");
         QVERIFY2(QString::fromUtf8(run.out).contains(expected), qPrintable(QString::fromUtf8(run.out)));
         QCOMPARE(webContainers(), (QMap<QString, bool>{{QStringLiteral("web-1"), true}}));
+    }
+
+    // The sample the window offers on first launch deploys and serves its site. Its base is
+    // Docker Hub's busybox pinned by digest; the test cannot reach Docker Hub, so the copy here
+    // names the same image by tag and gets it from a registries.conf mirror on loopback.
+    void theSampleDeploysThroughAMirror()
+    {
+        const QString sample = m_data->filePath(QStringLiteral("sample"));
+        const QString source = QStringLiteral(SLIPWAY_SOURCE_DIR "/resources/sample");
+        QVERIFY(QDir().mkpath(sample + QStringLiteral("/site")));
+        for (const QString &file : {QStringLiteral("/slipway.toml"), QStringLiteral("/README.md"),
+                                    QStringLiteral("/site/index.html"), QStringLiteral("/site/style.css")})
+            QVERIFY2(QFile::copy(source + file, sample + file), qPrintable(file));
+        QFile toml(sample + QStringLiteral("/slipway.toml"));
+        QVERIFY(toml.open(QIODevice::ReadOnly));
+        QByteArray text = toml.readAll();
+        toml.close();
+        const qsizetype at = text.indexOf("@sha256:");
+        QVERIFY2(at > 0 && text.contains("base = \"docker.io/library/busybox:1.36.1@"), text.constData());
+        text.remove(at, 8 + 64);
+        QVERIFY(QFile::remove(sample + QStringLiteral("/slipway.toml")));
+        QVERIFY(slipway::test::writeFile(sample + QStringLiteral("/slipway.toml"), text));
+        const QString conf = m_data->filePath(QStringLiteral("registries.conf"));
+        QVERIFY(slipway::test::writeFile(
+            conf,
+            QStringLiteral("[[registry]]\nlocation = \"docker.io\"\n[[registry.mirror]]\nlocation = \"%1\"\n")
+                .arg(m_registry.address())
+                .toUtf8()));
+
+        const QStringList saved = m_env;
+        m_env +=
+            {QStringLiteral("CONTAINERS_REGISTRIES_CONF=") + conf,
+             QStringLiteral("SLIPWAY_DOCKER_DAEMON_JSON=") + m_data->filePath(QStringLiteral("none.json"))};
+        const CliRun run =
+            cli({QStringLiteral("deploy"), sample, QStringLiteral("--target"), QStringLiteral("local")});
+        m_env = saved;
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        const auto page = slipway::test::httpRequest({QStringLiteral("http://127.0.0.1:8080/")});
+        QCOMPARE(page.status, 200);
+        QVERIFY2(page.body.contains("Deployed with Slipway"), page.body.constData());
     }
 
     // A secret named in [deploy] secrets: a deploy without its value stops before anything
