@@ -59,7 +59,8 @@ int report(const Invocation &invocation, CommandContext &context, TerminalProgre
                             {QStringLiteral("healthyAfter"), outcome.healthySeconds},
                             {QStringLiteral("seconds"), outcome.seconds},
                             {QStringLiteral("imageBytesSent"), outcome.imageBytesSent},
-                            {QStringLiteral("imageBytes"), outcome.imageBytes}});
+                            {QStringLiteral("imageBytes"), outcome.imageBytes},
+                            {QStringLiteral("address"), outcome.address}});
         const QJsonObject json{
             {QStringLiteral("project"), release.project},    {QStringLiteral("commit"), release.commit},
             {QStringLiteral("image"), rolled.image},         {QStringLiteral("digest"), release.digest},
@@ -74,6 +75,8 @@ int report(const Invocation &invocation, CommandContext &context, TerminalProgre
                             << " (" << outcome.containerId.left(12) << ") after "
                             << QString::number(outcome.healthySeconds, 'f', 1) << " s" << transfer(outcome)
                             << '\n';
+                if (!outcome.address.isEmpty())
+                    context.out << QString(13, u' ') << "at " << outcome.address << '\n';
             } else {
                 context.out << outcome.target.leftJustified(12) << ' '
                             << (outcome.cancelled ? "cancelled" : "failed ") << "  " << outcome.error << '\n';

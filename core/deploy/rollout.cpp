@@ -109,6 +109,39 @@ bool platformRuns(const QString &platform, const QString &os, const QString &arc
     return parts.size() >= 2 && parts.at(0) == os && parts.at(1) == machine;
 }
 
+QString appAddress(const Target &target, const DeploySpec &deploy)
+{
+    // The first TCP port the app publishes, and the address it is bound to, if any.
+    int port = 0;
+    QString bound;
+    for (const QString &mapping : deploy.ports) {
+        if (mapping.endsWith(QLatin1String("/udp")))
+            continue;
+        const QString plain = mapping.section(u'/', 0, 0);
+        const QString hostPart = plain.left(plain.lastIndexOf(u':'));
+        const qsizetype colon = hostPart.lastIndexOf(u':');
+        port = hostPart.mid(colon + 1).toInt();
+        bound = colon < 0 ? QString() : hostPart.left(colon);
+        break;
+    }
+    if (port == 0 && deploy.network == u"host" && deploy.health)
+        port = deploy.health->port;
+    auto endpoint = parseEndpoint(target);
+    if (port <= 0 || !endpoint)
+        return {};
+    QString host =
+        endpoint->kind == EngineEndpoint::Kind::Unix ? QStringLiteral("127.0.0.1") : endpoint->host;
+    if (!bound.isEmpty() && bound != u"0.0.0.0" && bound != u"[::]") {
+        const bool loopback = bound.startsWith(QLatin1String("127.")) || bound == u"[::1]";
+        if (loopback && endpoint->kind != EngineEndpoint::Kind::Unix)
+            return {}; // the target's own loopback: not reachable from here
+        host = bound;
+    }
+    if (host.contains(u':') && !host.startsWith(u'['))
+        host = u'[' + host + u']';
+    return QStringLiteral("http://%1:%2/").arg(host).arg(port);
+}
+
 bool RolloutResult::allHealthy() const
 {
     for (const TargetOutcome &outcome : targets)
@@ -129,6 +162,7 @@ TargetOutcome deployToTarget(const RolloutRequest &request, const Target &target
     outcome.seconds = double(timer.elapsed()) / 1000.0;
     if (status) {
         outcome.healthy = true;
+        outcome.address = appAddress(target, request.deploy);
         reporter.healthy(outcome.containerId);
         reporter.log(LogLevel::Info, QStringLiteral("%1 is healthy (%2) after %3 s")
                                          .arg(outcome.containerName, outcome.containerId.left(12))

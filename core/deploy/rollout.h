@@ -105,7 +105,14 @@ struct TargetOutcome
     double healthySeconds = 0;  // from the start until the new container passed its health check
     qint64 imageBytesSent = -1; // of a registry-less image: bytes sent to the target; -1: none or unknown
     qint64 imageBytes = 0;      // what sending all of it would have been
+    QString address;            // healthy: where the app answers from here (appAddress); may be empty
 };
+
+// Where an app deployed with `deploy` to `target` answers from this machine: http:// the
+// target's host (127.0.0.1 for a local socket) and the first TCP port it publishes (with host
+// networking, its health port). Empty when it publishes none, or only on the loopback of
+// another host.
+QString appAddress(const Target &target, const DeploySpec &deploy);
 
 struct RolloutResult
 {

@@ -353,6 +353,8 @@ private Q_SLOTS:
             cli({QStringLiteral("deploy"), sample, QStringLiteral("--target"), QStringLiteral("local")});
         m_env = saved;
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        // It says where the app answers; the page is there.
+        QVERIFY2(run.out.contains("at http://127.0.0.1:8080/"), run.out.constData());
         const auto page = slipway::test::httpRequest({QStringLiteral("http://127.0.0.1:8080/")});
         QCOMPARE(page.status, 200);
         QVERIFY2(page.body.contains("Deployed with Slipway"), page.body.constData());

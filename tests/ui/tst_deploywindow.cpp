@@ -10,6 +10,7 @@
 #include "engine/engineclient.h"
 #include "gitrepo.h"
 #include "history/history.h"
+#include "httpprobe.h"
 #include "models/layermodel.h"
 #include "models/logmodel.h"
 #include "podmanservice.h"
@@ -431,6 +432,20 @@ private Q_SLOTS:
         bool ok = false;
         QVERIFY(clickDeploy(&ok));
         QVERIFY2(ok, qPrintable(m_console->deploy.error()));
+        // The page says where the app answers (its published port on this machine), as a link
+        // that opens the browser; the address answers.
+        const QString address = QStringLiteral("http://127.0.0.1:%1/").arg(hostPort);
+        QTRY_VERIFY(findVisibleItem(m_window->contentItem(), QStringLiteral("appAddress_local")));
+        QVERIFY2(findVisibleItem(m_window->contentItem(), QStringLiteral("appAddress_local"))
+                     ->property("text")
+                     .toString()
+                     .contains(address),
+                 qPrintable(findVisibleItem(m_window->contentItem(), QStringLiteral("appAddress_local"))
+                                ->property("text")
+                                .toString()));
+        const auto page = slipway::test::httpRequest({address});
+        QCOMPARE(page.status, 200);
+        QCOMPARE(page.body.trimmed(), QByteArray("v1"));
         QVERIFY(slipway::test::commitWebApp(*m_repo, "v2", true, m_port, {}, hostPort));
         const CliRun killed = runCli({QStringLiteral("--data-dir"), m_data->path(), QStringLiteral("deploy"),
                                       m_repo->path(), QStringLiteral("--target"), QStringLiteral("local")},

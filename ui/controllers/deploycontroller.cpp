@@ -37,6 +37,7 @@ struct DeployController::Outcome
     QVariantList layers;
     qint64 releaseId = 0;
     QString summary;
+    QVariantMap addresses; // target -> where its app answers
 };
 
 namespace {
@@ -433,9 +434,12 @@ DeployController::Outcome outcomeOf(const Result<DeploymentReport> &deployed, Ev
     outcome.manifestDigest = report.release.digest;
     outcome.ok = report.healthy();
     outcome.cancelled = report.cancelled();
-    for (const TargetOutcome &target : report.rollout.result.targets)
+    for (const TargetOutcome &target : report.rollout.result.targets) {
         if (!target.healthy && !target.skipped && outcome.error.isEmpty())
             outcome.error = target.error;
+        if (!target.address.isEmpty())
+            outcome.addresses.insert(target.target, target.address);
+    }
     outcome.summary = rolloutSummary(report.release, report.rollout);
     events.log(outcome.ok ? LogLevel::Info : LogLevel::Error, QStringLiteral("deploy"), outcome.summary);
     return outcome;
@@ -599,6 +603,17 @@ void DeployController::onFinished(const Outcome &outcome)
     m_commit = outcome.commit;
     m_builtLayers = outcome.layers;
     m_releaseId = outcome.releaseId;
+    for (QVariant &existing : m_targetStates) {
+        QVariantMap entry = existing.toMap();
+        const QString address =
+            outcome.addresses.value(entry.value(QStringLiteral("name")).toString()).toString();
+        if (address.isEmpty())
+            continue;
+        entry.insert(QStringLiteral("address"), address);
+        existing = entry;
+    }
+    if (!outcome.addresses.isEmpty())
+        Q_EMIT targetStatesChanged();
     m_summary = outcome.cancelled ? tr("Cancelled.") : outcome.ok ? outcome.summary : QString();
     Q_EMIT resultChanged();
     setError(outcome.cancelled || outcome.ok ? QString()

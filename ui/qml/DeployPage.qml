@@ -221,6 +221,24 @@ Page {
                     opacity: 0.6
                 }
             }
+            // Where the app answers after a deploy: a click opens it in the browser.
+            Flow {
+                Layout.fillWidth: true
+                spacing: 6
+                visible: page.controller.targetStates.some(t => !!t.address)
+                Repeater {
+                    model: page.controller.targetStates.filter(t => !!t.address)
+                    delegate: Button {
+                        required property var modelData
+
+                        objectName: "appAddress_" + modelData.name
+                        flat: true
+                        text: qsTr("Open %1 (%2)").arg(modelData.address).arg(modelData.name)
+                        Accessible.name: qsTr("Open the app on %1 in the browser").arg(modelData.name)
+                        onClicked: Qt.openUrlExternally(modelData.address)
+                    }
+                }
+            }
             RowLayout {
                 spacing: 8
                 Button {
