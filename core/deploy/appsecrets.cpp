@@ -139,11 +139,14 @@ Status AppSecrets::set(const QString &app, const QString &name, const QString &v
         return written;
     QJsonObject apps = index.value();
     QJsonObject secrets = apps.value(app).toObject();
+    const bool listed = secrets.contains(name);
     secrets.insert(name, QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
     apps.insert(app, secrets);
     if (Status indexed = writeIndex(m_indexFile, apps); !indexed) {
-        // Not listed means never used: take the value back out rather than leave it orphaned.
-        (void)keychain::remove(keyFor(app, name), secretOf(app, name), m_timeout);
+        // Not listed means never used: take a new value back out rather than leave it orphaned.
+        // A listed one keeps its new value (the index just keeps the old time).
+        if (!listed)
+            (void)keychain::remove(keyFor(app, name), secretOf(app, name), m_timeout);
         return indexed;
     }
     qCDebug(lcDeploy) << "saved" << secretOf(app, name) << "in the system keychain";
