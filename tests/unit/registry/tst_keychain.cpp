@@ -5,6 +5,7 @@
 
 #include "../../integration/pushtestimage.h"
 #include "clirun.h"
+#include "deploy/appsecrets.h"
 #include "keyringsession.h"
 #include "logcapture.h"
 #include "registry/credentials.h"
@@ -143,6 +144,62 @@ private Q_SLOTS:
         // The keychain entry is gone too, not only the index line.
         QVERIFY(writeFile(saved.indexFile(), QByteArray("{\"registries\": [\"roundtrip.example:5000\"]}")));
         QVERIFY(saved.find(registry).value() == std::nullopt);
+    }
+
+    // App secrets (AppSecrets) in the same keychain: set, listed by name, resolved with a keyed
+    // hash that is stable for a value and changes with it, apart per app; a missing one is a
+    // one-line error; an index that cannot be written takes back only a new value.
+    void appSecretsRoundTrip()
+    {
+        QTemporaryDir config;
+        AppSecrets secrets(config.filePath(QStringLiteral("secrets.json")));
+        const QString value = QStringLiteral("App-Secret-Value-2718");
+        QVERIFY(secrets.set(QStringLiteral("web"), QStringLiteral("DB_PASSWORD"), value));
+        QVERIFY(secrets.set(QStringLiteral("web-staging"), QStringLiteral("DB_PASSWORD"), value));
+        const auto listed = secrets.list(QStringLiteral("web"));
+        QVERIFY(listed && listed->size() == 1);
+        QCOMPARE(listed->constFirst().name, QStringLiteral("DB_PASSWORD"));
+        QVERIFY(listed->constFirst().set.isValid());
+
+        const QStringList names{QStringLiteral("DB_PASSWORD")};
+        auto first = secrets.resolve(QStringLiteral("web"), names);
+        QVERIFY2(first, first ? "" : qPrintable(first.error().message));
+        QCOMPARE(first->values.value(QStringLiteral("DB_PASSWORD")), value);
+        const QString hash = first->hashes.value(QStringLiteral("DB_PASSWORD"));
+        QCOMPARE(hash.size(), 64);
+        QVERIFY(!hash.contains(value));
+        QCOMPARE(secrets.resolve(QStringLiteral("web"), names)->hashes.value(QStringLiteral("DB_PASSWORD")),
+                 hash);
+        // The same value of another app hashes apart; a new value hashes anew.
+        QVERIFY(secrets.resolve(QStringLiteral("web-staging"), names)
+                    ->hashes.value(QStringLiteral("DB_PASSWORD")) != hash);
+        QVERIFY(secrets.set(QStringLiteral("web"), QStringLiteral("DB_PASSWORD"), value + u'!'));
+        QVERIFY(secrets.resolve(QStringLiteral("web"), names)->hashes.value(QStringLiteral("DB_PASSWORD")) !=
+                hash);
+
+        const auto missing =
+            secrets.resolve(QStringLiteral("web"), {QStringLiteral("API_KEY")}, QStringLiteral("x"));
+        QVERIFY(!missing);
+        QCOMPARE(missing.error().kind, Error::Kind::BadInput);
+        QCOMPARE(missing.error().message,
+                 QStringLiteral(
+                     "app web ([env.x]): secret API_KEY is not set; set it with 'slipway-cli secret set "
+                     "web API_KEY' (value on standard input)"));
+
+        // An index that cannot be written: a new value is taken back out of the keychain.
+        AppSecrets broken(config.filePath(QStringLiteral("secrets.json/inside/secrets.json")));
+        QVERIFY(!broken.set(QStringLiteral("web"), QStringLiteral("NEW_ONE"), value));
+        QVERIFY(!secrets.resolve(QStringLiteral("web"), {QStringLiteral("NEW_ONE")}));
+        QVERIFY(writeFile(config.filePath(QStringLiteral("listed.json")),
+                          QByteArray("{\"apps\": {\"web\": {\"NEW_ONE\": \"2026-01-01T00:00:00Z\"}}}")));
+        QVERIFY(!AppSecrets(config.filePath(QStringLiteral("listed.json")))
+                     .resolve(QStringLiteral("web"), {QStringLiteral("NEW_ONE")}));
+
+        QVERIFY(secrets.remove(QStringLiteral("web"), QStringLiteral("DB_PASSWORD")));
+        QVERIFY(!secrets.resolve(QStringLiteral("web"), names));
+        QVERIFY(secrets.resolve(QStringLiteral("web-staging"), names));
+        QCOMPARE(filesContaining(config.path(), value), QStringList());
+        QCOMPARE(m_log->linesWith(value), QStringList());
     }
 
     void worksFromAnyThread()
