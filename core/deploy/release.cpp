@@ -86,6 +86,25 @@ QString deploymentLog(const TargetOutcome &outcome)
     return log;
 }
 
+// The current values of the secrets a release's settings name, for its app and environment.
+Result<ResolvedSecrets> resolveSecrets(const ReleaseRecord &release, const QString &app, const DeploySpec &deploy,
+                                       const QString &dataDir, std::stop_token stop)
+{
+    return AppSecrets::forDataDir(dataDir).resolve(app, deploy.secrets, environmentOfRelease(release),
+                                                   std::move(stop));
+}
+
+// The names whose value's hash is not the one the release recorded.
+QStringList changedSince(const ReleaseRecord &release, const DeploySpec &deploy, const ResolvedSecrets &now)
+{
+    const QMap<QString, QString> recorded = recordedSecretHashes(release);
+    QStringList changed;
+    for (const QString &name : deploy.secrets)
+        if (recorded.value(name) != now.hashes.value(name))
+            changed.append(name);
+    return changed;
+}
+
 void postStage(EventSink *events, Stage stage, StageState state, qint64 elapsedMs)
 {
     if (events)
@@ -361,18 +380,15 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
     if (!recorded)
         return recorded.error();
     // Before any target is touched: a secret that is not set stops the rollout here.
-    const QString environment = environmentOfRelease(release);
-    auto secrets = AppSecrets::forDataDir(options.dataDir)
-                       .resolve(recorded->first, recorded->second.secrets, environment, options.stop);
+    auto secrets = resolveSecrets(release, recorded->first, recorded->second, options.dataDir, options.stop);
     if (!secrets)
         return secrets.error();
-    const QMap<QString, QString> recordedHashes = recordedSecretHashes(release);
-    for (auto it = secrets->hashes.cbegin(); it != secrets->hashes.cend(); ++it)
-        if (recordedHashes.value(it.key()) != it.value() && options.events)
+    if (options.events)
+        for (const QString &name : changedSince(release, recorded->second, secrets.value()))
             options.events->log(LogLevel::Warning, QStringLiteral("deploy"),
                                 QStringLiteral("secret %1 of app %2 changed since release %3: its containers "
                                                "get the value set now")
-                                    .arg(it.key(), recorded->first)
+                                    .arg(name, recorded->first)
                                     .arg(release.id));
 
     RolloutRequest request;
@@ -465,6 +481,17 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
                                          : StageState::Failed,
               clock.elapsed());
     return rolled;
+}
+
+Result<QStringList> changedSecrets(const ReleaseRecord &release, const QString &dataDir, std::stop_token stop)
+{
+    auto recorded = recordedDeploySettings(release);
+    if (!recorded)
+        return recorded.error();
+    auto secrets = resolveSecrets(release, recorded->first, recorded->second, dataDir, std::move(stop));
+    if (!secrets)
+        return secrets.error();
+    return changedSince(release, recorded->second, secrets.value());
 }
 
 Result<QList<Target>> resolveTargets(const History &history, const QStringList &names)

@@ -105,6 +105,13 @@ struct ReleaseRollout
 Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &release,
                                       const QList<Target> &targets, const ReleaseOptions &options);
 
+// The secrets of `release` whose value changed since it was recorded, in the order its settings
+// name them, read from the system keychain (blocking: for a worker); a BadInput error naming one
+// that is not set now. None when it names no secrets. What a rollback's confirmation says, and
+// what rollOutRelease warns of.
+Result<QStringList> changedSecrets(const ReleaseRecord &release, const QString &dataDir,
+                                   std::stop_token stop = {});
+
 // The targets of these names; the first unknown name is an error.
 Result<QList<Target>> resolveTargets(const History &history, const QStringList &names);
 

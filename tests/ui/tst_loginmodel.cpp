@@ -13,6 +13,8 @@
 #include "clirun.h"
 #include "console.h"
 #include "deploy/appsecrets.h"
+#include "deploy/release.h"
+#include "history/history.h"
 #include "keyringsession.h"
 #include "logcapture.h"
 #include "models/loginmodel.h"
@@ -609,6 +611,52 @@ private Q_SLOTS:
         const auto resolved = slipway::AppSecrets::forDataDir(m_data.path())
                                   .resolve(QStringLiteral("web-staging"), {QStringLiteral("DB_PASSWORD")});
         QVERIFY(!resolved);
+    }
+
+    // A rollback's confirmation names the secrets whose value changed since the release it goes
+    // back to (DeployController::previewRollback over core's changedSecrets), read from the
+    // keychain off the GUI thread.
+    void rollbackConfirmationSaysWhichSecretsChanged()
+    {
+        auto history = slipway::History::open(
+            slipway::History::defaultPath(slipway::DataDirs::resolve(m_data.path()).data));
+        QVERIFY(history);
+        slipway::Target local;
+        local.name = QStringLiteral("local");
+        local.endpoint = QStringLiteral("unix:///nowhere.sock");
+        QVERIFY(history.value()->addTarget(local));
+        slipway::AppSecrets secrets = slipway::AppSecrets::forDataDir(m_data.path());
+        slipway::DeploySpec deploy;
+        deploy.secrets = {QStringLiteral("API_KEY"), QStringLiteral("TOKEN")};
+        QVERIFY(secrets.set(QStringLiteral("web"), QStringLiteral("TOKEN"), QStringLiteral("kept-token")));
+        for (const QString &value : {QStringLiteral("first-key"), QStringLiteral("second-key")}) {
+            QVERIFY(secrets.set(QStringLiteral("web"), QStringLiteral("API_KEY"), value));
+            const auto resolved = secrets.resolve(QStringLiteral("web"), deploy.secrets);
+            QVERIFY(resolved);
+            slipway::ReleaseRecord release;
+            release.project = QStringLiteral("web");
+            release.image = QStringLiteral("localhost/slipway-web");
+            release.digest = QStringLiteral("sha256:") + QString(64, value == u"first-key" ? u'1' : u'2');
+            release.deploySettings =
+                slipway::deploySettingsJson(QStringLiteral("web"), deploy, {}, resolved->hashes);
+            const auto id = history.value()->addRelease(release);
+            QVERIFY(id);
+            const auto deployment = history.value()->startDeployment(id.value(), QStringLiteral("local"));
+            QVERIFY(deployment);
+            QVERIFY(history.value()->finishDeployment(deployment.value(),
+                                                      slipway::DeploymentResult::Succeeded, {}, {}));
+            QTest::qWait(5); // finish times apart: the second is current
+        }
+        m_console->deploy.previewRollback(QStringLiteral("local"), QStringLiteral("web"));
+        QTRY_COMPARE(
+            m_console->deploy.rollbackNote(),
+            QStringLiteral("Since release 1, API_KEY changed: the containers get the values set now."));
+        // Nothing changed since the current one: no note.
+        QVERIFY(secrets.set(QStringLiteral("web"), QStringLiteral("API_KEY"), QStringLiteral("first-key")));
+        m_console->deploy.previewRollback(QStringLiteral("local"), QStringLiteral("web"));
+        QTRY_COMPARE(m_console->deploy.rollbackNote(), QString());
+        QTest::qWait(200);
+        QCOMPARE(m_console->deploy.rollbackNote(), QString());
     }
 
     void noValueShown()

@@ -176,6 +176,37 @@ void DeployController::setEnvironments(const QMap<QString, QStringList> &environ
         setEnvironment({});
 }
 
+void DeployController::previewRollback(const QString &target, const QString &app)
+{
+    const quint64 generation = ++m_rollbackPreviews;
+    if (!m_rollbackNote.isEmpty()) {
+        m_rollbackNote.clear();
+        Q_EMIT rollbackNoteChanged();
+    }
+    whenDone(this, QtConcurrent::run([dataDir = m_dataDir, target, app, stop = m_stop.get_token()]() -> QString {
+                 auto history = History::open(History::defaultPath(DataDirs::resolve(dataDir).data));
+                 if (!history)
+                     return {};
+                 auto release = rollbackRelease(*history.value(), target, app);
+                 if (!release)
+                     return {}; // the rollback itself says why
+                 auto changed = changedSecrets(release.value(), dataDir, stop);
+                 if (!changed)
+                     return changed.error().message;
+                 if (changed->isEmpty())
+                     return {};
+                 return tr("Since release %1, %2 changed: the containers get the values set now.")
+                     .arg(release->id)
+                     .arg(changed->join(QStringLiteral(", ")));
+             }),
+             [this, generation](const QString &note) {
+                 if (generation != m_rollbackPreviews || note == m_rollbackNote)
+                     return;
+                 m_rollbackNote = note;
+                 Q_EMIT rollbackNoteChanged();
+             });
+}
+
 void DeployController::reloadEnvironments()
 {
     const quint64 generation = ++m_environmentsGeneration;

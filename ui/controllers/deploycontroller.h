@@ -75,6 +75,10 @@ class DeployController : public QObject
     Q_PROPERTY(QString deployHint READ deployHint NOTIFY targetsChanged)
     // "build", "deploy", "redeploy", "rollback" or "repair": what the current or last run is.
     Q_PROPERTY(QString runKind READ runKind NOTIFY runKindChanged)
+    // What a rollback previewRollback() asked about would change besides the image: the secrets
+    // whose value changed since the release it goes back to (or why it cannot run); empty when
+    // nothing, or while it is being read.
+    Q_PROPERTY(QString rollbackNote READ rollbackNote NOTIFY rollbackNoteChanged)
     // The last run's result in one line ("Release 12 is healthy on web and local.").
     Q_PROPERTY(QString summary READ summary NOTIFY resultChanged)
     // Of a deploy, redeploy or rollback: the release id, and each target's state as
@@ -152,6 +156,10 @@ public:
     Q_INVOKABLE bool repair(const QString &target = {});
     // Asks the running run to stop; it ends within a second with status "cancelled".
     Q_INVOKABLE void cancel();
+    // Reads, off this thread, what rollback(target, app) would go back to and which of its
+    // secrets changed since (changedSecrets): into rollbackNote, for the confirmation.
+    Q_INVOKABLE void previewRollback(const QString &target, const QString &app);
+    QString rollbackNote() const { return m_rollbackNote; }
     // Lists the project's refs into refModel (off this thread).
     Q_INVOKABLE void reloadRefs();
     // Reads the environments of the project's slipway.toml at its ref (off this thread).
@@ -177,6 +185,7 @@ Q_SIGNALS:
     void environmentsChanged();
     void environmentChanged();
     void runKindChanged();
+    void rollbackNoteChanged();
     void targetStatesChanged();
     void logViewModelChanged();
     void finished(bool ok);
@@ -217,6 +226,8 @@ private:
     QString m_environment;
     quint64 m_environmentsGeneration = 0; // a project or ref newer than a read in flight wins
     std::stop_source m_environmentsRead;  // the read in flight
+    QString m_rollbackNote;
+    quint64 m_rollbackPreviews = 0; // the newest previewRollback() is the one shown
     QString m_runKind;
     QString m_summary;
     qint64 m_releaseId = 0;

@@ -368,6 +368,8 @@ Page {
             confirm.target = page.history.detailTarget
             confirm.app = page.history.detailApp
             confirm.releaseId = page.history.detailReleaseId
+            if (which === "rollback")
+                page.deploy.previewRollback(confirm.target, confirm.app)
             confirm.open()
         }
 
@@ -379,12 +381,25 @@ Page {
         standardButtons: Dialog.Ok | Dialog.Cancel
         // A fixed width: the wrapped text's height follows it, never the other way round.
         contentWidth: 440
-        Label {
+        Column {
             width: 440
-            wrapMode: Text.Wrap
-            text: confirm.action === "rollback"
-                  ? qsTr("%1 on %2 goes back to the release it ran there before its current one. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.app).arg(confirm.target)
-                  : qsTr("Release %1 is rolled out to %2 again. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.releaseId).arg(confirm.target)
+            spacing: 8
+            Label {
+                width: 440
+                wrapMode: Text.Wrap
+                text: confirm.action === "rollback"
+                      ? qsTr("%1 on %2 goes back to the release it ran there before its current one. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.app).arg(confirm.target)
+                      : qsTr("Release %1 is rolled out to %2 again. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.releaseId).arg(confirm.target)
+            }
+            // Secrets whose value changed since the release it goes back to, read from the keychain.
+            Label {
+                objectName: "rollbackNote"
+                width: 440
+                wrapMode: Text.Wrap
+                visible: confirm.action === "rollback" && text.length > 0
+                text: page.deploy.rollbackNote
+                color: Theme.warningColour
+            }
         }
         onAccepted: {
             if (confirm.action === "rollback")
