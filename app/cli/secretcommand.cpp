@@ -46,12 +46,8 @@ int runSecret(const Invocation &invocation, CommandContext &context)
     }
 
     const QString name = invocation.arguments.value(1);
-    if (!AppSecrets::isValidName(name)) // before stdin is read
-        return reportError(context, command,
-                           Error::badInput(QStringLiteral("'%1' is not a secret name: like an environment "
-                                                          "variable, A-Z, a-z, 0-9 and '_', not starting "
-                                                          "with a digit")
-                                               .arg(name)));
+    if (Status checked = AppSecrets::checkNames(app, name); !checked) // before stdin is read
+        return reportError(context, command, checked.error());
     if (command == u"secret rm") {
         if (Status removed = secrets.remove(app, name, context.stop); !removed)
             return reportError(context, command, removed.error());

@@ -4,16 +4,9 @@
 #include "util/logging.h"
 #include "util/paths.h"
 
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
-#include <QSaveFile>
-
-#include <algorithm>
 
 namespace slipway {
 namespace {
@@ -33,41 +26,16 @@ QString secretOf(const QString &app, const QString &name)
 // {"apps": {"web": {"DB_PASSWORD": "2026-12-06T18:00:00Z"}}}
 Result<QJsonObject> readIndex(const QString &path)
 {
-    QFile file(path);
-    if (!file.exists())
-        return QJsonObject{};
-    if (!file.open(QIODevice::ReadOnly))
-        return Error::failed(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return Error::badInput(QStringLiteral("%1 is not valid: expected {\"apps\": {...}}; fix or remove it "
-                                              "(the values are in the system keychain)")
-                                   .arg(path));
-    return document.object().value(QStringLiteral("apps")).toObject();
+    auto index = keychain::readIndexFile(
+        path, QStringLiteral("{\"apps\": {...}}; fix or remove it (the values are in the system keychain)"));
+    if (!index)
+        return index.error();
+    return index->value(QStringLiteral("apps")).toObject();
 }
 
 Status writeIndex(const QString &path, const QJsonObject &apps)
 {
-    QDir().mkpath(QFileInfo(path).path());
-    QSaveFile file(path);
-    const QByteArray bytes = QJsonDocument(QJsonObject{{QStringLiteral("apps"), apps}}).toJson();
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        return Error::failed(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    return success();
-}
-
-Status checkAppAndName(const QString &app, const QString &name)
-{
-    if (!AppSecrets::isValidApp(app))
-        return Error::badInput(
-            QStringLiteral("'%1' is not an app name (a-z, 0-9, '_', '.' and '-')").arg(app));
-    if (!AppSecrets::isValidName(name))
-        return Error::badInput(
-            QStringLiteral("'%1' is not a secret name: like an environment variable, A-Z, a-z, 0-9 and '_', "
-                           "not starting with a digit")
-                .arg(name));
-    return success();
+    return keychain::writeIndexFile(path, QJsonObject{{QStringLiteral("apps"), apps}});
 }
 
 } // namespace
@@ -81,18 +49,17 @@ AppSecrets AppSecrets::forDataDir(const QString &dataDirOption)
     return AppSecrets(DataDirs::resolve(dataDirOption).config + QStringLiteral("/secrets.json"));
 }
 
-bool AppSecrets::isValidName(const QString &name)
+Status AppSecrets::checkNames(const QString &app, const QString &name)
 {
-    return isVariableName(name);
-}
-
-bool AppSecrets::isValidApp(const QString &app)
-{
-    if (app.isEmpty() || app.front() == u'.' || app.front() == u'_' || app.front() == u'-')
-        return false;
-    return std::all_of(app.begin(), app.end(), [](QChar c) {
-        return (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_' || c == u'.' || c == u'-';
-    });
+    if (!isContainerName(app))
+        return Error::badInput(
+            QStringLiteral("'%1' is not an app name (a-z, 0-9, '_', '.' and '-')").arg(app));
+    if (!isVariableName(name))
+        return Error::badInput(
+            QStringLiteral("'%1' is not a secret name: like an environment variable, A-Z, a-z, 0-9 and '_', "
+                           "not starting with a digit")
+                .arg(name));
+    return success();
 }
 
 Result<QByteArray> AppSecrets::hashKey(bool create, std::stop_token stop) const
@@ -117,7 +84,7 @@ Result<QByteArray> AppSecrets::hashKey(bool create, std::stop_token stop) const
 
 Status AppSecrets::set(const QString &app, const QString &name, const QString &value, std::stop_token stop)
 {
-    if (Status checked = checkAppAndName(app, name); !checked)
+    if (Status checked = checkNames(app, name); !checked)
         return checked;
     if (value.isEmpty())
         return Error::badInput(QStringLiteral("the value of %1 is empty").arg(secretOf(app, name)));
@@ -155,7 +122,7 @@ Status AppSecrets::set(const QString &app, const QString &name, const QString &v
 
 Status AppSecrets::remove(const QString &app, const QString &name, std::stop_token stop)
 {
-    if (Status checked = checkAppAndName(app, name); !checked)
+    if (Status checked = checkNames(app, name); !checked)
         return checked;
     auto index = readIndex(m_indexFile);
     if (!index)

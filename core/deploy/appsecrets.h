@@ -50,10 +50,9 @@ public:
     const QString &indexFile() const { return m_indexFile; }
     void setTimeout(std::chrono::milliseconds timeout) { m_timeout = timeout; }
 
-    // A secret's name is an environment variable's: [A-Za-z_][A-Za-z0-9_]*.
-    static bool isValidName(const QString &name);
-    // The app name is as deployed: [a-z0-9][a-z0-9_.-]*.
-    static bool isValidApp(const QString &app);
+    // BadInput unless `app` is an app's name as deployed ([a-z0-9][a-z0-9_.-]*) and `name` an
+    // environment variable's ([A-Za-z_][A-Za-z0-9_]*), each error one line naming it.
+    static Status checkNames(const QString &app, const QString &name);
 
     // Sets (or replaces) the value. BadInput for a bad app or name, an empty value, or one with
     // a NUL character (no environment variable can hold it).

@@ -1,6 +1,5 @@
 #include "deploy/deployment.h"
 
-#include "deploy/appsecrets.h"
 #include "events/event.h"
 #include "history/history.h"
 #include "registry/imagereference.h"
@@ -136,7 +135,7 @@ Result<DeploymentReport> Deployment::deploy(DeployRequest request)
             .resolve(settings->first, settings->second.secrets, request.environment, m_settings.stop);
     if (!secrets)
         return fail(QStringLiteral("deploy"), secrets.error());
-    options.secretHashes = secrets->hashes;
+    options.secrets = secrets.value();
     auto release = recordRelease(*opened->history, project->name, build.source.ref, built.value(), options);
     if (!release)
         return fail(QStringLiteral("push"), release.error());
@@ -147,7 +146,7 @@ Result<DeploymentReport> Deployment::deploy(DeployRequest request)
     DeploymentReport report;
     report.build = std::move(built.value());
     report.release = release.value();
-    return rollOut(*opened->history, std::move(report), opened->targets);
+    return rollOut(*opened->history, std::move(report), opened->targets, std::move(options.secrets));
 }
 
 Result<DeploymentReport> Deployment::redeploy(qint64 releaseId, const QStringList &targetNames)
@@ -205,7 +204,8 @@ Result<QList<RepairOutcome>> Deployment::repair(const QStringList &targetNames)
 }
 
 Result<DeploymentReport> Deployment::rollOut(History &history, DeploymentReport report,
-                                             const QList<Target> &targets)
+                                             const QList<Target> &targets,
+                                             std::optional<ResolvedSecrets> secrets)
 {
     // What an interrupted rollout of the app left on these targets is put back first: else the
     // release it stopped would stay down if this one fails too.
@@ -219,7 +219,9 @@ Result<DeploymentReport> Deployment::rollOut(History &history, DeploymentReport 
     if (!interrupted->isEmpty())
         (void)repairDeployments(history, interrupted.value(), repairOptions()); // failures are in the log
 
-    auto rolled = rollOutRelease(history, report.release, targets, releaseOptions());
+    ReleaseOptions options = releaseOptions();
+    options.secrets = std::move(secrets);
+    auto rolled = rollOutRelease(history, report.release, targets, options);
     if (!rolled)
         return fail(QStringLiteral("deploy"), rolled.error());
     report.rollout = std::move(rolled.value());

@@ -106,7 +106,9 @@ private:
     void announce(const QString &what, const QStringList &targetNames, const ReleaseRecord &release) const;
     ReleaseOptions releaseOptions() const;
     RepairOptions repairOptions() const;
-    Result<DeploymentReport> rollOut(History &history, DeploymentReport report, const QList<Target> &targets);
+    // `secrets`: the values deploy() read already; none: the rollout reads them.
+    Result<DeploymentReport> rollOut(History &history, DeploymentReport report, const QList<Target> &targets,
+                                     std::optional<ResolvedSecrets> secrets = std::nullopt);
     Error fail(const QString &stage, const Error &error) const;
 
     DeploymentSettings m_settings;

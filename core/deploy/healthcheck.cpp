@@ -25,18 +25,13 @@ int healthPort(const DeploySpec &deploy)
     return 0;
 }
 
-// The host port publishing containerPort (0 when it is not published), and the address it is
-// bound to when the mapping names one ("127.0.0.1:8080:80", "[::1]:8080:80"; bare).
-struct Published
-{
-    int port = 0;
-    QString address;
-};
+} // namespace
 
 Published publishedPort(const DeploySpec &deploy, int containerPort)
 {
     for (const QString &mapping : deploy.ports) {
-        if (!mapping.contains(u':') || mapping.section(u':', -1).section(u'/', 0, 0).toInt() != containerPort)
+        if (!mapping.contains(u':') || mapping.endsWith(QLatin1String("/udp")) ||
+            mapping.section(u':', -1).section(u'/', 0, 0).toInt() != containerPort)
             continue;
         const qsizetype portColon = mapping.lastIndexOf(u':', mapping.lastIndexOf(u':') - 1);
         Published published{.port = mapping.section(u':', -2, -2).toInt(), .address = {}};
@@ -51,8 +46,6 @@ Published publishedPort(const DeploySpec &deploy, int containerPort)
     }
     return {};
 }
-
-} // namespace
 
 QStringList heldPorts(const DeploySpec &deploy)
 {

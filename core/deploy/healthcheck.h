@@ -16,6 +16,16 @@ struct ContainerState;
 // network, the health port.
 QStringList heldPorts(const DeploySpec &deploy);
 
+// The host port publishing TCP port `containerPort` (0 when it is not published), and the
+// address it is bound to when the mapping names one ("127.0.0.1:8080:80", "[::1]:8080:80";
+// bare, empty for 0.0.0.0 and ::).
+struct Published
+{
+    int port = 0;
+    QString address;
+};
+Published publishedPort(const DeploySpec &deploy, int containerPort);
+
 // Whether a started container is healthy, by the app's [deploy] settings, in order: an HTTP GET
 // of health.path on health.port (the container port: from here through the published host port
 // or the container's address for unix and tcp targets; for ssh targets from inside the

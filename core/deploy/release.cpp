@@ -1,6 +1,5 @@
 #include "deploy/release.h"
 
-#include "deploy/appsecrets.h"
 #include "events/event.h"
 #include "oci/dockerarchive.h"
 #include "registry/credentials.h"
@@ -87,8 +86,8 @@ QString deploymentLog(const TargetOutcome &outcome)
 }
 
 // The current values of the secrets a release's settings name, for its app and environment.
-Result<ResolvedSecrets> resolveSecrets(const ReleaseRecord &release, const QString &app, const DeploySpec &deploy,
-                                       const QString &dataDir, std::stop_token stop)
+Result<ResolvedSecrets> resolveSecrets(const ReleaseRecord &release, const QString &app,
+                                       const DeploySpec &deploy, const QString &dataDir, std::stop_token stop)
 {
     return AppSecrets::forDataDir(dataDir).resolve(app, deploy.secrets, environmentOfRelease(release),
                                                    std::move(stop));
@@ -343,7 +342,9 @@ Result<ReleaseRecord> recordRelease(History &history, const QString &project, co
     release.ref = ref;
     release.digest = platform.manifestDigest;
     release.buildMs = qint64(built.seconds * 1000);
-    release.deploySettings = deploySettingsJson(app, deploy, options.environment, options.secretHashes);
+    release.deploySettings =
+        deploySettingsJson(app, deploy, options.environment,
+                           options.secrets ? options.secrets->hashes : QMap<QString, QString>());
     for (const BuiltLayer &layer : built.layers)
         release.layers.append(
             LayerRecord{.name = layer.name, .digest = layer.blob.digest, .size = layer.blob.size});
@@ -380,7 +381,9 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
     if (!recorded)
         return recorded.error();
     // Before any target is touched: a secret that is not set stops the rollout here.
-    auto secrets = resolveSecrets(release, recorded->first, recorded->second, options.dataDir, options.stop);
+    auto secrets = options.secrets ? Result<ResolvedSecrets>(*options.secrets)
+                                   : resolveSecrets(release, recorded->first, recorded->second,
+                                                    options.dataDir, options.stop);
     if (!secrets)
         return secrets.error();
     if (options.events)

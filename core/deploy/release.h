@@ -1,5 +1,6 @@
 #pragma once
 
+#include "deploy/appsecrets.h"
 #include "deploy/rollout.h"
 #include "history/history.h"
 #include "imagebuilder/imagebuilder.h"
@@ -11,6 +12,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <stop_token>
 #include <utility>
 
@@ -77,8 +79,10 @@ struct ReleaseOptions
     QThreadPool *pool = nullptr; // where targets roll out; null: a pool of the batch's size
     bool waitForLock = true;     // for another deploy of the app to a target; false: fail that target
     QString environment;         // recordRelease: deploy with this [env.NAME]'s settings and app
-    // recordRelease: the keyed hashes of the secrets the settings name (AppSecrets::resolve).
-    QMap<QString, QString> secretHashes;
+    // The secrets the settings name, read already (deploy() reads them before the push):
+    // recordRelease records their hashes, rollOutRelease hands their values on instead of
+    // reading the keychain again. None: rollOutRelease reads them.
+    std::optional<ResolvedSecrets> secrets;
 };
 
 // Records a build as a release of `project` built from `ref`, pushing it first when

@@ -1,6 +1,7 @@
 #include "deploy/rollout.h"
 
 #include "deploy/containerdriver.h"
+#include "deploy/healthcheck.h"
 #include "engine/endpoint.h"
 #include "util/crashpoint.h"
 #include "util/logging.h"
@@ -111,35 +112,32 @@ bool platformRuns(const QString &platform, const QString &os, const QString &arc
 
 QString appAddress(const Target &target, const DeploySpec &deploy)
 {
-    // The first TCP port the app publishes, and the address it is bound to, if any.
-    int port = 0;
-    QString bound;
+    // The first TCP port the app publishes, and the address it is bound to, if any; with host
+    // networking, its health port.
+    Published published;
     for (const QString &mapping : deploy.ports) {
-        if (mapping.endsWith(QLatin1String("/udp")))
-            continue;
-        const QString plain = mapping.section(u'/', 0, 0);
-        const QString hostPart = plain.left(plain.lastIndexOf(u':'));
-        const qsizetype colon = hostPart.lastIndexOf(u':');
-        port = hostPart.mid(colon + 1).toInt();
-        bound = colon < 0 ? QString() : hostPart.left(colon);
-        break;
+        if (!mapping.endsWith(QLatin1String("/udp"))) {
+            published = publishedPort(deploy, mapping.section(u':', -1).section(u'/', 0, 0).toInt());
+            break;
+        }
     }
-    if (port == 0 && deploy.network == u"host" && deploy.health)
-        port = deploy.health->port;
+    if (published.port == 0 && deploy.network == u"host" && deploy.health)
+        published.port = deploy.health->port;
     auto endpoint = parseEndpoint(target);
-    if (port <= 0 || !endpoint)
+    if (published.port <= 0 || !endpoint)
         return {};
     QString host =
         endpoint->kind == EngineEndpoint::Kind::Unix ? QStringLiteral("127.0.0.1") : endpoint->host;
-    if (!bound.isEmpty() && bound != u"0.0.0.0" && bound != u"[::]") {
-        const bool loopback = bound.startsWith(QLatin1String("127.")) || bound == u"[::1]";
+    if (!published.address.isEmpty()) {
+        const bool loopback =
+            published.address.startsWith(QLatin1String("127.")) || published.address == u"::1";
         if (loopback && endpoint->kind != EngineEndpoint::Kind::Unix)
             return {}; // the target's own loopback: not reachable from here
-        host = bound;
+        host = published.address;
     }
     if (host.contains(u':') && !host.startsWith(u'['))
         host = u'[' + host + u']';
-    return QStringLiteral("http://%1:%2/").arg(host).arg(port);
+    return QStringLiteral("http://%1:%2/").arg(host).arg(published.port);
 }
 
 bool RolloutResult::allHealthy() const

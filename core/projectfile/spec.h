@@ -111,6 +111,8 @@ struct Spec
 
 // An environment variable's name, as [deploy] secrets takes: [A-Za-z_][A-Za-z0-9_]*.
 bool isVariableName(const QString &name);
+// A container name prefix, as [deploy] name takes and apps are named: [a-z0-9][a-z0-9_.-]*.
+bool isContainerName(const QString &name);
 
 // Parses slipway.toml. `fileName` is used in messages: "slipway.toml:12: [image] unknown key 'entrypont'".
 // Unknown keys, wrong types and bad values are BadInput errors naming file, line and key.

@@ -11,14 +11,6 @@ namespace {
 
 constexpr qint64 maxDurationSeconds = 24 * 60 * 60;
 
-// [a-z0-9][a-z0-9_.-]*
-bool isContainerName(const QString &name)
-{
-    if (name.isEmpty() || name.front() == u'.' || name.front() == u'_' || name.front() == u'-')
-        return false;
-    return std::all_of(name.begin(), name.end(), [](QChar c) { return isNameChar(c, false); });
-}
-
 std::optional<int> parsePort(QStringView s)
 {
     if (s.isEmpty() || s.size() > 5 ||
@@ -566,6 +558,13 @@ void readDeploy(SpecProblems &problems, const toml::table &table, const QString 
 } // namespace slipway::spec_detail
 
 namespace slipway {
+
+bool isContainerName(const QString &name)
+{
+    if (name.isEmpty() || name.front() == u'.' || name.front() == u'_' || name.front() == u'-')
+        return false;
+    return std::all_of(name.begin(), name.end(), [](QChar c) { return spec_detail::isNameChar(c, false); });
+}
 
 bool isVariableName(const QString &name)
 {

@@ -4,13 +4,9 @@
 #include "util/logging.h"
 #include "util/paths.h"
 
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 namespace slipway {
 namespace {
@@ -27,19 +23,12 @@ QString loginFor(const QString &registry)
 
 Result<QStringList> readIndex(const QString &path)
 {
-    QFile file(path);
-    if (!file.exists())
-        return QStringList{};
-    if (!file.open(QIODevice::ReadOnly))
-        return Error::failed(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return Error::badInput(
-            QStringLiteral("%1 is not valid: expected {\"registries\": [...]}; remove it and log in again")
-                .arg(path));
+    auto index =
+        keychain::readIndexFile(path, QStringLiteral("{\"registries\": [...]}; remove it and log in again"));
+    if (!index)
+        return index.error();
     QStringList registries;
-    for (const QJsonValue &value : document.object().value(QStringLiteral("registries")).toArray()) {
+    for (const QJsonValue &value : index->value(QStringLiteral("registries")).toArray()) {
         if (value.isString() && !value.toString().isEmpty())
             registries += value.toString();
     }
@@ -94,14 +83,8 @@ Result<QStringList> SavedCredentials::registries() const
 
 Status SavedCredentials::writeIndex(const QStringList &registries) const
 {
-    QDir().mkpath(QFileInfo(m_indexFile).path());
-    QSaveFile file(m_indexFile);
-    const QByteArray bytes =
-        QJsonDocument(QJsonObject{{QStringLiteral("registries"), QJsonArray::fromStringList(registries)}})
-            .toJson();
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        return Error::failed(QStringLiteral("cannot write %1: %2").arg(m_indexFile, file.errorString()));
-    return success();
+    return keychain::writeIndexFile(
+        m_indexFile, QJsonObject{{QStringLiteral("registries"), QJsonArray::fromStringList(registries)}});
 }
 
 Status SavedCredentials::save(const QString &registry, const Credential &credential, std::stop_token stop)

@@ -2,8 +2,12 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QMutex>
+#include <QSaveFile>
 #include <QThread>
 #include <QWaitCondition>
 
@@ -183,6 +187,30 @@ Status remove(const QString &key, const QString &what, std::chrono::milliseconds
     if (!deleted.finished ||
         (deleted.error != QKeychain::NoError && deleted.error != QKeychain::EntryNotFound))
         return jobError(deleted, QStringLiteral("Removing"), what, timeout, stop);
+    return success();
+}
+
+Result<QJsonObject> readIndexFile(const QString &path, const QString &expected)
+{
+    QFile file(path);
+    if (!file.exists())
+        return QJsonObject{};
+    if (!file.open(QIODevice::ReadOnly))
+        return Error::failed(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        return Error::badInput(QStringLiteral("%1 is not valid: expected %2").arg(path, expected));
+    return document.object();
+}
+
+Status writeIndexFile(const QString &path, const QJsonObject &index)
+{
+    QDir().mkpath(QFileInfo(path).path());
+    QSaveFile file(path);
+    const QByteArray bytes = QJsonDocument(index).toJson();
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return Error::failed(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
     return success();
 }
 

@@ -3,6 +3,7 @@
 #include "util/result.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 
 #include <chrono>
@@ -52,5 +53,13 @@ Result<ReadOutcome> read(const QString &key, const QString &what,
 // An entry that is not there counts as removed.
 Status remove(const QString &key, const QString &what, std::chrono::milliseconds timeout = defaultTimeout,
               std::stop_token stop = {});
+
+// The keychain cannot list its entries, so its users keep the names (never what the keychain
+// holds) in a small JSON index file of their own, e.g. <config>/logins.json.
+// The index's object; an empty one when the file is not there. A file that is not a JSON object
+// is a BadInput error: "<path> is not valid: expected <expected>".
+Result<QJsonObject> readIndexFile(const QString &path, const QString &expected);
+// Replaces the index file whole (QSaveFile), making its folder first.
+Status writeIndexFile(const QString &path, const QJsonObject &index);
 
 } // namespace slipway::keychain

@@ -183,7 +183,8 @@ void DeployController::previewRollback(const QString &target, const QString &app
         m_rollbackNote.clear();
         Q_EMIT rollbackNoteChanged();
     }
-    whenDone(this, QtConcurrent::run([dataDir = m_dataDir, target, app, stop = m_stop.get_token()]() -> QString {
+    whenDone(this,
+             QtConcurrent::run([dataDir = m_dataDir, target, app, stop = m_stop.get_token()]() -> QString {
                  auto history = History::open(History::defaultPath(DataDirs::resolve(dataDir).data));
                  if (!history)
                      return {};
