@@ -487,9 +487,6 @@ private Q_SLOTS:
     {
         const qint64 release = deployedBefore("v1", true);
         QVERIFY(release > 0);
-        // The app's newest running container: a ticker whose count survives a restart.
-        QVERIFY(slipway::test::runTicker(*m_podman, QStringLiteral("ticker"), QStringLiteral("web"),
-                                         QStringLiteral("99")));
 
         HistoryModel &history = m_console->history;
         m_console->navigation.showPage(QStringLiteral("History"));
@@ -500,6 +497,11 @@ private Q_SLOTS:
         QVERIFY(detail.wait(20000));
         QCOMPARE(history.detailApp(), QStringLiteral("web"));
         QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        // The app's newest running container: a ticker whose count survives a restart. Started
+        // just before the click, so that its first line is still within the window's tail (200
+        // lines, 20 s of ticking) however slow the machine was to show the history.
+        QVERIFY(slipway::test::runTicker(*m_podman, QStringLiteral("ticker"), QStringLiteral("web"),
+                                         QStringLiteral("99")));
         QVERIFY(clickItem(m_window, item(QStringLiteral("followLogsButton"))));
         AppLogsController &logs = m_console->appLogs;
         QVERIFY(logs.isFollowing());
@@ -526,7 +528,17 @@ private Q_SLOTS:
             }
             return after;
         };
-        QTRY_VERIFY_WITH_TIMEOUT(linesAfterSecondStart() >= 5, 30000);
+        // What the log held, for a failure's message: its size, first and last lines.
+        const auto shown = [model, &logs] {
+            QStringList lines;
+            for (int row = 0; row < model->count(); ++row)
+                if (row < 3 || row >= model->count() - 3)
+                    lines.append(model->index(row).data(LogModel::TextRole).toString());
+            return QStringLiteral("%1 lines (%2), error \"%3\"")
+                .arg(model->count())
+                .arg(lines.join(QStringLiteral(", ")), logs.error());
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(linesAfterSecondStart() >= 5, qPrintable(shown()), 30000);
         QList<int> numbers;
         int started = 0;
         for (int row = 0; row < model->count(); ++row) {
