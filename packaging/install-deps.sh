@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ pkg-config git clang-format
-  qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools
+  qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-tools-dev qt6-l10n-tools
   libgit2-dev libcurl4-openssl-dev libarchive-dev libdeflate-dev libzstd-dev libssl-dev
   libtomlplusplus-dev qtkeychain-qt6-dev zlib1g-dev
   # run time: QML modules, platform plugins, SQLite driver

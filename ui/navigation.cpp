@@ -6,8 +6,13 @@ Navigation::Navigation(QObject *parent)
 
 QStringList Navigation::pages() const
 {
-    return {QStringLiteral("Deploy"), QStringLiteral("Apps"), QStringLiteral("History"), QStringLiteral("Targets"),
-            QStringLiteral("Projects"), QStringLiteral("Settings")};
+    return {QStringLiteral("Deploy"),  QStringLiteral("Apps"),     QStringLiteral("History"),
+            QStringLiteral("Targets"), QStringLiteral("Projects"), QStringLiteral("Settings")};
+}
+
+QStringList Navigation::titles() const
+{
+    return {tr("Deploy"), tr("Apps"), tr("History"), tr("Targets"), tr("Projects"), tr("Settings")};
 }
 
 void Navigation::setCurrentIndex(int index)

@@ -13,13 +13,17 @@ class Navigation : public QObject
     QML_ELEMENT
     QML_UNCREATABLE("Navigation is created in main()")
     Q_PROPERTY(QStringList pages READ pages CONSTANT)
+    Q_PROPERTY(QStringList titles READ titles CONSTANT)
     Q_PROPERTY(int currentIndex READ currentIndex WRITE setCurrentIndex NOTIFY currentIndexChanged)
     Q_PROPERTY(QString currentPage READ currentPage NOTIFY currentIndexChanged)
 
 public:
     explicit Navigation(QObject *parent = nullptr);
 
+    // The pages by name, as --page, the settings and objectNames know them.
     QStringList pages() const;
+    // The same pages as the rail shows them, in the user's language.
+    QStringList titles() const;
     int currentIndex() const { return m_currentIndex; }
     void setCurrentIndex(int index);
     QString currentPage() const;

@@ -15,6 +15,7 @@
 #include <QQuickWindow>
 #include <QSettings>
 #include <QTextStream>
+#include <QTranslator>
 #include <QtQml/QQmlExtensionPlugin>
 // Through slipway_ui, which links Qt Widgets for the tray (the executable does not name it).
 #include <QtWidgets/QApplication>
@@ -64,6 +65,11 @@ int main(int argc, char *argv[])
     QGuiApplication::setOrganizationName(QStringLiteral("Slipway"));
     QGuiApplication::setApplicationVersion(slipway::version());
     QGuiApplication::setDesktopFileName(QStringLiteral("io.slipway.Slipway"));
+    // The window's words in the user's language, where Slipway has a catalogue for it (English,
+    // whose catalogue holds the plural forms); else as written.
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("slipway"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(&translator);
 
     const GuiOptions options = parseGuiOptions(QGuiApplication::arguments(), Navigation().pages());
     if (options.exitNow)
@@ -86,7 +92,8 @@ int main(int argc, char *argv[])
     if (!options.page.isEmpty())
         navigation.showPage(options.page);
     else if (!oneShot)
-        navigation.showPage(settings.value(QStringLiteral("window/pageName")).toString()); // by name: pages move
+        navigation.showPage(
+            settings.value(QStringLiteral("window/pageName")).toString()); // by name: pages move
 
     deploy.setProject(options.demoBuild.isEmpty() ? projects.locationAt(0) : options.demoBuild);
     targets.refresh();

@@ -54,6 +54,7 @@ ApplicationWindow {
             Layout.fillHeight: true
             Layout.preferredWidth: 184
             pages: window.navigation.pages
+            titles: window.navigation.titles
             currentIndex: window.navigation.currentIndex
             attention: window.history.unrepairedCount > 0 ? ["History"] : []
             onPageChosen: index => window.navigation.currentIndex = index

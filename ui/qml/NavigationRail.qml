@@ -8,6 +8,7 @@ Pane {
     id: rail
 
     property list<string> pages
+    property list<string> titles // the pages' names as shown
     property int currentIndex: 0
     // Pages that need the user's attention ("History" when a deployment waits for repair): a
     // warning mark beside their name.
@@ -33,7 +34,7 @@ Pane {
         Label {
             Layout.leftMargin: 20
             Layout.bottomMargin: 16
-            text: "Slipway"
+            text: "Slipway" // notr: the product name
             font.pixelSize: 22
             font.bold: true
         }
@@ -50,14 +51,16 @@ Pane {
                 Layout.fillWidth: true
                 Layout.leftMargin: 8
                 Layout.rightMargin: 8
-                text: rail.attention.indexOf(modelData) >= 0 ? modelData + "  ⚠" : modelData
+                readonly property string title: rail.titles[index] ?? modelData
+
+                text: rail.attention.indexOf(modelData) >= 0 ? entry.title + "  ⚠" : entry.title
                 highlighted: index === rail.currentIndex
                 font.pixelSize: 15
                 leftPadding: 14
                 onClicked: rail.pageChosen(index)
                 ToolTip.visible: hovered
                 ToolTip.delay: 800
-                ToolTip.text: qsTr("%1 (Ctrl+%2)").arg(modelData).arg(index + 1)
+                ToolTip.text: qsTr("%1 (Ctrl+%2)").arg(entry.title).arg(entry.index + 1)
 
                 Shortcut {
                     sequence: "Ctrl+" + (entry.index + 1)
