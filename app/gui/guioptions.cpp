@@ -32,7 +32,12 @@ GuiOptions parseGuiOptions(const QStringList &arguments, const QStringList &page
         QStringLiteral("demo-build"),
         QStringLiteral("Start a build of PROJECT at once; with --screenshot, shoot when it has ended."),
         QStringLiteral("PROJECT"));
-    parser.addOptions({help, version, selfTest, screenshot, page, dataDir, demoBuild});
+    const QCommandLineOption colorScheme(
+        QStringLiteral("color-scheme"),
+        QStringLiteral(
+            "Colours: the system's palette (system, the default), or Slipway's own light or dark."),
+        QStringLiteral("light|dark|system"), QStringLiteral("system"));
+    parser.addOptions({help, version, selfTest, screenshot, page, dataDir, demoBuild, colorScheme});
 
     GuiOptions options;
     if (!parser.parse(arguments)) {
@@ -59,6 +64,11 @@ GuiOptions parseGuiOptions(const QStringList &arguments, const QStringList &page
     options.page = parser.value(page);
     options.dataDir = parser.value(dataDir);
     options.demoBuild = parser.value(demoBuild);
+    if (const auto scheme = parseColorScheme(parser.value(colorScheme)))
+        options.colorScheme = *scheme;
+    else
+        options.error = QStringLiteral("--color-scheme: '%1' is not light, dark or system")
+                            .arg(parser.value(colorScheme));
     if (!options.page.isEmpty() && !pages.contains(options.page, Qt::CaseInsensitive))
         options.error = QStringLiteral("--page: no page named '%1' (pages: %2)")
                             .arg(options.page, pages.join(QStringLiteral(", ")));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "colorscheme.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -11,8 +13,9 @@ struct GuiOptions
     QString page;           // the page to show first
     QString dataDir;        // --data-dir: where settings' data, cache and layouts go
     QString demoBuild;      // --demo-build: build this project at start (for screenshots)
-    QString error;          // non-empty: the command line is wrong (exit 2)
-    bool exitNow = false;   // --help or --version was answered
+    ColorScheme colorScheme = ColorScheme::System; // --color-scheme
+    QString error;                                 // non-empty: the command line is wrong (exit 2)
+    bool exitNow = false;                          // --help or --version was answered
 };
 
 GuiOptions parseGuiOptions(const QStringList &arguments, const QStringList &pages);

@@ -1,5 +1,6 @@
 // slipway: the window. Wiring only: parse options, make the services, hand them to QML.
 
+#include "colorscheme.h"
 #include "console.h"
 #include "controllers/runnotifier.h"
 #include "guioptions.h"
@@ -101,7 +102,7 @@ int main(int argc, char *argv[])
     if (!oneShot) // a newcomer gets a target for the local engine; a one-shot run changes nothing
         targets.addLocalTargetOnFirstLaunch(projects.isFirstLaunch());
 
-    // Fusion follows the system palette, light or dark.
+    // Fusion follows the system palette, light or dark, unless --color-scheme chose one.
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
     chooseSceneGraph();
 
@@ -117,6 +118,7 @@ int main(int argc, char *argv[])
         QTextStream(stderr) << "slipway: the root QML object is not a window\n";
         return 1;
     }
+    applyColorScheme(options.colorScheme, window);
     if (!options.demoBuild.isEmpty() && deploy.build())
         projects.remember(options.demoBuild);
     if (!oneShot) {
@@ -147,7 +149,7 @@ int main(int argc, char *argv[])
     if (options.demoBuild.isEmpty() || !deploy.isBusy()) {
         // Once the targets and the history have been read: the pages show them, not an empty state.
         // On History the newest deployment's detail is shown; on Targets each target's connection
-        // is tested: a screenshot shows the page at work.
+        // is tested; on Apps every target's apps are read: a screenshot shows the page at work.
         const auto shootNextFrame = [&] {
             QObject::connect(window, &QQuickWindow::frameSwapped, &app, shoot, Qt::SingleShotConnection);
             window->update();
@@ -168,6 +170,22 @@ int main(int argc, char *argv[])
                 });
                 for (int row = 0; row < targets.count(); ++row)
                     targets.testConnection(row);
+            } else if (navigation.currentPage() == u"Apps") {
+                // Once every target has answered or been found unreachable.
+                AppModel &apps = console.apps;
+                auto whenIdle = std::make_shared<QMetaObject::Connection>();
+                *whenIdle =
+                    QObject::connect(&apps, &AppModel::busyChanged, &app, [&apps, whenIdle, shootNextFrame] {
+                        if (apps.isBusy())
+                            return;
+                        QObject::disconnect(*whenIdle);
+                        shootNextFrame();
+                    });
+                apps.refresh();
+                if (!apps.isBusy()) {
+                    QObject::disconnect(*whenIdle);
+                    shootNextFrame();
+                }
             } else {
                 shootNextFrame();
             }

@@ -190,9 +190,22 @@ private Q_SLOTS:
         return true;
     }
 
-    // The pictures docs/console.md shows, regenerated here under BUILD/screenshots/. The Deploy
-    // page is shot after a real build of a test repository; Projects lists it; History and Targets
-    // show what fillHistory() stored, Targets with its connection tests done.
+    // The mean brightness of an image, 0 to 255.
+    static double brightness(const QImage &image)
+    {
+        double sum = 0;
+        int samples = 0;
+        for (int y = 0; y < image.height(); y += 5)
+            for (int x = 0; x < image.width(); x += 5, ++samples)
+                sum += qGray(image.pixel(x, y));
+        return samples > 0 ? sum / samples : 0;
+    }
+
+    // The pictures docs/console.md shows, every page in Slipway's light and dark palettes,
+    // regenerated here under BUILD/screenshots/ (or $SLIPWAY_SCREENSHOTS: `./slipway.sh screenshots`
+    // writes docs/screenshots/). The Deploy page is shot after a real build of a test repository;
+    // Projects lists it; History, Targets and Apps show what fillHistory() stored, Targets with its
+    // connection tests done, Apps with each target read.
     void screenshotOfEachPage()
     {
         slipway::test::PodmanService podman;
@@ -200,26 +213,39 @@ private Q_SLOTS:
         QVERIFY(fillHistory(podman.endpoint()));
         slipway::test::GitRepo repo;
         QVERIFY(slipway::test::makeSampleRepository(repo));
-        const QDir dir(QStringLiteral(SLIPWAY_BINARY_DIR "/screenshots"));
+        const QString target = qEnvironmentVariable("SLIPWAY_SCREENSHOTS");
+        const QDir dir(target.isEmpty() ? QStringLiteral(SLIPWAY_BINARY_DIR "/screenshots") : target);
         QVERIFY(dir.mkpath(QStringLiteral(".")));
         for (const QString &page : Navigation().pages()) {
-            const QString file = dir.filePath(page.toLower() + QStringLiteral(".png"));
-            QFile::remove(file);
-            QStringList arguments{QStringLiteral("--screenshot"), file, QStringLiteral("--page"), page};
-            if (page == u"Deploy")
-                arguments << QStringLiteral("--demo-build") << repo.path();
-            QString errors;
-            QCOMPARE(runGui(arguments, &errors), 0);
-            const QImage image(file);
-            QVERIFY2(!image.isNull(), qPrintable(errors));
-            QVERIFY(image.width() >= 800 && image.height() >= 500);
-            // Something was drawn: not a single flat colour.
-            const QRgb first = image.pixel(0, 0);
-            bool varied = false;
-            for (int y = 0; y < image.height() && !varied; y += 7)
-                for (int x = 0; x < image.width() && !varied; x += 7)
-                    varied = image.pixel(x, y) != first;
-            QVERIFY(varied);
+            QHash<QString, double> shade;
+            for (const QString &scheme : {QStringLiteral("light"), QStringLiteral("dark")}) {
+                const QString file = dir.filePath(page.toLower() + u'-' + scheme + QStringLiteral(".png"));
+                QFile::remove(file);
+                QStringList arguments{QStringLiteral("--screenshot"),   file,  QStringLiteral("--page"), page,
+                                      QStringLiteral("--color-scheme"), scheme};
+                if (page == u"Deploy")
+                    arguments << QStringLiteral("--demo-build") << repo.path();
+                QString errors;
+                QCOMPARE(runGui(arguments, &errors), 0);
+                const QImage image(file);
+                QVERIFY2(!image.isNull(), qPrintable(errors));
+                QVERIFY(image.width() >= 800 && image.height() >= 500);
+                // Something was drawn: not a single flat colour.
+                const QRgb first = image.pixel(0, 0);
+                bool varied = false;
+                for (int y = 0; y < image.height() && !varied; y += 7)
+                    for (int x = 0; x < image.width() && !varied; x += 7)
+                        varied = image.pixel(x, y) != first;
+                QVERIFY(varied);
+                shade.insert(scheme, brightness(image));
+            }
+            // Each palette reached the whole page, the rail and the controls: light is light
+            // and dark is dark (a page left in the other palette would be half of each).
+            QVERIFY2(shade.value(QStringLiteral("light")) > 200 && shade.value(QStringLiteral("dark")) < 70,
+                     qPrintable(QStringLiteral("%1: light %2, dark %3")
+                                    .arg(page)
+                                    .arg(shade.value(QStringLiteral("light")))
+                                    .arg(shade.value(QStringLiteral("dark")))));
         }
     }
 
@@ -228,6 +254,9 @@ private Q_SLOTS:
         QString errors;
         QCOMPARE(runGui({QStringLiteral("--page"), QStringLiteral("Nowhere")}, &errors), 2);
         QVERIFY2(errors.contains(QStringLiteral("no page named 'Nowhere'")), qPrintable(errors));
+        QCOMPARE(runGui({QStringLiteral("--color-scheme"), QStringLiteral("purple")}, &errors), 2);
+        QVERIFY2(errors.contains(QStringLiteral("--color-scheme: 'purple' is not light, dark or system")),
+                 qPrintable(errors));
         QCOMPARE(runGui({QStringLiteral("--frobnicate")}, &errors), 2);
         QVERIFY2(errors.contains(QStringLiteral("frobnicate")), qPrintable(errors));
     }

@@ -23,7 +23,7 @@ ApplicationWindow {
     minimumWidth: 800
     minimumHeight: 500
     visible: true
-    title: qsTr("Slipway — %1").arg(navigation.currentPage)
+    title: qsTr("Slipway — %1").arg(navigation.titles[navigation.currentIndex])
 
     // What the history holds on startup: an interrupted deployment is flagged at once.
     Component.onCompleted: window.history.refresh()
