@@ -213,7 +213,7 @@ private Q_SLOTS:
         QTRY_COMPARE(findItem(row(QStringLiteral("local")), QStringLiteral("checkResult"))
                          ->property("text")
                          .toString(),
-                     check);
+                     QStringLiteral("✓ ") + check); // the outcome in a sign as well as a colour
         QCOMPARE(findItem(row(QStringLiteral("local")), QStringLiteral("currentRelease"))
                      ->property("text")
                      .toString(),

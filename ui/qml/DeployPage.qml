@@ -197,9 +197,11 @@ Page {
                         readonly property var rollout: page.controller.targetStates.find(t => t.name === chip.modelData)
 
                         objectName: "target_" + modelData
-                        text: rollout ? modelData + " · " + rollout.state : modelData
+                        // Picked is told by a check mark and the highlight, not by a shade alone.
+                        text: (checked ? "✓ " : "") + (rollout ? modelData + " · " + rollout.state : modelData)
                         checkable: true
                         checked: page.controller.selectedTargets.indexOf(modelData) >= 0
+                        highlighted: checked
                         enabled: !page.controller.busy
                         palette.buttonText: !rollout ? page.palette.buttonText
                                             : rollout.state === "healthy" ? Theme.okColour

@@ -25,6 +25,13 @@ ApplicationWindow {
     visible: true
     title: qsTr("Slipway — %1").arg(navigation.titles[navigation.currentIndex])
 
+    // Status colours in the shade that reads on this palette.
+    Binding {
+        target: Theme
+        property: "dark"
+        value: window.palette.window.hslLightness < 0.5
+    }
+
     // What the history holds on startup: an interrupted deployment is flagged at once.
     Component.onCompleted: window.history.refresh()
 

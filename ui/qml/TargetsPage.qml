@@ -101,6 +101,8 @@ Page {
             Button {
                 objectName: "addTargetButton"
                 text: qsTr("Add target…")
+                leftPadding: 12
+                rightPadding: 12
                 visible: !page.formOpen
                 onClicked: page.openForm("", "", "", "", "")
             }
@@ -288,7 +290,9 @@ Page {
                             objectName: "checkResult"
                             Layout.fillWidth: true
                             visible: text.length > 0
-                            text: row.checking ? qsTr("Connecting…") : row.check
+                            text: row.checking ? qsTr("Connecting…")
+                                  : row.check.length === 0 ? ""
+                                  : (row.checkOk ? "✓ " : "✗ ") + row.check
                             color: row.checking ? palette.windowText : (row.checkOk ? Theme.okColour : Theme.errorColour)
                             wrapMode: Text.Wrap
                         }
@@ -296,6 +300,8 @@ Page {
                     Button {
                         objectName: "testButton"
                         text: qsTr("Test connection")
+                        leftPadding: 12
+                        rightPadding: 12
                         enabled: !row.checking
                         onClicked: page.targets.testConnection(row.index)
                     }

@@ -1,13 +1,16 @@
 pragma Singleton
 import QtQuick
 
-// The few colours that are not the system palette's: log levels and stage results. Each is
-// chosen to read on both light and dark backgrounds.
+// The few colours that are not the system palette's: log levels and stage results. Each has a
+// shade for light windows and one for dark ones, both at 4.5:1 or more against the window and
+// the list backgrounds (WCAG AA for text); Main.qml says which applies. A status never rests on
+// its colour alone: an icon or a word goes with it.
 QtObject {
-    readonly property color debugColour: "#8a8a8a"
-    readonly property color warningColour: "#d08700"
-    readonly property color errorColour: "#e5484d"
-    readonly property color okColour: "#30a46c"
+    property bool dark: false
+    readonly property color debugColour: dark ? "#9d9da3" : "#666666"
+    readonly property color warningColour: dark ? "#f0b429" : "#8a5a00"
+    readonly property color errorColour: dark ? "#ff7b7b" : "#b42318"
+    readonly property color okColour: dark ? "#4cc38a" : "#1d6b40"
     readonly property string monospace: "monospace"
 
     function levelColour(level: string, text: color): color {
