@@ -5,7 +5,7 @@
 namespace slipway::test {
 
 bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint16 port,
-                  const QString &message, quint16 hostPort)
+                  const QString &message, quint16 hostPort, const QByteArray &healthTimeout)
 {
     QByteArray toml = "[image]\n"
                       "entrypoint = [\"/bin/busybox\", \"httpd\", \"-f\", \"-vv\", \"-p\", \"PORT\", "
@@ -22,11 +22,12 @@ bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint1
                       "name = \"web\"\n"
                       "restart = \"no\"\n"
                       "stop_timeout = 1\n"
-                      "health = { path = \"/health\", port = PORT, timeout = \"6s\" }\n";
+                      "health = { path = \"/health\", port = PORT, timeout = \"TIMEOUT\" }\n";
     if (hostPort != 0)
         toml += "ports = [\"HOST:PORT\"]\n";
     toml.replace("HOST", QByteArray::number(hostPort));
     toml.replace("PORT", QByteArray::number(port));
+    toml.replace("TIMEOUT", healthTimeout);
     QFile busybox(QStringLiteral("/bin/busybox"));
     if (!busybox.open(QIODevice::ReadOnly))
         return false;

@@ -10,12 +10,13 @@ namespace slipway::test {
 
 // Commits to `repo` a small web app the deploy tests roll out: /bin/busybox running httpd on
 // `port` as PID 1, serving `version` at / and, when `healthy`, "ok" at /health (the [deploy]
-// health check, 6 s timeout). It is named "web" and has stop_timeout = 1: httpd as PID 1
-// ignores SIGTERM, so retiring it waits the whole grace. The commit's message is `message`, or
-// the version. With a `hostPort`, it publishes `port` there (so a new release has to stop the
-// old one first). False when a file cannot be written or the commit fails.
+// health check, whose timeout is `healthTimeout`, a spec duration). It is named "web" and has
+// stop_timeout = 1: httpd as PID 1 ignores SIGTERM, so retiring it waits the whole grace. The
+// commit's message is `message`, or the version. With a `hostPort`, it publishes `port` there (so
+// a new release has to stop the old one first). False when a file cannot be written or the
+// commit fails.
 bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint16 port,
-                  const QString &message = {}, quint16 hostPort = 0);
+                  const QString &message = {}, quint16 hostPort = 0, const QByteArray &healthTimeout = "6s");
 
 // Runs on `engine` a container `name` labelled as release `release` of `app`, as a deploy labels
 // its containers, for the log tests: it prints "started" on stderr, then "line N" on stdout every

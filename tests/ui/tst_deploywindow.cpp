@@ -394,7 +394,10 @@ private Q_SLOTS:
     void cancelWhileWaitingForHealth()
     {
         QVERIFY(deployedBefore("v1", true) > 0); // serving before
-        QVERIFY(commitApp("v4", false));         // never healthy: the rollout waits until cancelled
+        // Never healthy: the rollout waits until cancelled. A long health timeout, so that on a slow
+        // machine the check does not give up (and the run end "failed") before the click lands.
+        QVERIFY(slipway::test::commitWebApp(*m_repo, "v4", false, m_port, QStringLiteral("version v4"), 0,
+                                            "120s"));
         m_console->navigation.showPage(QStringLiteral("Deploy"));
         QVERIFY(QQuickTest::qWaitForPolish(m_window));
         QSignalSpy finished(&m_console->deploy, &DeployController::finished);
