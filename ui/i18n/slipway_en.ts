@@ -171,6 +171,10 @@
         <source>Apps appear here once Slipway has deployed them: pick a project and targets on the Deploy page.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 on %2, %3</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>DeployController</name>
@@ -497,6 +501,26 @@
         <source>Release %1 is rolled out to %2 again. The new container takes over once it is healthy; if it is not, the current one keeps serving.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 to %2, %3, %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deployment log</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>LayerList</name>
@@ -577,6 +601,14 @@
     </message>
     <message>
         <source>The build&apos;s log appears here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter the log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lowest level shown</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -711,6 +743,10 @@
     </message>
     <message>
         <source>Add a git URL or a local folder above; it is remembered here and offered on the Deploy page.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Git URL or folder</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -983,6 +1019,26 @@ Podman&apos;s and Docker&apos;s own logins stay.</source>
         <source>Podman&apos;s and Docker&apos;s own logins are used as well.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Compression level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cache folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Registry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password or token</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>TargetModel</name>
@@ -1115,6 +1171,10 @@ Podman&apos;s and Docker&apos;s own logins stay.</source>
     </message>
     <message>
         <source>A target is a Docker or Podman engine reached by a unix socket, TCP with TLS, or ssh.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Target %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -200,6 +200,7 @@ Page {
                 readonly property bool running: row.state === "running" || row.state === "starting" || row.state === "unhealthy"
 
                 objectName: "app_" + app + "_" + target
+                Accessible.name: qsTr("%1 on %2, %3").arg(app).arg(target).arg(state)
                 width: ListView.view.width
                 highlighted: ListView.isCurrentItem
                 onClicked: view.currentIndex = row.index

@@ -78,6 +78,7 @@ Page {
                 id: projectBox
 
                 objectName: "projectField"
+                Accessible.name: qsTr("Project")
                 Layout.fillWidth: true
                 editable: true
                 model: page.projects.locations
@@ -291,6 +292,7 @@ Page {
             Label { text: qsTr("Push to") }
             TextField {
                 objectName: "imageField"
+                Accessible.name: qsTr("Push to")
                 Layout.fillWidth: true
                 text: page.controller.image
                 placeholderText: qsTr("registry/repository:tag, or empty to load the image straight into each engine")

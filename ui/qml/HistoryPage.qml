@@ -51,6 +51,7 @@ Page {
             spacing: 8
             FilterBox {
                 objectName: "projectFilter"
+                Accessible.name: qsTr("Project")
                 allText: qsTr("All projects")
                 choices: page.history.projects
                 current: page.history.projectFilter
@@ -58,6 +59,7 @@ Page {
             }
             FilterBox {
                 objectName: "targetFilter"
+                Accessible.name: qsTr("Target")
                 allText: qsTr("All targets")
                 choices: page.history.targets
                 current: page.history.targetFilter
@@ -65,6 +67,7 @@ Page {
             }
             FilterBox {
                 objectName: "resultFilter"
+                Accessible.name: qsTr("Result")
                 allText: qsTr("All results")
                 choices: page.history.results
                 current: page.history.resultFilter
@@ -147,6 +150,8 @@ Page {
                     required property bool repaired
 
                     objectName: "deployment_" + deploymentId
+                    focusPolicy: Qt.StrongFocus // in the Tab chain; Space selects it
+                    Accessible.name: qsTr("%1 to %2, %3, %4").arg(project).arg(target).arg(result).arg(when)
                     width: ListView.view.width
                     highlighted: page.history.selectedId === deploymentId
                     onClicked: page.history.select(index)
@@ -275,6 +280,7 @@ Page {
                     visible: page.history.selectedId !== 0
                     TextArea {
                         objectName: "detailLog"
+                        Accessible.name: qsTr("Deployment log")
                         readOnly: true
                         selectByMouse: true
                         font.family: Theme.monospace

@@ -67,6 +67,7 @@ ColumnLayout {
             id: filterField
 
             objectName: "logFilterField"
+            Accessible.name: qsTr("Filter the log")
             Layout.fillWidth: true
             placeholderText: qsTr("Filter the log (Ctrl+F)")
             onTextChanged: {
@@ -85,6 +86,7 @@ ColumnLayout {
         }
         ComboBox {
             id: levelBox
+            Accessible.name: qsTr("Lowest level shown")
 
             model: [qsTr("Debug"), qsTr("Info"), qsTr("Warning"), qsTr("Error")]
             currentIndex: log.model.minimumLevel

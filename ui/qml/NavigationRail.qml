@@ -48,6 +48,7 @@ Pane {
                 required property int index
 
                 objectName: "nav" + modelData
+                focusPolicy: Qt.StrongFocus // in the Tab chain; Space opens the page
                 Layout.fillWidth: true
                 Layout.leftMargin: 8
                 Layout.rightMargin: 8

@@ -151,6 +151,7 @@ Page {
                 id: urlField
 
                 objectName: "projectUrlField"
+                Accessible.name: qsTr("Git URL or folder")
                 Layout.fillWidth: true
                 placeholderText: qsTr("https://…/app.git, git@host:app.git or /path/to/repository")
                 onAccepted: addButton.clicked()

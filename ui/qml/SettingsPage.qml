@@ -95,6 +95,7 @@ Page {
             Label { text: qsTr("Compression") }
             ComboBox {
                 objectName: "compressionBox"
+                Accessible.name: qsTr("Compression")
                 Layout.preferredWidth: 160
                 model: ["gzip", "zstd", "none"]
                 currentIndex: Math.max(0, model.indexOf(page.settings.compression))
@@ -110,6 +111,7 @@ Page {
             Label { text: qsTr("Level") }
             SpinBox {
                 objectName: "levelBox"
+                Accessible.name: qsTr("Compression level")
                 Layout.preferredWidth: 160
                 enabled: page.settings.compression !== "none"
                 from: page.settings.minimumLevel
@@ -125,6 +127,7 @@ Page {
             Label { text: qsTr("Parallel jobs") }
             SpinBox {
                 objectName: "jobsBox"
+                Accessible.name: qsTr("Parallel jobs")
                 Layout.preferredWidth: 160
                 from: 0
                 to: 256
@@ -141,6 +144,7 @@ Page {
             Label { text: qsTr("Cache") }
             TextField {
                 objectName: "cacheField"
+                Accessible.name: qsTr("Cache folder")
                 Layout.fillWidth: true
                 Layout.minimumWidth: 420
                 text: page.settings.cacheLocation
@@ -201,6 +205,7 @@ Page {
                     id: registryField
 
                     objectName: "loginRegistryField"
+                    Accessible.name: qsTr("Registry")
                     Layout.fillWidth: true
                     Layout.preferredWidth: 260
                     placeholderText: qsTr("registry.example.com:5000")
@@ -210,6 +215,7 @@ Page {
                     id: usernameField
 
                     objectName: "loginUsernameField"
+                    Accessible.name: qsTr("Username")
                     Layout.fillWidth: true
                     Layout.preferredWidth: 160
                     placeholderText: qsTr("username")
@@ -219,6 +225,7 @@ Page {
                     id: passwordField
 
                     objectName: "loginPasswordField"
+                    Accessible.name: qsTr("Password or token")
                     Layout.fillWidth: true
                     Layout.preferredWidth: 160
                     echoMode: TextInput.Password

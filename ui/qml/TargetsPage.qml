@@ -257,6 +257,7 @@ Page {
                 required property var currentWhen
 
                 objectName: "target_" + name
+                Accessible.name: qsTr("Target %1").arg(name)
                 width: ListView.view.width
 
                 contentItem: RowLayout {
