@@ -3,18 +3,19 @@
 #   ./slipway.sh run          install what is missing, build, open the console
 #   ./slipway.sh test [ARGS]  install what is missing, build, run every test (ARGS go to ctest)
 #   ./slipway.sh package      install what is missing, build, make the .deb (build/<preset>/package/)
+#   ./slipway.sh screenshots  install what is missing, build, shoot every page light and dark into docs/screenshots/
 # SLIPWAY_PRESET picks another CMake preset (debug, asan).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 usage() {
-    echo "usage: ./slipway.sh run | test [ctest arguments] | package" >&2
+    echo "usage: ./slipway.sh run | test [ctest arguments] | package | screenshots" >&2
     exit 2
 }
 [ $# -ge 1 ] || usage
 action=$1
 shift
-case "$action" in run|test|package) ;; *) usage ;; esac
+case "$action" in run|test|package|screenshots) ;; *) usage ;; esac
 
 bash packaging/install-deps.sh
 preset=${SLIPWAY_PRESET:-default}
@@ -23,6 +24,9 @@ cmake --build --preset "$preset"
 
 if [ "$action" = test ]; then
     exec ctest --preset "$preset" "$@"
+fi
+if [ "$action" = screenshots ]; then
+    SLIPWAY_SCREENSHOTS="$PWD/docs/screenshots" exec ctest --preset "$preset" -R '^tst_window$' --output-on-failure
 fi
 if [ "$action" = package ]; then
     cd "build/$preset"

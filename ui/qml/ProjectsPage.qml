@@ -172,6 +172,8 @@ Page {
             }
             Button {
                 text: qsTr("Add folder…")
+                leftPadding: 12
+                rightPadding: 12
                 onClicked: folderDialog.open()
             }
         }
