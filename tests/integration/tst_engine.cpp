@@ -441,7 +441,7 @@ private Q_SLOTS:
 
                 QCOMPARE(sshProcesses(), before + tunnels);
             }
-            QTRY_COMPARE(sshProcesses(), before);
+            QTRY_COMPARE_WITH_TIMEOUT(sshProcesses(), before, 30000);
         }
         qunsetenv("SLIPWAY_SSH_COMMAND");
     }

@@ -185,8 +185,8 @@ private Q_SLOTS:
         QVERIFY(pressAndWait(QStringLiteral("appStopButton"), &message));
         QCOMPARE(message, QStringLiteral("web on local: stopped web-1"));
         QCOMPARE(engineContainers().value(QStringLiteral("web-1")), QStringLiteral("exited"));
-        QTRY_COMPARE(role(QStringLiteral("local"), AppModel::StateRole).toString(),
-                     QStringLiteral("stopped"));
+        QTRY_COMPARE_WITH_TIMEOUT(role(QStringLiteral("local"), AppModel::StateRole).toString(),
+                                  QStringLiteral("stopped"), 30000);
         QCOMPARE(role(QStringLiteral("local"), AppModel::DriftRole).toString(), QString());
         QVERIFY(role(QStringLiteral("local"), AppModel::LastOperationRole)
                     .toString()
@@ -195,8 +195,8 @@ private Q_SLOTS:
         QTRY_VERIFY(inRow(QStringLiteral("appStartButton")));
         QVERIFY(pressAndWait(QStringLiteral("appStartButton"), &message));
         QCOMPARE(engineContainers().value(QStringLiteral("web-1")), QStringLiteral("running"));
-        QTRY_COMPARE(role(QStringLiteral("local"), AppModel::StateRole).toString(),
-                     QStringLiteral("running"));
+        QTRY_COMPARE_WITH_TIMEOUT(role(QStringLiteral("local"), AppModel::StateRole).toString(),
+                                  QStringLiteral("running"), 30000);
 
         QVERIFY(pressAndWait(QStringLiteral("appRestartButton"), &message));
         QCOMPARE(message, QStringLiteral("web on local: restarted web-1"));
@@ -237,7 +237,7 @@ private Q_SLOTS:
         QVERIFY(operated.wait(60000));
         QVERIFY2(operated.constFirst().at(0).toBool(), qPrintable(operated.constFirst().at(1).toString()));
         QVERIFY(engineContainers().isEmpty());
-        QTRY_COMPARE(m_apps->count(), 1); // api stays
+        QTRY_COMPARE_WITH_TIMEOUT(m_apps->count(), 1, 30000); // api stays
         QCOMPARE(m_apps->indexOf(QStringLiteral("api"), QStringLiteral("local")), 0);
 
         const QList<slipway::OperationRecord> recorded = operations();
@@ -270,7 +270,8 @@ private Q_SLOTS:
         const QString again = deploy("v2");
         QVERIFY2(again.isEmpty(), qPrintable(again));
         m_apps->refresh();
-        QTRY_COMPARE(role(QStringLiteral("local"), AppModel::DriftRole).toString(), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(role(QStringLiteral("local"), AppModel::DriftRole).toString(), QString(),
+                                  30000);
         QCOMPARE(engineContainers().size(), 1);
         QSignalSpy removed(&m_console->targets, &TargetModel::removed);
         m_console->targets.remove(QStringLiteral("local"), true);
@@ -278,7 +279,7 @@ private Q_SLOTS:
         QVERIFY2(removed.constFirst().at(0).toBool(), qPrintable(removed.constFirst().at(1).toString()));
         QVERIFY(engineContainers().isEmpty());
         m_apps->refresh();
-        QTRY_COMPARE(m_apps->count(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(m_apps->count(), 0, 30000);
     }
 };
 
