@@ -64,6 +64,13 @@ public:
         return m_images.tag(image, repository, tag);
     }
     Status load(const std::function<Status(const Writer &write)> &produce) { return m_images.load(produce); }
+    using BuildOptions = EngineImages::BuildOptions;
+    Result<QString> build(const std::function<Status(const Writer &write)> &produce,
+                          const BuildOptions &options,
+                          const std::function<void(const QString &text)> &onOutput)
+    {
+        return m_images.build(produce, options, onOutput);
+    }
     Result<std::optional<QJsonObject>> inspectImage(const QString &name) { return m_images.inspect(name); }
 
     // Containers: see EngineContainers.

@@ -111,15 +111,18 @@ Status EngineImages::tag(const QString &image, const QString &repository, const 
     return success();
 }
 
-Status EngineImages::load(const std::function<Status(const Writer &write)> &produce)
+Result<EngineConnection::Reply>
+EngineImages::sendProduced(EngineConnection::Request request, const QString &what,
+                           std::initializer_list<long> statuses,
+                           const std::function<Status(const Writer &write)> &produce)
 {
     // The producer pushes blocks, libcurl pulls them: a socket pair between a producer thread
-    // and the transfer keeps at most a socket buffer of the archive in memory. Written with
+    // and the transfer keeps at most a socket buffer of the body in memory. Written with
     // MSG_NOSIGNAL, so an engine that stops reading fails the write instead of raising SIGPIPE.
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
         return Error::failed(
-            QStringLiteral("%1: load image: cannot create a socket pair").arg(m_connection.where()));
+            QStringLiteral("%1: %2: cannot create a socket pair").arg(m_connection.where(), what));
     int readFd = fds[0];
     int writeFd = fds[1];
     Status produced = success();
@@ -130,7 +133,7 @@ Status EngineImages::load(const std::function<Status(const Writer &write)> &prod
                 if (n < 0) {
                     if (errno == EINTR)
                         continue;
-                    return Error::failed(QStringLiteral("the engine stopped reading the image"));
+                    return Error::failed(QStringLiteral("the engine stopped reading"));
                 }
                 data += n;
                 size -= n;
@@ -148,9 +151,7 @@ Status EngineImages::load(const std::function<Status(const Writer &write)> &prod
             producerJoined = true;
         }
     };
-    EngineConnection::Request request;
     request.method = "POST";
-    request.path = QStringLiteral("/images/load");
     request.contentType = "application/x-tar";
     request.timeoutSeconds = 0;
     request.readBody = [&](char *buffer, qsizetype size) -> qsizetype {
@@ -161,26 +162,124 @@ Status EngineImages::load(const std::function<Status(const Writer &write)> &prod
             if (n < 0)
                 return -1;
             if (n == 0) {
-                // End of the archive: only a complete one may end the body normally.
+                // The end of the body: only a complete one may end it normally.
                 joinProducer();
                 return produced ? 0 : -1;
             }
             return qsizetype(n);
         }
     };
-    auto reply = m_connection.expect(request, QStringLiteral("load image"), {200});
+    auto reply = m_connection.expect(request, what, statuses);
     // Unblock a producer still writing (its write fails), then wait for it.
     ::close(readFd);
     joinProducer();
     if (!produced)
-        return Error(
-            produced.error().kind,
-            QStringLiteral("%1: load image: %2").arg(m_connection.where(), produced.error().message));
+        return Error(produced.error().kind,
+                     QStringLiteral("%1: %2: %3").arg(m_connection.where(), what, produced.error().message));
+    return reply;
+}
+
+Status EngineImages::load(const std::function<Status(const Writer &write)> &produce)
+{
+    EngineConnection::Request request;
+    request.path = QStringLiteral("/images/load");
+    auto reply = sendProduced(request, QStringLiteral("load image"), {200}, produce);
     if (!reply)
         return reply.error();
     if (const QString error = streamError(reply->body); !error.isEmpty())
         return Error::failed(QStringLiteral("%1: load image: %2").arg(m_connection.where(), error));
     return success();
+}
+
+Result<QString> EngineImages::build(const std::function<Status(const Writer &write)> &produce,
+                                    const BuildOptions &options,
+                                    const std::function<void(const QString &text)> &onOutput)
+{
+    const auto toJson = [](const QMap<QString, QString> &map) {
+        QJsonObject object;
+        for (auto it = map.cbegin(); it != map.cend(); ++it)
+            object.insert(it.key(), it.value());
+        return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+    };
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("dockerfile"), options.dockerfile);
+    if (!options.tag.isEmpty())
+        query.addQueryItem(QStringLiteral("t"), options.tag);
+    if (!options.target.isEmpty())
+        query.addQueryItem(QStringLiteral("target"), options.target);
+    if (!options.args.isEmpty())
+        query.addQueryItem(QStringLiteral("buildargs"), toJson(options.args));
+    if (!options.labels.isEmpty())
+        query.addQueryItem(QStringLiteral("labels"), toJson(options.labels));
+    // The intermediate containers go, failed ones too; Docker's classic builder.
+    query.addQueryItem(QStringLiteral("rm"), QStringLiteral("1"));
+    query.addQueryItem(QStringLiteral("forcerm"), QStringLiteral("1"));
+    query.addQueryItem(QStringLiteral("version"), QStringLiteral("1"));
+    // QUrlQuery leaves '+' and ';' alone, which a server reads as a space and a separator.
+    QString encoded = query.toString(QUrl::FullyEncoded);
+    encoded.replace(u'+', QStringLiteral("%2B")).replace(u';', QStringLiteral("%3B"));
+
+    // The answer is a stream of JSON objects, one a line: {"stream": text} as the build goes,
+    // {"aux": {"ID": id}} for the image, {"error": ...} for a failure; an error status's body
+    // is one {"message": ...}.
+    QByteArray pending;
+    QString imageId;
+    QString error;
+    QString lastText;
+    const auto take = [&](const QByteArray &line) {
+        const QByteArray trimmed = line.trimmed();
+        if (trimmed.isEmpty())
+            return;
+        const QJsonObject json = QJsonDocument::fromJson(trimmed).object();
+        if (json.isEmpty()) {
+            lastText = QString::fromUtf8(trimmed);
+            return;
+        }
+        if (const QString text = json.value(QStringLiteral("stream")).toString(); !text.isEmpty()) {
+            lastText = text;
+            if (onOutput)
+                onOutput(text);
+        }
+        if (const QString id =
+                json.value(QStringLiteral("aux")).toObject().value(QStringLiteral("ID")).toString();
+            !id.isEmpty())
+            imageId = id;
+        if (json.contains(QStringLiteral("error")) || json.contains(QStringLiteral("message"))) {
+            const QString detail = json.value(QStringLiteral("errorDetail"))
+                                       .toObject()
+                                       .value(QStringLiteral("message"))
+                                       .toString();
+            const QString message = json.value(QStringLiteral("error")).toString();
+            error = !message.isEmpty()  ? message
+                    : !detail.isEmpty() ? detail
+                                        : json.value(QStringLiteral("message")).toString();
+        }
+    };
+    EngineConnection::Request request;
+    request.path = QStringLiteral("/build?") + encoded;
+    request.onData = [&](const char *data, qsizetype size) {
+        pending.append(data, size);
+        qsizetype newline;
+        while ((newline = pending.indexOf('\n')) >= 0) {
+            take(pending.left(newline));
+            pending.remove(0, newline + 1);
+        }
+        return true;
+    };
+    const QString what = QStringLiteral("build %1").arg(options.dockerfile);
+    auto reply = sendProduced(request, what, {200, 400, 404, 500}, produce);
+    if (!reply)
+        return reply.error();
+    take(pending);
+    if (error.isEmpty() && reply->status != 200)
+        error = lastText.isEmpty() ? QStringLiteral("HTTP %1").arg(reply->status) : lastText.trimmed();
+    if (!error.isEmpty())
+        return Error::failed(
+            QStringLiteral("%1: %2: %3").arg(m_connection.where(), what, error.simplified()));
+    if (imageId.isEmpty())
+        return Error::failed(QStringLiteral("%1: %2: the engine ended the build without naming an image")
+                                 .arg(m_connection.where(), what));
+    return imageId;
 }
 
 Result<std::optional<QJsonObject>> EngineImages::inspect(const QString &name)

@@ -5,6 +5,7 @@
 #include "util/result.h"
 
 #include <QJsonObject>
+#include <QMap>
 #include <QString>
 
 #include <functional>
@@ -37,8 +38,32 @@ public:
     // GET /images/{name}/json; an empty optional when the engine does not have it.
     Result<std::optional<QJsonObject>> inspect(const QString &name);
 
+    // What a build is asked for besides its context.
+    struct BuildOptions
+    {
+        QString dockerfile = QStringLiteral("Dockerfile"); // its path in the context
+        QString target;                                    // the stage to build; empty: the last
+        QMap<QString, QString> args;                       // ARG values; never a credential
+        QMap<QString, QString> labels;                     // on the image (commit, release)
+        QString tag;                                       // repository:tag; empty: none
+    };
+    // POST /build with the context tar streamed from `produce` (as load()), through the
+    // engine's classic builder (Podman's, or Docker's with version=1). onOutput gets the build's
+    // output as the engine streams it, in pieces that may split a line. The built image's id
+    // ("sha256:..."); an error carries the engine's message (a failing RUN's exit code, a
+    // Dockerfile's line), and onOutput has had the output before it.
+    Result<QString> build(const std::function<Status(const Writer &write)> &produce,
+                          const BuildOptions &options,
+                          const std::function<void(const QString &text)> &onOutput);
+
 private:
     Status streamed(const EngineConnection::Request &request, const QString &what);
+    // Sends `request` with its body produced by `produce` on a thread of its own, through a
+    // socket pair: at most a socket buffer of it in memory. A producer's error wins over the
+    // transfer's (the engine then saw a truncated body).
+    Result<EngineConnection::Reply> sendProduced(EngineConnection::Request request, const QString &what,
+                                                 std::initializer_list<long> statuses,
+                                                 const std::function<Status(const Writer &write)> &produce);
 
     EngineConnection &m_connection;
 };

@@ -1,0 +1,252 @@
+// A Dockerfile built by a real engine, Podman and Docker (each function runs on both): the
+// context is a tar of a git commit's files streamed from the objects (writeBuildContext, with
+// .dockerignore), POST /build runs it through the engine's classic builder, and BuildSteps
+// reads the steps from what the engine streams, the cache of a second build among them.
+
+#include "dockerservice.h"
+#include "engine/buildsteps.h"
+#include "engine/engineclient.h"
+#include "gitrepo.h"
+#include "imagebuilder/buildcontext.h"
+#include "podmanservice.h"
+#include "source/opensource.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace slipway;
+using slipway::test::DockerService;
+using slipway::test::EngineService;
+using slipway::test::GitRepo;
+using slipway::test::PodmanService;
+
+namespace {
+
+const QString baseImage = QStringLiteral("localhost/slipway-base:1");
+
+// A build stage whose RUNs make files from the context, and a final stage that copies them.
+const QByteArray multiStage = R"(FROM localhost/slipway-base:1 AS build
+COPY deps.txt /src/deps.txt
+RUN sha256sum /src/deps.txt > /deps.sum
+COPY . /ctx
+RUN test ! -e /ctx/notes/secret.txt && cat /ctx/app.txt > /app.out
+FROM localhost/slipway-base:1
+COPY --from=build /deps.sum /app.out /srv/
+CMD ["cat", "/srv/app.out"]
+)";
+
+struct Built
+{
+    Result<QString> image = QString();
+    QList<BuildSteps::Step> steps;
+    QStringList lines;
+    qint64 ms = 0;
+};
+
+} // namespace
+
+class TestEngineBuild final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QMap<QString, std::shared_ptr<EngineService>> m_engines;
+
+    EngineService &engine() const
+    {
+        QFETCH_GLOBAL(QString, engine);
+        return *m_engines.value(engine);
+    }
+
+    // Builds `repo` at HEAD on this row's engine, its commit as a label.
+    Built build(GitRepo &repo, const QString &tag = {})
+    {
+        Built built;
+        SourceOptions sourceOptions;
+        sourceOptions.location = repo.path();
+        sourceOptions.cacheDir = m_dir.filePath(QStringLiteral("cache"));
+        auto source = openSource(sourceOptions);
+        if (!source) {
+            built.image = source.error();
+            return built;
+        }
+        EngineClient client(Target{.name = QStringLiteral("builder"),
+                                   .endpoint = engine().endpoint(),
+                                   .tlsCa = {},
+                                   .tlsCert = {},
+                                   .tlsKey = {}});
+        if (Status connected = client.connect(); !connected) {
+            built.image = connected.error();
+            return built;
+        }
+        BuildSteps steps;
+        steps.onLine = [&built](int, const QString &line) { built.lines.append(line); };
+        EngineClient::BuildOptions options;
+        options.tag = tag;
+        options.labels.insert(QStringLiteral("org.opencontainers.image.revision"),
+                              source.value()->revision());
+        QElapsedTimer timer;
+        timer.start();
+        built.image = client.build(
+            [&](const EngineClient::Writer &write) {
+                return writeBuildContext(*source.value(), options.dockerfile, write);
+            },
+            options, [&steps](const QString &text) { steps.add(text); });
+        built.ms = timer.elapsed();
+        steps.finish(!built.image);
+        built.steps = steps.steps();
+        return built;
+    }
+
+    static QString describe(const Built &built)
+    {
+        QStringList rows;
+        for (const BuildSteps::Step &step : built.steps)
+            rows.append(QStringLiteral("%1 %2 [%3]")
+                            .arg(step.number, step.instruction,
+                                 QString::fromLatin1(BuildSteps::stateName(step.state))));
+        return (built.image ? built.image.value() : built.image.error().message) + u'\n' + rows.join(u'\n') +
+               QStringLiteral("\n--\n") + built.lines.join(u'\n');
+    }
+
+    // A root file system of busybox and its applets' links: a base image with a shell.
+    bool importBase(const EngineService &service)
+    {
+        const QString root = m_dir.filePath(QStringLiteral("rootfs"));
+        const QString tarball = m_dir.filePath(QStringLiteral("rootfs.tar"));
+        if (!QFile::exists(tarball)) {
+            if (!QDir().mkpath(root + QStringLiteral("/bin")) ||
+                !QDir().mkpath(root + QStringLiteral("/tmp")) ||
+                !QFile::copy(QStringLiteral("/bin/busybox"), root + QStringLiteral("/bin/busybox")))
+                return false;
+            for (const char *applet : {"sh", "cat", "test", "sha256sum", "echo", "sleep", "false"})
+                if (!QFile::link(QStringLiteral("busybox"),
+                                 root + QStringLiteral("/bin/") + QLatin1String(applet)))
+                    return false;
+            if (QProcess::execute(QStringLiteral("tar"), {QStringLiteral("-C"), root, QStringLiteral("-cf"),
+                                                          tarball, QStringLiteral(".")}) != 0)
+                return false;
+        }
+        return service.importTarball(tarball, baseImage, {QStringLiteral("ENV PATH=/bin")});
+    }
+
+private Q_SLOTS:
+    void initTestCase_data() { slipway::test::addEngineRows(); }
+
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_engines.insert(QStringLiteral("podman"), std::make_shared<PodmanService>());
+        m_engines.insert(QStringLiteral("docker"), std::make_shared<DockerService>());
+        for (const auto &service : std::as_const(m_engines)) {
+            QVERIFY2(service->start(), qPrintable(service->errorString()));
+            QVERIFY(importBase(*service));
+        }
+    }
+
+    // Every step is read from the stream, .dockerignore keeps a file out of the context, the
+    // image carries the label and runs; after a change to the app file alone, the steps before
+    // it come from the engine's cache.
+    void multiStageBuildThenCachedRebuild()
+    {
+        GitRepo repo;
+        QVERIFY(repo.writeFile(QStringLiteral("Dockerfile"), multiStage));
+        QVERIFY(repo.writeFile(QStringLiteral(".dockerignore"), "notes/\n"));
+        QVERIFY(repo.writeFile(QStringLiteral("notes/secret.txt"), "not for the image\n"));
+        QVERIFY(repo.writeFile(QStringLiteral("deps.txt"), "left-pad 1.3.0\n"));
+        QVERIFY(repo.writeFile(QStringLiteral("app.txt"), "v1\n"));
+        const QString commit = repo.commit(QStringLiteral("v1"));
+        QVERIFY(!commit.isEmpty());
+
+        const Built first = build(repo, QStringLiteral("localhost/slipway-app:v1"));
+        QVERIFY2(first.image && first.image->startsWith(QStringLiteral("sha256:")),
+                 qPrintable(describe(first)));
+        // The Dockerfile's eight, and the engine's own LABEL step last: the commit's label
+        // invalidates no step before it.
+        QVERIFY2(first.steps.size() == 9, qPrintable(describe(first)));
+        QVERIFY2(first.steps.at(8).instruction.startsWith(QStringLiteral("LABEL")) &&
+                     first.steps.at(8).instruction.contains(commit),
+                 qPrintable(describe(first)));
+        QCOMPARE(first.steps.at(0).instruction, QStringLiteral("FROM localhost/slipway-base:1 AS build"));
+        QVERIFY2(first.steps.at(2).instruction.startsWith(QStringLiteral("RUN sha256sum")),
+                 qPrintable(describe(first)));
+        QCOMPARE(first.steps.at(6).instruction, QStringLiteral("COPY --from=build /deps.sum /app.out /srv/"));
+        for (const BuildSteps::Step &step : first.steps)
+            QVERIFY2(step.state != BuildSteps::Step::State::Failed &&
+                         step.state != BuildSteps::Step::State::Running,
+                     qPrintable(describe(first)));
+        // The RUN steps ran: a cold build has nothing cached for them.
+        QCOMPARE(first.steps.at(2).state, BuildSteps::Step::State::Done);
+
+        QString output;
+        QCOMPARE(
+            engine().cli({QStringLiteral("image"), QStringLiteral("inspect"), QStringLiteral("--format"),
+                          QStringLiteral("{{index .Config.Labels \"org.opencontainers.image.revision\"}}"),
+                          first.image.value()},
+                         &output),
+            0);
+        QCOMPARE(output.trimmed(), commit);
+        QCOMPARE(engine().cli({QStringLiteral("run"), QStringLiteral("--rm"), first.image.value()}, &output),
+                 0);
+        QCOMPARE(output.trimmed(), QStringLiteral("v1"));
+
+        QVERIFY(repo.writeFile(QStringLiteral("app.txt"), "v2\n"));
+        QVERIFY(!repo.commit(QStringLiteral("v2")).isEmpty());
+        const Built second = build(repo, QStringLiteral("localhost/slipway-app:v2"));
+        QVERIFY2(second.image, qPrintable(describe(second)));
+        QVERIFY(second.image.value() != first.image.value());
+        QVERIFY2(second.steps.size() == 9, qPrintable(describe(second)));
+        // The dependency step is cached; the step that reads the app file runs again.
+        QVERIFY2(second.steps.at(2).state == BuildSteps::Step::State::Cached, qPrintable(describe(second)));
+        QVERIFY2(second.steps.at(4).state == BuildSteps::Step::State::Done, qPrintable(describe(second)));
+        QCOMPARE(engine().cli({QStringLiteral("run"), QStringLiteral("--rm"), second.image.value()}, &output),
+                 0);
+        QCOMPARE(output.trimmed(), QStringLiteral("v2"));
+        qInfo("%s: cold build %lld ms, after a change to app.txt %lld ms", qPrintable(engine().kindName()),
+              first.ms, second.ms);
+    }
+
+    // A RUN that fails: the error names the engine's reason (its exit code), that step is the
+    // failed one, and its output came before.
+    void failingRunFailsItsStep()
+    {
+        GitRepo repo;
+        QVERIFY(
+            repo.writeFile(QStringLiteral("Dockerfile"),
+                           "FROM localhost/slipway-base:1\nRUN echo compiling\nRUN echo broken >&2; exit 3\n"
+                           "RUN echo never\n"));
+        QVERIFY(!repo.commit(QStringLiteral("broken")).isEmpty());
+        const Built built = build(repo);
+        QVERIFY(!built.image);
+        const QString error = built.image.error().message;
+        QVERIFY2(error.contains(QStringLiteral("build Dockerfile: ")) && error.contains(u'3'),
+                 qPrintable(error));
+        QCOMPARE(built.steps.size(), 3);
+        QCOMPARE(built.steps.at(1).state, BuildSteps::Step::State::Done);
+        QVERIFY2(built.steps.at(2).state == BuildSteps::Step::State::Failed, qPrintable(describe(built)));
+        QVERIFY2(built.lines.contains(QStringLiteral("broken")), qPrintable(describe(built)));
+    }
+
+    // An instruction the engine does not know: one line naming it, no step run.
+    void syntaxErrorNamesTheInstruction()
+    {
+        GitRepo repo;
+        QVERIFY(
+            repo.writeFile(QStringLiteral("Dockerfile"), "FROM localhost/slipway-base:1\nFORM nothing\n"));
+        QVERIFY(!repo.commit(QStringLiteral("typo")).isEmpty());
+        const Built built = build(repo);
+        QVERIFY(!built.image);
+        const QString error = built.image.error().message;
+        QVERIFY2(error.contains(QStringLiteral("FORM"), Qt::CaseInsensitive) && !error.contains(u'\n'),
+                 qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineBuild)
+#include "tst_enginebuild.moc"
