@@ -64,6 +64,11 @@ public:
         return m_images.tag(image, repository, tag);
     }
     Status load(const std::function<Status(const Writer &write)> &produce) { return m_images.load(produce); }
+    Status saveImage(const QString &name,
+                     const std::function<Status(const char *data, qsizetype size)> &onData)
+    {
+        return m_images.save(name, onData);
+    }
     using BuildOptions = EngineImages::BuildOptions;
     Result<QString> build(const std::function<Status(const Writer &write)> &produce,
                           const BuildOptions &options,

@@ -282,6 +282,27 @@ Result<QString> EngineImages::build(const std::function<Status(const Writer &wri
     return imageId;
 }
 
+Status EngineImages::save(const QString &name,
+                          const std::function<Status(const char *data, qsizetype size)> &onData)
+{
+    Status consumed = success();
+    EngineConnection::Request request;
+    request.path =
+        QStringLiteral("/images/%1/get").arg(QString::fromUtf8(QUrl::toPercentEncoding(name, "/:@")));
+    request.timeoutSeconds = 0;
+    request.onData = [&](const char *data, qsizetype size) {
+        consumed = onData(data, size);
+        return bool(consumed);
+    };
+    const QString what = QStringLiteral("save image %1").arg(name);
+    auto reply = m_connection.expect(request, what, {200});
+    if (!consumed)
+        return consumed;
+    if (!reply)
+        return reply.error();
+    return success();
+}
+
 Result<std::optional<QJsonObject>> EngineImages::inspect(const QString &name)
 {
     EngineConnection::Request request;

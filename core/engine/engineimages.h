@@ -56,6 +56,11 @@ public:
                           const BuildOptions &options,
                           const std::function<void(const QString &text)> &onOutput);
 
+    // GET /images/{name}/get: the image as a docker-archive tar (manifest.json, the config, an
+    // uncompressed tar per layer; in the engine's own order), handed to `onData` as it comes.
+    // onData returns an error to stop.
+    Status save(const QString &name, const std::function<Status(const char *data, qsizetype size)> &onData);
+
 private:
     Status streamed(const EngineConnection::Request &request, const QString &what);
     // Sends `request` with its body produced by `produce` on a thread of its own, through a

@@ -8,12 +8,18 @@
 #include "engine/engineclient.h"
 #include "gitrepo.h"
 #include "imagebuilder/buildcontext.h"
+#include "imagebuilder/engineimport.h"
+#include "oci/ocilayout.h"
 #include "podmanservice.h"
+#include "processes.h"
 #include "source/opensource.h"
+#include "store/contentstore.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -195,6 +201,37 @@ private Q_SLOTS:
         QCOMPARE(engine().cli({QStringLiteral("run"), QStringLiteral("--rm"), first.image.value()}, &output),
                  0);
         QCOMPARE(output.trimmed(), QStringLiteral("v1"));
+
+        // Into Slipway's store and out as an OCI layout that skopeo, an independent reader, reads:
+        // the engine's config as it was (its digest is the image id), two layers (the base's and
+        // COPY --from's), the label.
+        EngineClient client(Target{.name = QStringLiteral("builder"),
+                                   .endpoint = engine().endpoint(),
+                                   .tlsCa = {},
+                                   .tlsCert = {},
+                                   .tlsKey = {}});
+        QVERIFY(client.connect());
+        const ContentStore store(m_dir.filePath(engine().kindName() + QStringLiteral("/blobs")));
+        auto imported = importEngineImage(client, first.image.value(), store, Compression{}, nullptr, 1);
+        QVERIFY2(imported, qPrintable(imported ? QString() : imported.error().message));
+        QCOMPARE(imported->configDigest, first.image.value());
+        QCOMPARE(imported->layers.size(), 2);
+        QVERIFY(QDir(store.root() + QStringLiteral("/ingest")).entryList(QDir::Files).isEmpty());
+        const QString layout = m_dir.filePath(engine().kindName() + QStringLiteral("/layout"));
+        QVERIFY(oci::writeLayout({layout, QStringLiteral("v1")}, store, imported->manifestDigest,
+                                 imported->manifestSize, imported->blobs));
+        QCOMPARE(slipway::test::runTool(
+                     QStringLiteral("skopeo"),
+                     {QStringLiteral("inspect"), QStringLiteral("oci:") + layout + QStringLiteral(":v1")},
+                     &output),
+                 0);
+        const QJsonObject inspected = QJsonDocument::fromJson(output.toUtf8()).object();
+        QCOMPARE(inspected.value(QStringLiteral("Layers")).toArray().size(), 2);
+        QCOMPARE(inspected.value(QStringLiteral("Labels"))
+                     .toObject()
+                     .value(QStringLiteral("org.opencontainers.image.revision"))
+                     .toString(),
+                 commit);
 
         QVERIFY(repo.writeFile(QStringLiteral("app.txt"), "v2\n"));
         QVERIFY(!repo.commit(QStringLiteral("v2")).isEmpty());
