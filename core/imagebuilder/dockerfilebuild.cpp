@@ -1,0 +1,136 @@
+#include "imagebuilder/dockerfilebuild.h"
+
+#include "engine/buildsteps.h"
+#include "engine/engineclient.h"
+#include "imagebuilder/buildcontext.h"
+#include "imagebuilder/engineimport.h"
+#include "oci/mediatypes.h"
+#include "store/contentstore.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+
+namespace slipway {
+namespace {
+
+LayerState layerStateOf(BuildSteps::Step::State state)
+{
+    switch (state) {
+    case BuildSteps::Step::State::Running:
+        return LayerState::Building;
+    case BuildSteps::Step::State::Cached:
+        return LayerState::Cached;
+    case BuildSteps::Step::State::Done:
+        return LayerState::Done;
+    case BuildSteps::Step::State::Failed:
+        return LayerState::Failed;
+    }
+    return LayerState::Building;
+}
+
+} // namespace
+
+Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &events, const Source &source,
+                                        const Spec &spec, QThreadPool *pool, int jobs)
+{
+    const BuildSpec &build = spec.build;
+    const QList<SourceFile> &files = source.files();
+    if (std::none_of(files.cbegin(), files.cend(),
+                     [&](const SourceFile &file) { return file.path == build.dockerfile; }))
+        return Error::badInput(
+            QStringLiteral("%1 has no [[layers]] in slipway.toml and no %2: add [[layers]], or a "
+                           "Dockerfile (or name yours with [build] dockerfile)")
+                .arg(source.describe(), build.dockerfile));
+
+    std::optional<Target> engine = request.engine;
+    if (!build.engine.isEmpty()) {
+        if (!request.resolveEngine)
+            return Error::badInput(
+                QStringLiteral("slipway.toml: [build] engine = \"%1\": no targets to find it in")
+                    .arg(build.engine));
+        auto resolved = request.resolveEngine(build.engine);
+        if (!resolved)
+            return Error(resolved.error().kind,
+                         QStringLiteral("slipway.toml: [build] engine: %1").arg(resolved.error().message));
+        engine = resolved.value();
+    }
+    if (!engine)
+        return Error::badInput(
+            QStringLiteral("%1 builds from %2, which needs an engine: name a target with --engine "
+                           "TARGET or [build] engine in slipway.toml")
+                .arg(source.describe(), build.dockerfile));
+
+    EngineClient client(*engine, request.source.stop);
+    if (Status connected = client.connect(); !connected)
+        return connected.error();
+    events.log(LogLevel::Info, QStringLiteral("build"),
+               QStringLiteral("%1 on %2 (%3)").arg(build.dockerfile, engine->name, engine->endpoint));
+
+    BuildSteps steps;
+    steps.onStep = [&](const BuildSteps::Step &step) {
+        LayerEvent event;
+        event.index = step.index;
+        event.name = step.instruction;
+        event.state = layerStateOf(step.state);
+        event.cached = step.state == BuildSteps::Step::State::Cached;
+        events.post(event);
+    };
+    steps.onLine = [&](int, const QString &line) {
+        events.log(LogLevel::Info, QStringLiteral("build"), line);
+    };
+    EngineClient::BuildOptions options;
+    options.dockerfile = build.dockerfile;
+    options.target = build.target;
+    options.args = build.args;
+    // Labels, not build args: they come in the last step, so no step before it misses the cache.
+    if (!source.revision().isEmpty())
+        options.labels.insert(QStringLiteral("org.opencontainers.image.revision"), source.revision());
+    options.labels.insert(QStringLiteral("org.opencontainers.image.source"), request.source.location);
+    auto image = client.build(
+        [&](const EngineClient::Writer &write) { return writeBuildContext(source, build.dockerfile, write); },
+        options, [&](const QString &text) { steps.add(text); });
+    steps.finish(!image);
+    if (!image) {
+        if (request.source.stop.stop_requested())
+            return Error::cancelled(QStringLiteral("build %1: cancelled").arg(build.dockerfile));
+        return image.error();
+    }
+
+    const ContentStore store(QDir(request.source.cacheDir).filePath(QStringLiteral("blobs")));
+    auto imported = importEngineImage(client, image.value(), store, request.compression, pool, jobs);
+    if (!imported)
+        return imported.error();
+
+    BuildOutput output;
+    output.location = request.source.location;
+    output.description = source.describe();
+    output.commit = source.revision();
+    output.commitMessage = source.summary();
+    output.spec = spec;
+    for (qsizetype i = 0; i < imported->layers.size(); ++i)
+        output.layers.append(
+            BuiltLayer{QStringLiteral("layer %1").arg(i + 1), imported->layers.at(i), false});
+    output.configDigest = imported->configDigest;
+    output.configSize = imported->configSize;
+    output.manifest = imported->manifest;
+    output.manifestDigest = imported->manifestDigest;
+    output.manifestSize = imported->manifestSize;
+    output.mediaType = oci::manifestMediaType();
+    output.blobs = imported->blobs;
+    auto config = store.read(imported->configDigest);
+    const QJsonObject configJson = config ? QJsonDocument::fromJson(config.value()).object() : QJsonObject();
+    PlatformImage platform;
+    platform.platform = configJson.value(QStringLiteral("os")).toString(QStringLiteral("linux")) + u'/' +
+                        configJson.value(QStringLiteral("architecture")).toString(QStringLiteral("amd64"));
+    platform.configDigest = output.configDigest;
+    platform.configSize = output.configSize;
+    platform.manifestDigest = output.manifestDigest;
+    platform.manifestSize = output.manifestSize;
+    output.images.append(platform);
+    return output;
+}
+
+} // namespace slipway
