@@ -1,5 +1,5 @@
 // slipway-cli build SOURCE [--ref REF] [--oci-layout DIR[:TAG]] [--push REF] [--docker-archive FILE[:TAG]]
-//                          [--compression ...] [--level N] [--jobs N]
+//                          [--compression ...] [--level N] [--jobs N] [--engine TARGET]
 
 #include "commands.h"
 #include "output.h"
@@ -192,6 +192,21 @@ int runBuild(const Invocation &invocation, CommandContext &context)
     request.registryClient = [dataDir](const QString &registry) {
         return openRegistryClient(registry, dataDir);
     };
+    // A Dockerfile is built by a target's engine: --engine's, else the one [build] engine names.
+    request.resolveEngine = [dataDir](const QString &name) -> Result<Target> {
+        auto history = openHistory(dataDir);
+        if (!history)
+            return history.error();
+        return resolveTarget(*history.value(), name);
+    };
+    if (invocation.isSet(QStringLiteral("engine"))) {
+        auto engine = request.resolveEngine(invocation.value(QStringLiteral("engine")));
+        if (!engine)
+            return reportError(
+                context, command,
+                Error(engine.error().kind, QStringLiteral("--engine: ") + engine.error().message));
+        request.engine = engine.value();
+    }
 
     auto built = buildImage(request);
     if (!built)

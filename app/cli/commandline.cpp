@@ -63,7 +63,10 @@ const QList<CommandSpec> &commands()
            Check::Compression},
           {s("level"), s("N"), s("Compression level (gzip 1-12, default 3; zstd 1-19, default 3)."), false,
            Check::Level},
-          {s("jobs"), s("N"), s("Worker threads (default: one per core)."), false, Check::PositiveInt}}},
+          {s("jobs"), s("N"), s("Worker threads (default: one per core)."), false, Check::PositiveInt},
+          {s("engine"), s("TARGET"),
+           s("The target whose engine builds a Dockerfile (a source without [[layers]]); default: "
+             "[build] engine in slipway.toml.")}}},
         {s("push"),
          {s("REF")},
          s("Push an image from an OCI image layout to a registry."),

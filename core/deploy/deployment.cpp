@@ -91,6 +91,13 @@ Result<DeploymentReport> Deployment::deploy(DeployRequest request)
     build.source.cacheDir = m_settings.cacheDir;
     build.source.events = m_settings.events;
     build.source.stop = m_settings.stop;
+    // A Dockerfile is built by the first target's engine, unless [build] engine names another.
+    if (!build.engine && !opened->targets.isEmpty())
+        build.engine = opened->targets.constFirst();
+    if (!build.resolveEngine)
+        build.resolveEngine = [history = opened->history.get()](const QString &name) {
+            return resolveTarget(*history, name);
+        };
     auto built = buildImage(build);
     if (!built)
         return built.error(); // the build has said so in its own events

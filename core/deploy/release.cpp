@@ -497,6 +497,14 @@ Result<QStringList> changedSecrets(const ReleaseRecord &release, const QString &
     return changedSince(release, recorded->second, secrets.value());
 }
 
+Result<Target> resolveTarget(const History &history, const QString &name)
+{
+    auto targets = resolveTargets(history, {name});
+    if (!targets)
+        return targets.error();
+    return targets->constFirst();
+}
+
 Result<QList<Target>> resolveTargets(const History &history, const QStringList &names)
 {
     QList<Target> targets;

@@ -118,6 +118,8 @@ Result<QStringList> changedSecrets(const ReleaseRecord &release, const QString &
 
 // The targets of these names; the first unknown name is an error.
 Result<QList<Target>> resolveTargets(const History &history, const QStringList &names);
+// The target of one name, as BuildRequest::resolveEngine asks ([build] engine, --engine).
+Result<Target> resolveTarget(const History &history, const QString &name);
 
 // A deployment that succeeded on a target, with its release and the release's app.
 struct SucceededDeployment

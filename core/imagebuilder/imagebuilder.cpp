@@ -2,6 +2,7 @@
 
 #include "archive/tarwriter.h"
 #include "events/event.h"
+#include "imagebuilder/dockerfilebuild.h"
 #include "imagebuilder/readahead.h"
 #include "oci/image.h"
 #include "oci/mediatypes.h"
@@ -38,6 +39,19 @@ QString specNameOf(const QString &location)
 
 Result<Spec> specOf(const Source &source, const QString &specName)
 {
+    // No slipway.toml beside a Dockerfile (or a Containerfile): built from it, with the defaults.
+    const QList<SourceFile> &files = source.files();
+    const auto has = [&files](const QString &path) {
+        return std::any_of(files.cbegin(), files.cend(),
+                           [&](const SourceFile &file) { return file.path == path; });
+    };
+    if (!has(QStringLiteral("slipway.toml")))
+        for (const QString &name : {QStringLiteral("Dockerfile"), QStringLiteral("Containerfile")})
+            if (has(name)) {
+                Spec spec = dockerfileSpec();
+                spec.build.dockerfile = name;
+                return spec;
+            }
     auto toml = source.readRootFile(QStringLiteral("slipway.toml"));
     if (!toml)
         return toml.error();
@@ -378,6 +392,18 @@ Result<BuildOutput> build(const BuildRequest &request, EventSink &events, QThrea
     auto spec = specOf(source, specName);
     if (!spec)
         return failStage(Stage::Build, spec.error());
+    if (spec->layers.isEmpty()) {
+        auto built = buildWithDockerfile(request, events, source, spec.value(), pool, jobs);
+        if (!built)
+            return failStage(Stage::Build, built.error());
+        built->seconds = double(timer.nsecsElapsed()) / 1e9;
+        stage(Stage::Build, StageState::Done);
+        events.log(LogLevel::Info, QStringLiteral("build"),
+                   QStringLiteral("image %1 built in %2 s")
+                       .arg(built->manifestDigest)
+                       .arg(built->seconds, 0, 'f', 2));
+        return built;
+    }
     auto assigned = assignFiles(spec.value(), source.files(), specName);
     if (!assigned)
         return failStage(Stage::Build, assigned.error());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "archive/blobencoder.h"
+#include "engine/target.h"
 #include "imagebuilder/layercache.h"
 #include "projectfile/spec.h"
 #include "registry/puller.h"
@@ -12,6 +13,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <optional>
 #include <stop_token>
 
@@ -40,6 +42,11 @@ struct BuildRequest
     // Makes the client for a base image's registry. Null: anonymous or with the user's Docker
     // and Podman credentials (CredentialStore::fromEnvironment()), the system's CAs.
     RegistryClientFactory registryClient;
+    // A Dockerfile build (a source without [[layers]]) runs on an engine: the target [build]
+    // engine names, found through resolveEngine; else `engine` (the deploy's first target, the
+    // one --engine named, the local engine). Neither: a BadInput error saying how to name one.
+    std::optional<Target> engine;
+    std::function<Result<Target>(const QString &name)> resolveEngine;
 };
 
 struct BuiltLayer

@@ -92,6 +92,11 @@ Result<Spec> readTables(const toml::table &root, const QString &fileName)
                 readImage(problems, *t, spec.image);
             else
                 problems.fail(lineOf(node), QStringLiteral("image must be a table: write [image]"));
+        } else if (name == QLatin1String("build")) {
+            if (const toml::table *t = node.as_table())
+                readBuild(problems, *t, spec.build);
+            else
+                problems.fail(lineOf(node), QStringLiteral("build must be a table: write [build]"));
         } else if (name == QLatin1String("layers")) {
             sawLayers = true;
             readLayers(problems, node, spec.layers);
@@ -106,13 +111,14 @@ Result<Spec> readTables(const toml::table &root, const QString &fileName)
             problems.fail(
                 lineOf(key),
                 QStringLiteral("unknown key '") + name +
-                    QStringLiteral("' (the tables are [image], [[layers]], [deploy] and [env.NAME])"));
+                    QStringLiteral(
+                        "' (the tables are [image], [[layers]], [build], [deploy] and [env.NAME])"));
         }
     }
-    if (!problems.first() && (!sawLayers || spec.layers.isEmpty())) {
-        return Error::badInput(fileName + QStringLiteral(": no [[layers]]: add at least one, e.g. "
+    // No [[layers]]: the Dockerfile says how the image is made (the build checks it is there).
+    if (!problems.first() && sawLayers && spec.layers.isEmpty())
+        return Error::badInput(fileName + QStringLiteral(": [[layers]] is empty: add at least one, e.g. "
                                                          "[[layers]] name = \"app\" include = [\"**\"]"));
-    }
     const DeploySpec written = spec.deploy; // before defaults that depend on other keys
     if (!problems.first())
         checkHealthPort(problems, spec, QStringLiteral("[deploy]"), spec.deploy, healthLine);
@@ -124,6 +130,11 @@ Result<Spec> readTables(const toml::table &root, const QString &fileName)
 }
 
 } // namespace
+
+Spec dockerfileSpec()
+{
+    return Spec{};
+}
 
 Result<Spec> parseSpec(const QByteArray &toml, const QString &fileName)
 {

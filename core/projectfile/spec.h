@@ -101,10 +101,21 @@ struct EnvironmentSpec
     bool namesApp = false; // the table sets `name`: its app is that, not "<app>-<environment>"
 };
 
+// [build]: a Dockerfile build, run by an engine (a source with no [[layers]]).
+struct BuildSpec
+{
+    QString dockerfile = QStringLiteral("Dockerfile"); // its path in the repository
+    QString target;                                    // the stage to build; empty: the last
+    QMap<QString, QString> args;                       // build args: never a credential or secret
+    QString engine;                                    // the target whose engine builds; empty: chosen
+};
+
 struct Spec
 {
     ImageSpec image;
-    QList<LayerSpec> layers; // bottom to top
+    // Bottom to top. None: the image is built from the Dockerfile ([build]), by an engine.
+    QList<LayerSpec> layers;
+    BuildSpec build;
     DeploySpec deploy;
     QList<EnvironmentSpec> environments; // by name
 };
@@ -114,8 +125,12 @@ bool isVariableName(const QString &name);
 // A container name prefix, as [deploy] name takes and apps are named: [a-z0-9][a-z0-9_.-]*.
 bool isContainerName(const QString &name);
 
-// Parses slipway.toml. `fileName` is used in messages: "slipway.toml:12: [image] unknown key 'entrypont'".
-// Unknown keys, wrong types and bad values are BadInput errors naming file, line and key.
+// A Dockerfile build's spec where a source has no slipway.toml: [build] and [deploy] defaults.
+Spec dockerfileSpec();
+
+// Parses slipway.toml. Without [[layers]] it describes a Dockerfile build ([build]). `fileName` is used in
+// messages: "slipway.toml:12: [image] unknown key 'entrypont'". Unknown keys, wrong types and bad values are
+// BadInput errors naming file, line and key.
 Result<Spec> parseSpec(const QByteArray &toml, const QString &fileName = QStringLiteral("slipway.toml"));
 
 // Assigns each file to the first layer that takes it (an include matches and no exclude does).

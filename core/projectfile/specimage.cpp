@@ -129,4 +129,33 @@ void readImage(SpecProblems &problems, const toml::table &table, ImageSpec &imag
     }
 }
 
+void readBuild(SpecProblems &problems, const toml::table &table, BuildSpec &build)
+{
+    const QString t = QStringLiteral("[build]");
+    for (auto &&[key, node] : table) {
+        const QString name = toQString(key.str());
+        const QString where = t + u' ' + name;
+        if (name == QLatin1String("dockerfile")) {
+            if (readString(problems, node, where, build.dockerfile) &&
+                (build.dockerfile.isEmpty() || build.dockerfile.startsWith(u'/') ||
+                 build.dockerfile.split(u'/').contains(QStringLiteral(".."))))
+                problems.fail(lineOf(node),
+                              where +
+                                  QStringLiteral(
+                                      " must be a path in the repository, e.g. \"docker/Dockerfile\", not ") +
+                                  quoted(build.dockerfile));
+        } else if (name == QLatin1String("target")) {
+            readString(problems, node, where, build.target);
+        } else if (name == QLatin1String("args")) {
+            readStringMap(problems, node, where, true, build.args);
+        } else if (name == QLatin1String("engine")) {
+            readString(problems, node, where, build.engine);
+        } else {
+            problems.fail(lineOf(key),
+                          t + QStringLiteral(" unknown key '") + name +
+                              QStringLiteral("' (the keys are dockerfile, target, args and engine)"));
+        }
+    }
+}
+
 } // namespace slipway::spec_detail

@@ -18,6 +18,9 @@ namespace slipway::spec_detail {
 // [image] (specimage.cpp)
 void readImage(SpecProblems &problems, const toml::table &table, ImageSpec &image);
 
+// [build] (specimage.cpp)
+void readBuild(SpecProblems &problems, const toml::table &table, BuildSpec &build);
+
 // [[layers]] (speclayers.cpp)
 void readLayers(SpecProblems &problems, const toml::node &node, QList<LayerSpec> &layers);
 

@@ -117,15 +117,35 @@ void comment(QString &out, const QString &text)
         out += u"# "_s + line + u'\n';
 }
 
+void renderImage(QString &out, const Draft &draft);
+void renderDeploy(QString &out, const Draft &draft);
+
 QString render(const Draft &draft)
 {
     QString out;
     comment(out, u"slipway.toml suggested by Slipway.\n"_s + draft.why);
-    comment(out, u"Slipway compiles and installs nothing: it packs the repository's files into layers\n"
-                 u"on top of a base image. Review every line; see docs/slipway-toml.md."_s);
-    for (const QString &note : draft.notes)
-        comment(out, note);
+    if (!draft.dockerfile.isEmpty()) {
+        comment(out, u"No [[layers]]: a target's engine builds the Dockerfile (its RUN steps, stages and\n"
+                     u"cache), then Slipway pushes, deploys and records it as any release. Review every\n"
+                     u"line; see docs/slipway-toml.md."_s);
+        for (const QString &note : draft.notes)
+            comment(out, note);
+        out += u"\n[build]\n"_s;
+        out += u"dockerfile = "_s + tomlString(draft.dockerfile) + u'\n';
+        comment(out, u"Built on the first target's engine; name another with engine = \"TARGET\"."_s);
+    } else {
+        comment(out, u"Slipway compiles and installs nothing: it packs the repository's files into layers\n"
+                     u"on top of a base image. Review every line; see docs/slipway-toml.md."_s);
+        for (const QString &note : draft.notes)
+            comment(out, note);
+        renderImage(out, draft);
+    }
+    renderDeploy(out, draft);
+    return out;
+}
 
+void renderImage(QString &out, const Draft &draft)
+{
     out += u"\n[image]\n"_s;
     comment(out, draft.baseComment);
     out += u"base = "_s + tomlString(draft.base) + u'\n';
@@ -158,7 +178,10 @@ QString render(const Draft &draft)
         out += u"include = "_s + tomlList(layer.include) + u'\n';
         out += u"dest = "_s + tomlString(layer.dest) + u'\n';
     }
+}
 
+void renderDeploy(QString &out, const Draft &draft)
+{
     out += u"\n[deploy]\n"_s;
     if (!draft.deployName.isEmpty())
         out += u"name = "_s + tomlString(draft.deployName) + u'\n';
@@ -180,7 +203,6 @@ QString render(const Draft &draft)
         comment(out, draft.stopTimeoutComment);
         out += u"stop_timeout = "_s + QString::number(draft.stopTimeout) + u'\n';
     }
-    return out;
 }
 
 // [deploy] name allows [a-z0-9][a-z0-9_.-]*.

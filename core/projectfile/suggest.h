@@ -18,7 +18,9 @@ struct SuggestedSpec
     QString text; // the file, with comments explaining each choice; parseSpec() accepts it
     QString
         why; // one line: "Found package.json with a start script: a Node.js app on node:20-alpine, port 3000"
-    QString kind; // "dockerfile", "node", "python", "go", "static" or "files"
+    // "dockerfile" (its settings carried over into layers), "dockerfile-build" (built by an
+    // engine), "node", "python", "go", "static" or "files"
+    QString kind;
 };
 
 // Reads a file at the repository root by name; an error when it is missing or unreadable.

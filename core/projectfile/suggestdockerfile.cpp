@@ -254,6 +254,19 @@ void fromDockerfile(Draft &draft, const Repository &repo, const QString &fileNam
     if (!skipped.isEmpty())
         draft.notes << u"Not carried over (Slipway has no such setting): "_s + skipped.join(u", "_s) + u'.';
 
+    // RUN steps and other stages' files need the Dockerfile itself: an engine builds it.
+    if (runSteps > 0 || stageCopies > 0) {
+        draft.kind = u"dockerfile-build"_s;
+        draft.dockerfile = fileName;
+        draft.notes.clear();
+        QString what =
+            u"Found a %1 with %2 RUN step(s)%3: an engine builds it"_s.arg(fileName).arg(runSteps).arg(
+                stageCopies > 0 ? u" and %1 COPY --from"_s.arg(stageCopies) : QString());
+        if (!draft.expose.isEmpty())
+            what += u", port %1"_s.arg(draft.expose.constFirst());
+        draft.why = what + u'.';
+        return;
+    }
     const QString dest = !copyDest.isEmpty() ? copyDest : (!workdir.isEmpty() ? workdir : u"/app"_s);
     addDepsLayer(draft, repo, dest);
     addAppLayer(draft, dest,

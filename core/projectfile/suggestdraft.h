@@ -42,6 +42,9 @@ struct Draft
     QList<int> expose;
     QList<std::pair<QString, QString>> labels;
     QList<LayerDraft> layers;
+    // Non-empty: the image is this Dockerfile's, built by an engine ([build]); no [image] and no
+    // [[layers]] are written.
+    QString dockerfile;
     QString deployName;
     QString healthPath;   // empty: the health line is written as a commented example
     int stopTimeout = -1; // [deploy] stop_timeout; -1: the default

@@ -208,6 +208,40 @@ private Q_SLOTS:
         QCOMPARE(run.err.count(QStringLiteral("slipway-cli build: ")), 1);
     }
 
+    // A source without [[layers]] is a Dockerfile build: without a Dockerfile, or without an
+    // engine to run it, one line says what to add; an unknown --engine is named.
+    void dockerfileBuildSaysWhatItLacks()
+    {
+        QTemporaryDir work;
+        const auto build = [&work](const QString &source, const QStringList &more = {}) {
+            return runCli(
+                QStringList{QStringLiteral("build"), source, QStringLiteral("--data-dir"), work.path()} +
+                more);
+        };
+        GitRepo layerless;
+        QVERIFY(layerless.writeFile(QStringLiteral("slipway.toml"), "[deploy]\nports = [\"8080:8080\"]\n"));
+        QVERIFY(!layerless.commit(QStringLiteral("deploy only")).isEmpty());
+        CliRun run = build(layerless.path());
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.trimmed().split(u'\n').constLast().contains(QStringLiteral(
+                     "has no [[layers]] in slipway.toml and no Dockerfile: add [[layers]], or a Dockerfile")),
+                 qPrintable(run.err));
+
+        GitRepo dockerfile;
+        QVERIFY(dockerfile.writeFile(QStringLiteral("Dockerfile"), "FROM scratch\nCOPY . /\n"));
+        QVERIFY(!dockerfile.commit(QStringLiteral("a Dockerfile, no slipway.toml")).isEmpty());
+        run = build(dockerfile.path());
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.trimmed().split(u'\n').constLast().contains(QStringLiteral(
+                     "builds from Dockerfile, which needs an engine: name a target with --engine")),
+                 qPrintable(run.err));
+        run = build(dockerfile.path(), {QStringLiteral("--engine"), QStringLiteral("nosuch")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("--engine: ")) && run.err.contains(QStringLiteral("nosuch")),
+                 qPrintable(run.err));
+        QCOMPARE(run.err.trimmed().count(u'\n'), 0);
+    }
+
     void brokenSpecNamesFileAndLine()
     {
         GitRepo repo;

@@ -3,10 +3,12 @@
 // .dockerignore), POST /build runs it through the engine's classic builder, and BuildSteps
 // reads the steps from what the engine streams, the cache of a second build among them.
 
+#include "clirun.h"
 #include "dockerservice.h"
 #include "engine/buildsteps.h"
 #include "engine/engineclient.h"
 #include "gitrepo.h"
+#include "httpprobe.h"
 #include "imagebuilder/buildcontext.h"
 #include "imagebuilder/engineimport.h"
 #include "oci/ocilayout.h"
@@ -131,7 +133,8 @@ private:
                 !QDir().mkpath(root + QStringLiteral("/tmp")) ||
                 !QFile::copy(QStringLiteral("/bin/busybox"), root + QStringLiteral("/bin/busybox")))
                 return false;
-            for (const char *applet : {"sh", "cat", "test", "sha256sum", "echo", "sleep", "false"})
+            for (const char *applet :
+                 {"sh", "cat", "test", "sha256sum", "echo", "sleep", "false", "httpd", "mkdir"})
                 if (!QFile::link(QStringLiteral("busybox"),
                                  root + QStringLiteral("/bin/") + QLatin1String(applet)))
                     return false;
@@ -247,6 +250,50 @@ private Q_SLOTS:
         QCOMPARE(output.trimmed(), QStringLiteral("v2"));
         qInfo("%s: cold build %lld ms, after a change to app.txt %lld ms", qPrintable(engine().kindName()),
               first.ms, second.ms);
+    }
+
+    // A repository with a Dockerfile and a slipway.toml of [deploy] alone deploys through
+    // slipway-cli as any other: built by the target's engine, its steps in the --json report's
+    // log, loaded, started, healthy, answering; the release records the commit.
+    void deploysADockerfileAppWithTheCli()
+    {
+        QTemporaryDir data;
+        QVERIFY(data.isValid());
+        const auto cli = [&data](QStringList arguments) {
+            arguments.prepend(data.path());
+            arguments.prepend(QStringLiteral("--data-dir"));
+            return slipway::test::runCli(arguments);
+        };
+        auto run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
+                        QStringLiteral("--endpoint"), engine().endpoint()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+
+        const quint16 port = slipway::test::freeLoopbackPort();
+        GitRepo repo;
+        QVERIFY(repo.writeFile(QStringLiteral("Dockerfile"), R"(FROM localhost/slipway-base:1 AS build
+RUN mkdir -p /www && echo ok > /www/health
+FROM localhost/slipway-base:1
+COPY --from=build /www /www
+COPY index.html /www/index.html
+CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
+)"));
+        QVERIFY(repo.writeFile(QStringLiteral("index.html"), "v1\n"));
+        QVERIFY(repo.writeFile(QStringLiteral("slipway.toml"),
+                               "[deploy]\nname = \"dapp\"\nstop_timeout = 1\nports = [\"" +
+                                   QByteArray::number(port) + ":8080\"]\nhealth = { path = \"/health\" }\n"));
+        const QString commit = repo.commit(QStringLiteral("v1"));
+        QVERIFY(!commit.isEmpty());
+        run =
+            cli({QStringLiteral("deploy"), repo.path(), QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        const slipway::test::HttpReply reply =
+            slipway::test::httpRequest({QStringLiteral("http://127.0.0.1:%1/index.html").arg(port)});
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.body.trimmed(), QByteArray("v1"));
+        run = cli({QStringLiteral("history"), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0 && run.out.contains(commit.toUtf8()),
+                 qPrintable(QString::fromUtf8(run.out)));
+        QCOMPARE(engine().cli({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("dapp-1")}), 0);
     }
 
     // A RUN that fails: the error names the engine's reason (its exit code), that step is the

@@ -347,6 +347,14 @@ BuildRequest DeployController::buildRequest() const
         request.jobs = m_settings->jobs();
     }
     request.sourceDateEpoch = sourceDateEpochFromEnvironment();
+    // A Dockerfile is built by a target's engine ([build] engine, else the first picked target);
+    // looked up on the worker, when the build finds it needs one.
+    request.resolveEngine = [dataDir = m_dataDir](const QString &name) -> Result<Target> {
+        auto history = History::open(History::defaultPath(DataDirs::resolve(dataDir).data));
+        if (!history)
+            return history.error();
+        return resolveTarget(*history.value(), name);
+    };
     return request;
 }
 
@@ -401,8 +409,12 @@ bool DeployController::build()
     BuildRequest request = buildRequest();
     const QString layoutDir = QDir(layoutsDir()).filePath(projectName(m_project));
 
-    return start(QStringLiteral("build"), [request, layoutDir](std::stop_token stop) mutable {
+    return start(QStringLiteral("build"), [request, layoutDir, engine = m_selectedTargets.value(0)](
+                                              std::stop_token stop) mutable {
         request.source.stop = stop;
+        if (!engine.isEmpty())
+            if (auto target = request.resolveEngine(engine))
+                request.engine = target.value();
         EventSink &events = *request.source.events;
         Outcome outcome;
         auto built = buildImage(request);

@@ -85,6 +85,7 @@ private Q_SLOTS:
     void badInput_data();
     void badInput();
     void containerSettings();
+    void dockerfileBuild();
     void environments();
     void customFileName();
 
@@ -323,17 +324,29 @@ void TestSpec::badInput_data()
     };
 
     // The file as a whole
-    row("empty file", QByteArray(),
-        "slipway.toml: no [[layers]]: add at least one, e.g. [[layers]] name = \"app\" include = [\"**\"]");
-    row("no layers", QByteArray("[image]\nbase = \"scratch\"\n"),
-        "slipway.toml: no [[layers]]: add at least one, e.g. [[layers]] name = \"app\" include = [\"**\"]");
+    // (No [[layers]] at all is a Dockerfile build: dockerfileBuild(). An empty list is not.)
+    row("empty layers", QByteArray("layers = []\n"),
+        "slipway.toml: [[layers]] is empty: add at least one, e.g. [[layers]] name = \"app\" include = "
+        "[\"**\"]");
+    row("build not a table", QByteArray("build = \"Dockerfile\"\n"),
+        "slipway.toml:1: build must be a table: write [build]");
+    row("build unknown key", QByteArray("[build]\ndockerfiles = \"Dockerfile\"\n"),
+        "slipway.toml:2: [build] unknown key 'dockerfiles' (the keys are dockerfile, target, args and "
+        "engine)");
+    row("build dockerfile outside", QByteArray("[build]\ndockerfile = \"../Dockerfile\"\n"),
+        "slipway.toml:2: [build] dockerfile must be a path in the repository, e.g. \"docker/Dockerfile\", "
+        "not "
+        "\"../Dockerfile\"");
+    row("build args not a table", QByteArray("[build]\nargs = [\"NODE_VERSION=20\"]\n"),
+        "slipway.toml:2: [build] args must be a table of strings, e.g. { NAME = \"value\" }, not a list");
     row("syntax error", QByteArray("[image]\nbase = \"scratch\"\nworkdir = /app\n"),
         "slipway.toml:3:11: syntax error: Error while parsing value: could not determine value type");
     row("duplicate key", QByteArray("[image]\nbase = \"a\"\nbase = \"b\"\n"),
         "slipway.toml:3:8: syntax error: Error while parsing key-value pair: cannot redefine existing string "
         "'base'");
     row("unknown table", withLayer("[images]\nbase = \"x\"\n"),
-        "slipway.toml:4: unknown key 'images' (the tables are [image], [[layers]], [deploy] and [env.NAME])");
+        "slipway.toml:4: unknown key 'images' (the tables are [image], [[layers]], [build], [deploy] and "
+        "[env.NAME])");
     row("image not a table", QByteArray("image = \"debian\"\n") + minimalLayer,
         "slipway.toml:1: image must be a table: write [image]");
     row("layers as table", QByteArray("[layers]\nname = \"app\"\n"),
@@ -590,6 +603,27 @@ void TestSpec::badInput_data()
 
 // [env.NAME]: targets, and [deploy] with the environment's keys over it (a key replaces the
 // [deploy] one whole: a map is not merged).
+// No [[layers]]: a Dockerfile build, [build] saying which file, stage, args and engine.
+void TestSpec::dockerfileBuild()
+{
+    auto bare = parseSpec(QByteArray());
+    QVERIFY(bare);
+    QVERIFY(bare->layers.isEmpty());
+    QCOMPARE(bare->build.dockerfile, QStringLiteral("Dockerfile"));
+    QVERIFY(bare->build.target.isEmpty() && bare->build.args.isEmpty() && bare->build.engine.isEmpty());
+
+    auto spec = parseSpec("[build]\ndockerfile = \"docker/Dockerfile.prod\"\ntarget = \"runtime\"\n"
+                          "engine = \"builder\"\nargs = { NODE_VERSION = \"20\" }\n"
+                          "[deploy]\nports = [\"8080:8080\"]\n");
+    QVERIFY2(spec, qPrintable(spec ? QString() : spec.error().message));
+    QVERIFY(spec->layers.isEmpty());
+    QCOMPARE(spec->build.dockerfile, QStringLiteral("docker/Dockerfile.prod"));
+    QCOMPARE(spec->build.target, QStringLiteral("runtime"));
+    QCOMPARE(spec->build.engine, QStringLiteral("builder"));
+    QCOMPARE(spec->build.args.value(QStringLiteral("NODE_VERSION")), QStringLiteral("20"));
+    QCOMPARE(spec->deploy.ports, QStringList{QStringLiteral("8080:8080")});
+}
+
 void TestSpec::environments()
 {
     const Result<Spec> spec = parseSpec(withLayer("[env.production]\n" // before [deploy]: read after it

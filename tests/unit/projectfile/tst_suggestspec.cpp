@@ -267,14 +267,15 @@ private Q_SLOTS:
         QCOMPARE(p.spec.image.entrypoint, QStringList{u"/app/hello"_s});
     }
 
+    // A Dockerfile without RUN or COPY --from: its settings go into [image], its files into
+    // layers, and no engine is needed.
     void dockerfileSettingsCarriedOver()
     {
         Folder folder;
-        // Continuation lines, comments, a build stage, exec and shell forms, old and new ENV.
+        // Continuation lines, comments, an unused stage, exec and shell forms, old and new ENV.
         QVERIFY(folder.write(u"Dockerfile"_s, "# syntax=docker/dockerfile:1\n"
                                               "FROM golang:1.22 AS build\n"
                                               "WORKDIR /src\n"
-                                              "RUN go build -o /out/app .\n"
                                               "\n"
                                               "FROM --platform=linux/amd64 node:20-alpine\n"
                                               "WORKDIR /srv\n"
@@ -283,9 +284,7 @@ private Q_SLOTS:
                                               "    GREETING=\"hello \\\"you\\\"\"\n"
                                               "ENV OLD old style value\n"
                                               "LABEL org.opencontainers.image.title=\"demo\"\n"
-                                              "COPY --from=build /out/app /usr/local/bin/app\n"
                                               "COPY . .\n"
-                                              "RUN npm ci\n"
                                               "EXPOSE 8080/tcp 9090\n"
                                               "USER node\n"
                                               "HEALTHCHECK CMD wget -q -O- localhost:8080\n"
@@ -309,9 +308,7 @@ private Q_SLOTS:
         QCOMPARE(p.spec.layers.constLast().dest, u"/srv/www"_s);
         QCOMPARE(p.spec.deploy.ports, QStringList{u"8080:8080"_s});
         // What Slipway cannot do is said, not silently dropped.
-        QVERIFY(p.suggested.text.contains(u"RUN step(s) are not carried over"_s));
         QVERIFY(p.suggested.text.contains(u"HEALTHCHECK"_s));
-        QVERIFY(p.suggested.text.contains(u"1 COPY --from step(s)"_s));
         // The Dockerfile's shell form runs through /bin/sh -c, as Docker does.
         Folder shell;
         QVERIFY(shell.write(u"Containerfile"_s, "FROM scratch\nCMD /app/run --fast\n"));
@@ -323,6 +320,37 @@ private Q_SLOTS:
         QVERIFY(p.suggested.text.contains(u"FROM scratch in the Containerfile"_s));
         QVERIFY(!p.suggested.text.contains(u"Dockerfile"_s));
         QCOMPARE(p.spec.layers.constLast().dest, u"/app"_s);
+    }
+
+    // RUN steps or another stage's files need the Dockerfile itself: the suggestion is a
+    // Dockerfile build ([build], no [image] or [[layers]]), [deploy] from its EXPOSE.
+    void dockerfileWithRunStepsIsBuiltByAnEngine()
+    {
+        Folder folder;
+        QVERIFY(folder.write(u"Dockerfile"_s, "FROM golang:1.22 AS build\n"
+                                              "WORKDIR /src\n"
+                                              "COPY . .\n"
+                                              "RUN go build -o /out/app .\n"
+                                              "FROM debian:12-slim\n"
+                                              "COPY --from=build /out/app /usr/local/bin/app\n"
+                                              "EXPOSE 8080\n"
+                                              "CMD [\"app\"]\n"));
+        QVERIFY(folder.write(u"main.go"_s, "package main\n"));
+        Parsed p;
+        QVERIFY(suggest(folder, p));
+        QCOMPARE(p.suggested.kind, u"dockerfile-build"_s);
+        QCOMPARE(
+            p.suggested.why,
+            u"Found a Dockerfile with 1 RUN step(s) and 1 COPY --from: an engine builds it, port 8080."_s);
+        QVERIFY(p.spec.layers.isEmpty());
+        QCOMPARE(p.spec.build.dockerfile, u"Dockerfile"_s);
+        QVERIFY(!p.suggested.text.contains(u"[image]"_s));
+        QCOMPARE(p.spec.deploy.ports, QStringList{u"8080:8080"_s});
+
+        Folder containerfile;
+        QVERIFY(containerfile.write(u"Containerfile"_s, "FROM alpine:3.20\nRUN apk add curl\n"));
+        QVERIFY(suggest(containerfile, p));
+        QCOMPARE(p.spec.build.dockerfile, u"Containerfile"_s);
     }
 
     void oddCharactersRoundTrip()
@@ -345,7 +373,7 @@ private Q_SLOTS:
     void dockerfileFromAStageOrAnArgument()
     {
         Folder folder;
-        QVERIFY(folder.write(u"Dockerfile"_s, "FROM python:3.12-slim AS base\nRUN pip install x\n"
+        QVERIFY(folder.write(u"Dockerfile"_s, "FROM python:3.12-slim AS base\nENV PIP_NO_CACHE_DIR=1\n"
                                               "FROM base\nCOPY . /code\n"));
         Parsed p;
         QVERIFY(suggest(folder, p));
