@@ -92,6 +92,37 @@ bool EngineService::importBusybox(const QString &reference, QString *error) cons
     return importTarball(tarball, reference, {}, error);
 }
 
+bool EngineService::importShellBase(const QString &reference, QString *error) const
+{
+    const QString tarball = path(QStringLiteral("shell-base.tar"));
+    if (!QFileInfo::exists(tarball)) {
+        QTemporaryDir root;
+        QString applets;
+        if (!root.isValid() || !QDir().mkpath(root.filePath(QStringLiteral("bin"))) ||
+            !QDir().mkpath(root.filePath(QStringLiteral("tmp"))) ||
+            !QFile::copy(QStringLiteral("/bin/busybox"), root.filePath(QStringLiteral("bin/busybox"))) ||
+            runTool(QStringLiteral("/bin/busybox"), {QStringLiteral("--list")}, &applets) != 0) {
+            if (error)
+                *error = QStringLiteral(
+                    "cannot copy /bin/busybox or list its applets (is busybox-static installed?)");
+            return false;
+        }
+        for (const QString &applet : applets.split(u'\n', Qt::SkipEmptyParts))
+            if (applet != u"busybox")
+                QFile::link(QStringLiteral("busybox"),
+                            root.filePath(QStringLiteral("bin/") + applet.trimmed()));
+        QString output;
+        if (runTool(QStringLiteral("tar"),
+                    {QStringLiteral("-C"), root.path(), QStringLiteral("-cf"), tarball, QStringLiteral(".")},
+                    &output) != 0) {
+            if (error)
+                *error = QStringLiteral("tar %1: %2").arg(tarball, output.trimmed());
+            return false;
+        }
+    }
+    return importTarball(tarball, reference, {QStringLiteral("ENV PATH=/bin")}, error);
+}
+
 bool EngineService::reset(const QString &imagePrefix, QString *error) const
 {
     const auto failed = [&](const QString &what, const HttpReply &reply) {

@@ -46,6 +46,9 @@ public:
                        QString *error = nullptr) const;
     // Imports a one-file image holding busybox-static as /bin/busybox, tagged `reference`.
     bool importBusybox(const QString &reference, QString *error = nullptr) const;
+    // Imports a base for Dockerfile builds: busybox-static with a link in /bin for each of its
+    // applets (sh, cat, httpd, ...), /tmp, and PATH=/bin.
+    bool importShellBase(const QString &reference, QString *error = nullptr) const;
 
     // Removes every container (forced), and the images tagged in repositories that start with
     // `imagePrefix` when one is given ("localhost/slipway-"): a test function's fresh start.

@@ -123,28 +123,6 @@ private:
                QStringLiteral("\n--\n") + built.lines.join(u'\n');
     }
 
-    // A root file system of busybox and its applets' links: a base image with a shell.
-    bool importBase(const EngineService &service)
-    {
-        const QString root = m_dir.filePath(QStringLiteral("rootfs"));
-        const QString tarball = m_dir.filePath(QStringLiteral("rootfs.tar"));
-        if (!QFile::exists(tarball)) {
-            if (!QDir().mkpath(root + QStringLiteral("/bin")) ||
-                !QDir().mkpath(root + QStringLiteral("/tmp")) ||
-                !QFile::copy(QStringLiteral("/bin/busybox"), root + QStringLiteral("/bin/busybox")))
-                return false;
-            for (const char *applet :
-                 {"sh", "cat", "test", "sha256sum", "echo", "sleep", "false", "httpd", "mkdir"})
-                if (!QFile::link(QStringLiteral("busybox"),
-                                 root + QStringLiteral("/bin/") + QLatin1String(applet)))
-                    return false;
-            if (QProcess::execute(QStringLiteral("tar"), {QStringLiteral("-C"), root, QStringLiteral("-cf"),
-                                                          tarball, QStringLiteral(".")}) != 0)
-                return false;
-        }
-        return service.importTarball(tarball, baseImage, {QStringLiteral("ENV PATH=/bin")});
-    }
-
 private Q_SLOTS:
     void initTestCase_data() { slipway::test::addEngineRows(); }
 
@@ -155,7 +133,8 @@ private Q_SLOTS:
         m_engines.insert(QStringLiteral("docker"), std::make_shared<DockerService>());
         for (const auto &service : std::as_const(m_engines)) {
             QVERIFY2(service->start(), qPrintable(service->errorString()));
-            QVERIFY(importBase(*service));
+            QString error;
+            QVERIFY2(service->importShellBase(baseImage, &error), qPrintable(error));
         }
     }
 

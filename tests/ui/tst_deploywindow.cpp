@@ -284,6 +284,52 @@ private Q_SLOTS:
                  QStringLiteral("succeeded"));
     }
 
+    // A project built from its Dockerfile (slipway.toml has [deploy] alone) deploys from the
+    // window as from the CLI: the target's engine builds it, each step is a row of the layer
+    // list, and the app answers.
+    void deploysADockerfileProject()
+    {
+        QString error;
+        QVERIFY2(m_podman->importShellBase(QStringLiteral("localhost/slipway-base:1"), &error),
+                 qPrintable(error));
+        const QByteArray port = QByteArray::number(m_port);
+        QVERIFY(m_repo->remove(QStringLiteral("bin/busybox")));
+        QVERIFY(m_repo->writeFile(QStringLiteral("Dockerfile"), "FROM localhost/slipway-base:1 AS build\n"
+                                                                "RUN mkdir -p /www && echo ok > /www/health\n"
+                                                                "FROM localhost/slipway-base:1\n"
+                                                                "COPY --from=build /www /www\n"
+                                                                "COPY index.html /www/index.html\n"
+                                                                "CMD [\"httpd\", \"-f\", \"-p\", \"" +
+                                                                    port + "\", \"-h\", \"/www\"]\n"));
+        QVERIFY(m_repo->writeFile(QStringLiteral("index.html"), "v1"));
+        QVERIFY(m_repo->writeFile(QStringLiteral("slipway.toml"),
+                                  "[deploy]\nname = \"web\"\nrestart = \"no\"\nstop_timeout = 1\n"
+                                  "health = { path = \"/health\", port = " +
+                                      port + " }\n"));
+        QVERIFY(!m_repo->commit(QStringLiteral("a Dockerfile")).isEmpty());
+
+        m_console->deploy.setSelectedTargets({QStringLiteral("local")});
+        bool ok = false;
+        QVERIFY(clickDeploy(&ok));
+        QVERIFY2(ok, qPrintable(m_console->deploy.error() + u'\n' + logText()));
+        QCOMPARE(targetState(QStringLiteral("local")), QStringLiteral("healthy"));
+        QCOMPARE(answer(), QStringLiteral("v1"));
+        // The Dockerfile's six steps and the engine's LABEL steps (commit, source), each done.
+        const QAbstractItemModel *layers = m_console->deploy.layerModel();
+        QStringList rows;
+        for (int row = 0; row < layers->rowCount(); ++row)
+            rows.append(layers->index(row, 0).data(LayerModel::NameRole).toString() + u' ' +
+                        layers->index(row, 0).data(LayerModel::StateNameRole).toString());
+        QVERIFY2(layers->rowCount() == 8, qPrintable(rows.join(u'\n')));
+        QCOMPARE(layers->index(1, 0).data(LayerModel::NameRole).toString(),
+                 QStringLiteral("RUN mkdir -p /www && echo ok > /www/health"));
+        for (int row = 0; row < layers->rowCount(); ++row)
+            QCOMPARE(layers->index(row, 0).data(LayerModel::StateNameRole).toString(),
+                     QStringLiteral("done"));
+        QCOMPARE(deployments().size(), 1);
+        QCOMPARE(deployments().constFirst().message, QStringLiteral("a Dockerfile"));
+    }
+
     // A project with [env.staging]: the page offers it, picking it selects its target, and the
     // deploy runs as the environment's app with its settings, as `deploy --env staging` does.
     void deploysAnEnvironment()
