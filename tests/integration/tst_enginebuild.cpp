@@ -27,6 +27,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
+#include <thread>
+
 using namespace slipway;
 using slipway::test::DockerService;
 using slipway::test::EngineService;
@@ -294,6 +297,70 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
         QCOMPARE(built.steps.at(1).state, BuildSteps::Step::State::Done);
         QVERIFY2(built.steps.at(2).state == BuildSteps::Step::State::Failed, qPrintable(describe(built)));
         QVERIFY2(built.lines.contains(QStringLiteral("broken")), qPrintable(describe(built)));
+    }
+
+    // Cancel during a long RUN: the build call ends at once. Docker then stops the step's process
+    // (its sleep is gone within seconds, not after its minute). Podman's compatible /build goes on
+    // without its client and its API has no way to stop it (the RUN runs under buildah's own
+    // runtime, not as a container the API lists): there the step runs to its end, unseen.
+    void cancelStopsTheBuildOnTheEngine()
+    {
+        QFETCH_GLOBAL(QString, engine);
+        const QString sleeper = engine == u"podman" ? QStringLiteral("617") : QStringLiteral("619");
+        GitRepo repo;
+        QVERIFY(repo.writeFile(QStringLiteral("Dockerfile"),
+                               "FROM localhost/slipway-base:1\nRUN echo started && sleep " +
+                                   sleeper.toUtf8() + "\n"));
+        QVERIFY(!repo.commit(QStringLiteral("slow")).isEmpty());
+        SourceOptions sourceOptions;
+        sourceOptions.location = repo.path();
+        sourceOptions.cacheDir = m_dir.filePath(QStringLiteral("cache"));
+        auto source = openSource(sourceOptions);
+        QVERIFY(source);
+
+        std::stop_source stop;
+        std::atomic<bool> started{false};
+        Result<QString> image = QString();
+        std::thread builder([&] {
+            EngineClient client(Target{.name = QStringLiteral("builder"),
+                                       .endpoint = this->engine().endpoint(),
+                                       .tlsCa = {},
+                                       .tlsCert = {},
+                                       .tlsKey = {}},
+                                stop.get_token());
+            if (Status connected = client.connect(); !connected) {
+                image = connected.error();
+                return;
+            }
+            image = client.build(
+                [&](const EngineClient::Writer &write) {
+                    return writeBuildContext(*source.value(), QStringLiteral("Dockerfile"), write);
+                },
+                {},
+                [&](const QString &text) {
+                    if (text.contains(QStringLiteral("started")))
+                        started = true;
+                });
+        });
+        const auto running = [&sleeper] {
+            return QProcess::execute(QStringLiteral("pgrep"),
+                                     {QStringLiteral("-f"), QStringLiteral("sleep ") + sleeper}) == 0;
+        };
+        const bool began = QTest::qWaitFor([&] { return started.load() && running(); }, 60000);
+        QElapsedTimer sinceCancel;
+        sinceCancel.start();
+        stop.request_stop();
+        builder.join();
+        QVERIFY(began);
+        QVERIFY(!image);
+        qInfo("%s: the build call returned %lld ms after the cancel", qPrintable(engine),
+              sinceCancel.elapsed());
+        if (engine == u"docker") {
+            QTRY_VERIFY2_WITH_TIMEOUT(!running(), "the RUN step outlived the cancel", 10000);
+        } else {
+            QProcess::execute(QStringLiteral("pkill"),
+                              {QStringLiteral("-f"), QStringLiteral("sleep ") + sleeper});
+        }
     }
 
     // An instruction the engine does not know: one line naming it, no step run.
