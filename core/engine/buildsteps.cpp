@@ -7,6 +7,8 @@ namespace slipway {
 const char *BuildSteps::stateName(Step::State state)
 {
     switch (state) {
+    case Step::State::Queued:
+        return "queued";
     case Step::State::Running:
         return "running";
     case Step::State::Cached:
@@ -35,18 +37,224 @@ void BuildSteps::finish(bool failed)
         line(m_pending);
         m_pending.clear();
     }
-    if (!m_steps.isEmpty() && m_steps.constLast().state == Step::State::Running)
-        setState(failed ? Step::State::Failed : Step::State::Done);
+    for (auto it = m_logTails.cbegin(); it != m_logTails.cend(); ++it)
+        if (!it.value().isEmpty() && onLine)
+            onLine(m_vertexSteps.value(it.key(), -1), QString::fromUtf8(it.value()));
+    m_logTails.clear();
+    for (int index = 0; index < m_steps.size(); ++index)
+        if (m_steps.at(index).state == Step::State::Running)
+            setState(index, failed ? Step::State::Failed : Step::State::Done);
 }
 
 void BuildSteps::setState(Step::State state)
 {
-    Step &step = m_steps.last();
+    setState(int(m_steps.size() - 1), state);
+}
+
+void BuildSteps::setState(int index, Step::State state)
+{
+    Step &step = m_steps[index];
     if (step.state == state)
         return;
     step.state = state;
     if (onStep)
         onStep(step);
+}
+
+namespace {
+
+// Just enough of the protobuf wire format for BuildKit's StatusResponse: varints and
+// length-delimited fields; fixed-size ones are skipped.
+class Wire
+{
+public:
+    explicit Wire(QByteArrayView bytes)
+        : m_bytes(bytes)
+    {}
+
+    bool atEnd() const { return m_at >= m_bytes.size(); }
+    bool ok() const { return m_ok; }
+
+    // The next field's number and wire type; false at the end or on malformed input.
+    bool next(int &field, int &type)
+    {
+        if (atEnd())
+            return false;
+        const quint64 key = varint();
+        field = int(key >> 3);
+        type = int(key & 7);
+        return m_ok;
+    }
+    quint64 varint()
+    {
+        quint64 value = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (atEnd())
+                break;
+            const auto byte = quint8(m_bytes[m_at++]);
+            value |= quint64(byte & 0x7f) << shift;
+            if (!(byte & 0x80))
+                return value;
+        }
+        m_ok = false;
+        return 0;
+    }
+    QByteArrayView bytes()
+    {
+        const quint64 size = varint();
+        if (!m_ok || size > quint64(m_bytes.size() - m_at)) {
+            m_ok = false;
+            return {};
+        }
+        const QByteArrayView view = m_bytes.sliced(m_at, qsizetype(size));
+        m_at += qsizetype(size);
+        return view;
+    }
+    void skip(int type)
+    {
+        switch (type) {
+        case 0:
+            varint();
+            break;
+        case 1:
+            m_at += 8;
+            break;
+        case 2:
+            bytes();
+            break;
+        case 5:
+            m_at += 4;
+            break;
+        default:
+            m_ok = false;
+        }
+        if (m_at > m_bytes.size())
+            m_ok = false;
+    }
+
+private:
+    QByteArrayView m_bytes;
+    qsizetype m_at = 0;
+    bool m_ok = true;
+};
+
+struct Vertex
+{
+    QByteArray digest;
+    QString name;
+    bool cached = false;
+    bool started = false;
+    bool completed = false;
+    QString error;
+};
+
+struct VertexLog
+{
+    QByteArray vertex;
+    QByteArray message;
+};
+
+} // namespace
+
+bool BuildSteps::addTrace(const QByteArray &statusResponse)
+{
+    // StatusResponse: 1 vertexes (Vertex), 3 logs (VertexLog). Vertex: 1 digest, 3 name,
+    // 4 cached, 5 started, 6 completed (Timestamps: present once set), 7 error. VertexLog:
+    // 1 vertex, 4 msg.
+    QList<Vertex> vertexes;
+    QList<VertexLog> logs;
+    Wire response(statusResponse);
+    int field = 0;
+    int type = 0;
+    while (response.next(field, type)) {
+        if (field == 1 && type == 2) {
+            Wire message(response.bytes());
+            Vertex vertex;
+            while (message.next(field, type)) {
+                if (field == 1 && type == 2)
+                    vertex.digest = message.bytes().toByteArray();
+                else if (field == 3 && type == 2)
+                    vertex.name = QString::fromUtf8(message.bytes());
+                else if (field == 4 && type == 0)
+                    vertex.cached = message.varint() != 0;
+                else if (field == 5 && type == 2) {
+                    message.bytes(); // a Timestamp: there once the vertex started
+                    vertex.started = true;
+                } else if (field == 6 && type == 2) {
+                    message.bytes();
+                    vertex.completed = true;
+                } else if (field == 7 && type == 2)
+                    vertex.error = QString::fromUtf8(message.bytes());
+                else
+                    message.skip(type);
+            }
+            if (!message.ok())
+                return false;
+            vertexes.append(vertex);
+        } else if (field == 3 && type == 2) {
+            Wire message(response.bytes());
+            VertexLog log;
+            while (message.next(field, type)) {
+                if (field == 1 && type == 2)
+                    log.vertex = message.bytes().toByteArray();
+                else if (field == 4 && type == 2)
+                    log.message = message.bytes().toByteArray();
+                else
+                    message.skip(type);
+            }
+            if (!message.ok())
+                return false;
+            logs.append(log);
+        } else {
+            response.skip(type);
+        }
+    }
+    if (!response.ok())
+        return false;
+
+    // "[build 2/5] RUN make", "[stage-1 1/2] FROM ...", "[2/3] RUN ...", or a name of BuildKit's
+    // own ("exporting to image"); "[internal] ..." is left out.
+    static const QRegularExpression named(QStringLiteral(R"(^\[(?:(\S+) )?(\d+/\d+)\] (.*)$)"));
+    for (const Vertex &vertex : std::as_const(vertexes)) {
+        if (vertex.digest.isEmpty() || vertex.name.startsWith(QStringLiteral("[internal]")))
+            continue;
+        const Step::State state = !vertex.error.isEmpty() ? Step::State::Failed
+                                  : vertex.cached         ? Step::State::Cached
+                                  : vertex.completed      ? Step::State::Done
+                                  : vertex.started        ? Step::State::Running
+                                                          : Step::State::Queued;
+        auto known = m_vertexSteps.constFind(vertex.digest);
+        if (known == m_vertexSteps.cend()) {
+            Step step{.index = int(m_steps.size()),
+                      .stage = {},
+                      .number = {},
+                      .instruction = vertex.name,
+                      .state = state};
+            if (const auto match = named.match(vertex.name); match.hasMatch()) {
+                step.stage = match.captured(1);
+                step.number = match.captured(2);
+                step.instruction = match.captured(3).trimmed();
+            }
+            m_vertexSteps.insert(vertex.digest, step.index);
+            m_steps.append(step);
+            if (onStep)
+                onStep(m_steps.constLast());
+        } else if (m_steps.at(known.value()).state != Step::State::Cached || state == Step::State::Failed) {
+            setState(known.value(), state);
+        }
+    }
+    for (const VertexLog &log : std::as_const(logs)) {
+        QByteArray &tail = m_logTails[log.vertex];
+        tail += log.message;
+        qsizetype newline;
+        while ((newline = tail.indexOf('\n')) >= 0) {
+            const QString text = QString::fromUtf8(tail.left(newline)).remove(u'\r');
+            tail.remove(0, newline + 1);
+            if (onLine && !text.trimmed().isEmpty())
+                onLine(m_vertexSteps.value(log.vertex, -1), text);
+        }
+    }
+    return true;
 }
 
 void BuildSteps::line(const QString &raw)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -7,10 +9,13 @@
 
 namespace slipway {
 
-// The steps of a build through an engine's classic builder, read from the text it streams:
+// The steps of a build, read from what the engine streams. From a classic builder, text:
 // Docker's ("Step 2/5 : RUN make", " ---> Using cache") and Podman's, which is buildah's
-// ("[1/2] STEP 2/3: RUN make", "--> Using cache 3f2a..."). A step runs from its line to the
-// next step's; one whose cache was used is Cached, not Done.
+// ("[1/2] STEP 2/3: RUN make", "--> Using cache 3f2a..."); a step runs from its line to the
+// next step's, and one whose cache was used is Cached, not Done. From BuildKit (Docker's
+// version=2), its trace: each moby.buildkit.trace message is a StatusResponse (protobuf) whose
+// vertexes ("[build 2/5] RUN make") start, complete, come from the cache or fail, and whose
+// logs are the steps' output; BuildKit's own "[internal]" vertexes are left out.
 class BuildSteps final
 {
 public:
@@ -18,13 +23,14 @@ public:
     {
         enum class State
         {
+            Queued, // BuildKit: known, not started
             Running,
             Cached,
             Done,
             Failed
         };
         int index = 0;       // 0, 1, ... in the order the engine ran them
-        QString stage;       // buildah's "1/2" of a multi-stage build; empty for Docker's
+        QString stage;       // buildah's "1/2", BuildKit's "build" or "stage-1"; empty for Docker's classic
         QString number;      // as the engine counts: "2/5"
         QString instruction; // "RUN make"
         State state = State::Running;
@@ -37,6 +43,9 @@ public:
 
     // Text as the engine streams it; lines are read as they complete.
     void add(const QString &text);
+    // One BuildKit StatusResponse, as decoded from a moby.buildkit.trace message's base64. False
+    // when it is not a well-formed message (it is then ignored).
+    bool addTrace(const QByteArray &statusResponse);
     // The stream ended: the rest is read, and the running step is Done, or Failed when the
     // build failed.
     void finish(bool failed);
@@ -47,9 +56,12 @@ public:
 private:
     void line(const QString &text);
     void setState(Step::State state);
+    void setState(int index, Step::State state);
 
     QString m_pending;
     QList<Step> m_steps;
+    QHash<QByteArray, int> m_vertexSteps;     // BuildKit vertex digest -> its step
+    QHash<QByteArray, QByteArray> m_logTails; // a vertex's output after its last newline
 };
 
 } // namespace slipway

@@ -72,9 +72,10 @@ public:
     using BuildOptions = EngineImages::BuildOptions;
     Result<QString> build(const std::function<Status(const Writer &write)> &produce,
                           const BuildOptions &options,
-                          const std::function<void(const QString &text)> &onOutput)
+                          const std::function<void(const QString &text)> &onOutput,
+                          const std::function<void(const QByteArray &statusResponse)> &onTrace = {})
     {
-        return m_images.build(produce, options, onOutput);
+        return m_images.build(produce, options, onOutput, onTrace);
     }
     Result<std::optional<QJsonObject>> inspectImage(const QString &name) { return m_images.inspect(name); }
 

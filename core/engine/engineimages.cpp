@@ -193,7 +193,8 @@ Status EngineImages::load(const std::function<Status(const Writer &write)> &prod
 
 Result<QString> EngineImages::build(const std::function<Status(const Writer &write)> &produce,
                                     const BuildOptions &options,
-                                    const std::function<void(const QString &text)> &onOutput)
+                                    const std::function<void(const QString &text)> &onOutput,
+                                    const std::function<void(const QByteArray &statusResponse)> &onTrace)
 {
     const auto toJson = [](const QMap<QString, QString> &map) {
         QJsonObject object;
@@ -214,7 +215,8 @@ Result<QString> EngineImages::build(const std::function<Status(const Writer &wri
     // The intermediate containers go, failed ones too; Docker's classic builder.
     query.addQueryItem(QStringLiteral("rm"), QStringLiteral("1"));
     query.addQueryItem(QStringLiteral("forcerm"), QStringLiteral("1"));
-    query.addQueryItem(QStringLiteral("version"), QStringLiteral("1"));
+    query.addQueryItem(QStringLiteral("version"),
+                       options.buildKit ? QStringLiteral("2") : QStringLiteral("1"));
     // QUrlQuery leaves '+' and ';' alone, which a server reads as a space and a separator.
     QString encoded = query.toString(QUrl::FullyEncoded);
     encoded.replace(u'+', QStringLiteral("%2B")).replace(u';', QStringLiteral("%3B"));
@@ -233,6 +235,11 @@ Result<QString> EngineImages::build(const std::function<Status(const Writer &wri
         const QJsonObject json = QJsonDocument::fromJson(trimmed).object();
         if (json.isEmpty()) {
             lastText = QString::fromUtf8(trimmed);
+            return;
+        }
+        if (json.value(QStringLiteral("id")).toString() == u"moby.buildkit.trace") {
+            if (onTrace)
+                onTrace(QByteArray::fromBase64(json.value(QStringLiteral("aux")).toString().toLatin1()));
             return;
         }
         if (const QString text = json.value(QStringLiteral("stream")).toString(); !text.isEmpty()) {

@@ -46,15 +46,19 @@ public:
         QMap<QString, QString> args;                       // ARG values; never a credential
         QMap<QString, QString> labels;                     // on the image (commit, release)
         QString tag;                                       // repository:tag; empty: none
+        bool buildKit = false; // Docker's BuildKit (version=2), its progress as trace messages
     };
     // POST /build with the context tar streamed from `produce` (as load()), through the
-    // engine's classic builder (Podman's, or Docker's with version=1). onOutput gets the build's
-    // output as the engine streams it, in pieces that may split a line. The built image's id
-    // ("sha256:..."); an error carries the engine's message (a failing RUN's exit code, a
-    // Dockerfile's line), and onOutput has had the output before it.
+    // engine's classic builder (Podman's, or Docker's with version=1), or with buildKit through
+    // Docker's BuildKit (version=2; the body is the context, no session needed). onOutput gets
+    // the build's text as the engine streams it, in pieces that may split a line; onTrace each
+    // BuildKit trace message, decoded from its base64 (a StatusResponse, see BuildSteps). The
+    // built image's id ("sha256:..."); an error carries the engine's message (a failing RUN's
+    // exit code, a Dockerfile's line), and the callbacks have had the output before it.
     Result<QString> build(const std::function<Status(const Writer &write)> &produce,
                           const BuildOptions &options,
-                          const std::function<void(const QString &text)> &onOutput);
+                          const std::function<void(const QString &text)> &onOutput,
+                          const std::function<void(const QByteArray &statusResponse)> &onTrace = {});
 
     // GET /images/{name}/get: the image as a docker-archive tar (manifest.json, the config, an
     // uncompressed tar per layer; in the engine's own order), handed to `onData` as it comes.

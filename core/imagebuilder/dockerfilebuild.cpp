@@ -19,6 +19,8 @@ namespace {
 LayerState layerStateOf(BuildSteps::Step::State state)
 {
     switch (state) {
+    case BuildSteps::Step::State::Queued:
+        return LayerState::Queued;
     case BuildSteps::Step::State::Running:
         return LayerState::Building;
     case BuildSteps::Step::State::Cached:
@@ -85,13 +87,16 @@ Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &
     options.dockerfile = build.dockerfile;
     options.target = build.target;
     options.args = build.args;
+    // Docker builds through BuildKit (parallel stages, its cache); Podman through buildah.
+    options.buildKit = !client.isPodman();
     // Labels, not build args: they come in the last step, so no step before it misses the cache.
     if (!source.revision().isEmpty())
         options.labels.insert(QStringLiteral("org.opencontainers.image.revision"), source.revision());
     options.labels.insert(QStringLiteral("org.opencontainers.image.source"), request.source.location);
     auto image = client.build(
         [&](const EngineClient::Writer &write) { return writeBuildContext(source, build.dockerfile, write); },
-        options, [&](const QString &text) { steps.add(text); });
+        options, [&](const QString &text) { steps.add(text); },
+        [&](const QByteArray &statusResponse) { steps.addTrace(statusResponse); });
     steps.finish(!image);
     if (!image) {
         if (request.source.stop.stop_requested())
