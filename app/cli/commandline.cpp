@@ -96,6 +96,9 @@ const QList<CommandSpec> &commands()
            s("Deploy with slipway.toml's [env.NAME] settings, as app <app>-NAME, to its targets "
              "(unless --target is given).")},
           {s("image"), s("REF"), s("Registry reference to push to and pull from.")},
+          {s("engine"), s("TARGET"),
+           s("The target whose engine builds a Dockerfile (default: [build] engine, else the first "
+             "target).")},
           {s("batch"), s("N"), s("Deploy N targets at a time; a failing batch stops the rest."), false,
            Check::PositiveInt},
           {s("no-wait"),

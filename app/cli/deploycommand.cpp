@@ -120,7 +120,8 @@ int runDeploy(const Invocation &invocation, CommandContext &context)
                   deployment.deploy({.build = build,
                                      .targets = invocation.values(QStringLiteral("target")),
                                      .image = invocation.value(QStringLiteral("image")),
-                                     .environment = invocation.value(QStringLiteral("env"))}));
+                                     .environment = invocation.value(QStringLiteral("env")),
+                                     .engine = invocation.value(QStringLiteral("engine"))}));
 }
 
 int runRollback(const Invocation &invocation, CommandContext &context)

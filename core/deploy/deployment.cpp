@@ -91,9 +91,18 @@ Result<DeploymentReport> Deployment::deploy(DeployRequest request)
     build.source.cacheDir = m_settings.cacheDir;
     build.source.events = m_settings.events;
     build.source.stop = m_settings.stop;
-    // A Dockerfile is built by the first target's engine, unless [build] engine names another.
-    if (!build.engine && !opened->targets.isEmpty())
-        build.engine = opened->targets.constFirst();
+    // A Dockerfile is built by the engine the request names, else the one [build] engine names,
+    // else the first target's.
+    if (!request.engine.isEmpty()) {
+        auto engine = resolveTarget(*opened->history, request.engine);
+        if (!engine)
+            return fail(
+                QStringLiteral("deploy"),
+                Error(engine.error().kind, QStringLiteral("build engine: ") + engine.error().message));
+        build.engine = engine.value();
+    }
+    if (!opened->targets.isEmpty())
+        build.defaultEngine = opened->targets.constFirst();
     if (!build.resolveEngine)
         build.resolveEngine = [history = opened->history.get()](const QString &name) {
             return resolveTarget(*history, name);

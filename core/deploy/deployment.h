@@ -38,6 +38,8 @@ struct DeployRequest
     QStringList targets;
     QString image;       // push to this registry reference first; empty: load into each engine
     QString environment; // an [env.NAME] of its slipway.toml: its settings and app, its targets
+    // The target whose engine builds a Dockerfile; empty: [build] engine, else the first target.
+    QString engine;
 };
 
 // What a rollback goes to: `app` on `target` (an empty app: the app last deployed from `source`

@@ -48,7 +48,7 @@ Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &
                 .arg(source.describe(), build.dockerfile));
 
     std::optional<Target> engine = request.engine;
-    if (!build.engine.isEmpty()) {
+    if (!engine && !build.engine.isEmpty()) {
         if (!request.resolveEngine)
             return Error::badInput(
                 QStringLiteral("slipway.toml: [build] engine = \"%1\": no targets to find it in")
@@ -59,6 +59,8 @@ Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &
                          QStringLiteral("slipway.toml: [build] engine: %1").arg(resolved.error().message));
         engine = resolved.value();
     }
+    if (!engine)
+        engine = request.defaultEngine;
     if (!engine)
         return Error::badInput(
             QStringLiteral("%1 builds from %2, which needs an engine: name a target with --engine "

@@ -42,10 +42,12 @@ struct BuildRequest
     // Makes the client for a base image's registry. Null: anonymous or with the user's Docker
     // and Podman credentials (CredentialStore::fromEnvironment()), the system's CAs.
     RegistryClientFactory registryClient;
-    // A Dockerfile build (a source without [[layers]]) runs on an engine: the target [build]
-    // engine names, found through resolveEngine; else `engine` (the deploy's first target, the
-    // one --engine named, the local engine). Neither: a BadInput error saying how to name one.
+    // A Dockerfile build (a source without [[layers]]) runs on an engine: `engine` (--engine),
+    // else the target [build] engine names (found through resolveEngine), else `defaultEngine`
+    // (a deploy's first target, the window's first picked one). None: a BadInput error saying
+    // how to name one.
     std::optional<Target> engine;
+    std::optional<Target> defaultEngine;
     std::function<Result<Target>(const QString &name)> resolveEngine;
 };
 

@@ -289,8 +289,15 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
                                    QByteArray::number(port) + ":8080\"]\nhealth = { path = \"/health\" }\n"));
         const QString commit = repo.commit(QStringLiteral("v1"));
         QVERIFY(!commit.isEmpty());
-        run =
-            cli({QStringLiteral("deploy"), repo.path(), QStringLiteral("--target"), QStringLiteral("local")});
+        // An engine that is no target: one line, before anything is built.
+        run = cli({QStringLiteral("deploy"), repo.path(), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--engine"), QStringLiteral("nosuch")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("build engine: ")) &&
+                     run.err.contains(QStringLiteral("nosuch")),
+                 qPrintable(run.err));
+        run = cli({QStringLiteral("deploy"), repo.path(), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--engine"), QStringLiteral("local")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
         const slipway::test::HttpReply reply =
             slipway::test::httpRequest({QStringLiteral("http://127.0.0.1:%1/index.html").arg(port)});

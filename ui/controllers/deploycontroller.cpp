@@ -414,7 +414,7 @@ bool DeployController::build()
         request.source.stop = stop;
         if (!engine.isEmpty())
             if (auto target = request.resolveEngine(engine))
-                request.engine = target.value();
+                request.defaultEngine = target.value();
         EventSink &events = *request.source.events;
         Outcome outcome;
         auto built = buildImage(request);
@@ -522,7 +522,11 @@ bool DeployController::deploy()
         QStringLiteral("deploy"),
         deploymentJob(deploymentSettings(), [build = buildRequest(), targets = m_selectedTargets,
                                              image = m_image, environment = m_environment](Deployment &d) {
-            return d.deploy({.build = build, .targets = targets, .image = image, .environment = environment});
+            return d.deploy({.build = build,
+                             .targets = targets,
+                             .image = image,
+                             .environment = environment,
+                             .engine = {}});
         }));
 }
 
