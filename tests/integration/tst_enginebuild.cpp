@@ -85,6 +85,16 @@ private:
         return *m_engines.value(engine);
     }
 
+    // This row's engine as a target.
+    Target builderTarget() const
+    {
+        return Target{.name = QStringLiteral("builder"),
+                      .endpoint = engine().endpoint(),
+                      .tlsCa = {},
+                      .tlsCert = {},
+                      .tlsKey = {}};
+    }
+
     // Builds `repo` at HEAD on this row's engine, its commit as a label.
     Built build(GitRepo &repo, const QString &tag = {})
     {
@@ -97,11 +107,7 @@ private:
             built.image = source.error();
             return built;
         }
-        EngineClient client(Target{.name = QStringLiteral("builder"),
-                                   .endpoint = engine().endpoint(),
-                                   .tlsCa = {},
-                                   .tlsCert = {},
-                                   .tlsKey = {}});
+        EngineClient client(builderTarget());
         if (Status connected = client.connect(); !connected) {
             built.image = connected.error();
             return built;
@@ -213,11 +219,7 @@ private Q_SLOTS:
         // Into Slipway's store and out as an OCI layout that skopeo, an independent reader, reads:
         // the engine's config as it was (its digest is the image id), two layers (the base's and
         // COPY --from's), the label.
-        EngineClient client(Target{.name = QStringLiteral("builder"),
-                                   .endpoint = engine().endpoint(),
-                                   .tlsCa = {},
-                                   .tlsCert = {},
-                                   .tlsKey = {}});
+        EngineClient client(builderTarget());
         QVERIFY(client.connect());
         const ContentStore store(m_dir.filePath(engine().kindName() + QStringLiteral("/blobs")));
         auto imported = importEngineImage(client, first.image.value(), store, Compression{}, nullptr, 1);
@@ -359,12 +361,7 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
         std::atomic<bool> started{false};
         Result<QString> image = QString();
         std::thread builder([&] {
-            EngineClient client(Target{.name = QStringLiteral("builder"),
-                                       .endpoint = this->engine().endpoint(),
-                                       .tlsCa = {},
-                                       .tlsCert = {},
-                                       .tlsKey = {}},
-                                stop.get_token());
+            EngineClient client(this->builderTarget(), stop.get_token());
             if (Status connected = client.connect(); !connected) {
                 image = connected.error();
                 return;
