@@ -9,6 +9,9 @@
 // node_modules in a layer of its own. Each side has its own target (a Docker Engine of the
 // harness, reached through the harness sshd), so neither reuses what the other sent. A deploy
 // counts as done when the new version answers on its published port and /health is 200.
+// A fourth contestant (issue 13) is slipway-cli deploying the same app from the baseline's
+// Dockerfile: a copy of the repository whose slipway.toml has [deploy] alone, built by its own
+// target's engine (BuildKit) and imported back into Slipway's store before the rollout.
 
 #include "dockerservice.h"
 #include "httpprobe.h"
@@ -117,7 +120,8 @@ public:
     {}
 
     void setUp();
-    Timing slipwayDeploy(const QByteArray &version, bool json = true);
+    // From the repository's [[layers]], or with `dockerfile` from the Dockerfile copy.
+    Timing slipwayDeploy(const QByteArray &version, bool json = true, bool dockerfile = false);
     // The baseline: BuildKit (DOCKER_BUILDKIT=1), or the classic builder, which plain `docker
     // build` is on docker.io 20.10.
     enum Builder
@@ -137,14 +141,17 @@ private:
     QString m_nodeModules;
     QTemporaryDir m_work{QDir::tempPath() + QStringLiteral("/slipway-deploy-bench-XXXXXX")};
     QString m_repo;
+    QString m_dockerfileRepo; // the same files, the Dockerfile, slipway.toml with [deploy] alone
     QString m_tree;
     int m_commits = 0;
     quint16 m_slipwayPort = 0;
+    quint16 m_dockerfilePort = 0;
     quint16 m_dockerPort[2] = {};
 
     RegistryServer m_registry;
     std::unique_ptr<DockerService> m_builder; // where `docker build` runs, pushing to m_registry
     DockerService m_slipwayTarget;
+    DockerService m_dockerfileTarget;
     DockerService m_dockerTarget[2];
     SshServer m_ssh;
 };
@@ -167,16 +174,18 @@ void Bench::setUp()
     if (!m_registry.start())
         fail(m_registry.errorString());
     m_builder = std::make_unique<DockerService>(QStringList{m_registry.address()});
-    for (TestServer *server : std::initializer_list<TestServer *>{
-             m_builder.get(), &m_slipwayTarget, &m_dockerTarget[BuildKit], &m_dockerTarget[Classic], &m_ssh})
+    for (TestServer *server :
+         std::initializer_list<TestServer *>{m_builder.get(), &m_slipwayTarget, &m_dockerfileTarget,
+                                             &m_dockerTarget[BuildKit], &m_dockerTarget[Classic], &m_ssh})
         if (!server->start())
             fail(server->errorString());
     QSet<quint16> ports;
-    while (ports.size() < 3)
+    while (ports.size() < 4)
         ports.insert(freeLoopbackPort());
     m_slipwayPort = *ports.begin();
     m_dockerPort[BuildKit] = *std::next(ports.begin());
     m_dockerPort[Classic] = *std::next(ports.begin(), 2);
+    m_dockerfilePort = *std::next(ports.begin(), 3);
 
     m_repo = m_work.filePath(QStringLiteral("app"));
     QDir().mkpath(m_repo);
@@ -212,8 +221,19 @@ void Bench::setUp()
           "COPY www/ /www/\n"
           "ENTRYPOINT [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n");
     write(m_repo + QStringLiteral("/.dockerignore"), ".git\nslipway.toml\n");
-    run(QStringLiteral("git"),
-        {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main"), m_repo});
+    // The Dockerfile contestant: the same tree, the baseline's Dockerfile, no [[layers]].
+    m_dockerfileRepo = m_work.filePath(QStringLiteral("app-dockerfile"));
+    run(QStringLiteral("cp"), {QStringLiteral("-a"), m_repo, m_dockerfileRepo});
+    run(QStringLiteral("cp"), {m_work.filePath(QStringLiteral("Dockerfile")), m_dockerfileRepo});
+    write(
+        m_dockerfileRepo + QStringLiteral("/slipway.toml"),
+        QStringLiteral("[deploy]\nname = \"web\"\nports = [\"%1:8080\"]\nrestart = \"no\"\nstop_timeout = 0\n"
+                       "health = { path = \"/health\", port = 8080, timeout = \"60s\" }\n")
+            .arg(m_dockerfilePort)
+            .toUtf8());
+    for (const QString &repo : {m_repo, m_dockerfileRepo})
+        run(QStringLiteral("git"), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"),
+                                    QStringLiteral("main"), repo});
     commit("v1");
     const qsizetype files =
         QString::fromUtf8(run(QStringLiteral("git"), {QStringLiteral("ls-files")}, {}, m_repo)).count(u'\n');
@@ -224,25 +244,30 @@ void Bench::setUp()
     m_tree = QStringLiteral("%1 files, %2 MB").arg(files).arg(bytes.toDouble() / 1e6, 0, 'f', 1);
 
     // Both sides reach their target through the harness sshd, with its key and known_hosts.
-    run(m_cli,
-        {QStringLiteral("--data-dir"), m_work.filePath(QStringLiteral("slipway")), QStringLiteral("target"),
-         QStringLiteral("add"), QStringLiteral("remote"), QStringLiteral("--endpoint"),
-         QStringLiteral("ssh://%1@127.0.0.1:%2%3")
-             .arg(m_ssh.user())
-             .arg(m_ssh.port())
-             .arg(m_slipwayTarget.socketPath())});
+    for (const auto &[dataDir, target] :
+         {std::pair(QStringLiteral("slipway"), &m_slipwayTarget),
+          std::pair(QStringLiteral("slipway-dockerfile"), &m_dockerfileTarget)})
+        run(m_cli, {QStringLiteral("--data-dir"), m_work.filePath(dataDir), QStringLiteral("target"),
+                    QStringLiteral("add"), QStringLiteral("remote"), QStringLiteral("--endpoint"),
+                    QStringLiteral("ssh://%1@127.0.0.1:%2%3")
+                        .arg(m_ssh.user())
+                        .arg(m_ssh.port())
+                        .arg(target->socketPath())});
 }
 
 void Bench::commit(const QByteArray &version)
 {
-    write(m_repo + QStringLiteral("/www/index.html"), version + '\n');
-    run(QStringLiteral("git"), {QStringLiteral("add"), QStringLiteral("-A")}, {}, m_repo);
-    run(QStringLiteral("git"), {QStringLiteral("commit"), QStringLiteral("-qm"), QString::fromUtf8(version)},
-        gitEnvironment(), m_repo);
+    for (const QString &repo : {m_repo, m_dockerfileRepo}) {
+        write(repo + QStringLiteral("/www/index.html"), version + '\n');
+        run(QStringLiteral("git"), {QStringLiteral("add"), QStringLiteral("-A")}, {}, repo);
+        run(QStringLiteral("git"),
+            {QStringLiteral("commit"), QStringLiteral("-qm"), QString::fromUtf8(version)}, gitEnvironment(),
+            repo);
+    }
     ++m_commits;
 }
 
-Timing Bench::slipwayDeploy(const QByteArray &version, bool json)
+Timing Bench::slipwayDeploy(const QByteArray &version, bool json, bool dockerfile)
 {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -265,9 +290,13 @@ Timing Bench::slipwayDeploy(const QByteArray &version, bool json)
                                   .arg(QString::fromUtf8(pending.left(end))));
     });
     timer.start();
-    QStringList arguments{QStringLiteral("--data-dir"), m_work.filePath(QStringLiteral("slipway")),
-                          QStringLiteral("deploy"),     m_repo,
-                          QStringLiteral("--target"),   QStringLiteral("remote")};
+    QStringList arguments{
+        QStringLiteral("--data-dir"),
+        m_work.filePath(dockerfile ? QStringLiteral("slipway-dockerfile") : QStringLiteral("slipway")),
+        QStringLiteral("deploy"),
+        dockerfile ? m_dockerfileRepo : m_repo,
+        QStringLiteral("--target"),
+        QStringLiteral("remote")};
     if (json)
         arguments.append(QStringLiteral("--json"));
     process.start(m_cli, arguments);
@@ -281,7 +310,7 @@ Timing Bench::slipwayDeploy(const QByteArray &version, bool json)
     for (const QJsonValue &target : report.value(QStringLiteral("targets")).toArray())
         timing.bytesSent = target.toObject().value(QStringLiteral("imageBytesSent")).toInteger();
     // Already true when deploy returns (it waited for the health check); checked, not timed.
-    waitUntilServing(m_slipwayPort, version);
+    waitUntilServing(dockerfile ? m_dockerfilePort : m_slipwayPort, version);
     return timing;
 }
 
@@ -352,40 +381,46 @@ int main(int argc, char **argv)
                 QThread::idealThreadCount());
     std::printf("| deploy | docker build (BuildKit) + push + ssh pull/run | plain docker build (classic) + "
                 "push + ssh pull/run | slipway-cli deploy | slipway / BuildKit | slipway / classic | slipway "
-                "sent |\n|---|---|---|---|---|---|---|\n");
-    QList<double> warm[3]; // BuildKit, classic, slipway
+                "sent | slipway-cli deploy of the Dockerfile | that / BuildKit |\n"
+                "|---|---|---|---|---|---|---|---|---|\n");
+    QList<double> warm[4]; // BuildKit, classic, slipway, slipway from the Dockerfile
     QStringList steps;
     for (int round = 0; round <= rounds; ++round) {
         const QByteArray version = "v" + QByteArray::number(round + 1);
         if (round > 0)
             bench.commit(version); // one app file changed: www/index.html
         // Rotate who goes first, so no one always meets a warmer page cache.
-        Timing timings[3];
-        for (int turn = 0; turn < 3; ++turn) {
-            const int who = (round + turn) % 3;
-            timings[who] =
-                who == 2 ? bench.slipwayDeploy(version) : bench.dockerDeploy(Bench::Builder(who), version);
+        Timing timings[4];
+        for (int turn = 0; turn < 4; ++turn) {
+            const int who = (round + turn) % 4;
+            timings[who] = who == 3   ? bench.slipwayDeploy(version, true, true)
+                           : who == 2 ? bench.slipwayDeploy(version)
+                                      : bench.dockerDeploy(Bench::Builder(who), version);
         }
-        const auto &[buildKit, classic, slipway] = timings;
+        const auto &[buildKit, classic, slipway, fromDockerfile] = timings;
         if (round > 0)
-            for (int who = 0; who < 3; ++who)
+            for (int who = 0; who < 4; ++who)
                 warm[who].append(timings[who].total);
         const QString what = round == 0 ? QStringLiteral("cold (first deploy)")
                                         : QStringLiteral("one app file changed, round %1").arg(round);
-        std::printf("| %s | %.2f s | %.2f s | %.2f s | %.2f | %.2f | %s |\n", qPrintable(what),
-                    buildKit.total, classic.total, slipway.total, slipway.total / buildKit.total,
-                    slipway.total / classic.total,
+        std::printf("| %s | %.2f s | %.2f s | %.2f s | %.2f | %.2f | %s | %.2f s | %.2f |\n",
+                    qPrintable(what), buildKit.total, classic.total, slipway.total,
+                    slipway.total / buildKit.total, slipway.total / classic.total,
                     qPrintable(slipway.bytesSent < 1000000
                                    ? QStringLiteral("%1 kB").arg(slipway.bytesSent / 1e3, 0, 'f', 1)
-                                   : QStringLiteral("%1 MB").arg(slipway.bytesSent / 1e6, 0, 'f', 1)));
+                                   : QStringLiteral("%1 MB").arg(slipway.bytesSent / 1e6, 0, 'f', 1)),
+                    fromDockerfile.total, fromDockerfile.total / buildKit.total);
         steps.append(QStringLiteral("%1: BuildKit: %2; classic: %3")
                          .arg(what, breakdown(buildKit), breakdown(classic)));
         std::fflush(stdout);
     }
-    const double buildKit = median(warm[0]), classic = median(warm[1]), slipway = median(warm[2]);
+    const double buildKit = median(warm[0]), classic = median(warm[1]), slipway = median(warm[2]),
+                 fromDockerfile = median(warm[3]);
     std::printf(
-        "| **one app file changed, median of %d** | %.2f s | %.2f s | %.2f s | **%.2f** | **%.2f** | |\n",
-        rounds, buildKit, classic, slipway, slipway / buildKit, slipway / classic);
+        "| **one app file changed, median of %d** | %.2f s | %.2f s | %.2f s | **%.2f** | **%.2f** | | "
+        "%.2f s | **%.2f** |\n",
+        rounds, buildKit, classic, slipway, slipway / buildKit, slipway / classic, fromDockerfile,
+        fromDockerfile / buildKit);
     std::printf("\nwarm slipway / docker with BuildKit: %.2f; / plain docker build: %.2f (target <= 0.2)\n",
                 slipway / buildKit, slipway / classic);
     std::printf("\nthe docker steps, seconds:\n%s\n", qPrintable(steps.join(u'\n')));
