@@ -107,7 +107,8 @@ Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &
     }
 
     const ContentStore store(QDir(request.source.cacheDir).filePath(QStringLiteral("blobs")));
-    auto imported = importEngineImage(client, image.value(), store, request.compression, pool, jobs);
+    const LayerCache cache(QDir(request.source.cacheDir).filePath(QStringLiteral("layers")), store);
+    auto imported = importEngineImage(client, image.value(), store, cache, request.compression, pool, jobs);
     if (!imported)
         return imported.error();
 

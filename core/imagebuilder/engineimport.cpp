@@ -70,8 +70,8 @@ Result<QByteArray> readEntry(archive *a, const QString &what)
 } // namespace
 
 Result<ImportedImage> importEngineImage(EngineClient &client, const QString &imageId,
-                                        const ContentStore &store, const Compression &compression,
-                                        QThreadPool *pool, int threads)
+                                        const ContentStore &store, const LayerCache &cache,
+                                        const Compression &compression, QThreadPool *pool, int threads)
 {
     const QString what = QStringLiteral("%1: import image %2").arg(client.target().name, imageId);
     // The archive first lands beside the store (same file system), and goes when this returns.
@@ -144,6 +144,12 @@ Result<ImportedImage> importEngineImage(EngineClient &client, const QString &ima
         const qsizetype index = layerNames.indexOf(name);
         if (index < 0 || layers.at(index))
             return true;
+        // Imported before: its blob is in the store, compressed as it would be now.
+        const QString cacheKey = LayerCache::importKey(diffIds.at(index).toString(), compression);
+        if (std::optional<LayerBlob> known = cache.find(cacheKey)) {
+            layers[index] = *known;
+            return true;
+        }
         auto writer = store.begin();
         if (!writer)
             return writer.error();
@@ -172,6 +178,8 @@ Result<ImportedImage> importEngineImage(EngineClient &client, const QString &ima
             return committed.error();
         layers[index] = LayerBlob{encoded->digest, encoded->diffId,           compression.layerMediaType(),
                                   encoded->size,   encoded->uncompressedSize, 0};
+        // Only reuse is lost when it cannot be remembered.
+        (void)cache.remember(cacheKey, *layers.at(index));
         return true;
     });
     if (!read)

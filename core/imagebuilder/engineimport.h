@@ -32,11 +32,12 @@ struct ImportedImage
 
 // GET /images/{imageId}/get on `client`'s engine (a docker-archive), saved beside the store
 // and read in two passes: manifest.json and the config first, then each layer tar, compressed
-// and hashed in one pass into the store. A layer whose uncompressed digest is not the config's
+// and hashed in one pass into the store; a layer `cache` knows by its diff_id (imported
+// before, compressed alike) is not compressed again. A layer whose uncompressed digest is not the config's
 // diff_id, an archive without the image, or one that is cut short is an error naming the engine
 // and the image; nothing half-written stays in the store or beside it.
 Result<ImportedImage> importEngineImage(EngineClient &client, const QString &imageId,
-                                        const ContentStore &store, const Compression &compression,
-                                        QThreadPool *pool, int threads);
+                                        const ContentStore &store, const LayerCache &cache,
+                                        const Compression &compression, QThreadPool *pool, int threads);
 
 } // namespace slipway

@@ -50,6 +50,15 @@ QString LayerCache::key(const LayerSpec &layer, const QList<SourceFile> &files,
     return hash.hexDigest();
 }
 
+QString LayerCache::importKey(const QString &diffId, const Compression &compression)
+{
+    Sha256 hash;
+    hashField(hash, QStringLiteral("slipway-import-v1"));
+    hashField(hash, diffId);
+    hashField(hash, compression.cacheKey());
+    return hash.hexDigest();
+}
+
 std::optional<LayerBlob> LayerCache::find(const QString &key) const
 {
     QFile file(QDir(m_directory).filePath(key + QStringLiteral(".json")));

@@ -34,6 +34,9 @@ public:
 
     static QString key(const LayerSpec &layer, const QList<SourceFile> &files, const Compression &compression,
                        qint64 mtime);
+    // An engine-built layer (importEngineImage): its uncompressed digest and the compressor
+    // settings decide the compressed blob's bytes.
+    static QString importKey(const QString &diffId, const Compression &compression);
 
     std::optional<LayerBlob> find(const QString &key) const;
     Status remember(const QString &key, const LayerBlob &blob) const;

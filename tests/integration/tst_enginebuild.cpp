@@ -222,10 +222,20 @@ private Q_SLOTS:
         EngineClient client(builderTarget());
         QVERIFY(client.connect());
         const ContentStore store(m_dir.filePath(engine().kindName() + QStringLiteral("/blobs")));
-        auto imported = importEngineImage(client, first.image.value(), store, Compression{}, nullptr, 1);
+        const LayerCache cache(m_dir.filePath(engine().kindName() + QStringLiteral("/layers")), store);
+        auto imported =
+            importEngineImage(client, first.image.value(), store, cache, Compression{}, nullptr, 1);
         QVERIFY2(imported, qPrintable(imported ? QString() : imported.error().message));
         QCOMPARE(imported->configDigest, first.image.value());
         QCOMPARE(imported->layers.size(), 2);
+        // Each layer is remembered by its diff_id: the next import of it is not compressed again.
+        for (const LayerBlob &layer : std::as_const(imported->layers)) {
+            const std::optional<LayerBlob> known =
+                cache.find(LayerCache::importKey(layer.diffId, Compression{}));
+            QVERIFY(known && known->digest == layer.digest);
+        }
+        auto again = importEngineImage(client, first.image.value(), store, cache, Compression{}, nullptr, 1);
+        QVERIFY(again && again->manifestDigest == imported->manifestDigest);
         QVERIFY(QDir(store.root() + QStringLiteral("/ingest")).entryList(QDir::Files).isEmpty());
         const QString layout = m_dir.filePath(engine().kindName() + QStringLiteral("/layout"));
         QVERIFY(oci::writeLayout({layout, QStringLiteral("v1")}, store, imported->manifestDigest,
