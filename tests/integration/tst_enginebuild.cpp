@@ -7,6 +7,7 @@
 #include "dockerservice.h"
 #include "engine/buildsteps.h"
 #include "engine/engineclient.h"
+#include "gitdaemon.h"
 #include "gitrepo.h"
 #include "httpprobe.h"
 #include "imagebuilder/buildcontext.h"
@@ -14,6 +15,7 @@
 #include "oci/ocilayout.h"
 #include "podmanservice.h"
 #include "processes.h"
+#include "registryserver.h"
 #include "source/opensource.h"
 #include "store/contentstore.h"
 
@@ -33,8 +35,10 @@
 using namespace slipway;
 using slipway::test::DockerService;
 using slipway::test::EngineService;
+using slipway::test::GitDaemon;
 using slipway::test::GitRepo;
 using slipway::test::PodmanService;
+using slipway::test::RegistryServer;
 
 namespace {
 
@@ -77,6 +81,8 @@ class TestEngineBuild final : public QObject
 
 private:
     QTemporaryDir m_dir;
+    RegistryServer m_registry; // plain HTTP on loopback: where a build pushes, whence an engine pulls
+    GitDaemon m_git;
     QMap<QString, std::shared_ptr<EngineService>> m_engines;
 
     EngineService &engine() const
@@ -152,8 +158,13 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_engines.insert(QStringLiteral("podman"), std::make_shared<PodmanService>());
-        m_engines.insert(QStringLiteral("docker"), std::make_shared<DockerService>());
+        QVERIFY2(m_registry.start(), qPrintable(m_registry.errorString()));
+        QVERIFY2(m_git.start(), qPrintable(m_git.errorString()));
+        m_engines.insert(QStringLiteral("podman"),
+                         std::make_shared<PodmanService>(PodmanService::Listen::UnixSocket,
+                                                         QStringList{m_registry.address()}));
+        m_engines.insert(QStringLiteral("docker"),
+                         std::make_shared<DockerService>(QStringList{m_registry.address()}));
         for (const auto &service : std::as_const(m_engines)) {
             QVERIFY2(service->start(), qPrintable(service->errorString()));
             QString error;
@@ -319,6 +330,64 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
         QVERIFY2(run.exitCode == 0 && run.out.contains(commit.toUtf8()),
                  qPrintable(QString::fromUtf8(run.out)));
         QCOMPARE(engine().cli({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("dapp-1")}), 0);
+    }
+
+    // From a git:// URL and a branch, built by the engine --engine names, pushed by Slipway's
+    // pusher; the engine then pulls it by digest from the registry and has the very image it
+    // built (the same config, so the same id), which runs.
+    void fromAGitUrlPushedThenPulledByDigest()
+    {
+        QFETCH_GLOBAL(QString, engine);
+        GitRepo repo;
+        QVERIFY(repo.writeFile(QStringLiteral("Dockerfile"),
+                               "FROM localhost/slipway-base:1 AS build\n"
+                               "RUN echo built by a RUN > /built.txt\n"
+                               "FROM localhost/slipway-base:1\n"
+                               "COPY --from=build /built.txt /srv/\n"
+                               "COPY app.txt /srv/\n"
+                               "CMD [\"cat\", \"/srv/built.txt\", \"/srv/app.txt\"]\n"));
+        QVERIFY(repo.writeFile(QStringLiteral("app.txt"), "from git\n"));
+        QVERIFY(!repo.commit(QStringLiteral("served by git daemon")).isEmpty());
+        repo.git({QStringLiteral("branch"), QStringLiteral("release")});
+        QVERIFY(!repo.git({QStringLiteral("rev-parse"), QStringLiteral("release")}).isEmpty());
+        const QString bare = m_git.repositoriesPath() + u'/' + engine + QStringLiteral(".git");
+        QCOMPARE(slipway::test::runTool(QStringLiteral("git"), {QStringLiteral("clone"), QStringLiteral("-q"),
+                                                                QStringLiteral("--bare"), repo.path(), bare}),
+                 0);
+
+        QTemporaryDir data;
+        QVERIFY(data.isValid());
+        const auto cli = [&data](QStringList arguments) {
+            arguments.prepend(data.path());
+            arguments.prepend(QStringLiteral("--data-dir"));
+            return slipway::test::runCli(arguments);
+        };
+        auto run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("builder"),
+                        QStringLiteral("--endpoint"), this->engine().endpoint()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QString repository = m_registry.address() + QStringLiteral("/dockerfile/") + engine;
+        run =
+            cli({QStringLiteral("build"), m_git.url(engine + QStringLiteral(".git")), QStringLiteral("--ref"),
+                 QStringLiteral("release"), QStringLiteral("--engine"), QStringLiteral("builder"),
+                 QStringLiteral("--push"), repository + QStringLiteral(":v1"), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject report = QJsonDocument::fromJson(run.out).object();
+        const QString manifest = report.value(QStringLiteral("manifestDigest")).toString();
+        const QString config = report.value(QStringLiteral("configDigest")).toString();
+        QVERIFY2(manifest.startsWith(QStringLiteral("sha256:")) &&
+                     config.startsWith(QStringLiteral("sha256:")),
+                 qPrintable(QString::fromUtf8(run.out)));
+
+        const QString byDigest = repository + u'@' + manifest;
+        QString output;
+        QCOMPARE(this->engine().cli({QStringLiteral("pull"), byDigest}, &output), 0);
+        QCOMPARE(this->engine().cli({QStringLiteral("image"), QStringLiteral("inspect"),
+                                     QStringLiteral("--format"), QStringLiteral("{{.Id}}"), byDigest},
+                                    &output),
+                 0);
+        QCOMPARE(output.trimmed().section(u':', -1), config.section(u':', -1));
+        QCOMPARE(this->engine().cli({QStringLiteral("run"), QStringLiteral("--rm"), byDigest}, &output), 0);
+        QCOMPARE(output.trimmed(), QStringLiteral("built by a RUN\nfrom git"));
     }
 
     // A RUN that fails: the error names the engine's reason (its exit code), that step is the
