@@ -193,12 +193,7 @@ int runBuild(const Invocation &invocation, CommandContext &context)
         return openRegistryClient(registry, dataDir);
     };
     // A Dockerfile is built by a target's engine: --engine's, else the one [build] engine names.
-    request.resolveEngine = [dataDir](const QString &name) -> Result<Target> {
-        auto history = openHistory(dataDir);
-        if (!history)
-            return history.error();
-        return resolveTarget(*history.value(), name);
-    };
+    request.resolveEngine = targetResolver(dataDir);
     if (invocation.isSet(QStringLiteral("engine"))) {
         auto engine = request.resolveEngine(invocation.value(QStringLiteral("engine")));
         if (!engine)

@@ -9,6 +9,7 @@
 #include "registry/registryclient.h"
 #include "source/gitmirror.h"
 #include "store/contentstore.h"
+#include "util/paths.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -503,6 +504,16 @@ Result<Target> resolveTarget(const History &history, const QString &name)
     if (!targets)
         return targets.error();
     return targets->constFirst();
+}
+
+std::function<Result<Target>(const QString &name)> targetResolver(const QString &dataDir)
+{
+    return [dataDir](const QString &name) -> Result<Target> {
+        auto history = History::open(History::defaultPath(DataDirs::resolve(dataDir).data));
+        if (!history)
+            return history.error();
+        return resolveTarget(*history.value(), name);
+    };
 }
 
 Result<QList<Target>> resolveTargets(const History &history, const QStringList &names)

@@ -120,6 +120,9 @@ Result<QStringList> changedSecrets(const ReleaseRecord &release, const QString &
 Result<QList<Target>> resolveTargets(const History &history, const QStringList &names);
 // The target of one name, as BuildRequest::resolveEngine asks ([build] engine, --engine).
 Result<Target> resolveTarget(const History &history, const QString &name);
+// BuildRequest::resolveEngine for a front end: each call opens the history of `dataDir` (as
+// --data-dir; empty: the default) on the calling thread and resolves the name there.
+std::function<Result<Target>(const QString &name)> targetResolver(const QString &dataDir);
 
 // A deployment that succeeded on a target, with its release and the release's app.
 struct SucceededDeployment

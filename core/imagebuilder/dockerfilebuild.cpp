@@ -8,8 +8,6 @@
 #include "store/contentstore.h"
 
 #include <QDir>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <algorithm>
 
@@ -128,11 +126,8 @@ Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &
     output.manifestSize = imported->manifestSize;
     output.mediaType = oci::manifestMediaType();
     output.blobs = imported->blobs;
-    auto config = store.read(imported->configDigest);
-    const QJsonObject configJson = config ? QJsonDocument::fromJson(config.value()).object() : QJsonObject();
     PlatformImage platform;
-    platform.platform = configJson.value(QStringLiteral("os")).toString(QStringLiteral("linux")) + u'/' +
-                        configJson.value(QStringLiteral("architecture")).toString(QStringLiteral("amd64"));
+    platform.platform = imported->platform;
     platform.configDigest = output.configDigest;
     platform.configSize = output.configSize;
     platform.manifestDigest = output.manifestDigest;

@@ -127,12 +127,9 @@ Result<ImportedImage> importEngineImage(EngineClient &client, const QString &ima
     });
     if (!read)
         return read.error();
-    const QJsonArray diffIds = QJsonDocument::fromJson(config)
-                                   .object()
-                                   .value(QStringLiteral("rootfs"))
-                                   .toObject()
-                                   .value(QStringLiteral("diff_ids"))
-                                   .toArray();
+    const QJsonObject configJson = QJsonDocument::fromJson(config).object();
+    const QJsonArray diffIds =
+        configJson.value(QStringLiteral("rootfs")).toObject().value(QStringLiteral("diff_ids")).toArray();
     if (config.isEmpty() || diffIds.size() != layerNames.size())
         return Error::failed(QStringLiteral("%1: the config (%2) does not list the archive's %3 layers")
                                  .arg(what, configName)
@@ -186,6 +183,8 @@ Result<ImportedImage> importEngineImage(EngineClient &client, const QString &ima
         return read.error();
 
     ImportedImage image;
+    image.platform = configJson.value(QStringLiteral("os")).toString(QStringLiteral("linux")) + u'/' +
+                     configJson.value(QStringLiteral("architecture")).toString(QStringLiteral("amd64"));
     QList<oci::ImageLayer> manifestLayers;
     for (qsizetype i = 0; i < layers.size(); ++i) {
         if (!layers.at(i))

@@ -21,6 +21,7 @@ class ContentStore;
 // release) then goes as for a Slipway-built image.
 struct ImportedImage
 {
+    QString platform;     // "os/arch", as the config says
     QString configDigest; // the engine's config bytes as they were: the digest is its image id
     qint64 configSize = 0;
     QString manifestDigest; // an OCI manifest Slipway writes over the compressed layers

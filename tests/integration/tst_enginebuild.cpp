@@ -91,6 +91,12 @@ private:
         return *m_engines.value(engine);
     }
 
+    // slipway-cli with its data in `data`.
+    static slipway::test::CliRun cliIn(const QTemporaryDir &data, const QStringList &arguments)
+    {
+        return slipway::test::runCli(QStringList{QStringLiteral("--data-dir"), data.path()} + arguments);
+    }
+
     // This row's engine as a target.
     Target builderTarget() const
     {
@@ -288,11 +294,7 @@ private Q_SLOTS:
     {
         QTemporaryDir data;
         QVERIFY(data.isValid());
-        const auto cli = [&data](QStringList arguments) {
-            arguments.prepend(data.path());
-            arguments.prepend(QStringLiteral("--data-dir"));
-            return slipway::test::runCli(arguments);
-        };
+        const auto cli = [&data](const QStringList &arguments) { return cliIn(data, arguments); };
         auto run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
                         QStringLiteral("--endpoint"), engine().endpoint()});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
@@ -357,11 +359,7 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
 
         QTemporaryDir data;
         QVERIFY(data.isValid());
-        const auto cli = [&data](QStringList arguments) {
-            arguments.prepend(data.path());
-            arguments.prepend(QStringLiteral("--data-dir"));
-            return slipway::test::runCli(arguments);
-        };
+        const auto cli = [&data](const QStringList &arguments) { return cliIn(data, arguments); };
         auto run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("builder"),
                         QStringLiteral("--endpoint"), this->engine().endpoint()});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));

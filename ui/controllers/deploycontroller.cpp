@@ -349,12 +349,7 @@ BuildRequest DeployController::buildRequest() const
     request.sourceDateEpoch = sourceDateEpochFromEnvironment();
     // A Dockerfile is built by a target's engine ([build] engine, else the first picked target);
     // looked up on the worker, when the build finds it needs one.
-    request.resolveEngine = [dataDir = m_dataDir](const QString &name) -> Result<Target> {
-        auto history = History::open(History::defaultPath(DataDirs::resolve(dataDir).data));
-        if (!history)
-            return history.error();
-        return resolveTarget(*history.value(), name);
-    };
+    request.resolveEngine = targetResolver(m_dataDir);
     return request;
 }
 
