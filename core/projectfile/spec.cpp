@@ -20,7 +20,9 @@ void checkHealthPort(SpecProblems &problems, const Spec &spec, const QString &ta
     if (deploy.health && deploy.health->port == 0) {
         // The port defaults to the container side of the first published port, else the
         // first exposed port.
-        if (!deploy.ports.isEmpty())
+        if (deploy.proxy)
+            deploy.health->port = deploy.proxy->port;
+        else if (!deploy.ports.isEmpty())
             deploy.health->port = *parsePortMapping(deploy.ports.front());
         else if (!spec.image.expose.isEmpty())
             deploy.health->port = spec.image.expose.front();

@@ -30,6 +30,24 @@ struct HealthSpec
     int intervalSeconds = 1;
 };
 
+// [deploy.proxy]: the app serves behind its target's proxy, which routes requests for `hosts`
+// to it and switches between releases with no gap (docs/deploy.md). Such an app publishes no
+// host port: it joins the proxy's network.
+struct ProxySpec
+{
+    QStringList hosts;  // host names routed to the app, lower case, e.g. "app.example.com"
+    int port = 0;       // the app's port inside its container
+    QString pathPrefix; // only requests under it ("/api"); empty: every path of its hosts
+    // HTTPS: off, or a certificate chain and its key (PEM files on this machine, read at
+    // deploy time). "internal" and ACME are names this table keeps for later.
+    QString tlsCertificate;
+    QString tlsKey;
+    bool tls() const { return !tlsCertificate.isEmpty(); }
+    // After the switch, how long requests already at the old release may take to finish
+    // before it is stopped.
+    int drainSeconds = 30;
+};
+
 // One of [deploy] volumes: "NAME:/path" (a named volume the engine keeps) or "/host/path:/path"
 // (a directory or file of the target's host), with ":ro" for read-only.
 struct VolumeSpec
@@ -90,6 +108,7 @@ struct DeploySpec
     // /run/secrets/NAME.
     QStringList secrets;
     bool secretFiles = false;
+    std::optional<ProxySpec> proxy; // [deploy.proxy]; none: the app publishes its own ports
 };
 
 // An [env.NAME] table: where the environment deploys, and [deploy] with its keys over it.

@@ -85,6 +85,8 @@ private Q_SLOTS:
     void badInput_data();
     void badInput();
     void containerSettings();
+    void proxy_data();
+    void proxy();
     void dockerfileBuild();
     void environments();
     void customFileName();
@@ -301,6 +303,15 @@ void TestSpec::healthPortDefault_data()
     QTest::newRow("explicit")
         << withLayer("[image]\nexpose = [9000]\n[deploy]\nhealth = { path = \"/\", port = 7 }\n") << 7;
     QTest::newRow("no path, no port") << withLayer("[deploy]\nhealth = { timeout = 5 }\n") << 0;
+    // Behind the proxy the check goes where the proxy sends requests.
+    QTest::newRow("from proxy") << withLayer(
+                                       "[image]\nexpose = [9000]\n[deploy]\nhealth = { path = \"/up\" }\n"
+                                       "proxy = { hosts = [\"app.example.com\"], port = 3000 }\n")
+                                << 3000;
+    QTest::newRow("explicit behind proxy")
+        << withLayer("[deploy]\nhealth = { path = \"/up\", port = 3001 }\n"
+                     "proxy = { hosts = [\"app.example.com\"], port = 3000 }\n")
+        << 3001;
 }
 
 void TestSpec::healthPortDefault()
@@ -599,6 +610,143 @@ void TestSpec::badInput_data()
     row("port address", withLayer("[deploy]\nports = [\"localhost:8080:80\"]\n"),
         "slipway.toml:5: [deploy] ports: \"localhost:8080:80\" must be \"HOST:CONTAINER\", "
         "\"ADDRESS:HOST:CONTAINER\" or either with /tcp or /udp, with ports from 1 to 65535");
+
+    // [deploy.proxy]
+    row("proxy host upper case",
+        withLayer("[deploy]\nproxy = { hosts = [\"App.example.com\"], port = 3000 }\n"),
+        "slipway.toml:5: [deploy] proxy.hosts \"App.example.com\" must be a host name in lower case, e.g. "
+        "\"app.example.com\"");
+    row("proxy host twice",
+        withLayer("[deploy.proxy]\nhosts = [\"a.example.com\", \"b.example.com\", \"a.example.com\"]\n"
+                  "port = 3000\n"),
+        "slipway.toml:5: [deploy] proxy.hosts \"a.example.com\" is listed twice");
+    // A bad entry of a list written over several lines is named at its own line.
+    row("proxy host on its line",
+        withLayer("[deploy.proxy]\nhosts = [\n  \"a.example.com\",\n  \"B.example.com\",\n]\nport = 3000\n"),
+        "slipway.toml:7: [deploy] proxy.hosts \"B.example.com\" must be a host name in lower case, e.g. "
+        "\"app.example.com\"");
+    row("proxy hosts empty", withLayer("[deploy]\nproxy = { hosts = [], port = 3000 }\n"),
+        "slipway.toml:5: [deploy] proxy.hosts must name at least one host, e.g. hosts = "
+        "[\"app.example.com\"]");
+    row("proxy port missing",
+        withLayer("[deploy]\nname = \"web\"\n[deploy.proxy]\nhosts = [\"app.example.com\"]\n"),
+        "slipway.toml:6: [deploy] proxy.port is missing: the port the app listens on inside its container, "
+        "e.g. port = 3000");
+    row("proxy path_prefix relative",
+        withLayer(
+            "[deploy]\nproxy = { hosts = [\"app.example.com\"], port = 3000, path_prefix = \"api\" }\n"),
+        "slipway.toml:5: [deploy] proxy.path_prefix \"api\" must be a path that starts with '/' and has no "
+        "spaces, '?' or '#', e.g. \"/api\"");
+    row("proxy tls true",
+        withLayer("[deploy]\nproxy = { hosts = [\"app.example.com\"], port = 3000, tls = true }\n"),
+        "slipway.toml:5: [deploy] proxy.tls must be false or { certificate = \"/etc/ssl/app.pem\", key = "
+        "\"/etc/ssl/app.key\" "
+        "}, not true: name the certificate and key");
+    row("proxy tls internal",
+        withLayer("[deploy]\nproxy = { hosts = [\"app.example.com\"], port = 3000, tls = \"internal\" }\n"),
+        "slipway.toml:5: [deploy] proxy.tls must be false or { certificate = \"/etc/ssl/app.pem\", key = "
+        "\"/etc/ssl/app.key\" "
+        "}, not \"internal\" (certificates of Slipway's own are not there yet)");
+    row("proxy tls without key",
+        withLayer("[deploy.proxy]\nhosts = [\"app.example.com\"]\nport = 3000\n"
+                  "tls = { certificate = \"/etc/ssl/app.pem\" }\n"),
+        "slipway.toml:7: [deploy] proxy.tls needs both certificate and key");
+    row("proxy tls relative path",
+        withLayer("[deploy]\nproxy = { hosts = [\"app.example.com\"], port = 3000, "
+                  "tls = { certificate = \"/etc/ssl/app.pem\", key = \"certs/app.key\" } }\n"),
+        "slipway.toml:5: [deploy] proxy.tls.key \"certs/app.key\" must be an absolute path (or start with "
+        "~/): a "
+        "file of this machine, not of the repository");
+    row("proxy unknown key",
+        withLayer("[deploy.proxy]\nhosts = [\"app.example.com\"]\nport = 3000\nhost = \"app.example.com\"\n"),
+        "slipway.toml:7: [deploy] unknown key 'proxy.host'");
+    row("proxy tls unknown key",
+        withLayer("[deploy.proxy]\nhosts = [\"app.example.com\"]\nport = 3000\n[deploy.proxy.tls]\n"
+                  "certificate = \"/etc/ssl/app.pem\"\nkey = \"/etc/ssl/app.key\"\nchain = "
+                  "\"/etc/ssl/chain.pem\"\n"),
+        "slipway.toml:10: [deploy] proxy.tls unknown key 'chain' (the keys are certificate and key)");
+    row("proxy with ports",
+        withLayer(
+            "[deploy]\nproxy = { hosts = [\"app.example.com\"], port = 3000 }\nports = [\"80:3000\"]\n"),
+        "slipway.toml:6: [deploy] ports cannot go with proxy: an app behind the proxy publishes no port and "
+        "joins the proxy's network; remove one of them");
+    row("proxy with network",
+        withLayer("[deploy]\nnetwork = \"host\"\nproxy = { hosts = [\"app.example.com\"], port = 3000 }\n"),
+        "slipway.toml:5: [deploy] network cannot go with proxy: an app behind the proxy publishes no port "
+        "and joins the proxy's network; remove one of them");
+    row("proxy not a table", withLayer("[deploy]\nproxy = \"app.example.com\"\n"),
+        "slipway.toml:5: [deploy] proxy must be a table, e.g. { hosts = [\"app.example.com\"], port = 3000 "
+        "}, not a string");
+}
+
+// [deploy.proxy], inline or as headers: every key, and the defaults of those left out.
+void TestSpec::proxy_data()
+{
+    QTest::addColumn<QByteArray>("toml");
+    QTest::addColumn<QStringList>("hosts");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("pathPrefix");
+    QTest::addColumn<QString>("certificate"); // empty: no TLS
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<int>("drainSeconds");
+
+    const QStringList two{QStringLiteral("app.example.com"), QStringLiteral("www.example-2.com")};
+    QTest::newRow("inline")
+        << withLayer("[deploy]\nproxy = { hosts = [\"app.example.com\", \"www.example-2.com\"], port = 3000, "
+                     "path_prefix = \"/api\", tls = { certificate = \"/etc/ssl/app.pem\", key = "
+                     "\"~/keys/app.key\" }, "
+                     "drain_timeout = \"1m30s\" }\n")
+        << two << 3000 << QStringLiteral("/api") << QStringLiteral("/etc/ssl/app.pem")
+        << QStringLiteral("~/keys/app.key") << 90;
+    QTest::newRow("headers")
+        << withLayer("[deploy]\nname = \"web\"\n"
+                     "[deploy.proxy]\nhosts = [\"app.example.com\", \"www.example-2.com\"]\nport = 3000\n"
+                     "path_prefix = \"/api\"\ndrain_timeout = \"1m30s\"\n"
+                     "[deploy.proxy.tls]\ncertificate = \"/etc/ssl/app.pem\"\nkey = \"~/keys/app.key\"\n")
+        << two << 3000 << QStringLiteral("/api") << QStringLiteral("/etc/ssl/app.pem")
+        << QStringLiteral("~/keys/app.key") << 90;
+    QTest::newRow("defaults") << withLayer("[deploy.proxy]\nhosts = [\"app.example.com\"]\nport = 8080\n")
+                              << QStringList{QStringLiteral("app.example.com")} << 8080 << QString()
+                              << QString() << QString() << 30;
+    QTest::newRow("tls false, drain in seconds")
+        << withLayer("[deploy.proxy]\nhosts = [\"app.example.com\"]\nport = 8080\ntls = false\n"
+                     "drain_timeout = 5\n")
+        << QStringList{QStringLiteral("app.example.com")} << 8080 << QString() << QString() << QString() << 5;
+    QTest::newRow("path_prefix trailing slash dropped")
+        << withLayer(
+               "[deploy.proxy]\nhosts = [\"app.example.com\"]\nport = 8080\npath_prefix = \"/api/v2/\"\n")
+        << QStringList{QStringLiteral("app.example.com")} << 8080 << QStringLiteral("/api/v2") << QString()
+        << QString() << 30;
+    QTest::newRow("path_prefix / is none")
+        << withLayer("[deploy.proxy]\nhosts = [\"app.example.com\"]\nport = 8080\npath_prefix = \"/\"\n")
+        << QStringList{QStringLiteral("app.example.com")} << 8080 << QString() << QString() << QString()
+        << 30;
+}
+
+void TestSpec::proxy()
+{
+    QFETCH(QByteArray, toml);
+    QFETCH(QStringList, hosts);
+    QFETCH(int, port);
+    QFETCH(QString, pathPrefix);
+    QFETCH(QString, certificate);
+    QFETCH(QString, key);
+    QFETCH(int, drainSeconds);
+
+    const Result<Spec> spec = parseSpec(toml);
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+    QVERIFY(spec->deploy.proxy.has_value());
+    const ProxySpec &proxy = *spec->deploy.proxy;
+    QCOMPARE(proxy.hosts, hosts);
+    QCOMPARE(proxy.port, port);
+    QCOMPARE(proxy.pathPrefix, pathPrefix);
+    QCOMPARE(proxy.tlsCertificate, certificate);
+    QCOMPARE(proxy.tlsKey, key);
+    QCOMPARE(proxy.tls(), !certificate.isEmpty());
+    QCOMPARE(proxy.drainSeconds, drainSeconds);
+    // Behind the proxy the app publishes nothing of its own.
+    QVERIFY(spec->deploy.ports.isEmpty());
+    QCOMPARE(spec->deploy.network, QString());
 }
 
 // [env.NAME]: targets, and [deploy] with the environment's keys over it (a key replaces the
@@ -661,6 +809,42 @@ void TestSpec::environments()
     QVERIFY2(ports.ok(), ports.ok() ? "" : qPrintable(ports.error().message));
     QCOMPARE(ports->deploy.health->port, 80);
     QCOMPARE(ports->environments.constFirst().deploy.health->port, 90);
+
+    // An environment's proxy table goes over [deploy]'s key by key: staging answers to its own
+    // host and keeps the port, TLS and drain time; without a proxy table it keeps [deploy]'s.
+    const Result<Spec> proxied = parseSpec(
+        withLayer("[deploy]\nhealth = { path = \"/up\" }\n"
+                  "[deploy.proxy]\nhosts = [\"app.example.com\"]\nport = 3000\ndrain_timeout = \"10s\"\n"
+                  "tls = { certificate = \"/srv/tls/app.pem\", key = \"/srv/tls/app.key\" }\n"
+                  "[env.staging]\nproxy = { hosts = [\"staging.example.com\"] }\n"
+                  "[env.production]\ntargets = [\"web1\"]\n"));
+    QVERIFY2(proxied.ok(), proxied.ok() ? "" : qPrintable(proxied.error().message));
+    QCOMPARE(proxied->deploy.proxy->hosts, QStringList{QStringLiteral("app.example.com")});
+    QCOMPARE(proxied->environments.size(), 2); // by name: production, staging
+    const DeploySpec &stagingProxied = proxied->environments.at(1).deploy;
+    QVERIFY(stagingProxied.proxy.has_value());
+    QCOMPARE(stagingProxied.proxy->hosts, QStringList{QStringLiteral("staging.example.com")});
+    QCOMPARE(stagingProxied.proxy->port, 3000);
+    QCOMPARE(stagingProxied.proxy->drainSeconds, 10);
+    QCOMPARE(stagingProxied.proxy->tlsCertificate, QStringLiteral("/srv/tls/app.pem"));
+    QCOMPARE(stagingProxied.proxy->tlsKey, QStringLiteral("/srv/tls/app.key"));
+    QCOMPARE(stagingProxied.health->port, 3000);
+    const DeploySpec &productionProxied = proxied->environments.at(0).deploy;
+    QCOMPARE(productionProxied.proxy->hosts, QStringList{QStringLiteral("app.example.com")});
+
+    // Its own proxy port moves the health check with it; tls = false turns HTTPS off.
+    const Result<Spec> moved =
+        parseSpec(withLayer("[deploy]\nhealth = { path = \"/up\" }\n"
+                            "proxy = { hosts = [\"app.example.com\"], port = 3000, "
+                            "tls = { certificate = \"/srv/tls/app.pem\", key = \"/srv/tls/app.key\" } }\n"
+                            "[env.staging]\nproxy = { port = 4000, tls = false }\n"));
+    QVERIFY2(moved.ok(), moved.ok() ? "" : qPrintable(moved.error().message));
+    QCOMPARE(moved->deploy.health->port, 3000);
+    const DeploySpec &movedStaging = moved->environments.constFirst().deploy;
+    QCOMPARE(movedStaging.proxy->port, 4000);
+    QCOMPARE(movedStaging.health->port, 4000);
+    QVERIFY(!movedStaging.proxy->tls());
+    QCOMPARE(movedStaging.proxy->hosts, QStringList{QStringLiteral("app.example.com")});
 }
 
 // The container settings of [deploy]: volumes, limits, command, labels, hosts, log, and ports
