@@ -17,6 +17,7 @@ packages=(
   qt6-qpa-plugins qt6-wayland libqt6sql6-sqlite
   # the servers and independent readers the tests use
   docker-registry podman runc uidmap docker.io iproute2 openssh-server openssh-client skopeo umoci busybox-static
+  haproxy
   apache2-utils openssl gnome-keyring dbus libsecret-tools xvfb xauth dunst
   # the package and its checks
   dpkg-dev help2man desktop-file-utils appstream

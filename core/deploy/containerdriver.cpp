@@ -7,6 +7,8 @@
 #include "util/stopwait.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QSet>
 
 #include <thread>
@@ -35,7 +37,82 @@ Status ContainerDriver::prepare()
 {
     if (Status connected = m_client.connect(); !connected)
         return connected;
-    return choosePlatform();
+    if (Status chosen = choosePlatform(); !chosen)
+        return chosen;
+    return prepareProxy();
+}
+
+// The proxy runs (made when it is not), and the app's host names are its own there; its TLS
+// files are read. Said before anything of the app changes.
+Status ContainerDriver::prepareProxy()
+{
+    if (!m_request.deploy.proxy)
+        return success();
+    const ProxySpec &spec = *m_request.deploy.proxy;
+    if (spec.tls()) {
+        QByteArray pems[2];
+        QString paths[2] = {spec.tlsCertificate, spec.tlsKey};
+        for (int i = 0; i < 2; ++i) {
+            if (paths[i].startsWith(QLatin1String("~/")))
+                paths[i] = QDir::homePath() + paths[i].mid(1);
+            QFile file(paths[i]);
+            if (!file.open(QIODevice::ReadOnly))
+                return Error::badInput(QStringLiteral("%1: app %2: [deploy.proxy] tls: cannot read %3: %4")
+                                           .arg(where(), m_request.app, paths[i], file.errorString()));
+            pems[i] = file.readAll();
+            if (!pems[i].endsWith('\n'))
+                pems[i] += '\n';
+        }
+        if (Status valid = checkCertificate(pems[0], pems[1], paths[0], paths[1]); !valid)
+            return Error::badInput(QStringLiteral("%1: app %2: [deploy.proxy] tls: %3")
+                                       .arg(where(), m_request.app, valid.error().message));
+        m_certificate = pems[0] + pems[1];
+    }
+    m_proxy.emplace(
+        m_client, m_target, [this](const QString &text) { m_reporter.log(LogLevel::Info, text); },
+        m_request.stop);
+    if (Status ensured = m_proxy->ensure(); !ensured)
+        return ensured;
+    if (Status free = m_proxy->checkClaims(m_request.app, spec); !free)
+        return free;
+    m_health.setProber(
+        [this](const ContainerState &state, int port, const QString &path, QString *problem) -> Result<bool> {
+            const QString address = state.addresses.value(QString::fromLatin1(TargetProxy::network));
+            if (address.isEmpty()) {
+                *problem = QStringLiteral("the container has no address on the proxy's network yet");
+                return false;
+            }
+            return m_proxy->probe(address, port, path, problem);
+        });
+    return success();
+}
+
+// Points the proxy at `instance` and lets what the previous release serves finish. One deploy at
+// a time changes the proxy's routes (its own lock, beside the app's).
+Status ContainerDriver::routeThroughProxy(const AppInstance &instance)
+{
+    const ProxySpec &spec = *m_request.deploy.proxy;
+    auto state = m_client.inspectContainer(instance.id);
+    if (!state)
+        return state.error();
+    const QString address = state->addresses.value(QString::fromLatin1(TargetProxy::network));
+    if (address.isEmpty())
+        return Error::failed(QStringLiteral("%1: %2 has no address on the network %3")
+                                 .arg(where(), instance.name, QString::fromLatin1(TargetProxy::network)));
+    std::optional<DeployLock> proxyLock;
+    if (Status locked = m_proxy->lock(proxyLock, true); !locked)
+        return locked;
+    if (Status ensured = m_proxy->ensure(); !ensured) // again: another deploy may have changed it
+        return ensured;
+    auto previous =
+        m_proxy->switchTo(m_request.app, spec, address + u':' + QString::number(spec.port), m_certificate);
+    if (!previous)
+        return previous.error();
+    // Switched: the new release serves whatever the drain comes to.
+    if (!previous->isEmpty())
+        if (Status drained = m_proxy->drain(m_request.app, previous.value(), spec.drainSeconds); !drained)
+            m_reporter.log(LogLevel::Warning, drained.error().message);
+    return success();
 }
 
 // The image of the engine's own platform; none built for it is said before anything changes.
@@ -252,7 +329,7 @@ ContainerSpec ContainerDriver::containerSpec(const QString &name) const
         for (auto it = m_request.secrets.cbegin(); it != m_request.secrets.cend(); ++it)
             spec.env.insert(it.key(), it.value());
     spec.ports = deploy.ports;
-    spec.network = deploy.network;
+    spec.network = deploy.proxy ? QString::fromLatin1(TargetProxy::network) : deploy.network;
     spec.restart = deploy.restart;
     spec.command = deploy.command;
     for (const VolumeSpec &volume : deploy.volumes)
@@ -387,6 +464,8 @@ Result<AppInstance> ContainerDriver::switchTo(const QList<AppInstance> &current)
         m_reporter.state(TargetState::WaitingHealthy, next->id);
         started = m_health.wait(next->id);
     }
+    if (started && m_proxy)
+        started = routeThroughProxy(next.value());
     if (!started)
         return abandon(next.value(), stopped, started.error());
     next->running = true;
@@ -425,26 +504,42 @@ Result<QStringList> ContainerDriver::restore(const QString &serving)
 
     QStringList done;
     bool serves = false;
-    for (const AppInstance &instance : std::as_const(instances.value())) {
-        if (instance.release == interrupted && interrupted != serving) {
+    const auto removeInterrupted = [&]() -> Status {
+        for (const AppInstance &instance : std::as_const(instances.value())) {
+            if (instance.release != interrupted || interrupted == serving)
+                continue;
             if (Status removed = m_client.removeContainer(instance.id); !removed)
-                return removed.error();
+                return removed;
             done.append(
                 QStringLiteral("removed %1, of the interrupted release %2").arg(instance.name, interrupted));
             m_reporter.log(LogLevel::Info, done.constLast());
         }
-    }
+        return success();
+    };
+    // The interrupted release goes first, freeing the ports it may hold; behind the proxy, last:
+    // what served before is routed to again first, so the app is never without one.
+    if (!m_proxy)
+        if (Status removed = removeInterrupted(); !removed)
+            return removed.error();
     for (const AppInstance &instance : std::as_const(instances.value())) {
         if (serving.isEmpty() || instance.release != serving)
             continue;
         serves = true;
-        if (instance.running)
-            continue;
-        if (Status started = m_client.startContainer(instance.id); !started)
-            return started.error();
-        done.append(QStringLiteral("started %1 (release %2) again").arg(instance.name, serving));
-        m_reporter.log(LogLevel::Info, done.constLast());
+        if (!instance.running) {
+            if (Status started = m_client.startContainer(instance.id); !started)
+                return started.error();
+            done.append(QStringLiteral("started %1 (release %2) again").arg(instance.name, serving));
+            m_reporter.log(LogLevel::Info, done.constLast());
+        }
+        if (m_proxy) {
+            if (Status routed = routeThroughProxy(instance); !routed)
+                return routed.error();
+            done.append(QStringLiteral("the proxy routes %1 to %2 again").arg(m_request.app, instance.name));
+        }
     }
+    if (m_proxy)
+        if (Status removed = removeInterrupted(); !removed)
+            return removed.error();
     if (!serving.isEmpty() && !serves) {
         done.append(
             QStringLiteral("no container of release %1 is left to start: roll it out again").arg(serving));

@@ -2,6 +2,7 @@
 
 #include "deploy/deploylock.h"
 #include "deploy/healthcheck.h"
+#include "deploy/proxy.h"
 #include "deploy/rollout.h"
 #include "deploy/targetdriver.h"
 #include "engine/engineclient.h"
@@ -18,6 +19,10 @@ namespace slipway {
 // serving until the new one is healthy. A new container that fails is removed and what was
 // stopped starts again. Retiring stops and removes a container and keeps its image, for
 // rollbacks.
+//
+// Behind the target's proxy ([deploy.proxy], deploy/proxy.h) the new container joins the
+// proxy's network and publishes nothing; once healthy (checked from the proxy) the proxy
+// switches to it, the old one drains and only then is retired: no request waits or fails.
 class ContainerDriver final : public TargetDriver
 {
 public:
@@ -46,6 +51,8 @@ private:
     Status checkHostPaths();
     Status stopInTheWay(const QList<AppInstance> &current, QList<AppInstance> *stopped);
     Error abandon(const AppInstance &next, const QList<AppInstance> &stopped, const Error &error);
+    Status prepareProxy();
+    Status routeThroughProxy(const AppInstance &instance);
 
     const RolloutRequest &m_request;
     const Target &m_target;
@@ -53,7 +60,9 @@ private:
     RolloutReporter &m_reporter;
     EngineClient m_client;
     HealthCheck m_health;
-    std::optional<DeployLock> m_lock; // released before m_client goes
+    std::optional<TargetProxy> m_proxy; // with [deploy.proxy], after prepare()
+    QByteArray m_certificate;           // its TLS certificate chain and key, read in prepare()
+    std::optional<DeployLock> m_lock;   // released before m_client goes
 };
 
 } // namespace slipway

@@ -17,6 +17,8 @@ int healthPort(const DeploySpec &deploy)
 {
     if (deploy.health && deploy.health->port > 0)
         return deploy.health->port;
+    if (deploy.proxy)
+        return deploy.proxy->port;
     for (const QString &mapping : deploy.ports) {
         const int port = mapping.section(u':', -1).section(u'/', 0, 0).toInt();
         if (port > 0)
@@ -112,8 +114,16 @@ Status HealthCheck::wait(const QString &id)
         }
         if (!running.isValid())
             running.start();
+        // Without a health path, a container behind a proxy is healthy only once it takes a
+        // connection from there.
+        const auto connects = [&]() -> Result<bool> {
+            if (!m_prober || port <= 0)
+                return true;
+            return m_prober(state.value(), port, QString(), &lastProblem);
+        };
         if (http) {
-            auto checked = m_client.endpoint().kind == EngineEndpoint::Kind::Ssh
+            auto checked = m_prober ? m_prober(state.value(), port, m_deploy.health->path, &lastProblem)
+                           : m_client.endpoint().kind == EngineEndpoint::Kind::Ssh
                                ? checkFromInside(id, port, m_deploy.health->path, &lastProblem)
                                : checkFromHere(state.value(), port, timeout, &lastProblem);
             if (!checked)
@@ -121,13 +131,22 @@ Status HealthCheck::wait(const QString &id)
             if (checked.value())
                 return success();
         } else if (!state->health.isEmpty()) {
-            if (state->health == u"healthy")
-                return success();
+            if (state->health == u"healthy") {
+                auto connected = connects();
+                if (!connected)
+                    return connected.error();
+                if (connected.value())
+                    return success();
+            }
             if (state->health == u"unhealthy")
                 return failure(QStringLiteral("the new container %1 reports unhealthy").arg(state->name));
             lastProblem = QStringLiteral("the image's HEALTHCHECK still says %1").arg(state->health);
         } else if (running.elapsed() >= qint64(m_steadySeconds) * 1000) {
-            return success();
+            auto connected = connects();
+            if (!connected)
+                return connected.error();
+            if (connected.value())
+                return success();
         }
         if (timer.elapsed() >= qint64(timeout) * 1000)
             return failure(QStringLiteral("not healthy after %1 s: %2").arg(timeout).arg(lastProblem));

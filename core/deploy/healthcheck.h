@@ -5,6 +5,7 @@
 
 #include <QString>
 
+#include <functional>
 #include <stop_token>
 
 namespace slipway {
@@ -39,6 +40,14 @@ public:
     // Polls until healthy, failed, timed out or stopped. Errors name the target.
     Status wait(const QString &containerId);
 
+    // Asks the health path (empty: only connects) on the container's port from where its
+    // traffic comes from (the target's proxy): true when it answers well, else false with the
+    // problem said. When set, it replaces the HTTP check from here or inside, and a container
+    // with no health path must also take a connection before it is healthy.
+    using Prober = std::function<Result<bool>(const ContainerState &state, int port, const QString &path,
+                                              QString *problem)>;
+    void setProber(Prober prober) { m_prober = std::move(prober); }
+
 private:
     Result<bool> checkFromInside(const QString &id, int port, const QString &path, QString *problem);
     Result<bool> checkFromHere(const ContainerState &state, int port, int timeout, QString *problem);
@@ -49,6 +58,7 @@ private:
     int m_steadySeconds = 5;
     std::stop_token m_stop;
     qsizetype m_probe = 0; // the first health-check command that exists in the image
+    Prober m_prober;
 };
 
 } // namespace slipway

@@ -183,6 +183,14 @@ QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const Q
                                 {QStringLiteral("port"), deploy.health->port},
                                 {QStringLiteral("timeout"), deploy.health->timeoutSeconds},
                                 {QStringLiteral("interval"), deploy.health->intervalSeconds}});
+    if (deploy.proxy)
+        json.insert(QStringLiteral("proxy"),
+                    QJsonObject{{QStringLiteral("hosts"), QJsonArray::fromStringList(deploy.proxy->hosts)},
+                                {QStringLiteral("port"), deploy.proxy->port},
+                                {QStringLiteral("pathPrefix"), deploy.proxy->pathPrefix},
+                                {QStringLiteral("tlsCertificate"), deploy.proxy->tlsCertificate},
+                                {QStringLiteral("tlsKey"), deploy.proxy->tlsKey},
+                                {QStringLiteral("drain"), deploy.proxy->drainSeconds}});
     return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
 }
 
@@ -291,6 +299,18 @@ Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecor
     for (const QJsonValue &secret : json.value(QStringLiteral("secrets")).toArray())
         deploy.secrets.append(secret.toObject().value(QStringLiteral("name")).toString());
     deploy.secretFiles = json.value(QStringLiteral("secretFiles")).toBool();
+    if (json.contains(QStringLiteral("proxy"))) {
+        const QJsonObject proxy = json.value(QStringLiteral("proxy")).toObject();
+        ProxySpec spec;
+        for (const QJsonValue &host : proxy.value(QStringLiteral("hosts")).toArray())
+            spec.hosts.append(host.toString());
+        spec.port = proxy.value(QStringLiteral("port")).toInt();
+        spec.pathPrefix = proxy.value(QStringLiteral("pathPrefix")).toString();
+        spec.tlsCertificate = proxy.value(QStringLiteral("tlsCertificate")).toString();
+        spec.tlsKey = proxy.value(QStringLiteral("tlsKey")).toString();
+        spec.drainSeconds = proxy.value(QStringLiteral("drain")).toInt(spec.drainSeconds);
+        deploy.proxy = spec;
+    }
     return std::pair<QString, DeploySpec>(deploy.name, deploy);
 }
 

@@ -92,6 +92,15 @@ public:
         return m_containers.stop(id, timeoutSeconds);
     }
     Status removeContainer(const QString &id, bool force = true) { return m_containers.remove(id, force); }
+    Result<QStringList> containerProcesses(const QString &id) { return m_containers.processes(id); }
+    Status signalContainer(const QString &id, const QString &signal)
+    {
+        return m_containers.signal(id, signal);
+    }
+    Status ensureNetwork(const QString &name, const QMap<QString, QString> &labels = {})
+    {
+        return m_containers.ensureNetwork(name, labels);
+    }
     Status restartContainer(const QString &id, int timeoutSeconds = 10)
     {
         return m_containers.restart(id, timeoutSeconds);

@@ -183,11 +183,76 @@ Result<ContainerState> EngineContainers::inspect(const QString &id)
     const QJsonObject network = json.value(QStringLiteral("NetworkSettings")).toObject();
     result.ipAddress = network.value(QStringLiteral("IPAddress")).toString();
     const QJsonObject networks = network.value(QStringLiteral("Networks")).toObject();
-    for (auto it = networks.begin(); result.ipAddress.isEmpty() && it != networks.end(); ++it)
-        result.ipAddress = it.value().toObject().value(QStringLiteral("IPAddress")).toString();
+    for (auto it = networks.begin(); it != networks.end(); ++it) {
+        const QString address = it.value().toObject().value(QStringLiteral("IPAddress")).toString();
+        if (result.ipAddress.isEmpty())
+            result.ipAddress = address;
+        if (!address.isEmpty())
+            result.addresses.insert(it.key(), address);
+    }
     result.labels = toStringMap(
         json.value(QStringLiteral("Config")).toObject().value(QStringLiteral("Labels")).toObject());
     return result;
+}
+
+Result<QStringList> EngineContainers::processes(const QString &id)
+{
+    EngineConnection::Request request;
+    request.path = QStringLiteral("/containers/%1/top").arg(id);
+    auto reply = m_connection.expect(
+        request, QStringLiteral("list the processes of container %1").arg(id.left(12)), {200});
+    if (!reply)
+        return reply.error();
+    const QJsonObject json = QJsonDocument::fromJson(reply->body).object();
+    const QJsonArray titles = json.value(QStringLiteral("Titles")).toArray();
+    qsizetype column = titles.size() - 1; // the command is the last column of both engines' ps
+    for (qsizetype i = 0; i < titles.size(); ++i)
+        if (titles.at(i).toString() == u"CMD" || titles.at(i).toString() == u"COMMAND")
+            column = i;
+    QStringList commands;
+    for (const QJsonValue &row : json.value(QStringLiteral("Processes")).toArray())
+        commands.append(row.toArray().at(column).toString());
+    return commands;
+}
+
+Status EngineContainers::signal(const QString &id, const QString &signal)
+{
+    EngineConnection::Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/containers/%1/kill?signal=%2").arg(id, signal);
+    auto reply = m_connection.expect(
+        request, QStringLiteral("send %1 to container %2").arg(signal, id.left(12)), {204});
+    if (!reply)
+        return reply.error();
+    return success();
+}
+
+Status EngineContainers::ensureNetwork(const QString &name, const QMap<QString, QString> &labels)
+{
+    const QString what = QStringLiteral("network %1").arg(name);
+    EngineConnection::Request inspect;
+    inspect.path = QStringLiteral("/networks/%1").arg(name);
+    auto found = m_connection.expect(inspect, what, {200, 404});
+    if (!found)
+        return found.error();
+    if (found->status == 200)
+        return success();
+    QJsonObject labelObject;
+    for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+        labelObject.insert(it.key(), it.value());
+    EngineConnection::Request create;
+    create.method = "POST";
+    create.path = QStringLiteral("/networks/create");
+    create.body = QJsonDocument(QJsonObject{{QStringLiteral("Name"), name},
+                                            {QStringLiteral("Driver"), QStringLiteral("bridge")},
+                                            {QStringLiteral("CheckDuplicate"), true},
+                                            {QStringLiteral("Labels"), labelObject}})
+                      .toJson(QJsonDocument::Compact);
+    // 409: another deploy made it just now.
+    auto created = m_connection.expect(create, QStringLiteral("create ") + what, {200, 201, 409});
+    if (!created)
+        return created.error();
+    return success();
 }
 
 Status EngineContainers::stop(const QString &id, int timeoutSeconds)

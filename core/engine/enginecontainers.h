@@ -78,11 +78,12 @@ struct ContainerState
     QString status; // "created", "running", "exited", ...
     bool running = false;
     int exitCode = 0;
-    int restartCount = 0; // a restart policy brought it back this often
-    QString error;        // the engine's State.Error
-    QString health;       // State.Health.Status: "starting", "healthy", "unhealthy"; empty: none
-    QString startedAt;    // as the engine wrote it
-    QString ipAddress;    // on its first network; empty with host networking
+    int restartCount = 0;             // a restart policy brought it back this often
+    QString error;                    // the engine's State.Error
+    QString health;                   // State.Health.Status: "starting", "healthy", "unhealthy"; empty: none
+    QString startedAt;                // as the engine wrote it
+    QString ipAddress;                // on its first network; empty with host networking
+    QMap<QString, QString> addresses; // its IPv4 address on each network it is on, by network name
     QMap<QString, QString> labels;
 };
 
@@ -105,6 +106,12 @@ public:
     // Stops with SIGTERM, then SIGKILL after timeoutSeconds; 0: SIGKILL at once, on any engine.
     Status stop(const QString &id, int timeoutSeconds = 10);
     Status remove(const QString &id, bool force = true);
+    // The command lines of the processes running in the container (GET /containers/{id}/top).
+    Result<QStringList> processes(const QString &id);
+    // Sends a signal ("USR2") to the container's main process (POST /containers/{id}/kill).
+    Status signal(const QString &id, const QString &signal);
+    // The network `name`, made (a bridge with `labels`) when the engine has none of that name.
+    Status ensureNetwork(const QString &name, const QMap<QString, QString> &labels);
     // Stops (as stop()) and starts again; a stopped container is started.
     Status restart(const QString &id, int timeoutSeconds = 10);
     // GET /containers/json?all=1 filtered by labels ("key=value" or "key").

@@ -17,6 +17,11 @@ struct Target
     QString tlsCa;
     QString tlsCert;
     QString tlsKey;
+    // The target's proxy, for apps with [deploy.proxy] (deploy/proxy.h): its image (empty: the
+    // pinned default) and the host ports it takes for HTTP and HTTPS (0: 80 and 443).
+    QString proxyImage;
+    int proxyHttpPort = 0;
+    int proxyHttpsPort = 0;
 };
 
 } // namespace slipway

@@ -438,7 +438,7 @@ std::unique_ptr<slipway::test::PodmanService> startLoggingApp(int perSecond, con
              !history)
         error = history.error().message;
     else if (slipway::Status added = history.value()->addTarget(
-                 slipway::Target{QStringLiteral("bench"), podman->endpoint(), {}, {}, {}});
+                 slipway::Target{QStringLiteral("bench"), podman->endpoint(), {}, {}, {}, {}, 0, 0});
              !added)
         error = added.error().message;
     else

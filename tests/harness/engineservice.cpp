@@ -123,6 +123,56 @@ bool EngineService::importShellBase(const QString &reference, QString *error) co
     return importTarball(tarball, reference, {QStringLiteral("ENV PATH=/bin")}, error);
 }
 
+bool EngineService::importHaproxy(const QString &reference, QString *error) const
+{
+    const QString tarball = path(QStringLiteral("haproxy.tar"));
+    const auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (!QFileInfo::exists(tarball)) {
+        QTemporaryDir root;
+        if (!root.isValid() || !QDir().mkpath(root.filePath(QStringLiteral("tmp"))))
+            return fail(QStringLiteral("cannot make a root file system for the haproxy image"));
+        const QStringList programs{QStringLiteral("/usr/sbin/haproxy"), QStringLiteral("/bin/bash")};
+        QStringList files = programs;
+        for (const QString &program : programs) {
+            QString output;
+            if (!QFileInfo::exists(program) || runTool(QStringLiteral("ldd"), {program}, &output) != 0)
+                return fail(QStringLiteral("%1 is missing (apt-get install haproxy bash)").arg(program));
+            // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" and "/lib64/ld-linux-x86-64.so.2
+            // (0x...)"
+            for (const QString &line : output.split(u'\n', Qt::SkipEmptyParts)) {
+                const QString library = line.contains(QLatin1String("=> "))
+                                            ? line.section(QLatin1String("=> "), 1).section(u' ', 0, 0)
+                                            : line.trimmed().section(u' ', 0, 0);
+                if (library.startsWith(u'/') && !files.contains(library))
+                    files.append(library);
+            }
+        }
+        for (const QString &file : std::as_const(files)) {
+            const QString target = root.path() + file;
+            if (!QDir().mkpath(QFileInfo(target).path()) ||
+                !QFile::copy(QFileInfo(file).canonicalFilePath(), target))
+                return fail(QStringLiteral("cannot copy %1 into the haproxy image").arg(file));
+            QFile::setPermissions(target, QFile::permissions(QFileInfo(file).canonicalFilePath()));
+        }
+        QString output;
+        if (runTool(QStringLiteral("tar"),
+                    {QStringLiteral("-C"), root.path(), QStringLiteral("-cf"), tarball, QStringLiteral(".")},
+                    &output) != 0)
+            return fail(QStringLiteral("tar %1: %2").arg(tarball, output.trimmed()));
+    }
+    return importTarball(tarball, reference, {QStringLiteral("ENV PATH=/usr/sbin:/bin")}, error);
+}
+
+bool EngineService::removeVolume(const QString &name) const
+{
+    const HttpReply removed = api("DELETE", QStringLiteral("/volumes/%1?force=true").arg(name));
+    return removed.status == 204 || removed.status == 404;
+}
+
 bool EngineService::reset(const QString &imagePrefix, QString *error) const
 {
     const auto failed = [&](const QString &what, const HttpReply &reply) {

@@ -49,6 +49,12 @@ public:
     // Imports a base for Dockerfile builds: busybox-static with a link in /bin for each of its
     // applets (sh, cat, httpd, ...), /tmp, and PATH=/bin.
     bool importShellBase(const QString &reference, QString *error = nullptr) const;
+    // Imports as `reference` an HAProxy image made from this machine's Debian haproxy package:
+    // /usr/sbin/haproxy and bash (which Slipway talks to the runtime API with), each with the
+    // libraries ldd names. What the pinned official image offers, without a registry.
+    bool importHaproxy(const QString &reference, QString *error = nullptr) const;
+    // Removes the named volume, if there is one.
+    bool removeVolume(const QString &name) const;
 
     // Removes every container (forced), and the images tagged in repositories that start with
     // `imagePrefix` when one is given ("localhost/slipway-"): a test function's fresh start.

@@ -53,7 +53,7 @@ private:
     // The app's containers as the engine lists them (GET /containers/json?all=1): name -> state.
     QMap<QString, QString> engineContainers(const QString &app = QStringLiteral("web"))
     {
-        EngineClient client(Target{QStringLiteral("engine"), m_engine->endpoint(), {}, {}, {}});
+        EngineClient client(Target{QStringLiteral("engine"), m_engine->endpoint(), {}, {}, {}, {}, 0, 0});
         QMap<QString, QString> found;
         if (!client.connect())
             return {{QStringLiteral("error"), QStringLiteral("cannot connect")}};
@@ -66,7 +66,7 @@ private:
     }
     QString startedAt(const QString &name)
     {
-        EngineClient client(Target{QStringLiteral("engine"), m_engine->endpoint(), {}, {}, {}});
+        EngineClient client(Target{QStringLiteral("engine"), m_engine->endpoint(), {}, {}, {}, {}, 0, 0});
         if (!client.connect())
             return {};
         auto state = client.inspectContainer(name);

@@ -290,8 +290,14 @@ private Q_SLOTS:
         QFETCH(QString, endpoint);
         QFETCH(QString, tlsCa);
         QFETCH(QString, cause);
-        Target target{
-            .name = QStringLiteral("web"), .endpoint = endpoint, .tlsCa = tlsCa, .tlsCert = {}, .tlsKey = {}};
+        Target target{.name = QStringLiteral("web"),
+                      .endpoint = endpoint,
+                      .tlsCa = tlsCa,
+                      .tlsCert = {},
+                      .tlsKey = {},
+                      .proxyImage = {},
+                      .proxyHttpPort = 0,
+                      .proxyHttpsPort = 0};
         auto parsed = parseEndpoint(target);
         QVERIFY(!parsed.ok());
         const QString message = parsed.error().message;
@@ -309,7 +315,10 @@ private Q_SLOTS:
                    .endpoint = QStringLiteral("ssh://deploy@web1:2222/run/user/1000/podman/podman.sock"),
                    .tlsCa = {},
                    .tlsCert = {},
-                   .tlsKey = {}});
+                   .tlsKey = {},
+                   .proxyImage = {},
+                   .proxyHttpPort = 0,
+                   .proxyHttpsPort = 0});
         QVERIFY(ssh.ok());
         QCOMPARE(ssh->kind, EngineEndpoint::Kind::Ssh);
         QCOMPARE(ssh->sshUser, QStringLiteral("deploy"));
@@ -320,7 +329,10 @@ private Q_SLOTS:
                                          .endpoint = QStringLiteral("ssh://web2"),
                                          .tlsCa = {},
                                          .tlsCert = {},
-                                         .tlsKey = {}});
+                                         .tlsKey = {},
+                                         .proxyImage = {},
+                                         .proxyHttpPort = 0,
+                                         .proxyHttpsPort = 0});
         QVERIFY(bare.ok());
         QCOMPARE(bare->port, 0);
         QVERIFY(bare->socketPath.isEmpty());
@@ -328,7 +340,10 @@ private Q_SLOTS:
                                         .endpoint = QStringLiteral("tcp://10.0.0.5:2375"),
                                         .tlsCa = {},
                                         .tlsCert = {},
-                                        .tlsKey = {}});
+                                        .tlsKey = {},
+                                        .proxyImage = {},
+                                        .proxyHttpPort = 0,
+                                        .proxyHttpsPort = 0});
         QVERIFY(tcp.ok());
         QCOMPARE(tcp->kind, EngineEndpoint::Kind::Tcp);
         QVERIFY(!tcp->tls);
@@ -363,7 +378,10 @@ private Q_SLOTS:
                             .endpoint = sshEndpoint(ssh, service),
                             .tlsCa = {},
                             .tlsCert = {},
-                            .tlsKey = {}};
+                            .tlsKey = {},
+                            .proxyImage = {},
+                            .proxyHttpPort = 0,
+                            .proxyHttpsPort = 0};
 
         qputenv("SLIPWAY_SSH_COMMAND", sshCommand(ssh).toUtf8());
         auto info = probeTarget(target);
@@ -403,7 +421,10 @@ private Q_SLOTS:
                             .endpoint = sshEndpoint(m_ssh, engine()),
                             .tlsCa = {},
                             .tlsCert = {},
-                            .tlsKey = {}};
+                            .tlsKey = {},
+                            .proxyImage = {},
+                            .proxyHttpPort = 0,
+                            .proxyHttpsPort = 0};
         const int before = sshProcesses();
         // An ssh command that will not multiplex (ControlPath=none comes first, and the first
         // value wins) still gets its forwards, each through a connection of its own.
@@ -452,7 +473,10 @@ private Q_SLOTS:
                           .endpoint = QStringLiteral("unix:///nonexistent/engine.sock"),
                           .tlsCa = {},
                           .tlsCert = {},
-                          .tlsKey = {}};
+                          .tlsKey = {},
+                          .proxyImage = {},
+                          .proxyHttpPort = 0,
+                          .proxyHttpsPort = 0};
         auto info = probeTarget(gone);
         QVERIFY(!info.ok());
         QVERIFY2(info.error().message.startsWith(
@@ -464,7 +488,10 @@ private Q_SLOTS:
                             .endpoint = QStringLiteral("tcp://127.0.0.1:%1").arg(port),
                             .tlsCa = {},
                             .tlsCert = {},
-                            .tlsKey = {}};
+                            .tlsKey = {},
+                            .proxyImage = {},
+                            .proxyHttpPort = 0,
+                            .proxyHttpsPort = 0};
         auto refused = probeTarget(closed);
         QVERIFY(!refused.ok());
         QVERIFY2(refused.error().message.contains(QStringLiteral("target closed (tcp://127.0.0.1:")),
@@ -481,7 +508,10 @@ private Q_SLOTS:
                             .endpoint = QStringLiteral("tcp://127.0.0.1:%1").arg(engine.port()),
                             .tlsCa = {},
                             .tlsCert = {},
-                            .tlsKey = {}};
+                            .tlsKey = {},
+                            .proxyImage = {},
+                            .proxyHttpPort = 0,
+                            .proxyHttpsPort = 0};
         auto info = probeTarget(target);
         QVERIFY(!info.ok());
         QCOMPARE(info.error().message,
@@ -513,7 +543,10 @@ private Q_SLOTS:
                       .endpoint = QStringLiteral("tcp://127.0.0.1:%1").arg(port),
                       .tlsCa = dir.filePath(QStringLiteral("ca.crt")),
                       .tlsCert = dir.filePath(QStringLiteral("client.crt")),
-                      .tlsKey = dir.filePath(QStringLiteral("client.key"))};
+                      .tlsKey = dir.filePath(QStringLiteral("client.key")),
+                      .proxyImage = {},
+                      .proxyHttpPort = 0,
+                      .proxyHttpsPort = 0};
         {
             EngineClient client(target);
             const Status connected = client.connect();
@@ -711,7 +744,10 @@ private Q_SLOTS:
                             .endpoint = puller.endpoint(),
                             .tlsCa = {},
                             .tlsCert = {},
-                            .tlsKey = {}};
+                            .tlsKey = {},
+                            .proxyImage = {},
+                            .proxyHttpPort = 0,
+                            .proxyHttpsPort = 0};
         EngineClient client(target);
         QVERIFY(client.connect().ok());
 

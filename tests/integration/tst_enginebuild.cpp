@@ -104,7 +104,10 @@ private:
                       .endpoint = engine().endpoint(),
                       .tlsCa = {},
                       .tlsCert = {},
-                      .tlsKey = {}};
+                      .tlsKey = {},
+                      .proxyImage = {},
+                      .proxyHttpPort = 0,
+                      .proxyHttpsPort = 0};
     }
 
     // Builds `repo` at HEAD on this row's engine, its commit as a label.

@@ -206,7 +206,10 @@ private Q_SLOTS:
                                    .endpoint = local().endpoint(),
                                    .tlsCa = {},
                                    .tlsCert = {},
-                                   .tlsKey = {}});
+                                   .tlsKey = {},
+                                   .proxyImage = {},
+                                   .proxyHttpPort = 0,
+                                   .proxyHttpsPort = 0});
         QVERIFY(client.connect());
         // Podman's compatible /images/create insists on TLS: the client asks Podman's own API there.
         const auto pull = [&](const QString &digest) {

@@ -86,7 +86,10 @@ private:
                       .endpoint = localEngine().endpoint(),
                       .tlsCa = {},
                       .tlsCert = {},
-                      .tlsKey = {}};
+                      .tlsKey = {},
+                      .proxyImage = {},
+                      .proxyHttpPort = 0,
+                      .proxyHttpsPort = 0};
     }
     Target remoteTarget()
     {
@@ -97,7 +100,10 @@ private:
                                       .arg(remoteEngine().socketPath()),
                       .tlsCa = {},
                       .tlsCert = {},
-                      .tlsKey = {}};
+                      .tlsKey = {},
+                      .proxyImage = {},
+                      .proxyHttpPort = 0,
+                      .proxyHttpsPort = 0};
     }
 
     // An image whose /www/index.html says `name`; /www/health exists when `healthy`; it serves
@@ -343,7 +349,10 @@ private Q_SLOTS:
                           .endpoint = QStringLiteral("unix:///nonexistent/podman.sock"),
                           .tlsCa = {},
                           .tlsCert = {},
-                          .tlsKey = {}};
+                          .tlsKey = {},
+                          .proxyImage = {},
+                          .proxyHttpPort = 0,
+                          .proxyHttpsPort = 0};
         // Serving before: release 1.
         const RolloutResult before = rollout(request(QStringLiteral("1"), {remoteTarget()}));
         QVERIFY2(before.allHealthy(), qPrintable(describe(before)));
@@ -424,7 +433,10 @@ private Q_SLOTS:
                           .endpoint = QStringLiteral("unix:///nonexistent/podman.sock"),
                           .tlsCa = {},
                           .tlsCert = {},
-                          .tlsKey = {}};
+                          .tlsKey = {},
+                          .proxyImage = {},
+                          .proxyHttpPort = 0,
+                          .proxyHttpsPort = 0};
         RolloutRequest r = request(QStringLiteral("3"), {gone, localTarget()});
         r.batchSize = 1;
         const RolloutResult result = rollout(r);

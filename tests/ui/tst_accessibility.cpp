@@ -92,7 +92,10 @@ private:
                                                       m_data->filePath(QStringLiteral("web.sock")),
                                           .tlsCa = {},
                                           .tlsCert = {},
-                                          .tlsKey = {}}))
+                                          .tlsKey = {},
+                                          .proxyImage = {},
+                                          .proxyHttpPort = 0,
+                                          .proxyHttpsPort = 0}))
             return false;
         slipway::ReleaseRecord release;
         release.project = QStringLiteral("hello");

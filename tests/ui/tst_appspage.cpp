@@ -72,7 +72,7 @@ private:
     QMap<QString, QString> engineContainers()
     {
         slipway::EngineClient client(
-            slipway::Target{QStringLiteral("engine"), m_engine->endpoint(), {}, {}, {}});
+            slipway::Target{QStringLiteral("engine"), m_engine->endpoint(), {}, {}, {}, {}, 0, 0});
         QMap<QString, QString> found;
         if (!client.connect())
             return {{QStringLiteral("error"), QStringLiteral("cannot connect")}};

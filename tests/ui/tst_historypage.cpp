@@ -77,7 +77,10 @@ private:
                                               .endpoint = QStringLiteral("unix:///run/%1.sock").arg(name),
                                               .tlsCa = {},
                                               .tlsCert = {},
-                                              .tlsKey = {}}))
+                                              .tlsKey = {},
+                                              .proxyImage = {},
+                                              .proxyHttpPort = 0,
+                                              .proxyHttpsPort = 0}))
                 return false;
         const auto deploy = [&](const QString &project, QChar commit, const QString &target,
                                 DeploymentResult result, const QString &log) -> qint64 {

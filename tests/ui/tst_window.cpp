@@ -138,13 +138,19 @@ private Q_SLOTS:
                            .endpoint = endpoint,
                            .tlsCa = {},
                            .tlsCert = {},
-                           .tlsKey = {}}) ||
+                           .tlsKey = {},
+                           .proxyImage = {},
+                           .proxyHttpPort = 0,
+                           .proxyHttpsPort = 0}) ||
             !db.addTarget(
                 {.name = QStringLiteral("staging"),
                  .endpoint = QStringLiteral("unix://") + m_home.filePath(QStringLiteral("staging.sock")),
                  .tlsCa = {},
                  .tlsCert = {},
-                 .tlsKey = {}}))
+                 .tlsKey = {},
+                 .proxyImage = {},
+                 .proxyHttpPort = 0,
+                 .proxyHttpsPort = 0}))
             return false;
         struct Run
         {

@@ -394,8 +394,8 @@ Page {
                 width: 440
                 wrapMode: Text.Wrap
                 text: confirm.action === "rollback"
-                      ? qsTr("%1 on %2 goes back to the release it ran there before its current one. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.app).arg(confirm.target)
-                      : qsTr("Release %1 is rolled out to %2 again. The new container takes over once it is healthy; if it is not, the current one keeps serving.").arg(confirm.releaseId).arg(confirm.target)
+                      ? qsTr("%1 on %2 goes back to the release it ran there before its current one. The new container takes over once it is healthy: behind the target's proxy with no gap, with published ports after the current one stops. If it does not get healthy, the current one serves again.").arg(confirm.app).arg(confirm.target)
+                      : qsTr("Release %1 is rolled out to %2 again. The new container takes over once it is healthy: behind the target's proxy with no gap, with published ports after the current one stops. If it does not get healthy, the current one serves again.").arg(confirm.releaseId).arg(confirm.target)
             }
             // Secrets whose value changed since the release it goes back to, read from the keychain.
             Label {

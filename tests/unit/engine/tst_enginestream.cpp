@@ -72,7 +72,10 @@ private Q_SLOTS:
                             .endpoint = QStringLiteral("ssh://deploy:hunter2@web1"),
                             .tlsCa = {},
                             .tlsCert = {},
-                            .tlsKey = {}};
+                            .tlsKey = {},
+                            .proxyImage = {},
+                            .proxyHttpPort = 0,
+                            .proxyHttpsPort = 0};
         QVERIFY(!describeTarget(target).contains(QStringLiteral("hunter2")));
         auto parsed = parseEndpoint(target);
         QVERIFY(!parsed.ok());
