@@ -16,6 +16,7 @@ enum class Check
     Compression,
     Count,    // a whole number, 0 or more
     Duration, // "90", "90s", "10m", "2h", "1d"
+    Port,     // 1 to 65535
 };
 
 struct OptionSpec
@@ -78,7 +79,13 @@ const QList<CommandSpec> &commands()
            s("unix:///path/to/engine.sock, tcp://host:port, or ssh://[user@]host[:port][/socket]."), true},
           {s("tls-ca"), s("FILE"), s("CA certificate that signed the engine's certificate.")},
           {s("tls-cert"), s("FILE"), s("Client certificate for tcp:// with TLS.")},
-          {s("tls-key"), s("FILE"), s("Client key for tcp:// with TLS.")}}},
+          {s("tls-key"), s("FILE"), s("Client key for tcp:// with TLS.")},
+          {s("proxy-image"), s("REF"),
+           s("Image of the target's proxy for zero-downtime deploys (default: the pinned one).")},
+          {s("proxy-http-port"), s("N"), s("Host port the proxy takes for HTTP (default: 80)."), false,
+           Check::Port},
+          {s("proxy-https-port"), s("N"), s("Host port the proxy takes for HTTPS (default: 443)."), false,
+           Check::Port}}},
         {s("target list"), {}, s("List the targets."), {}},
         {s("target check"), {s("NAME")}, s("Connect to a target and report its engine and version."), {}},
         {s("target remove"),
@@ -292,6 +299,11 @@ QString checkValue(const OptionSpec &option, const QString &value)
         return parseDuration(value) > 0
                    ? QString()
                    : QStringLiteral("--%1 takes a duration such as 90s, 10m, 2h or 1d, not '%2'")
+                         .arg(option.name, value.left(40));
+    case Check::Port:
+        return isNumber && number >= 1 && number <= 65535
+                   ? QString()
+                   : QStringLiteral("--%1 takes a port from 1 to 65535, not '%2'")
                          .arg(option.name, value.left(40));
     case Check::Compression:
         return QStringList{s("gzip"), s("zstd"), s("none")}.contains(value)

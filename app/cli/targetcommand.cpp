@@ -4,6 +4,7 @@
 #include "output.h"
 
 #include "deploy/apps.h"
+#include "deploy/proxy.h"
 #include "engine/endpoint.h"
 #include "engine/probe.h"
 #include "history/history.h"
@@ -40,6 +41,12 @@ QJsonObject targetJson(const Target &target)
         object.insert(QStringLiteral("tlsCert"), target.tlsCert);
     if (!target.tlsKey.isEmpty())
         object.insert(QStringLiteral("tlsKey"), target.tlsKey);
+    if (!target.proxyImage.isEmpty())
+        object.insert(QStringLiteral("proxyImage"), target.proxyImage);
+    if (target.proxyHttpPort > 0)
+        object.insert(QStringLiteral("proxyHttpPort"), target.proxyHttpPort);
+    if (target.proxyHttpsPort > 0)
+        object.insert(QStringLiteral("proxyHttpsPort"), target.proxyHttpsPort);
     return object;
 }
 
@@ -47,6 +54,20 @@ QJsonObject targetJson(const Target &target)
 QString absolutePath(const QString &path)
 {
     return path.isEmpty() ? path : QFileInfo(path).absoluteFilePath();
+}
+
+// "proxy haproxy:2.8, HTTP 8080, HTTPS 8443", the settings that are not the default; empty when
+// none is set.
+QString proxySummary(const Target &target)
+{
+    QStringList parts;
+    if (!target.proxyImage.isEmpty())
+        parts << target.proxyImage;
+    if (target.proxyHttpPort > 0)
+        parts << QStringLiteral("HTTP %1").arg(target.proxyHttpPort);
+    if (target.proxyHttpsPort > 0)
+        parts << QStringLiteral("HTTPS %1").arg(target.proxyHttpsPort);
+    return parts.isEmpty() ? QString() : QStringLiteral("proxy ") + parts.join(QStringLiteral(", "));
 }
 
 int addTarget(const Invocation &invocation, CommandContext &context, History &history)
@@ -57,6 +78,10 @@ int addTarget(const Invocation &invocation, CommandContext &context, History &hi
     target.tlsCa = absolutePath(invocation.value(QStringLiteral("tls-ca")));
     target.tlsCert = absolutePath(invocation.value(QStringLiteral("tls-cert")));
     target.tlsKey = absolutePath(invocation.value(QStringLiteral("tls-key")));
+    target.proxyImage = invocation.value(QStringLiteral("proxy-image")).trimmed();
+    // 0 when not given (the parser checked a given one is 1 to 65535): the default.
+    target.proxyHttpPort = invocation.value(QStringLiteral("proxy-http-port")).toInt();
+    target.proxyHttpsPort = invocation.value(QStringLiteral("proxy-https-port")).toInt();
     if (Status name = checkTargetName(target.name); !name)
         return reportError(context, invocation.command, name.error());
     // Refused before anything repeats the endpoint: the password must not reach a message.
@@ -68,6 +93,8 @@ int addTarget(const Invocation &invocation, CommandContext &context, History &hi
                                 .arg(target.name)));
     if (Result<EngineEndpoint> endpoint = parseEndpoint(target); !endpoint)
         return reportError(context, invocation.command, endpoint.error());
+    if (Status proxy = checkProxySettings(target); !proxy)
+        return reportError(context, invocation.command, proxy.error());
     if (Status added = history.addTarget(target); !added)
         return reportError(context, invocation.command, added.error());
     if (invocation.json)
@@ -101,6 +128,8 @@ int listTargets(const Invocation &invocation, CommandContext &context, History &
         context.out << target.name.leftJustified(width + 2) << target.endpoint;
         if (!target.tlsCert.isEmpty())
             context.out << "  (TLS)";
+        if (const QString proxy = proxySummary(target); !proxy.isEmpty())
+            context.out << "  (" << proxy << ')';
         context.out << '\n';
     }
     context.out.flush();

@@ -99,6 +99,13 @@ const QList<QStringList> &historyMigrations()
                            " image_id TEXT NOT NULL DEFAULT '',"
                            " PRIMARY KEY (release_id, position))"),
         },
+        // 7 -> 8: each target's proxy for zero-downtime deploys: its image ('' the pinned
+        // default) and the host ports it takes (0: 80 and 443). Targets recorded before get those.
+        {
+            QStringLiteral("ALTER TABLE targets ADD COLUMN proxy_image TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE targets ADD COLUMN proxy_http_port INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE targets ADD COLUMN proxy_https_port INTEGER NOT NULL DEFAULT 0"),
+        },
     };
     return list;
 }

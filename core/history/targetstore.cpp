@@ -5,7 +5,11 @@
 namespace slipway {
 namespace {
 
-// The columns of "SELECT name, endpoint, tls_ca, tls_cert, tls_key".
+// Every column readTarget() reads, in its order.
+const QString targetColumns = QStringLiteral(
+    "name, endpoint, tls_ca, tls_cert, tls_key, proxy_image, proxy_http_port, proxy_https_port");
+
+// The columns of "SELECT " + targetColumns.
 Target readTarget(const QSqlQuery &query)
 {
     Target target;
@@ -14,6 +18,9 @@ Target readTarget(const QSqlQuery &query)
     target.tlsCa = query.value(2).toString();
     target.tlsCert = query.value(3).toString();
     target.tlsKey = query.value(4).toString();
+    target.proxyImage = query.value(5).toString();
+    target.proxyHttpPort = query.value(6).toInt();
+    target.proxyHttpsPort = query.value(7).toInt();
     return target;
 }
 
@@ -30,10 +37,10 @@ Status TargetStore::add(const Target &target)
             return m_db.badInput(QStringLiteral("target \"%1\" already exists").arg(target.name));
         existing->finish();
         Result<QSqlQuery> insert = m_db.exec(
-            QStringLiteral("INSERT INTO targets (name, endpoint, tls_ca, tls_cert, tls_key, created)"
-                           " VALUES (?, ?, ?, ?, ?, ?)"),
-            {target.name, target.endpoint, target.tlsCa, target.tlsCert, target.tlsKey,
-             HistoryDatabase::nowMs()});
+            QStringLiteral("INSERT INTO targets (name, endpoint, tls_ca, tls_cert, tls_key, proxy_image,"
+                           " proxy_http_port, proxy_https_port, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            {target.name, target.endpoint, target.tlsCa, target.tlsCert, target.tlsKey, target.proxyImage,
+             target.proxyHttpPort, target.proxyHttpsPort, HistoryDatabase::nowMs()});
         if (!insert)
             return insert.error();
         return success();
@@ -44,8 +51,10 @@ Status TargetStore::update(const Target &target)
 {
     Result<QSqlQuery> update = m_db.exec(
         QStringLiteral(
-            "UPDATE targets SET endpoint = ?, tls_ca = ?, tls_cert = ?, tls_key = ? WHERE name = ?"),
-        {target.endpoint, target.tlsCa, target.tlsCert, target.tlsKey, target.name});
+            "UPDATE targets SET endpoint = ?, tls_ca = ?, tls_cert = ?, tls_key = ?, proxy_image = ?,"
+            " proxy_http_port = ?, proxy_https_port = ? WHERE name = ?"),
+        {target.endpoint, target.tlsCa, target.tlsCert, target.tlsKey, target.proxyImage,
+         target.proxyHttpPort, target.proxyHttpsPort, target.name});
     if (!update)
         return update.error();
     if (update->numRowsAffected() == 0)
@@ -65,8 +74,8 @@ Status TargetStore::remove(const QString &name)
 
 Result<QList<Target>> TargetStore::all() const
 {
-    Result<QSqlQuery> query = m_db.exec(
-        QStringLiteral("SELECT name, endpoint, tls_ca, tls_cert, tls_key FROM targets ORDER BY name"));
+    Result<QSqlQuery> query =
+        m_db.exec(QStringLiteral("SELECT %1 FROM targets ORDER BY name").arg(targetColumns));
     if (!query)
         return query.error();
     QList<Target> list;
@@ -77,9 +86,8 @@ Result<QList<Target>> TargetStore::all() const
 
 Result<Target> TargetStore::find(const QString &name) const
 {
-    Result<QSqlQuery> query = m_db.exec(
-        QStringLiteral("SELECT name, endpoint, tls_ca, tls_cert, tls_key FROM targets WHERE name = ?"),
-        {name});
+    Result<QSqlQuery> query =
+        m_db.exec(QStringLiteral("SELECT %1 FROM targets WHERE name = ?").arg(targetColumns), {name});
     if (!query)
         return query.error();
     if (!query->next())

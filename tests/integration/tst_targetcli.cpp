@@ -56,6 +56,7 @@ private Q_SLOTS:
     void init();
     void addListRemove();
     void badTargets();
+    void proxySettings();
     void unusableDataDir();
     void checkAgainstTheEngine_data();
     void checkAgainstTheEngine();
@@ -185,6 +186,30 @@ void TestTargetCli::badTargets()
         {{QStringLiteral("web"), QStringLiteral("--endpoint"),
           QStringLiteral("ssh://deploy:hunter2@example.org")},
          QStringLiteral("holds a password")},
+        // The proxy's ports: 1 to 65535, named with the flag and the value; its image a reference.
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock"),
+          QStringLiteral("--proxy-http-port"), QStringLiteral("0")},
+         QStringLiteral("--proxy-http-port takes a port from 1 to 65535, not '0'")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock"),
+          QStringLiteral("--proxy-https-port"), QStringLiteral("65536")},
+         QStringLiteral("--proxy-https-port takes a port from 1 to 65535, not '65536'")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock"),
+          QStringLiteral("--proxy-http-port=http")},
+         QStringLiteral("--proxy-http-port takes a port from 1 to 65535, not 'http'")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock"),
+          QStringLiteral("--proxy-https-port"), QStringLiteral("-443")},
+         QStringLiteral("--proxy-https-port takes a port from 1 to 65535, not '-443'")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock"),
+          QStringLiteral("--proxy-image"), QStringLiteral("Not A/Reference")},
+         QStringLiteral("target web: the proxy image: invalid image reference")},
+        // Both ports the same, one of them by default: the proxy could not take both.
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock"),
+          QStringLiteral("--proxy-http-port"), QStringLiteral("443")},
+         QStringLiteral("target web: the proxy's HTTP and HTTPS ports are both 443")},
+        {{QStringLiteral("web"), QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock"),
+          QStringLiteral("--proxy-http-port"), QStringLiteral("8000"), QStringLiteral("--proxy-https-port"),
+          QStringLiteral("8000")},
+         QStringLiteral("both 8000")},
     };
     for (const Case &c : cases) {
         const CliRun run = cli(QStringList{QStringLiteral("target"), QStringLiteral("add")} + c.arguments);
@@ -198,6 +223,88 @@ void TestTargetCli::badTargets()
     const CliRun list = cli({QStringLiteral("target"), QStringLiteral("list"), QStringLiteral("--json")});
     QCOMPARE(list.exitCode, 0);
     QCOMPARE(QJsonDocument::fromJson(list.out).array().size(), 0);
+}
+
+// The proxy's image and ports: stored as given, shown by list and its --json only when set, and
+// described by --help.
+void TestTargetCli::proxySettings()
+{
+    CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("edge"),
+                      QStringLiteral("--endpoint"), QStringLiteral("unix:///run/edge.sock"),
+                      QStringLiteral("--proxy-image"), QStringLiteral("registry.example.org/haproxy:2.8"),
+                      QStringLiteral("--proxy-http-port"), QStringLiteral("8080"),
+                      QStringLiteral("--proxy-https-port=8443")});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("half"),
+               QStringLiteral("--endpoint"), QStringLiteral("unix:///run/half.sock"),
+               QStringLiteral("--proxy-https-port"), QStringLiteral("9443"), QStringLiteral("--json")});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    const QJsonObject added = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(added.value(u"proxyHttpsPort").toInt(), 9443);
+    QVERIFY(!added.contains(u"proxyHttpPort"));
+    QVERIFY(!added.contains(u"proxyImage"));
+    run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("plain"),
+               QStringLiteral("--endpoint"), QStringLiteral("unix:///run/plain.sock")});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+
+    // What the CLI wrote, read back through the API.
+    {
+        Result<std::unique_ptr<History>> history = History::open(databasePath());
+        QVERIFY(history.ok());
+        Result<Target> edge = history.value()->target(QStringLiteral("edge"));
+        QVERIFY(edge.ok());
+        QCOMPARE(edge->proxyImage, QStringLiteral("registry.example.org/haproxy:2.8"));
+        QCOMPARE(edge->proxyHttpPort, 8080);
+        QCOMPARE(edge->proxyHttpsPort, 8443);
+        Result<Target> half = history.value()->target(QStringLiteral("half"));
+        QVERIFY(half.ok());
+        QVERIFY(half->proxyImage.isEmpty());
+        QCOMPARE(half->proxyHttpPort, 0);
+        QCOMPARE(half->proxyHttpsPort, 9443);
+        QCOMPARE(history.value()->target(QStringLiteral("plain"))->proxyHttpsPort, 0);
+    }
+
+    run = cli({QStringLiteral("target"), QStringLiteral("list")});
+    QCOMPARE(run.exitCode, 0);
+    const QStringList lines = QString::fromUtf8(run.out).trimmed().split(u'\n');
+    QCOMPARE(lines.size(), 4);
+    QVERIFY2(lines.at(1).startsWith(u"edge ") &&
+                 lines.at(1).endsWith(u"unix:///run/edge.sock  (proxy registry.example.org/haproxy:2.8, "
+                                      u"HTTP 8080, HTTPS 8443)"),
+             qPrintable(lines.at(1)));
+    QVERIFY2(lines.at(2).startsWith(u"half ") &&
+                 lines.at(2).endsWith(u"unix:///run/half.sock  (proxy HTTPS 9443)"),
+             qPrintable(lines.at(2)));
+    QVERIFY2(lines.at(3).startsWith(u"plain ") && lines.at(3).endsWith(u"unix:///run/plain.sock"),
+             qPrintable(lines.at(3)));
+
+    run = cli({QStringLiteral("target"), QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonArray array = QJsonDocument::fromJson(run.out).array();
+    QCOMPARE(array.size(), 3);
+    const QJsonObject edge = array.at(0).toObject();
+    QCOMPARE(edge.value(u"name").toString(), QStringLiteral("edge"));
+    QCOMPARE(edge.value(u"proxyImage").toString(), QStringLiteral("registry.example.org/haproxy:2.8"));
+    QCOMPARE(edge.value(u"proxyHttpPort").toInt(), 8080);
+    QCOMPARE(edge.value(u"proxyHttpsPort").toInt(), 8443);
+    const QJsonObject plain = array.at(2).toObject();
+    QCOMPARE(plain.value(u"name").toString(), QStringLiteral("plain"));
+    QVERIFY(!plain.contains(u"proxyImage") && !plain.contains(u"proxyHttpPort") &&
+            !plain.contains(u"proxyHttpsPort"));
+
+    // A bad port with --json: the usage error as JSON too, naming the flag and the value.
+    run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("other"),
+               QStringLiteral("--endpoint"), QStringLiteral("unix:///x.sock"),
+               QStringLiteral("--proxy-http-port"), QStringLiteral("99999"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(QJsonDocument::fromJson(run.out).object().value(u"error").toString().contains(
+                 u"--proxy-http-port takes a port from 1 to 65535, not '99999'"),
+             run.out.constData());
+
+    run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("--help")});
+    QCOMPARE(run.exitCode, 0);
+    for (const char *option : {"--proxy-image REF", "--proxy-http-port N", "--proxy-https-port N"})
+        QVERIFY2(run.out.contains(option), run.out.constData());
 }
 
 void TestTargetCli::unusableDataDir()

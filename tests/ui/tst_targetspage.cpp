@@ -1,6 +1,7 @@
 // The Targets page on a real Podman service: a target added through the page's form lands in the
 // history database, Test connection shows the engine's version, the release Slipway last deployed
-// there is shown, bad input is refused inline with one line (never repeating a password), and
+// there is shown, bad input is refused inline with one line (never repeating a password), the
+// proxy's image and ports are saved and edited in a section of the form of their own, and
 // Remove asks first. TargetModel runs under QAbstractItemModelTester throughout. Each function has
 // a data dir and a window of its own (init()) and adds the targets it needs itself; Test
 // connection is tried on Podman and on Docker, each started once.
@@ -172,6 +173,135 @@ private Q_SLOTS:
         item(QStringLiteral("targetCaField"))->setProperty("text", QString());
         QVERIFY(storedTargets().isEmpty());
         QCOMPARE(m_targets->count(), 0);
+    }
+
+    // The proxy's image and ports: folded away in a section of the form until asked for,
+    // stored through the form, shown again by Edit (and the section open), an emptied port
+    // field saved as the default.
+    void proxySettingsAreSavedAndEdited()
+    {
+        QVERIFY(clickItem(m_window, item(QStringLiteral("addTargetButton"))));
+        QTRY_VERIFY(item(QStringLiteral("targetForm"))->isVisible());
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        auto *imageField = item(QStringLiteral("targetProxyImageField"));
+        auto *httpField = item(QStringLiteral("targetProxyHttpPortField"));
+        auto *httpsField = item(QStringLiteral("targetProxyHttpsPortField"));
+        QVERIFY(imageField && httpField && httpsField);
+        QVERIFY(!imageField->isVisible() && !httpField->isVisible() && !httpsField->isVisible());
+        QVERIFY(clickItem(m_window, item(QStringLiteral("proxySectionButton"))));
+        QTRY_VERIFY(imageField->isVisible() && httpField->isVisible() && httpsField->isVisible());
+        imageField->setProperty("text", QStringLiteral("registry.example.org/haproxy:2.8"));
+        httpField->setProperty("text", QStringLiteral("8080"));
+        httpsField->setProperty("text", QStringLiteral(" 8443 "));
+        QString error;
+        QVERIFY2(submitForm(gone().first, gone().second, &error), qPrintable(error));
+        QTRY_COMPARE(m_targets->count(), 1);
+        {
+            auto history = History::open(m_historyPath);
+            QVERIFY(history);
+            auto stored = history.value()->target(QStringLiteral("gone"));
+            QVERIFY(stored);
+            QCOMPARE(stored->proxyImage, QStringLiteral("registry.example.org/haproxy:2.8"));
+            QCOMPARE(stored->proxyHttpPort, 8080);
+            QCOMPARE(stored->proxyHttpsPort, 8443);
+        }
+        const QModelIndex index = m_targets->index(0);
+        QCOMPARE(index.data(TargetModel::ProxyImageRole).toString(),
+                 QStringLiteral("registry.example.org/haproxy:2.8"));
+        QCOMPARE(index.data(TargetModel::ProxyHttpPortRole).toInt(), 8080);
+        QCOMPARE(index.data(TargetModel::ProxyHttpsPortRole).toInt(), 8443);
+
+        // Edit: the form shows what is stored, its proxy section open.
+        QTRY_VERIFY(!item(QStringLiteral("targetForm"))->isVisible());
+        QTRY_VERIFY(row(QStringLiteral("gone")));
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QVERIFY(clickItem(m_window, findItem(row(QStringLiteral("gone")), QStringLiteral("editButton"))));
+        QTRY_VERIFY(item(QStringLiteral("targetForm"))->isVisible());
+        QVERIFY(imageField->isVisible());
+        QCOMPARE(imageField->property("text").toString(), QStringLiteral("registry.example.org/haproxy:2.8"));
+        QCOMPARE(httpField->property("text").toString(), QStringLiteral("8080"));
+        QCOMPARE(httpsField->property("text").toString(), QStringLiteral("8443"));
+        // An emptied field is the default again; the image goes back to the pinned one.
+        imageField->setProperty("text", QString());
+        httpField->setProperty("text", QString());
+        httpsField->setProperty("text", QStringLiteral("9443"));
+        QVERIFY2(submitForm(gone().first, gone().second, &error), qPrintable(error));
+        QTRY_COMPARE(m_targets->index(0).data(TargetModel::ProxyHttpsPortRole).toInt(), 9443);
+        QCOMPARE(m_targets->index(0).data(TargetModel::ProxyHttpPortRole).toInt(), 0);
+        QCOMPARE(m_targets->index(0).data(TargetModel::ProxyImageRole).toString(), QString());
+        auto history = History::open(m_historyPath);
+        QVERIFY(history);
+        auto stored = history.value()->target(QStringLiteral("gone"));
+        QVERIFY(stored);
+        QVERIFY(stored->proxyImage.isEmpty());
+        QCOMPARE(stored->proxyHttpPort, 0);
+        QCOMPARE(stored->proxyHttpsPort, 9443);
+
+        // A target without proxy settings opens with the section folded.
+        QVERIFY2(submitForm(local().first, local().second, &error), qPrintable(error));
+        QTRY_COMPARE(m_targets->count(), 2);
+        QTRY_VERIFY(!item(QStringLiteral("targetForm"))->isVisible());
+        QTRY_VERIFY(row(QStringLiteral("local")));
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QVERIFY(clickItem(m_window, findItem(row(QStringLiteral("local")), QStringLiteral("editButton"))));
+        QTRY_VERIFY(item(QStringLiteral("targetForm"))->isVisible());
+        QVERIFY(!imageField->isVisible());
+        QCOMPARE(httpsField->property("text").toString(), QString());
+    }
+
+    // A port that is not one, or the two the same: refused inline with one line naming the
+    // target, the field and the value; nothing stored.
+    void badProxySettingsAreRefusedInline()
+    {
+        QVERIFY(clickItem(m_window, item(QStringLiteral("addTargetButton"))));
+        QTRY_VERIFY(item(QStringLiteral("targetForm"))->isVisible());
+        auto *imageField = item(QStringLiteral("targetProxyImageField"));
+        auto *httpField = item(QStringLiteral("targetProxyHttpPortField"));
+        auto *httpsField = item(QStringLiteral("targetProxyHttpsPortField"));
+        struct Case
+        {
+            QString image, http, https;
+            QStringList expected; // each in the one-line message
+        };
+        const QList<Case> cases = {
+            {{},
+             QStringLiteral("70000"),
+             {},
+             {QStringLiteral("target web"), QStringLiteral("Proxy HTTP port"), QStringLiteral("'70000'")}},
+            {{},
+             {},
+             QStringLiteral("0"),
+             {QStringLiteral("target web"), QStringLiteral("Proxy HTTPS port"), QStringLiteral("'0'")}},
+            {{}, QStringLiteral("http"), {}, {QStringLiteral("Proxy HTTP port"), QStringLiteral("'http'")}},
+            {{}, QStringLiteral("443"), {}, {QStringLiteral("target web"), QStringLiteral("both 443")}},
+            {{}, QStringLiteral("8000"), QStringLiteral("8000"), {QStringLiteral("both 8000")}},
+            {QStringLiteral("Not A/Reference"),
+             {},
+             {},
+             {QStringLiteral("target web"), QStringLiteral("proxy image"),
+              QStringLiteral("Not A/Reference")}},
+        };
+        for (const Case &c : cases) {
+            imageField->setProperty("text", c.image);
+            httpField->setProperty("text", c.http);
+            httpsField->setProperty("text", c.https);
+            QString error;
+            QVERIFY(!submitForm(QStringLiteral("web"), QStringLiteral("unix:///run/web.sock"), &error));
+            for (const QString &part : c.expected)
+                QVERIFY2(error.contains(part), qPrintable(error + QStringLiteral(" lacks ") + part));
+            QVERIFY(!error.contains(u'\n'));
+            QTRY_COMPARE(item(QStringLiteral("targetFormError"))->property("text").toString(), error);
+        }
+        QVERIFY(storedTargets().isEmpty());
+        QCOMPARE(m_targets->count(), 0);
+        // The same form with the ports fixed is saved.
+        imageField->setProperty("text", QString());
+        httpField->setProperty("text", QStringLiteral("8000"));
+        httpsField->setProperty("text", QString());
+        QString error;
+        QVERIFY2(submitForm(QStringLiteral("web"), QStringLiteral("unix:///run/web.sock"), &error),
+                 qPrintable(error));
+        QCOMPARE(storedTargets(), QStringList{QStringLiteral("web")});
     }
 
     void passwordIsNeverRepeated()

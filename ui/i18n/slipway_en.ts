@@ -494,14 +494,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 on %2 goes back to the release it ran there before its current one. The new container takes over once it is healthy; if it is not, the current one keeps serving.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Release %1 is rolled out to %2 again. The new container takes over once it is healthy; if it is not, the current one keeps serving.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Project</source>
         <translation type="unfinished"></translation>
     </message>
@@ -519,6 +511,14 @@
     </message>
     <message>
         <source>Deployment log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2 goes back to the release it ran there before its current one. The new container takes over once it is healthy: behind the target&apos;s proxy with no gap, with published ports after the current one stops. If it does not get healthy, the current one serves again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release %1 is rolled out to %2 again. The new container takes over once it is healthy: behind the target&apos;s proxy with no gap, with published ports after the current one stops. If it does not get healthy, the current one serves again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1050,6 +1050,18 @@ Podman&apos;s and Docker&apos;s own logins stay.</source>
         <source>target %1: the endpoint holds a password; use ssh keys or the agent, or TLS client certificates</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>target %1: %2 takes a port from 1 to 65535 (empty: the default), not &apos;%3&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy HTTP port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy HTTPS port</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>TargetsPage</name>
@@ -1175,6 +1187,34 @@ Podman&apos;s and Docker&apos;s own logins stay.</source>
     </message>
     <message>
         <source>Target %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy (zero-downtime deploys)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: the pinned default image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy HTTP port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: 80</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy HTTPS port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: 443</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1,6 +1,7 @@
 #include "models/targetmodel.h"
 
 #include "deploy/apps.h"
+#include "deploy/proxy.h"
 #include "engine/endpoint.h"
 #include "engine/probe.h"
 #include "history/history.h"
@@ -134,6 +135,12 @@ QVariant TargetModel::data(const QModelIndex &index, int role) const
         return row.target.tlsCert;
     case TlsKeyRole:
         return row.target.tlsKey;
+    case ProxyImageRole:
+        return row.target.proxyImage;
+    case ProxyHttpPortRole:
+        return row.target.proxyHttpPort;
+    case ProxyHttpsPortRole:
+        return row.target.proxyHttpsPort;
     case CheckRole:
         return row.check;
     case CheckOkRole:
@@ -158,6 +165,9 @@ QHash<int, QByteArray> TargetModel::roleNames() const
             {TlsCaRole, "tlsCa"},
             {TlsCertRole, "tlsCert"},
             {TlsKeyRole, "tlsKey"},
+            {ProxyImageRole, "proxyImage"},
+            {ProxyHttpPortRole, "proxyHttpPort"},
+            {ProxyHttpsPortRole, "proxyHttpsPort"},
             {CheckRole, "check"},
             {CheckOkRole, "checkOk"},
             {CheckingRole, "checking"},
@@ -210,17 +220,55 @@ QString TargetModel::validate(Target &target)
             .arg(target.name);
     if (auto endpoint = slipway::parseEndpoint(target); !endpoint)
         return endpoint.error().message;
+    target.proxyImage = target.proxyImage.trimmed();
+    if (slipway::Status proxy = slipway::checkProxySettings(target); !proxy)
+        return proxy.error().message;
+    return {};
+}
+
+QString TargetModel::parsePort(const QString &target, const QString &label, const QString &text, int *port)
+{
+    *port = 0;
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return {};
+    bool isNumber = false;
+    const int number = trimmed.toInt(&isNumber);
+    if (!isNumber || number < 1 || number > 65535)
+        return tr("target %1: %2 takes a port from 1 to 65535 (empty: the default), not '%3'")
+            .arg(target, label, trimmed.left(40));
+    *port = number;
     return {};
 }
 
 void TargetModel::save(bool editing, const QString &name, const QString &endpoint, const QString &tlsCa,
-                       const QString &tlsCert, const QString &tlsKey)
+                       const QString &tlsCert, const QString &tlsKey, const QString &proxyImage,
+                       const QString &proxyHttpPort, const QString &proxyHttpsPort)
 {
-    Target target{
-        .name = name.trimmed(), .endpoint = endpoint, .tlsCa = tlsCa, .tlsCert = tlsCert, .tlsKey = tlsKey};
+    Target target{.name = name.trimmed(),
+                  .endpoint = endpoint,
+                  .tlsCa = tlsCa,
+                  .tlsCert = tlsCert,
+                  .tlsKey = tlsKey,
+                  .proxyImage = proxyImage};
+    // The form's labels, so that a message names the field to fix.
+    const QString httpLabel = tr("Proxy HTTP port");
+    const QString httpsLabel = tr("Proxy HTTPS port");
     const QString path = m_historyPath;
     begin();
-    whenDone(this, QtConcurrent::run([path, target, editing]() mutable -> QString {
+    whenDone(this,
+             QtConcurrent::run([path, target, editing, proxyHttpPort, proxyHttpsPort, httpLabel,
+                                httpsLabel]() mutable -> QString {
+                 // The name first: a port's message names the target.
+                 if (QString error = nameError(target.name); !error.isEmpty())
+                     return error;
+                 if (QString error = parsePort(target.name, httpLabel, proxyHttpPort, &target.proxyHttpPort);
+                     !error.isEmpty())
+                     return error;
+                 if (QString error =
+                         parsePort(target.name, httpsLabel, proxyHttpsPort, &target.proxyHttpsPort);
+                     !error.isEmpty())
+                     return error;
                  if (QString error = validate(target); !error.isEmpty())
                      return error;
                  auto history = History::open(path);

@@ -30,10 +30,13 @@ public:
         TlsCaRole,
         TlsCertRole,
         TlsKeyRole,
-        CheckRole,         // "Podman Engine 4.3.1, API 1.41", the one-line error, or empty: not tested
-        CheckOkRole,       // the last test reached the engine
-        CheckingRole,      // a test is on its way
-        CurrentDigestRole, // of the release running there now; empty when none
+        ProxyImageRole,     // empty: the pinned default
+        ProxyHttpPortRole,  // 0: 80
+        ProxyHttpsPortRole, // 0: 443
+        CheckRole,          // "Podman Engine 4.3.1, API 1.41", the one-line error, or empty: not tested
+        CheckOkRole,        // the last test reached the engine
+        CheckingRole,       // a test is on its way
+        CurrentDigestRole,  // of the release running there now; empty when none
         CurrentCommitRole,
         CurrentWhenRole, // QDateTime of that release
     };
@@ -68,9 +71,13 @@ public:
     Q_INVOKABLE QString checkName(const QString &name) const;
     // Adds (editing false) or updates a target on a pool thread after the checks
     // `slipway-cli target add` makes (name, no password in the endpoint, parseEndpoint: the
-    // scheme, port, and TLS files given together and readable). Emits saved() either way.
+    // scheme, port, and TLS files given together and readable; the proxy's image a reference,
+    // its ports from 1 to 65535 and not the same). The ports are the form's text: empty is the
+    // default. Emits saved() either way.
     Q_INVOKABLE void save(bool editing, const QString &name, const QString &endpoint, const QString &tlsCa,
-                          const QString &tlsCert, const QString &tlsKey);
+                          const QString &tlsCert, const QString &tlsKey,
+                          const QString &proxyImage = QString(), const QString &proxyHttpPort = QString(),
+                          const QString &proxyHttpsPort = QString());
     // Removes the target from the database; with removeApps, first the apps Slipway deployed
     // there (stopped, removed and recorded, as slipway-cli target remove --remove-apps).
     Q_INVOKABLE void remove(const QString &name, bool removeApps = false);
@@ -82,6 +89,9 @@ public:
 
     // The checks of save(), usable off the GUI thread: success or one line naming the target.
     static QString validate(slipway::Target &target);
+    // A port field's text as a port: empty is 0 (the default), else 1 to 65535. An error line
+    // naming the target and the field (`label`, as the form shows it), or empty.
+    static QString parsePort(const QString &target, const QString &label, const QString &text, int *port);
 
     // The engine sockets a machine may have, in the order they are tried: rootless Podman
     // ($XDG_RUNTIME_DIR/podman/podman.sock), rootful Podman, Docker.

@@ -5,7 +5,8 @@ import QtQuick.Dialogs
 import QtQuick.Layouts
 import Slipway.Ui
 
-// The targets: add or edit one (name, endpoint, TLS files), remove one, test its connection,
+// The targets: add or edit one (name, endpoint, TLS files, and in a section of its own the
+// proxy that zero-downtime deploys go through), remove one, test its connection,
 // and see what Slipway runs there now. The model does every database and engine call off the
 // GUI thread; errors come back as one line shown under the form.
 Page {
@@ -16,6 +17,8 @@ Page {
     // The form: hidden, adding, or editing the target named in nameField (then read-only).
     property bool formOpen: false
     property bool editing: false
+    // The proxy section of the form: open when the target being edited sets any of it.
+    property bool proxyOpen: false
     property string formError: ""
     property string removeName: ""
 
@@ -24,13 +27,19 @@ Page {
 
     onVisibleChanged: if (visible) page.targets.refresh()
 
-    function openForm(editName: string, endpoint: string, ca: string, cert: string, key: string) {
+    function openForm(editName: string, endpoint: string, ca: string, cert: string, key: string,
+                      proxyImage: string, proxyHttpPort: int, proxyHttpsPort: int) {
         page.editing = editName.length > 0
         nameField.text = editName
         endpointField.text = endpoint
         caField.text = ca
         certField.text = cert
         keyField.text = key
+        // A port of 0 is the default: an empty field.
+        proxyImageField.text = proxyImage
+        proxyHttpField.text = proxyHttpPort > 0 ? proxyHttpPort.toString() : ""
+        proxyHttpsField.text = proxyHttpsPort > 0 ? proxyHttpsPort.toString() : ""
+        page.proxyOpen = proxyImage.length > 0 || proxyHttpPort > 0 || proxyHttpsPort > 0
         page.formError = ""
         page.formOpen = true
         if (page.editing)
@@ -41,7 +50,8 @@ Page {
 
     function submit() {
         page.formError = ""
-        page.targets.save(page.editing, nameField.text, endpointField.text, caField.text, certField.text, keyField.text)
+        page.targets.save(page.editing, nameField.text, endpointField.text, caField.text, certField.text, keyField.text,
+                          proxyImageField.text, proxyHttpField.text, proxyHttpsField.text)
     }
 
     Connections {
@@ -104,7 +114,7 @@ Page {
                 leftPadding: 12
                 rightPadding: 12
                 visible: !page.formOpen
-                onClicked: page.openForm("", "", "", "", "")
+                onClicked: page.openForm("", "", "", "", "", "", 0, 0)
             }
         }
 
@@ -193,6 +203,51 @@ Page {
                     onClicked: { fileDialog.field = keyField; fileDialog.open() }
                 }
 
+                // The proxy: most targets keep its defaults, so its fields fold away.
+                Button {
+                    objectName: "proxySectionButton"
+                    Layout.columnSpan: 3
+                    flat: true
+                    text: (page.proxyOpen ? "▾ " : "▸ ") + qsTr("Proxy (zero-downtime deploys)")
+                    onClicked: page.proxyOpen = !page.proxyOpen
+                }
+
+                Label { text: qsTr("Proxy image"); visible: page.proxyOpen }
+                TextField {
+                    id: proxyImageField
+
+                    objectName: "targetProxyImageField"
+                    Layout.fillWidth: true
+                    visible: page.proxyOpen
+                    placeholderText: qsTr("empty: the pinned default image")
+                    onAccepted: page.submit()
+                }
+                Item { Layout.preferredWidth: 1; visible: page.proxyOpen }
+
+                Label { text: qsTr("Proxy HTTP port"); visible: page.proxyOpen }
+                TextField {
+                    id: proxyHttpField
+
+                    objectName: "targetProxyHttpPortField"
+                    Layout.fillWidth: true
+                    visible: page.proxyOpen
+                    placeholderText: qsTr("empty: 80")
+                    onAccepted: page.submit()
+                }
+                Item { Layout.preferredWidth: 1; visible: page.proxyOpen }
+
+                Label { text: qsTr("Proxy HTTPS port"); visible: page.proxyOpen }
+                TextField {
+                    id: proxyHttpsField
+
+                    objectName: "targetProxyHttpsPortField"
+                    Layout.fillWidth: true
+                    visible: page.proxyOpen
+                    placeholderText: qsTr("empty: 443")
+                    onAccepted: page.submit()
+                }
+                Item { Layout.preferredWidth: 1; visible: page.proxyOpen }
+
                 Label {
                     objectName: "targetFormError"
                     Layout.columnSpan: 3
@@ -249,6 +304,9 @@ Page {
                 required property string tlsCa
                 required property string tlsCert
                 required property string tlsKey
+                required property string proxyImage
+                required property int proxyHttpPort
+                required property int proxyHttpsPort
                 required property string check
                 required property bool checkOk
                 required property bool checking
@@ -307,8 +365,10 @@ Page {
                         onClicked: page.targets.testConnection(row.index)
                     }
                     Button {
+                        objectName: "editButton"
                         text: qsTr("Edit")
-                        onClicked: page.openForm(row.name, row.endpoint, row.tlsCa, row.tlsCert, row.tlsKey)
+                        onClicked: page.openForm(row.name, row.endpoint, row.tlsCa, row.tlsCert, row.tlsKey,
+                                                 row.proxyImage, row.proxyHttpPort, row.proxyHttpsPort)
                     }
                     Button {
                         objectName: "removeButton"

@@ -118,4 +118,27 @@ inline QStringList schemaV3()
     return statements;
 }
 
+// Schema version 7 as Slipway 0.7 wrote it: version 3 and the steps to 7 (a copy, as above).
+inline QStringList schemaV7()
+{
+    QStringList statements = schemaV3();
+    statements.removeLast();
+    statements << QStringLiteral("ALTER TABLE releases ADD COLUMN message TEXT NOT NULL DEFAULT ''")
+               << QStringLiteral("ALTER TABLE deployments ADD COLUMN repaired INTEGER")
+               << QStringLiteral("CREATE TABLE operations (id INTEGER PRIMARY KEY, app TEXT NOT NULL,"
+                                 " target TEXT NOT NULL, action TEXT NOT NULL CHECK (action IN"
+                                 " ('stop', 'start', 'restart', 'remove')),"
+                                 " release_id INTEGER REFERENCES releases(id), user TEXT NOT NULL DEFAULT '',"
+                                 " host TEXT NOT NULL DEFAULT '', started INTEGER NOT NULL,"
+                                 " finished INTEGER NOT NULL, succeeded INTEGER NOT NULL,"
+                                 " error TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '')")
+               << QStringLiteral("CREATE INDEX operations_by_target ON operations (target, app)")
+               << QStringLiteral("CREATE TABLE release_platforms (release_id INTEGER NOT NULL"
+                                 " REFERENCES releases(id) ON DELETE CASCADE, position INTEGER NOT NULL,"
+                                 " platform TEXT NOT NULL, digest TEXT NOT NULL,"
+                                 " image_id TEXT NOT NULL DEFAULT '', PRIMARY KEY (release_id, position))")
+               << QStringLiteral("PRAGMA user_version = 7");
+    return statements;
+}
+
 } // namespace slipway::test

@@ -73,6 +73,7 @@ private Q_SLOTS:
     void versionOneIsMigrated();
     void versionTwoIsMigrated();
     void versionThreeIsMigrated();
+    void versionSevenIsMigrated();
     void newerVersionIsRefused();
     void corruptFileIsRefused();
     void unusableDirectory();
@@ -138,6 +139,9 @@ void TestHistory::targetsCrud()
     QVERIFY(history);
     Target web = makeTarget(QStringLiteral("web"));
     web.tlsCa = QStringLiteral("/etc/ca.pem");
+    web.proxyImage = QStringLiteral("registry.example.org/haproxy:2.8");
+    web.proxyHttpPort = 8080;
+    web.proxyHttpsPort = 8443;
     const Status addedWeb = history->addTarget(web);
     QVERIFY2(addedWeb.ok(), qPrintable(errorText(addedWeb)));
     QVERIFY(history->addTarget(makeTarget(QStringLiteral("api"))).ok());
@@ -155,14 +159,32 @@ void TestHistory::targetsCrud()
     QCOMPARE(list->at(0).name, QStringLiteral("api")); // sorted by name
     QCOMPARE(list->at(1).endpoint, web.endpoint);
     QCOMPARE(list->at(1).tlsCa, web.tlsCa); // and the duplicate did not overwrite it
+    QCOMPARE(list->at(1).proxyImage, web.proxyImage);
+    QCOMPARE(list->at(1).proxyHttpPort, 8080);
+    QCOMPARE(list->at(1).proxyHttpsPort, 8443);
+    // A target that sets no proxy reads back the defaults: no image, ports 0.
+    QCOMPARE(list->at(0).proxyImage, QString());
+    QVERIFY(!list->at(0).proxyImage.isNull());
+    QCOMPARE(list->at(0).proxyHttpPort, 0);
+    QCOMPARE(list->at(0).proxyHttpsPort, 0);
 
     web.endpoint = QStringLiteral("tcp://10.0.0.1:2376");
     web.tlsCert = QStringLiteral("/etc/cert.pem");
+    web.proxyImage.clear(); // back to the default image, a port of its own for HTTP only
+    web.proxyHttpPort = 8081;
+    web.proxyHttpsPort = 0;
     QVERIFY(history->updateTarget(web).ok());
     Result<Target> read = history->target(QStringLiteral("web"));
     QVERIFY2(read.ok(), qPrintable(errorText(read)));
     QCOMPARE(read->endpoint, web.endpoint);
     QCOMPARE(read->tlsCert, web.tlsCert);
+    QCOMPARE(read->proxyImage, QString());
+    QCOMPARE(read->proxyHttpPort, 8081);
+    QCOMPARE(read->proxyHttpsPort, 0);
+    // The other target was not touched by the update.
+    Result<Target> api = history->target(QStringLiteral("api"));
+    QVERIFY2(api.ok(), qPrintable(errorText(api)));
+    QCOMPARE(api->proxyHttpPort, 0);
 
     const Status unknownUpdate = history->updateTarget(makeTarget(QStringLiteral("nope")));
     QVERIFY(!unknownUpdate);
@@ -738,7 +760,7 @@ void TestHistory::versionThreeIsMigrated()
     QVERIFY(history);
     {
         RawDb raw(m_path);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 7);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 8);
         QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
         QVERIFY(raw.scalar(QStringLiteral("SELECT repaired FROM deployments WHERE id = 4")).isNull());
     }
@@ -776,6 +798,75 @@ void TestHistory::versionThreeIsMigrated()
     RawDb raw(m_path);
     QCOMPARE(raw.scalar(QStringLiteral("SELECT message FROM releases WHERE id = %1").arg(*id)).toString(),
              release.message);
+}
+
+void TestHistory::versionSevenIsMigrated()
+{
+    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
+    {
+        RawDb raw(m_path);
+        QVERIFY(raw.isOpen());
+        QStringList statements = slipway::test::schemaV7();
+        statements << QStringLiteral(
+                          "INSERT INTO targets (name, endpoint, tls_ca, tls_cert, tls_key, created)"
+                          " VALUES ('web', 'tcp://10.0.0.1:2376', '/ca', '/cert', '/key', 1)")
+                   << QStringLiteral(
+                          "INSERT INTO targets (name, endpoint, created) VALUES ('api', 'unix:///x', 2)");
+        QCOMPARE(raw.exec(statements), QString());
+    }
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    {
+        RawDb raw(m_path);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 8);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
+        // The new columns hold their defaults, not NULL.
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT proxy_image FROM targets WHERE name = 'web'")).toString(),
+                 QString());
+        QVERIFY(
+            !raw.scalar(QStringLiteral("SELECT proxy_http_port FROM targets WHERE name = 'web'")).isNull());
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT proxy_http_port FROM targets WHERE name = 'web'")).toInt(),
+                 0);
+        QCOMPARE(
+            raw.scalar(QStringLiteral("SELECT proxy_https_port FROM targets WHERE name = 'web'")).toInt(), 0);
+    }
+    // The targets survived whole, with the default proxy.
+    Result<Target> web = history->target(QStringLiteral("web"));
+    QVERIFY2(web.ok(), qPrintable(errorText(web)));
+    QCOMPARE(web->endpoint, QStringLiteral("tcp://10.0.0.1:2376"));
+    QCOMPARE(web->tlsCa, QStringLiteral("/ca"));
+    QCOMPARE(web->tlsCert, QStringLiteral("/cert"));
+    QCOMPARE(web->tlsKey, QStringLiteral("/key"));
+    QVERIFY(web->proxyImage.isEmpty());
+    QCOMPARE(web->proxyHttpPort, 0);
+    QCOMPARE(web->proxyHttpsPort, 0);
+    QCOMPARE(history->targets()->size(), 2);
+
+    // The new columns are written and read from now on, by update and by add.
+    Target changed = web.value();
+    changed.proxyImage = QStringLiteral("docker.io/library/haproxy:2.8");
+    changed.proxyHttpPort = 8080;
+    changed.proxyHttpsPort = 8443;
+    QVERIFY(history->updateTarget(changed).ok());
+    Target added = makeTarget(QStringLiteral("db"));
+    added.proxyHttpsPort = 9443;
+    QVERIFY(history->addTarget(added).ok());
+    RawDb raw(m_path);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT proxy_image FROM targets WHERE name = 'web'")).toString(),
+             changed.proxyImage);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT proxy_http_port FROM targets WHERE name = 'web'")).toInt(),
+             8080);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT proxy_https_port FROM targets WHERE name = 'web'")).toInt(),
+             8443);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT proxy_https_port FROM targets WHERE name = 'db'")).toInt(),
+             9443);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT proxy_http_port FROM targets WHERE name = 'db'")).toInt(), 0);
+    Result<Target> readBack = history->target(QStringLiteral("web"));
+    QVERIFY2(readBack.ok(), qPrintable(errorText(readBack)));
+    QCOMPARE(readBack->proxyImage, changed.proxyImage);
+    QCOMPARE(readBack->proxyHttpPort, 8080);
+    QCOMPARE(readBack->proxyHttpsPort, 8443);
+    QCOMPARE(history->target(QStringLiteral("api"))->proxyHttpPort, 0);
 }
 
 void TestHistory::newerVersionIsRefused()
