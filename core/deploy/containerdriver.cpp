@@ -23,6 +23,11 @@ QString label(const char *name)
 
 } // namespace
 
+QString ContainerDriver::seconds() const
+{
+    return QString::number(double(m_timer.elapsed()) / 1000.0, 'f', 1);
+}
+
 ContainerDriver::ContainerDriver(const RolloutRequest &request, const Target &target,
                                  RolloutReporter &reporter)
     : m_request(request)
@@ -31,7 +36,9 @@ ContainerDriver::ContainerDriver(const RolloutRequest &request, const Target &ta
     , m_reporter(reporter)
     , m_client(target, request.stop)
     , m_health(m_client, request.deploy, request.steadySeconds, request.stop)
-{}
+{
+    m_timer.start();
+}
 
 Status ContainerDriver::prepare()
 {
@@ -108,10 +115,15 @@ Status ContainerDriver::routeThroughProxy(const AppInstance &instance)
         m_proxy->switchTo(m_request.app, spec, address + u':' + QString::number(spec.port), m_certificate);
     if (!previous)
         return previous.error();
+    m_reporter.log(LogLevel::Info, QStringLiteral("the proxy sends %1's requests to %2 (at %3 s)")
+                                       .arg(m_request.app, instance.name, seconds()));
     // Switched: the new release serves whatever the drain comes to.
-    if (!previous->isEmpty())
+    if (!previous->isEmpty()) {
         if (Status drained = m_proxy->drain(m_request.app, previous.value(), spec.drainSeconds); !drained)
             m_reporter.log(LogLevel::Warning, drained.error().message);
+        else
+            m_reporter.log(LogLevel::Info, QStringLiteral("drained (at %1 s)").arg(seconds()));
+    }
     return success();
 }
 
@@ -424,10 +436,12 @@ Status ContainerDriver::stopInTheWay(const QList<AppInstance> &current, QList<Ap
             overlaps = overlaps || ports.contains(port);
         if (!overlaps && !volumes)
             continue;
-        m_reporter.log(LogLevel::Info,
-                       overlaps
-                           ? QStringLiteral("stopping %1 to free its ports").arg(instance.name)
-                           : QStringLiteral("stopping %1: it shares the app's volumes").arg(instance.name));
+        m_reporter.log(
+            LogLevel::Info,
+            overlaps ? QStringLiteral("stopping %1 to free its ports: the app does not answer until the "
+                                      "new release is healthy ([deploy.proxy] switches with no gap)")
+                           .arg(instance.name)
+                     : QStringLiteral("stopping %1: it shares the app's volumes").arg(instance.name));
         if (Status halted = m_client.stopContainer(instance.id, m_request.deploy.stopTimeoutSeconds); !halted)
             return halted;
         stopped->append(instance);
@@ -464,8 +478,12 @@ Result<AppInstance> ContainerDriver::switchTo(const QList<AppInstance> &current)
         m_reporter.state(TargetState::WaitingHealthy, next->id);
         started = m_health.wait(next->id);
     }
-    if (started && m_proxy)
+    if (started && m_proxy) {
+        m_reporter.log(LogLevel::Info, QStringLiteral("%1 is healthy from the proxy's network (at %2 s)")
+                                           .arg(next->name)
+                                           .arg(seconds()));
         started = routeThroughProxy(next.value());
+    }
     if (!started)
         return abandon(next.value(), stopped, started.error());
     next->running = true;

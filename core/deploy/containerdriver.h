@@ -7,6 +7,7 @@
 #include "deploy/targetdriver.h"
 #include "engine/engineclient.h"
 
+#include <QElapsedTimer>
 #include <QJsonObject>
 
 #include <optional>
@@ -52,6 +53,7 @@ private:
     Status stopInTheWay(const QList<AppInstance> &current, QList<AppInstance> *stopped);
     Error abandon(const AppInstance &next, const QList<AppInstance> &stopped, const Error &error);
     Status prepareProxy();
+    QString seconds() const; // since the driver was made, "3.2"
     Status routeThroughProxy(const AppInstance &instance);
 
     const RolloutRequest &m_request;
@@ -63,6 +65,7 @@ private:
     std::optional<TargetProxy> m_proxy; // with [deploy.proxy], after prepare()
     QByteArray m_certificate;           // its TLS certificate chain and key, read in prepare()
     std::optional<DeployLock> m_lock;   // released before m_client goes
+    QElapsedTimer m_timer;              // since the driver was made, for the log's "at 3.2 s"
 };
 
 } // namespace slipway

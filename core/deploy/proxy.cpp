@@ -255,11 +255,13 @@ Result<bool> TargetProxy::attach(bool *running)
     if (!found)
         return found.error();
     m_id.clear();
+    m_runningImage.clear();
     m_routes.clear();
     for (const ContainerSummary &container : found.value()) {
         if (container.name != QLatin1String(containerName))
             continue;
         m_id = container.id;
+        m_runningImage = container.image;
         if (running)
             *running = container.state == u"running";
         if (container.state == u"running")
@@ -285,6 +287,7 @@ Result<ProxyStatus> inspectProxy(const Target &target, std::stop_token stop)
     if (!found)
         return found.error();
     status.exists = found.value();
+    status.runningImage = proxy.runningImage();
     status.routes = proxy.routes();
     return status;
 }
@@ -308,10 +311,14 @@ QString describeProxy(const ProxyStatus &status)
             text += QStringLiteral(", in maintenance");
         apps.append(text + u')');
     }
+    QString state = status.running ? QString() : QStringLiteral(", not running");
+    if (!status.runningImage.isEmpty() && status.runningImage != status.image)
+        state += QStringLiteral(", runs %1 where the target asks for %2 (upgrade it)")
+                     .arg(status.runningImage, status.image);
     return QStringLiteral("proxy on ports %1 and %2%3: %4")
         .arg(status.httpPort)
         .arg(status.httpsPort)
-        .arg(status.running ? QString() : QStringLiteral(", not running"))
+        .arg(state)
         .arg(apps.isEmpty() ? QStringLiteral("no apps") : apps.join(QStringLiteral(", ")));
 }
 
@@ -393,6 +400,7 @@ Status TargetProxy::create()
     if (!created)
         return created.error();
     m_id = created.value();
+    m_runningImage = proxyImage;
     m_say(QStringLiteral("created the proxy %1 (%2) from %3, on host ports %4 and %5")
               .arg(spec.name, m_id.left(12), proxyImage)
               .arg(hostHttpPort())
@@ -685,14 +693,63 @@ Result<QString> TargetProxy::switchTo(const QString &app, const ProxySpec &spec,
         return Error::failed(
             QStringLiteral("%1: the proxy refused to switch %2: %3").arg(where(), app, line));
     }
-    m_say(QStringLiteral("switched %1 to %2 (%3)").arg(app, address, slot));
     m_routes = routes;
     return previous;
 }
 
+Result<QString> TargetProxy::upgrade()
+{
+    // The new image first: a proxy whose image cannot be had keeps running (and the lock is
+    // made from an image the engine has).
+    auto present = m_client.inspectImage(image());
+    if (!present)
+        return present.error();
+    if (!present.value()) {
+        m_say(QStringLiteral("pulling the proxy image %1").arg(image()));
+        if (Status pulled = m_client.pull(image()); !pulled)
+            return Error::failed(QStringLiteral("%1: the proxy image %2 cannot be pulled: %3")
+                                     .arg(where(), image(), pulled.error().message.section(u'\n', 0, 0)));
+    }
+    std::optional<DeployLock> held;
+    m_runningImage.clear(); // the lock's container is made from image()
+    if (Status locked = lock(held, true); !locked)
+        return locked.error();
+    bool running = false;
+    auto found = attach(&running);
+    if (!found)
+        return found.error();
+    if (found.value() && running && m_runningImage == image())
+        return QStringLiteral("the proxy runs %1 already").arg(image());
+    const QString before = m_runningImage;
+    if (found.value()) {
+        m_say(QStringLiteral("replacing the proxy (%1): its apps do not answer until the new one runs")
+                  .arg(before));
+        if (Status removed = m_client.removeContainer(m_id); !removed)
+            return removed.error();
+    }
+    if (Status ensured = ensure(); !ensured)
+        return ensured.error();
+    return found.value() ? QStringLiteral("the proxy runs %1 (was %2), with %3 route(s)")
+                               .arg(image(), before)
+                               .arg(m_routes.size())
+                         : QStringLiteral("the proxy runs %1").arg(image());
+}
+
+Result<QString> upgradeProxy(const Target &target, const std::function<void(const QString &)> &say,
+                             std::stop_token stop)
+{
+    EngineClient client(target, stop);
+    if (Status connected = client.connect(); !connected)
+        return connected.error();
+    TargetProxy proxy(
+        client, target, say ? say : [](const QString &) {}, stop);
+    return proxy.upgrade();
+}
+
 Status TargetProxy::lock(std::optional<DeployLock> &holder, bool wait)
 {
-    holder.emplace(m_client, QStringLiteral("_proxy"), image());
+    // From an image the engine has: the one the proxy runs, else the one it is to run.
+    holder.emplace(m_client, QStringLiteral("_proxy"), m_runningImage.isEmpty() ? image() : m_runningImage);
     return holder->acquire(wait, m_stop, m_say);
 }
 

@@ -52,8 +52,9 @@ struct ProxyStatus
 {
     bool exists = false;
     bool running = false;
-    QString image;
-    int httpPort = 0; // the host ports it was asked to take
+    QString image;        // the one the target's settings ask for
+    QString runningImage; // the one its container was made from
+    int httpPort = 0;     // the host ports it was asked to take
     int httpsPort = 0;
     QList<ProxyRoute> routes; // read only when it runs
 };
@@ -64,6 +65,13 @@ Result<ProxyStatus> inspectProxy(const Target &target, std::stop_token stop = {}
 // "proxy on ports 80 and 443: web (a.example.com), shop (shop.example.com/api, in maintenance)";
 // "no proxy yet" when there is none.
 QString describeProxy(const ProxyStatus &status);
+
+// Makes `target`'s proxy again from the image the target's settings name (after
+// `--proxy-image` changed, or to take a new default): the new image is pulled first; then the
+// old container goes and the new one starts with every route the volume keeps. Its apps do not
+// answer in between (a second or two). Nothing when it runs that image already. What was done.
+Result<QString> upgradeProxy(const Target &target, const std::function<void(const QString &)> &say,
+                             std::stop_token stop = {});
 
 // The target's proxy: an HAProxy container (`slipway-proxy`) on its own network, holding the
 // target's HTTP and HTTPS host ports, managed only through the Engine API. Its configuration
@@ -103,6 +111,10 @@ public:
     // its state is read. Fails with one line when its image cannot be had, its host ports are
     // taken, or its state cannot be read.
     Status ensure();
+    // Makes the proxy again from image() (upgradeProxy()).
+    Result<QString> upgrade();
+    // The image the proxy container was made from (after attach() or ensure()).
+    const QString &runningImage() const { return m_runningImage; }
     // The routes it has now (after ensure()).
     const QList<ProxyRoute> &routes() const { return m_routes; }
     std::optional<ProxyRoute> route(const QString &app) const;
@@ -151,6 +163,7 @@ private:
     std::function<void(const QString &)> m_say;
     std::stop_token m_stop;
     QString m_id;
+    QString m_runningImage;
     QList<ProxyRoute> m_routes;
 };
 

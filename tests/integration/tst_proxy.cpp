@@ -493,6 +493,45 @@ private Q_SLOTS:
         }
     }
 
+    // A target that asks for another proxy image: the check says so, and the upgrade makes the
+    // proxy again from it with every route.
+    void upgradeMakesTheProxyAgainFromTheNewImage()
+    {
+        Target t = target();
+        RolloutResult result =
+            rollout(request(QStringLiteral("web"), QStringLiteral("1"), QStringLiteral("a.test"), t));
+        QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        auto status = inspectProxy(t);
+        QVERIFY2(status, qPrintable(status ? QString() : status.error().message));
+        QVERIFY(status->exists && status->running);
+        QCOMPARE(status->runningImage, proxyImage);
+        QCOMPARE(describeProxy(status.value()), QStringLiteral("proxy on ports %1 and %2: web (a.test)")
+                                                    .arg(t.proxyHttpPort)
+                                                    .arg(t.proxyHttpsPort));
+
+        const QString newer = QStringLiteral("localhost/slipway-test/haproxy:newer");
+        QString error;
+        QVERIFY2(engine().service->importHaproxy(newer, &error), qPrintable(error));
+        t.proxyImage = newer;
+        status = inspectProxy(t);
+        QVERIFY(status);
+        QVERIFY2(describeProxy(status.value())
+                     .contains(QStringLiteral("runs %1 where the target asks for %2").arg(proxyImage, newer)),
+                 qPrintable(describeProxy(status.value())));
+        QStringList said;
+        auto upgraded = upgradeProxy(t, [&said](const QString &line) { said.append(line); });
+        QVERIFY2(upgraded, qPrintable(upgraded ? QString() : upgraded.error().message));
+        QCOMPARE(upgraded.value(),
+                 QStringLiteral("the proxy runs %1 (was %2), with 1 route(s)").arg(newer, proxyImage));
+        QCOMPARE(ask(QStringLiteral("a.test")), QStringLiteral("1"));
+        status = inspectProxy(t);
+        QVERIFY(status);
+        QCOMPARE(status->runningImage, newer);
+        upgraded = upgradeProxy(t, {});
+        QVERIFY(upgraded);
+        QCOMPARE(upgraded.value(), QStringLiteral("the proxy runs %1 already").arg(newer));
+    }
+
     // The proxy's host port is taken: one line naming target and port; the app is not touched.
     void takenProxyPortIsSaid()
     {
