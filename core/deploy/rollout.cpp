@@ -112,6 +112,17 @@ bool platformRuns(const QString &platform, const QString &os, const QString &arc
 
 QString appAddress(const Target &target, const DeploySpec &deploy)
 {
+    // Behind the proxy: its first host name, on the proxy's port (left out when it is the
+    // scheme's own).
+    if (deploy.proxy && !deploy.proxy->hosts.isEmpty()) {
+        const bool tls = deploy.proxy->tls();
+        const int port = tls ? (target.proxyHttpsPort > 0 ? target.proxyHttpsPort : 443)
+                             : (target.proxyHttpPort > 0 ? target.proxyHttpPort : 80);
+        const bool usual = port == (tls ? 443 : 80);
+        return QStringLiteral("%1://%2%3%4/")
+            .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), deploy.proxy->hosts.first(),
+                 usual ? QString() : QStringLiteral(":%1").arg(port), deploy.proxy->pathPrefix);
+    }
     // The first TCP port the app publishes, and the address it is bound to, if any; with host
     // networking, its health port.
     Published published;

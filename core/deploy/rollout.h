@@ -108,7 +108,8 @@ struct TargetOutcome
     QString address;            // healthy: where the app answers from here (appAddress); may be empty
 };
 
-// Where an app deployed with `deploy` to `target` answers from this machine: http:// the
+// Where an app deployed with `deploy` to `target` answers from this machine. Behind the proxy:
+// its first host name on the proxy's port (https:// with TLS). Otherwise http:// the
 // target's host (127.0.0.1 for a local socket) and the first TCP port it publishes (with host
 // networking, its health port). Empty when it publishes none, or only on the loopback of
 // another host.

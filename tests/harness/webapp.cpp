@@ -5,7 +5,8 @@
 namespace slipway::test {
 
 bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint16 port,
-                  const QString &message, quint16 hostPort, const QByteArray &healthTimeout)
+                  const QString &message, quint16 hostPort, const QByteArray &healthTimeout,
+                  const QByteArray &extraToml)
 {
     QByteArray toml = "[image]\n"
                       "entrypoint = [\"/bin/busybox\", \"httpd\", \"-f\", \"-vv\", \"-p\", \"PORT\", "
@@ -28,6 +29,7 @@ bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint1
     toml.replace("HOST", QByteArray::number(hostPort));
     toml.replace("PORT", QByteArray::number(port));
     toml.replace("TIMEOUT", healthTimeout);
+    toml += extraToml;
     QFile busybox(QStringLiteral("/bin/busybox"));
     if (!busybox.open(QIODevice::ReadOnly))
         return false;

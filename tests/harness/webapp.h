@@ -13,10 +13,12 @@ namespace slipway::test {
 // health check, whose timeout is `healthTimeout`, a spec duration). It is named "web" and has
 // stop_timeout = 1: httpd as PID 1 ignores SIGTERM, so retiring it waits the whole grace. The
 // commit's message is `message`, or the version. With a `hostPort`, it publishes `port` there (so
-// a new release has to stop the old one first). False when a file cannot be written or the
+// a new release has to stop the old one first). `extraToml` goes at the end of its slipway.toml
+// (e.g. a [deploy.proxy] table). False when a file cannot be written or the
 // commit fails.
 bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint16 port,
-                  const QString &message = {}, quint16 hostPort = 0, const QByteArray &healthTimeout = "6s");
+                  const QString &message = {}, quint16 hostPort = 0, const QByteArray &healthTimeout = "6s",
+                  const QByteArray &extraToml = {});
 
 // Runs on `engine` a container `name` labelled as release `release` of `app`, as a deploy labels
 // its containers, for the log tests: it prints "started" on stderr, then "line N" on stdout every

@@ -4,10 +4,12 @@
 // registry, and 20 clients asking through the proxy's published port the whole time. The
 // target is the engine's unix socket, or the same engine through the harness sshd.
 
+#include "clirun.h"
 #include "deploy/proxy.h"
 #include "deploy/rollout.h"
 #include "dockerservice.h"
 #include "engine/engineclient.h"
+#include "gitrepo.h"
 #include "httpprobe.h"
 #include "loadgenerator.h"
 #include "podmanservice.h"
@@ -15,6 +17,7 @@
 #include "registryserver.h"
 #include "releaseimage.h"
 #include "sshserver.h"
+#include "webapp.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -29,8 +32,10 @@
 #include <unistd.h>
 
 using namespace slipway;
+using slipway::test::CliRun;
 using slipway::test::DockerService;
 using slipway::test::EngineService;
+using slipway::test::GitRepo;
 using slipway::test::LoadGenerator;
 using slipway::test::PodmanService;
 using slipway::test::RegistryServer;
@@ -247,6 +252,7 @@ private Q_SLOTS:
         RolloutResult result =
             rollout(request(QStringLiteral("web"), QStringLiteral("1"), QStringLiteral("a.test"), t));
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        QCOMPARE(result.targets.first().address, QStringLiteral("http://a.test:%1/").arg(t.proxyHttpPort));
         QCOMPARE(ask(QStringLiteral("a.test")), QStringLiteral("1"));
         QCOMPARE(ask(QStringLiteral("A.Test:8080")), QStringLiteral("1")); // the Host header's case and port
         QVERIFY(ask(QStringLiteral("other.test")).startsWith(QStringLiteral("HTTP 404")));
@@ -530,6 +536,52 @@ private Q_SLOTS:
         upgraded = upgradeProxy(t, {});
         QVERIFY(upgraded);
         QCOMPARE(upgraded.value(), QStringLiteral("the proxy runs %1 already").arg(newer));
+    }
+
+    // The same through slipway-cli: a git repository whose slipway.toml has [deploy.proxy],
+    // deployed twice and rolled back by the history's recorded settings, under load.
+    void cliDeploysAndRollsBackThroughTheProxy()
+    {
+        QTemporaryDir data;
+        GitRepo repo;
+        QVERIFY(data.isValid() && repo.isValid());
+        const auto cli = [&data](QStringList arguments) {
+            arguments.prepend(data.path());
+            arguments.prepend(QStringLiteral("--data-dir"));
+            return slipway::test::runCli(arguments);
+        };
+        const Target t = target();
+        CliRun run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
+                          QStringLiteral("--endpoint"), t.endpoint, QStringLiteral("--proxy-image"),
+                          t.proxyImage, QStringLiteral("--proxy-http-port"), QString::number(t.proxyHttpPort),
+                          QStringLiteral("--proxy-https-port"), QString::number(t.proxyHttpsPort)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QByteArray proxied = "[deploy.proxy]\nhosts = [\"cli.test\"]\nport = 8000\n";
+        for (const QByteArray &version : {QByteArrayLiteral("v1"), QByteArrayLiteral("v2")}) {
+            QVERIFY(slipway::test::commitWebApp(repo, version, true, 8000, {}, 0, "8s", proxied));
+            run = cli(
+                {QStringLiteral("deploy"), repo.path(), QStringLiteral("--target"), QStringLiteral("local")});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+            QCOMPARE(ask(QStringLiteral("cli.test")), QString::fromUtf8(version));
+        }
+        QVERIFY2(run.err.contains(QStringLiteral("http://cli.test:%1/").arg(t.proxyHttpPort)) ||
+                     QString::fromUtf8(run.out).contains(
+                         QStringLiteral("http://cli.test:%1/").arg(t.proxyHttpPort)),
+                 qPrintable(run.err + QString::fromUtf8(run.out)));
+
+        LoadGenerator load(url(), QStringLiteral("cli.test"));
+        load.start();
+        QTest::qWait(300);
+        run = cli({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("local"),
+                   QStringLiteral("--app"), QStringLiteral("web")});
+        QTest::qWait(300);
+        load.stop();
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        const QList<LoadGenerator::Answer> answers = load.answers();
+        QVERIFY2(LoadGenerator::failures(answers) == 0, qPrintable(LoadGenerator::describe(answers)));
+        for (int client = 0; client < load.clients(); ++client)
+            QCOMPARE(versions(LoadGenerator::ofClient(answers, client)), QStringLiteral("v2 v1"));
+        QCOMPARE(ask(QStringLiteral("cli.test")), QStringLiteral("v1"));
     }
 
     // The proxy's host port is taken: one line naming target and port; the app is not touched.
