@@ -222,6 +222,14 @@ private Q_SLOTS:
                                           "exec /bin/busybox httpd -f -p %2 -h /www")
                                .arg(name)
                                .arg(m_port)}));
+        // Serves "api" at /api/.
+        m_releases.insert(
+            QStringLiteral("api1"),
+            makeRelease(QStringLiteral("api1"), true,
+                        {QStringLiteral("/bin/busybox"), QStringLiteral("sh"), QStringLiteral("-c"),
+                         QStringLiteral("mkdir -p /www/api && echo api > /www/api/index.html && "
+                                        "exec /bin/busybox httpd -f -p %1 -h /www")
+                             .arg(m_port)}));
         for (auto it = m_releases.begin(); it != m_releases.end(); ++it)
             QVERIFY2(!it.value().isEmpty(), qPrintable(it.key()));
     }
@@ -367,7 +375,17 @@ private Q_SLOTS:
         QCOMPARE(versions(loadB.answers()), QStringLiteral("b1"));
         QCOMPARE(containerIdOf(t, QStringLiteral("other")), otherId);
 
-        // A third app claiming a.test: one line naming target, app and owner; nothing changes.
+        // A third app under a.test/api: its path goes to it, the rest still to web.
+        RolloutRequest api =
+            request(QStringLiteral("api"), QStringLiteral("api1"), QStringLiteral("a.test"), t);
+        api.deploy.proxy->pathPrefix = QStringLiteral("/api");
+        result = rollout(api);
+        QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        QCOMPARE(ask(QStringLiteral("a.test"), QStringLiteral("/api/")), QStringLiteral("api"));
+        QCOMPARE(ask(QStringLiteral("a.test")), QStringLiteral("2"));
+        QCOMPARE(ask(QStringLiteral("b.test"), QStringLiteral("/api/")).left(8), QStringLiteral("HTTP 404"));
+
+        // A fourth app claiming a.test: one line naming target, app and owner; nothing changes.
         result = rollout(request(QStringLiteral("thief"), QStringLiteral("b1"), QStringLiteral("a.test"), t));
         QVERIFY(!result.allHealthy());
         const QString error = result.targets.first().error;
