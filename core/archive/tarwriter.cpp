@@ -375,4 +375,24 @@ Status TarWriter::finish()
     return success();
 }
 
+Result<QByteArray> tarOfFiles(QList<std::pair<QString, QByteArray>> files, qint64 mtime)
+{
+    std::sort(files.begin(), files.end(), [](const auto &a, const auto &b) {
+        return TarWriter::sortKey(a.first, false) < TarWriter::sortKey(b.first, false);
+    });
+    QByteArray tar;
+    TarWriter writer(
+        [&tar](const char *data, qsizetype size) {
+            tar.append(data, size);
+            return success();
+        },
+        mtime);
+    for (const auto &[path, contents] : std::as_const(files))
+        if (Status added = writer.addFile(path, false, contents); !added)
+            return added.error();
+    if (Status finished = writer.finish(); !finished)
+        return finished.error();
+    return tar;
+}
+
 } // namespace slipway

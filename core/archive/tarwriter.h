@@ -95,4 +95,8 @@ private:
     int m_entryCount = 0;
 };
 
+// A small tar of `files` (path, contents; 0644, in any order: sorted here) with `mtime`, whole
+// in memory: what goes into a container with PUT /containers/{id}/archive.
+Result<QByteArray> tarOfFiles(QList<std::pair<QString, QByteArray>> files, qint64 mtime);
+
 } // namespace slipway

@@ -399,21 +399,13 @@ Status ContainerDriver::copySecretFiles(const QString &id)
 {
     if (!m_request.deploy.secretFiles || m_request.secrets.isEmpty())
         return success();
-    QByteArray tar;
-    TarWriter writer(
-        [&tar](const char *data, qsizetype size) {
-            tar.append(data, size);
-            return success();
-        },
-        QDateTime::currentSecsSinceEpoch());
+    QList<std::pair<QString, QByteArray>> files;
     for (auto it = m_request.secrets.cbegin(); it != m_request.secrets.cend(); ++it)
-        if (Status added =
-                writer.addFile(QStringLiteral("run/secrets/") + it.key(), false, it.value().toUtf8());
-            !added)
-            return added;
-    if (Status finished = writer.finish(); !finished)
-        return finished;
-    if (Status put = m_client.putArchive(id, QStringLiteral("/"), tar); !put)
+        files.append({QStringLiteral("run/secrets/") + it.key(), it.value().toUtf8()});
+    auto tar = tarOfFiles(files, QDateTime::currentSecsSinceEpoch());
+    if (!tar)
+        return tar.error();
+    if (Status put = m_client.putArchive(id, QStringLiteral("/"), tar.value()); !put)
         return put;
     m_reporter.log(LogLevel::Info, QStringLiteral("copied %1 secret file(s) to /run/secrets in %2")
                                        .arg(m_request.secrets.size())

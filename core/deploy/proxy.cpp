@@ -371,19 +371,26 @@ Status TargetProxy::ensure()
     return success();
 }
 
+// The proxy's image on the target: pulled unless it is there.
+Status TargetProxy::pullImage()
+{
+    auto present = m_client.inspectImage(image());
+    if (!present)
+        return present.error();
+    if (present.value())
+        return success();
+    m_say(QStringLiteral("pulling the proxy image %1").arg(image()));
+    if (Status pulled = m_client.pull(image()); !pulled)
+        return Error::failed(QStringLiteral("%1: the proxy image %2 is not there and cannot be pulled: %3")
+                                 .arg(where(), image(), pulled.error().message.section(u'\n', 0, 0)));
+    return success();
+}
+
 Status TargetProxy::create()
 {
     const QString proxyImage = image();
-    auto present = m_client.inspectImage(proxyImage);
-    if (!present)
-        return present.error();
-    if (!present.value()) {
-        m_say(QStringLiteral("pulling the proxy image %1").arg(proxyImage));
-        if (Status pulled = m_client.pull(proxyImage); !pulled)
-            return Error::failed(
-                QStringLiteral("%1: the proxy image %2 is not there and cannot be pulled: %3")
-                    .arg(where(), proxyImage, pulled.error().message.section(u'\n', 0, 0)));
-    }
+    if (Status pulled = pullImage(); !pulled)
+        return pulled;
     ContainerSpec spec;
     spec.name = QString::fromLatin1(containerName);
     spec.image = proxyImage;
@@ -465,19 +472,10 @@ Status TargetProxy::checkClaims(const QString &app, const ProxySpec &spec) const
 
 Status TargetProxy::writeFiles(const QList<std::pair<QString, QByteArray>> &files)
 {
-    QByteArray tar;
-    TarWriter writer(
-        [&tar](const char *data, qsizetype size) {
-            tar.append(data, size);
-            return success();
-        },
-        QDateTime::currentSecsSinceEpoch());
-    for (const auto &[name, contents] : files)
-        if (Status added = writer.addFile(name, false, contents); !added)
-            return added;
-    if (Status finished = writer.finish(); !finished)
-        return finished;
-    return m_client.putArchive(m_id, stateDirectory, tar);
+    auto tar = tarOfFiles(files, QDateTime::currentSecsSinceEpoch());
+    if (!tar)
+        return tar.error();
+    return m_client.putArchive(m_id, stateDirectory, tar.value());
 }
 
 Result<QString> TargetProxy::runtime(const QString &commands)
@@ -701,15 +699,8 @@ Result<QString> TargetProxy::upgrade()
 {
     // The new image first: a proxy whose image cannot be had keeps running (and the lock is
     // made from an image the engine has).
-    auto present = m_client.inspectImage(image());
-    if (!present)
-        return present.error();
-    if (!present.value()) {
-        m_say(QStringLiteral("pulling the proxy image %1").arg(image()));
-        if (Status pulled = m_client.pull(image()); !pulled)
-            return Error::failed(QStringLiteral("%1: the proxy image %2 cannot be pulled: %3")
-                                     .arg(where(), image(), pulled.error().message.section(u'\n', 0, 0)));
-    }
+    if (Status pulled = pullImage(); !pulled)
+        return pulled.error();
     std::optional<DeployLock> held;
     m_runningImage.clear(); // the lock's container is made from image()
     if (Status locked = lock(held, true); !locked)

@@ -149,6 +149,7 @@ public:
     static QByteArray configuration(const QList<ProxyRoute> &routes);
 
 private:
+    Status pullImage();
     Status create();
     Status readState();
     Status writeFiles(const QList<std::pair<QString, QByteArray>> &files);

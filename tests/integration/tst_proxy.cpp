@@ -147,10 +147,11 @@ private:
     }
 
     // One request through the proxy for `host`: the body, or "HTTP N".
-    QString ask(const QString &host, const QString &path = QStringLiteral("/"))
+    // One request for `url` with `host`'s Host header: the body, or "HTTP N ...".
+    static QString askUrl(const QString &url, const QString &host, const QString &caFile = {})
     {
-        LoadGenerator one(QStringLiteral("http://127.0.0.1:%1%2").arg(engine().httpPort).arg(path), host, 1,
-                          30, 1);
+        LoadGenerator one(url, host, 1, 30, 1);
+        one.setCaFile(caFile);
         one.start();
         one.wait();
         const QList<LoadGenerator::Answer> answers = one.answers();
@@ -160,6 +161,12 @@ private:
                                              : QStringLiteral("HTTP %1 %2")
                                                    .arg(answers.first().status)
                                                    .arg(QString::fromUtf8(answers.first().body).simplified());
+    }
+
+    // One request through the proxy's HTTP port for `host`.
+    QString ask(const QString &host, const QString &path = QStringLiteral("/"))
+    {
+        return askUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(engine().httpPort).arg(path), host);
     }
 
     QString containerIdOf(const Target &t, const QString &app)
@@ -484,18 +491,8 @@ private Q_SLOTS:
             return rollout(r);
         };
         const auto askTls = [&]() {
-            LoadGenerator one(QStringLiteral("https://a.test:%1/").arg(engine().httpsPort),
-                              QStringLiteral("a.test"), 1, 30, 1);
-            one.setCaFile(file(QStringLiteral("ca.crt")));
-            one.start();
-            one.wait();
-            const QList<LoadGenerator::Answer> answers = one.answers();
-            return answers.isEmpty() ? QStringLiteral("no answer")
-                   : answers.first().status == 200
-                       ? QString::fromUtf8(answers.first().body).trimmed()
-                       : QStringLiteral("HTTP %1 %2")
-                             .arg(answers.first().status)
-                             .arg(QString::fromUtf8(answers.first().body).simplified());
+            return askUrl(QStringLiteral("https://a.test:%1/").arg(engine().httpsPort),
+                          QStringLiteral("a.test"), file(QStringLiteral("ca.crt")));
         };
         RolloutResult result = secured(QStringLiteral("1"), QStringLiteral("a.crt"), QStringLiteral("a.key"));
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
