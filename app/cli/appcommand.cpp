@@ -1,5 +1,6 @@
 // slipway-cli app list: the apps on the targets, as the engines have them and the history says.
-// slipway-cli app stop|start|restart|remove APP: what a user does to them by hand, recorded.
+// slipway-cli app stop|start|restart|remove|maintenance|live APP: what a user does to them by
+// hand, recorded.
 
 #include "commands.h"
 #include "output.h"
@@ -75,7 +76,9 @@ QJsonObject appJson(const AppStatus &app, const std::optional<AppStats> &stats)
                        {QStringLiteral("target"), app.target},
                        {QStringLiteral("state"), app.state()},
                        {QStringLiteral("expected"), app.expected},
-                       {QStringLiteral("drift"), app.drift}};
+                       {QStringLiteral("drift"), app.drift},
+                       {QStringLiteral("proxied"), app.proxied},
+                       {QStringLiteral("maintenance"), app.maintenance}};
     if (app.recorded) {
         const ReleaseRecord &release = app.recorded->release;
         object.insert(QStringLiteral("release"), release.id);
@@ -204,6 +207,10 @@ int listApps(const Invocation &invocation, CommandContext &context, History &his
             rows.append(row);
             if (!app.drift.isEmpty())
                 notes.append(QStringLiteral("%1 on %2: drift: %3").arg(app.app, app.target, app.drift));
+            if (app.maintenance)
+                notes.append(QStringLiteral("%1 on %2: in maintenance: the proxy answers 503 ('app live %1' "
+                                            "serves it again)")
+                                 .arg(app.app, app.target));
         }
     }
     if (rows.size() == 1) {
@@ -242,7 +249,8 @@ int operate(const Invocation &invocation, CommandContext &context, History &hist
         auto operation = operateApp(history, target, app, action, options);
         if (!operation) {
             // Of all targets, those without the app are passed over; a named one must have it.
-            if (!named && operation.error().kind == Error::Kind::BadInput) {
+            if (!named && operation.error().kind == Error::Kind::BadInput &&
+                operation.error().code == Error::Code::NotFound) {
                 absent.append(target.name);
                 continue;
             }

@@ -41,7 +41,7 @@ QString s(const char *text)
     return QString::fromLatin1(text);
 }
 
-// What app stop|start|restart|remove take.
+// What app stop|start|restart|remove|maintenance|live take.
 QList<OptionSpec> appOperationOptions()
 {
     return {{s("target"), s("NAME"), s("Only this target; repeat for several (default: every target).")},
@@ -87,7 +87,10 @@ const QList<CommandSpec> &commands()
           {s("proxy-https-port"), s("N"), s("Host port the proxy takes for HTTPS (default: 443)."), false,
            Check::Port}}},
         {s("target list"), {}, s("List the targets."), {}},
-        {s("target check"), {s("NAME")}, s("Connect to a target and report its engine and version."), {}},
+        {s("target check"),
+         {s("NAME")},
+         s("Connect to a target and report its engine and version, and its proxy's routes."),
+         {}},
         {s("target remove"),
          {s("NAME")},
          s("Remove a target; the apps there keep running unless --remove-apps."),
@@ -140,7 +143,15 @@ const QList<CommandSpec> &commands()
         {s("app restart"), {s("APP")}, s("Restart an app's running containers."), appOperationOptions()},
         {s("app remove"),
          {s("APP")},
-         s("Stop and remove an app's containers (images stay)."),
+         s("Stop and remove an app's containers (images stay) and its route through the proxy."),
+         appOperationOptions()},
+        {s("app maintenance"),
+         {s("APP")},
+         s("Have the target's proxy answer the app's requests with 503 and a maintenance page."),
+         appOperationOptions()},
+        {s("app live"),
+         {s("APP")},
+         s("Have the target's proxy serve an app in maintenance again."),
          appOperationOptions()},
         {s("rollback"),
          {s("[SOURCE]")},
@@ -392,10 +403,10 @@ ParseOutcome parseCommandLine(const QStringList &argv)
         if (words.size() < 2) {
             if (rest.contains(s("--help")) || rest.contains(s("-h")))
                 return showText(overview());
-            return usageError(u' ' + name,
-                              name == u"target"
-                                  ? s("needs a subcommand: add, list, check or remove")
-                                  : s("needs a subcommand: list, stop, start, restart or remove"));
+            return usageError(u' ' + name, name == u"target"
+                                               ? s("needs a subcommand: add, list, check or remove")
+                                               : s("needs a subcommand: list, stop, start, restart, remove, "
+                                                   "maintenance or live"));
         }
         name += u' ' + words.at(1);
         commandWords = 2;

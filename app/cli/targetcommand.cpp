@@ -17,6 +17,8 @@
 #include <QTextStream>
 #include <QUrl>
 
+#include <optional>
+
 namespace slipway::cli {
 namespace {
 
@@ -136,6 +138,20 @@ int listTargets(const Invocation &invocation, CommandContext &context, History &
     return 0;
 }
 
+QJsonObject proxyJson(const ProxyStatus &status)
+{
+    QJsonArray routes;
+    for (const ProxyRoute &route : status.routes)
+        routes.append(QJsonObject{{QStringLiteral("app"), route.app},
+                                  {QStringLiteral("hosts"), QJsonArray::fromStringList(route.hosts)},
+                                  {QStringLiteral("pathPrefix"), route.pathPrefix},
+                                  {QStringLiteral("tls"), route.tls},
+                                  {QStringLiteral("maintenance"), route.maintenance}});
+    return {{QStringLiteral("exists"), status.exists},       {QStringLiteral("running"), status.running},
+            {QStringLiteral("image"), status.image},         {QStringLiteral("httpPort"), status.httpPort},
+            {QStringLiteral("httpsPort"), status.httpsPort}, {QStringLiteral("routes"), routes}};
+}
+
 int checkTarget(const Invocation &invocation, CommandContext &context, History &history)
 {
     Result<Target> target = history.target(invocation.arguments.value(0));
@@ -144,6 +160,11 @@ int checkTarget(const Invocation &invocation, CommandContext &context, History &
     Result<EngineInfo> info = probeTarget(*target, context.stop);
     if (!info)
         return reportError(context, invocation.command, info.error());
+    // The engine answered: its proxy too, as the Targets page shows it.
+    Result<ProxyStatus> proxy = inspectProxy(*target, context.stop);
+    std::optional<Error> proxyError; // its message names the target
+    if (!proxy)
+        proxyError = proxy.error();
     if (invocation.json) {
         QJsonObject object = targetJson(*target);
         object.insert(QStringLiteral("engine"), info->name);
@@ -151,12 +172,21 @@ int checkTarget(const Invocation &invocation, CommandContext &context, History &
         object.insert(QStringLiteral("apiVersion"), info->apiVersion);
         object.insert(QStringLiteral("os"), info->os);
         object.insert(QStringLiteral("arch"), info->arch);
+        object.insert(QStringLiteral("proxy"),
+                      proxy ? proxyJson(*proxy)
+                            : QJsonObject{{QStringLiteral("error"), proxyError->message}});
         context.out << QJsonDocument(object).toJson(QJsonDocument::Compact) << Qt::endl;
-        return 0;
+    } else {
+        context.out << describeTarget(*target) << ": " << info->name << ' ' << info->version << ", API "
+                    << info->apiVersion << ", " << info->os << '/' << info->arch << Qt::endl;
+        if (proxy)
+            context.out << describeProxy(*proxy) << Qt::endl;
     }
-    context.out << describeTarget(*target) << ": " << info->name << ' ' << info->version << ", API "
-                << info->apiVersion << ", " << info->os << '/' << info->arch << Qt::endl;
-    return 0;
+    if (!proxyError)
+        return 0;
+    // Said on stderr only: stdout has the target's line (or object, with the error) already.
+    CommandContext onStderr{context.out, context.err, context.stop, false};
+    return reportError(onStderr, invocation.command, *proxyError);
 }
 
 int removeTarget(const Invocation &invocation, CommandContext &context, History &history)

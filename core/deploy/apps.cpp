@@ -1,13 +1,13 @@
 #include "deploy/apps.h"
 
 #include "deploy/deploylock.h"
+#include "deploy/proxy.h"
 #include "deploy/release.h"
 #include "deploy/rollout.h"
 #include "engine/engineclient.h"
 #include "history/history.h"
 
 #include <QHash>
-#include <QSet>
 #include <QSysInfo>
 
 #include <algorithm>
@@ -43,7 +43,7 @@ QString expectedOf(const std::optional<RecordedApp> &recorded)
 {
     if (!recorded)
         return {};
-    return recorded->operation && recorded->operation->action == OperationAction::Stop
+    return recorded->containerOperation && recorded->containerOperation->action == OperationAction::Stop
                ? QStringLiteral("stopped")
                : QStringLiteral("running");
 }
@@ -70,7 +70,8 @@ QString driftOf(const AppStatus &status)
         if (names.isEmpty())
             return {};
         return QStringLiteral("stopped with Slipway at %1, yet %2 runs")
-            .arg(status.recorded->operation->finished.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
+            .arg(status.recorded->containerOperation->finished.toUTC().toString(
+                     QStringLiteral("yyyy-MM-dd HH:mm")),
                  names.join(QStringLiteral(", ")));
     }
     if (containers.isEmpty())
@@ -153,24 +154,28 @@ Result<QList<RecordedApp>> recordedApps(const History &history, const QString &t
         apps.append(RecordedApp{.app = entry.app,
                                 .release = entry.release,
                                 .deployed = entry.deployment.finished,
-                                .operation = std::nullopt});
+                                .operation = std::nullopt,
+                                .containerOperation = std::nullopt});
     }
     auto operations = history.operations(OperationFilter{.app = {}, .target = target, .limit = 0});
     if (!operations)
         return operations.error();
-    QList<RecordedApp> kept;
-    QSet<QString> seen;
+    // Newest first: the first seen of an app after its deployment is its last.
     for (const OperationRecord &operation : operations.value()) {
-        if (!operation.succeeded || seen.contains(operation.app) || !indexOfApp.contains(operation.app))
+        if (!operation.succeeded || !indexOfApp.contains(operation.app))
             continue;
         RecordedApp &app = apps[indexOfApp.value(operation.app)];
         if (operation.finished < app.deployed)
             continue; // a deployment came after it
-        seen.insert(operation.app);
-        app.operation = operation;
+        if (!app.operation)
+            app.operation = operation;
+        if (!app.containerOperation && operation.action != OperationAction::Maintenance &&
+            operation.action != OperationAction::Live)
+            app.containerOperation = operation;
     }
+    QList<RecordedApp> kept;
     for (const RecordedApp &app : std::as_const(apps))
-        if (!app.operation || app.operation->action != OperationAction::Remove)
+        if (!app.containerOperation || app.containerOperation->action != OperationAction::Remove)
             kept.append(app);
     return kept;
 }
@@ -229,6 +234,19 @@ TargetApps inspectApps(const Target &target, const QList<RecordedApp> &recorded,
         if (started.isValid() && started.date().year() > 1)
             container.started = started.toUTC();
         statusOf(summary.labels.value(label(labels::app))).containers.append(container);
+    }
+    // Which of them the target's proxy routes, and which it holds in maintenance. A proxy that
+    // cannot be read leaves both unknown: the containers are what this lists.
+    TargetProxy proxy(
+        client, target, [](const QString &) {}, stop);
+    bool proxyRunning = false;
+    if (auto found = proxy.attach(&proxyRunning); found && found.value() && proxyRunning) {
+        for (const ProxyRoute &route : proxy.routes())
+            for (AppStatus &status : apps)
+                if (status.app == route.app) {
+                    status.proxied = true;
+                    status.maintenance = route.maintenance;
+                }
     }
     for (AppStatus &status : apps)
         settle(status);
@@ -332,12 +350,36 @@ Result<OperationRecord> operateApp(History &history, const Target &target, const
     QList<ContainerSummary> containers = listed.value();
     if (containers.isEmpty())
         return Error::badInput(
-            QStringLiteral("target %1: app %2 has no container there").arg(target.name, app));
+                   QStringLiteral("target %1: app %2 has no container there").arg(target.name, app))
+            .withCode(Error::Code::NotFound);
     std::stable_sort(containers.begin(), containers.end(),
                      [](const ContainerSummary &a, const ContainerSummary &b) {
                          return a.labels.value(label(labels::release)).toLongLong() >
                                 b.labels.value(label(labels::release)).toLongLong();
                      });
+
+    const std::function<void(const QString &)> say =
+        options.say ? options.say : std::function<void(const QString &)>([](const QString &) {});
+
+    // Maintenance and live change the app's route through the target's proxy: one must route it.
+    TargetProxy proxy(client, target, say, options.stop);
+    std::optional<ProxyRoute> route;
+    if (action == OperationAction::Maintenance || action == OperationAction::Live) {
+        bool running = false;
+        auto found = proxy.attach(&running);
+        if (!found)
+            return found.error();
+        const QString notBehind =
+            QStringLiteral("target %1: app %2 is not behind a proxy").arg(target.name, app);
+        if (found.value() && !running)
+            return Error::badInput(notBehind + QStringLiteral(": the target's proxy %1 is not running (a "
+                                                              "deploy with [deploy.proxy] starts it again)")
+                                                   .arg(QLatin1String(TargetProxy::containerName)));
+        if (found.value())
+            route = proxy.route(app);
+        if (!route)
+            return Error::badInput(notBehind);
+    }
 
     OperationRecord operation;
     operation.app = app;
@@ -372,9 +414,7 @@ Result<OperationRecord> operateApp(History &history, const Target &target, const
     };
 
     DeployLock lock(client, app, main->image);
-    if (Status locked = lock.acquire(
-            options.waitForLock, options.stop, options.say ? options.say : [](const QString &) {});
-        !locked)
+    if (Status locked = lock.acquire(options.waitForLock, options.stop, say); !locked)
         return finish(locked, {});
 
     const int timeout = stopTimeoutOf(known);
@@ -426,7 +466,36 @@ Result<OperationRecord> operateApp(History &history, const Target &target, const
                 break;
             done.append(QStringLiteral("removed %1").arg(container.name));
         }
+        if (status) {
+            // Its route goes too: the proxy answers its hosts as it answers any it does not know.
+            bool running = false;
+            auto found = proxy.attach(&running);
+            if (!found) {
+                done.append(QStringLiteral("warning: the proxy's route of %1 may remain: %2")
+                                .arg(app, found.error().message));
+            } else if (found.value() && running && proxy.route(app)) {
+                if (Status removed = proxy.removeRoute(app); removed)
+                    done.append(QStringLiteral("the proxy no longer routes %1").arg(app));
+                else
+                    done.append(QStringLiteral("warning: the proxy still routes %1: %2")
+                                    .arg(app, removed.error().message));
+            }
+        }
         break;
+    case OperationAction::Maintenance:
+    case OperationAction::Live: {
+        const bool on = action == OperationAction::Maintenance;
+        const bool already = route->maintenance == on;
+        if (status = proxy.setMaintenance(app, on); !status)
+            break;
+        if (on)
+            done.append(already ? QStringLiteral("%1 was in maintenance already").arg(app)
+                                : QStringLiteral("%1 is in maintenance: the proxy answers 503").arg(app));
+        else
+            done.append(already ? QStringLiteral("%1 was live already").arg(app)
+                                : QStringLiteral("%1 is live again").arg(app));
+        break;
+    }
     }
     lock.release();
     if (!status && options.stop.stop_requested())

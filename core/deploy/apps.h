@@ -17,8 +17,9 @@ namespace slipway {
 class History;
 
 // The apps Slipway deployed, as the engines have them and as the history says they should be,
-// and what a user does to them by hand: `slipway-cli app list|stop|start|restart|remove` and the
-// window's Apps page both go through here.
+// and what a user does to them by hand: `slipway-cli app
+// list|stop|start|restart|remove|maintenance|live` and the window's Apps page both go through
+// here.
 
 // One of an app's containers on a target, as the engine has it.
 struct AppContainer
@@ -44,6 +45,9 @@ struct RecordedApp
     ReleaseRecord release;
     QDateTime deployed;                       // when that deployment finished
     std::optional<OperationRecord> operation; // the last succeeded one since that deployment
+    // The last of those that acted on its containers (not maintenance or live): what says
+    // whether it should run.
+    std::optional<OperationRecord> containerOperation;
 };
 
 // An app on a target: both sides, and whether they agree.
@@ -59,6 +63,11 @@ struct AppStatus
     // Empty when what runs is what the history says; else one line saying how they differ: a
     // container removed, stopped, started or replaced outside Slipway.
     QString drift;
+    // Behind the target's proxy: the running proxy routes it; in maintenance, the proxy answers
+    // its requests with 503 and a page of its own instead. Both false when the proxy could not
+    // be read.
+    bool proxied = false;
+    bool maintenance = false;
 
     // The container that serves: the running one of the newest release; else null.
     const AppContainer *serving() const;
@@ -80,9 +89,10 @@ struct TargetApps
 Result<QList<RecordedApp>> recordedApps(const History &history, const QString &target);
 
 // Compares what runs on the target with `recorded`: every container labelled as an app's
-// (io.slipway.app), inspected for state, health, restarts and start time. Blocking, for a
-// worker thread; a target that cannot be reached is TargetApps::error, with the recorded apps
-// listed and their containers unknown.
+// (io.slipway.app), inspected for state, health, restarts and start time, and the routes of the
+// target's proxy when it runs (AppStatus::proxied, maintenance). Blocking, for a worker thread;
+// a target that cannot be reached is TargetApps::error, with the recorded apps listed and their
+// containers unknown.
 TargetApps inspectApps(const Target &target, const QList<RecordedApp> &recorded, std::stop_token stop);
 
 // Both, on the calling thread, with a History of its own opened on `historyPath`.
@@ -111,14 +121,19 @@ struct OperationOptions
     std::stop_token stop;
 };
 
-// Does `action` to `app`'s containers on `target`, holding the app's deploy lock there (so it
-// never races a deploy), and records it in the history as an operation: who, when, what was
-// done and how it ended. stop: every running container, with the release's stop_timeout;
-// start: the container of the release the history says runs (else the newest); restart: the
-// running ones (a stopped app is started); remove: every container of the app (images stay).
+// Does `action` to `app` on `target`, holding the app's deploy lock there (so it never races a
+// deploy), and records it in the history as an operation: who, when, what was done and how it
+// ended. stop: every running container, with the release's stop_timeout; start: the container
+// of the release the history says runs (else the newest); restart: the running ones (a stopped
+// app is started); remove: every container of the app (images stay), and then its route
+// through the target's proxy when the proxy runs (a route that cannot be taken away is said in
+// the operation's detail, not a failure); maintenance: the target's proxy answers the app's
+// requests with 503 and a page saying so (its containers keep running), under the proxy's lock
+// too; live: the proxy serves the app again.
 //
-// An app that has no container on the target is a BadInput error naming target and app, and
-// nothing is recorded. Returns the recorded operation; a failure is recorded too, and returned
+// An app that has no container on the target is a BadInput error naming target and app (code
+// NotFound), and nothing is recorded; so is maintenance or live of an app that no running proxy
+// of the target routes. Returns the recorded operation; a failure is recorded too, and returned
 // as the error.
 Result<OperationRecord> operateApp(History &history, const Target &target, const QString &app,
                                    OperationAction action, const OperationOptions &options = {});

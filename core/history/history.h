@@ -81,7 +81,7 @@ public:
     Result<DeploymentRecord> deployment(qint64 id) const;
     Result<QList<DeploymentRecord>> deployments(const DeploymentFilter &filter = {}) const; // newest first
 
-    // Operations on an app's containers (stop, start, restart, remove), recorded once ended.
+    // Operations on an app (stop, start, restart, remove, maintenance, live), recorded once ended.
     Result<qint64> addOperation(const OperationRecord &operation);
     Result<QList<OperationRecord>> operations(const OperationFilter &filter = {}) const; // newest first
 

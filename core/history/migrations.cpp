@@ -106,6 +106,32 @@ const QList<QStringList> &historyMigrations()
             QStringLiteral("ALTER TABLE targets ADD COLUMN proxy_http_port INTEGER NOT NULL DEFAULT 0"),
             QStringLiteral("ALTER TABLE targets ADD COLUMN proxy_https_port INTEGER NOT NULL DEFAULT 0"),
         },
+        // 8 -> 9: operations may be 'maintenance' and 'live' (an app's route through the
+        // target's proxy). SQLite cannot change a CHECK constraint: the table is made again
+        // with the wider one and every row copied, ids included.
+        {
+            QStringLiteral("CREATE TABLE operations_next ("
+                           " id INTEGER PRIMARY KEY,"
+                           " app TEXT NOT NULL,"
+                           " target TEXT NOT NULL,"
+                           " action TEXT NOT NULL CHECK (action IN"
+                           "  ('stop', 'start', 'restart', 'remove', 'maintenance', 'live')),"
+                           " release_id INTEGER REFERENCES releases(id),"
+                           " user TEXT NOT NULL DEFAULT '',"
+                           " host TEXT NOT NULL DEFAULT '',"
+                           " started INTEGER NOT NULL,"
+                           " finished INTEGER NOT NULL,"
+                           " succeeded INTEGER NOT NULL,"
+                           " error TEXT NOT NULL DEFAULT '',"
+                           " detail TEXT NOT NULL DEFAULT '')"),
+            QStringLiteral("INSERT INTO operations_next (id, app, target, action, release_id, user, host,"
+                           " started, finished, succeeded, error, detail)"
+                           " SELECT id, app, target, action, release_id, user, host, started, finished,"
+                           " succeeded, error, detail FROM operations"),
+            QStringLiteral("DROP TABLE operations"),
+            QStringLiteral("ALTER TABLE operations_next RENAME TO operations"),
+            QStringLiteral("CREATE INDEX operations_by_target ON operations (target, app)"),
+        },
     };
     return list;
 }

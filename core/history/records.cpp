@@ -41,6 +41,10 @@ QString operationActionName(OperationAction action)
         return QStringLiteral("restart");
     case OperationAction::Remove:
         return QStringLiteral("remove");
+    case OperationAction::Maintenance:
+        return QStringLiteral("maintenance");
+    case OperationAction::Live:
+        return QStringLiteral("live");
     }
     return {};
 }
@@ -48,7 +52,8 @@ QString operationActionName(OperationAction action)
 std::optional<OperationAction> operationActionFromName(const QString &text)
 {
     for (OperationAction action :
-         {OperationAction::Stop, OperationAction::Start, OperationAction::Restart, OperationAction::Remove}) {
+         {OperationAction::Stop, OperationAction::Start, OperationAction::Restart, OperationAction::Remove,
+          OperationAction::Maintenance, OperationAction::Live}) {
         if (operationActionName(action) == text)
             return action;
     }

@@ -101,20 +101,23 @@ struct DeploymentFilter
     int limit = 0;
 };
 
-// What `slipway-cli app stop|start|restart|remove` and the Apps page's buttons do to an app's
-// containers on a target.
+// What `slipway-cli app stop|start|restart|remove|maintenance|live` and the Apps page's buttons
+// do to an app on a target: to its containers, or (maintenance, live) to its route through the
+// target's proxy.
 enum class OperationAction
 {
     Stop,
     Start,
     Restart,
     Remove,
+    Maintenance, // the proxy answers the app's requests with 503 and a page of its own
+    Live,        // the proxy serves the app again
 };
 // "stop", "start", ...: as stored and printed.
 QString operationActionName(OperationAction action);
 std::optional<OperationAction> operationActionFromName(const QString &text);
 
-// One operation on an app's containers on one target: who did it, when, and how it ended.
+// One operation on an app on one target: who did it, when, and how it ended.
 struct OperationRecord
 {
     qint64 id = 0;

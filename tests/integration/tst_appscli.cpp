@@ -1,12 +1,16 @@
-// slipway-cli app list|stop|start|restart|remove and target remove --remove-apps end to end, on
-// a real engine (each function once on Podman and once on Docker): the busybox web app is
-// deployed by slipway-cli, what the engine reports (GET /containers/json, through EngineClient)
-// is the proof of each operation, and the history database has each one recorded.
+// slipway-cli app list|stop|start|restart|remove|maintenance|live and target remove
+// --remove-apps end to end, on a real engine (each function once on Podman and once on Docker):
+// the busybox web app is deployed by slipway-cli, what the engine reports (GET
+// /containers/json, through EngineClient) is the proof of each operation, and the history
+// database has each one recorded. Behind the target's proxy (HAProxy from Debian's package as
+// its image), requests through the proxy's published port are the proof.
 #include "clirun.h"
+#include "deploy/proxy.h"
 #include "dockerservice.h"
 #include "engine/engineclient.h"
 #include "gitrepo.h"
 #include "history/history.h"
+#include "loadgenerator.h"
 #include "podmanservice.h"
 #include "processes.h"
 #include "util/paths.h"
@@ -29,6 +33,7 @@ using slipway::test::CliRun;
 using slipway::test::DockerService;
 using slipway::test::EngineService;
 using slipway::test::GitRepo;
+using slipway::test::LoadGenerator;
 using slipway::test::PodmanService;
 
 class TestAppsCli final : public QObject
@@ -90,6 +95,54 @@ private:
         const CliRun run = cli(
             {QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"), QStringLiteral("local")});
         return run.exitCode == 0 ? QString() : run.err + QString::fromUtf8(run.out);
+    }
+    // Commits the web app `version` to `repo` as app `name` (its [deploy] name), with
+    // [deploy.proxy] for `host` when one is given, and deploys it to the target local.
+    QString deployApp(GitRepo &repo, const QByteArray &name, const QByteArray &version, quint16 port,
+                      const QByteArray &host = {})
+    {
+        const QByteArray proxy = host.isEmpty()
+                                     ? QByteArray()
+                                     : QByteArray("[deploy.proxy]\nhosts = [\"" + host +
+                                                  "\"]\nport = " + QByteArray::number(port) + '\n');
+        if (!slipway::test::commitWebApp(repo, version, true, port, {}, 0, "6s", proxy))
+            return QStringLiteral("cannot commit");
+        if (name != "web") {
+            QFile toml(repo.path() + QStringLiteral("/slipway.toml"));
+            if (!toml.open(QIODevice::ReadOnly))
+                return QStringLiteral("cannot read slipway.toml");
+            const QByteArray text =
+                toml.readAll().replace("name = \"web\"", QByteArray("name = \"" + name + '"'));
+            toml.close();
+            if (!repo.writeFile(QStringLiteral("slipway.toml"), text) ||
+                repo.commit(QString::fromUtf8(version + " as " + name)).isEmpty())
+                return QStringLiteral("cannot commit slipway.toml");
+        }
+        const CliRun run =
+            cli({QStringLiteral("deploy"), repo.path(), QStringLiteral("--target"), QStringLiteral("local")});
+        return run.exitCode == 0 ? QString() : run.err + QString::fromUtf8(run.out);
+    }
+    // One request through the proxy's HTTP port for `host`: the body, or "HTTP N BODY".
+    static QString ask(quint16 port, const QString &host)
+    {
+        LoadGenerator one(QStringLiteral("http://127.0.0.1:%1/").arg(port), host, 1, 30, 1);
+        one.start();
+        one.wait();
+        const QList<LoadGenerator::Answer> answers = one.answers();
+        if (answers.isEmpty())
+            return QStringLiteral("no answer");
+        const QString body = QString::fromUtf8(answers.first().body).simplified();
+        return answers.first().status == 200
+                   ? body
+                   : QStringLiteral("HTTP %1 %2").arg(answers.first().status).arg(body);
+    }
+    // What `target check local` prints: its lines, else the error.
+    QStringList checked()
+    {
+        const CliRun run = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("local")});
+        if (run.exitCode != 0)
+            return {QStringLiteral("exit %1: %2").arg(run.exitCode).arg(run.err)};
+        return QString::fromUtf8(run.out).split(u'\n', Qt::SkipEmptyParts);
     }
     QList<OperationRecord> operations()
     {
@@ -421,6 +474,143 @@ private Q_SLOTS:
                                  .arg(places.filePath(QStringLiteral("never")))});
     }
 
+    // An app behind the target's proxy: `app maintenance` has the proxy answer its host with 503
+    // and the maintenance page while its container keeps running, `target check` and `app
+    // list` say so, `app live` serves it again; each is recorded. An app the proxy does not
+    // route (none there yet, or one that routes others) cannot be put in maintenance: one line
+    // naming target and app, exit 2, nothing recorded. `app remove` takes the route away.
+    void maintenanceBehindTheProxy()
+    {
+        const QString proxyImage = QStringLiteral("localhost/slipway-test/haproxy:2.6");
+        QString error;
+        QVERIFY2(m_engine->importHaproxy(proxyImage, &error), qPrintable(error));
+        QVERIFY(m_engine->removeVolume(QString::fromLatin1(TargetProxy::volume)));
+        // Ports of its own for each engine: the other engine's proxy may hold the last ones.
+        const quint16 http = slipway::test::freeLoopbackPort();
+        const quint16 https = slipway::test::freeLoopbackPort();
+        CliRun run = cli({QStringLiteral("target"), QStringLiteral("remove"), QStringLiteral("local")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("local"),
+                   QStringLiteral("--endpoint"), m_engine->endpoint(), QStringLiteral("--proxy-image"),
+                   proxyImage, QStringLiteral("--proxy-http-port"), QString::number(http),
+                   QStringLiteral("--proxy-https-port"), QString::number(https)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QString ports = QStringLiteral("ports %1 and %2").arg(http).arg(https);
+        const QString maintenance = QStringLiteral("maintenance");
+
+        // No proxy on the target yet: api, deployed without one, is behind none.
+        GitRepo apiRepo;
+        QString problem = deployApp(apiRepo, "api", "api v1", slipway::test::freeLoopbackPort());
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(
+            checked().value(1),
+            QStringLiteral("no proxy yet (made by the first deploy with [deploy.proxy], on %1)").arg(ports));
+        const auto notBehind = [&](const QString &action) {
+            const CliRun refused = cli({QStringLiteral("app"), action, QStringLiteral("api"),
+                                        QStringLiteral("--target"), QStringLiteral("local")});
+            return refused.exitCode == 2 &&
+                   refused.errors() ==
+                       QStringList{QStringLiteral("slipway-cli app %1: target local: app api is "
+                                                  "not behind a proxy")
+                                       .arg(action)};
+        };
+        QVERIFY(notBehind(maintenance));
+
+        // web behind the proxy, for the host web.test.
+        problem = deployApp(*m_repo, "web", "v1", m_port, "web.test");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(ask(http, QStringLiteral("web.test")), QStringLiteral("v1"));
+        QCOMPARE(checked().value(1), QStringLiteral("proxy on %1: web (web.test)").arg(ports));
+        // The proxy runs now, and routes web only.
+        QVERIFY(notBehind(maintenance));
+        QVERIFY(notBehind(QStringLiteral("live")));
+        QVERIFY(operations().isEmpty());
+
+        run = cli({QStringLiteral("app"), maintenance, QStringLiteral("web"), QStringLiteral("--target"),
+                   QStringLiteral("local")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(QString::fromUtf8(run.out).trimmed(),
+                 QStringLiteral("web on local: web is in maintenance: the proxy answers 503"));
+        const QString down = ask(http, QStringLiteral("web.test"));
+        QVERIFY2(down.startsWith(QStringLiteral("HTTP 503 ")) &&
+                     down.contains(QStringLiteral("Down for maintenance")),
+                 qPrintable(down));
+        QCOMPARE(engineContainers().value(QStringLiteral("web-2")), QStringLiteral("running"));
+        QCOMPARE(ask(http, QStringLiteral("other.test")), QStringLiteral("HTTP 404 No app is routed here."));
+        QCOMPARE(checked().value(1),
+                 QStringLiteral("proxy on %1: web (web.test, in maintenance)").arg(ports));
+        const CliRun json = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("local"),
+                                 QStringLiteral("--json")});
+        QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+        const QJsonObject proxy = QJsonDocument::fromJson(json.out).object().value(u"proxy").toObject();
+        QVERIFY2(proxy.value(u"exists").toBool() && proxy.value(u"running").toBool(), json.out.constData());
+        QCOMPARE(proxy.value(u"image").toString(), proxyImage);
+        QCOMPARE(proxy.value(u"httpPort").toInt(), int(http));
+        QCOMPARE(proxy.value(u"httpsPort").toInt(), int(https));
+        const QJsonArray routes = proxy.value(u"routes").toArray();
+        QCOMPARE(routes.size(), 1);
+        QCOMPARE(routes.first().toObject(),
+                 (QJsonObject{{QStringLiteral("app"), QStringLiteral("web")},
+                              {QStringLiteral("hosts"), QJsonArray{QStringLiteral("web.test")}},
+                              {QStringLiteral("pathPrefix"), QString()},
+                              {QStringLiteral("tls"), false},
+                              {QStringLiteral("maintenance"), true}}));
+        // app list: in maintenance, and still as the history says it should run (no drift).
+        QJsonObject web = listed();
+        QVERIFY2(web[QStringLiteral("proxied")].toBool() && web[QStringLiteral("maintenance")].toBool(),
+                 qPrintable(QString::fromUtf8(QJsonDocument(web).toJson())));
+        QCOMPARE(web[QStringLiteral("state")].toString(), QStringLiteral("running"));
+        QCOMPARE(web[QStringLiteral("expected")].toString(), QStringLiteral("running"));
+        QCOMPARE(web[QStringLiteral("drift")].toString(), QString());
+        QCOMPARE(web[QStringLiteral("lastOperation")][QStringLiteral("action")].toString(), maintenance);
+        run = cli({QStringLiteral("app"), QStringLiteral("list")});
+        QVERIFY2(run.out.contains("web on local: in maintenance: the proxy answers 503"),
+                 run.out.constData());
+        // Again, with no target named: every target that has web (local), where it was already.
+        run = cli({QStringLiteral("app"), maintenance, QStringLiteral("web")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(QString::fromUtf8(run.out).trimmed(),
+                 QStringLiteral("web on local: web was in maintenance already"));
+
+        run = cli({QStringLiteral("app"), QStringLiteral("live"), QStringLiteral("web"),
+                   QStringLiteral("--target"), QStringLiteral("local"), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject live = QJsonDocument::fromJson(run.out).array().first().toObject();
+        QCOMPARE(live[QStringLiteral("action")].toString(), QStringLiteral("live"));
+        QCOMPARE(live[QStringLiteral("result")].toString(), QStringLiteral("succeeded"));
+        QCOMPARE(live[QStringLiteral("detail")].toString(), QStringLiteral("web is live again"));
+        QCOMPARE(ask(http, QStringLiteral("web.test")), QStringLiteral("v1"));
+        QCOMPARE(checked().value(1), QStringLiteral("proxy on %1: web (web.test)").arg(ports));
+        web = listed();
+        QVERIFY(web[QStringLiteral("proxied")].toBool() && !web[QStringLiteral("maintenance")].toBool());
+
+        QList<OperationRecord> recorded = operations();
+        QCOMPARE(recorded.size(), 3);
+        QCOMPARE(recorded.at(0).action, OperationAction::Live);
+        QCOMPARE(recorded.at(1).action, OperationAction::Maintenance);
+        QCOMPARE(recorded.at(1).detail, QStringLiteral("web was in maintenance already"));
+        QCOMPARE(recorded.at(2).action, OperationAction::Maintenance);
+        for (const OperationRecord &operation : std::as_const(recorded)) {
+            QVERIFY(operation.succeeded);
+            QCOMPARE(operation.app, QStringLiteral("web"));
+            QCOMPARE(operation.releaseId, 2);
+        }
+
+        // Removed: its containers, and its route; the proxy answers web.test as any host it
+        // does not know.
+        run = cli({QStringLiteral("app"), QStringLiteral("remove"), QStringLiteral("web"),
+                   QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(QString::fromUtf8(run.out).trimmed(),
+                 QStringLiteral("web on local: removed web-2; the proxy no longer routes web"));
+        QVERIFY(engineContainers().isEmpty());
+        QCOMPARE(ask(http, QStringLiteral("web.test")), QStringLiteral("HTTP 404 No app is routed here."));
+        QCOMPARE(checked().value(1), QStringLiteral("proxy on %1: no apps").arg(ports));
+        QCOMPARE(operations().first().action, OperationAction::Remove);
+        QCOMPARE(engineContainers(QStringLiteral("api")).value(QStringLiteral("api-1")),
+                 QStringLiteral("running"));
+    }
+
     void badInputNamesTheProblem()
     {
         CliRun run = cli({QStringLiteral("app"), QStringLiteral("stop"), QStringLiteral("nothing")});
@@ -441,7 +631,8 @@ private Q_SLOTS:
         QVERIFY2(run.errors().first().contains(QStringLiteral("nope")), qPrintable(run.err));
         run = cli({QStringLiteral("app")});
         QCOMPARE(run.exitCode, 2);
-        QVERIFY2(run.err.contains(QStringLiteral("needs a subcommand: list, stop, start, restart or remove")),
+        QVERIFY2(run.err.contains(QStringLiteral(
+                     "needs a subcommand: list, stop, start, restart, remove, maintenance or live")),
                  qPrintable(run.err));
         QVERIFY(operations().isEmpty()); // nothing was done, nothing recorded
 

@@ -5,6 +5,7 @@
 #include "dockerservice.h"
 #include "podmanservice.h"
 
+#include "deploy/proxy.h"
 #include "history/history.h"
 
 #include <QDir>
@@ -361,6 +362,12 @@ void TestTargetCli::checkAgainstTheEngine()
                                                    QStringLiteral("): ") + service.engineName() + u' '),
              run.out.constData());
     QVERIFY2(run.out.contains(", API 1."), run.out.constData());
+    // Then the target's proxy: none there (the default ports).
+    const QStringList lines = QString::fromUtf8(run.out).split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QCOMPARE(
+        lines.at(1),
+        QStringLiteral("no proxy yet (made by the first deploy with [deploy.proxy], on ports 80 and 443)"));
 
     run = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("local"),
                QStringLiteral("--json")});
@@ -370,6 +377,13 @@ void TestTargetCli::checkAgainstTheEngine()
     QCOMPARE(info.value(u"engine").toString(), service.engineName());
     QVERIFY(info.value(u"apiVersion").toString().startsWith(u"1."));
     QCOMPARE(info.value(u"os").toString(), QStringLiteral("linux"));
+    const QJsonObject proxy = info.value(u"proxy").toObject();
+    QCOMPARE(proxy.value(u"exists").toBool(true), false);
+    QCOMPARE(proxy.value(u"running").toBool(true), false);
+    QCOMPARE(proxy.value(u"httpPort").toInt(), 80);
+    QCOMPARE(proxy.value(u"httpsPort").toInt(), 443);
+    QCOMPARE(proxy.value(u"image").toString(), QString::fromLatin1(slipway::TargetProxy::defaultImage));
+    QVERIFY(proxy.value(u"routes").toArray().isEmpty());
     QString engineVersion;
     // podman's own version is its client's; docker's client is not the daemon.
     QCOMPARE(service.cli({QStringLiteral("version"), QStringLiteral("--format"),

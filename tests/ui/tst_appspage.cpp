@@ -3,18 +3,22 @@
 // its stats stream in while the page shows, the page's Stop, Start, Restart and Remove (after
 // its confirmation) change what the engine reports and are recorded in the history, a
 // container removed by hand shows as drift, an unreachable target is marked while the others
-// are listed, and the Targets page's remove can take a target's apps with it. AppModel runs
-// under QAbstractItemModelTester throughout.
+// are listed, and the Targets page's remove can take a target's apps with it. Behind the
+// target's proxy (HAProxy from Debian's package), the page's Maintenance and Live change what
+// the proxy answers, and the Targets page's Test connection shows the proxy's routes. AppModel
+// runs under QAbstractItemModelTester throughout.
 
 #include "uitestutil.h"
 #include "windowtestutil.h"
 
 #include "clirun.h"
 #include "console.h"
+#include "deploy/proxy.h"
 #include "dockerservice.h"
 #include "engine/engineclient.h"
 #include "gitrepo.h"
 #include "history/history.h"
+#include "loadgenerator.h"
 #include "podmanservice.h"
 #include "processes.h"
 #include "util/paths.h"
@@ -82,6 +86,20 @@ private:
         for (const slipway::ContainerSummary &container : list.value())
             found.insert(container.name, container.state);
         return found;
+    }
+    // One request through the proxy's HTTP port for `host`: the body, or "HTTP N BODY".
+    static QString ask(quint16 port, const QString &host)
+    {
+        LoadGenerator one(QStringLiteral("http://127.0.0.1:%1/").arg(port), host, 1, 30, 1);
+        one.start();
+        one.wait();
+        const QList<LoadGenerator::Answer> answers = one.answers();
+        if (answers.isEmpty())
+            return QStringLiteral("no answer");
+        const QString body = QString::fromUtf8(answers.first().body).simplified();
+        return answers.first().status == 200
+                   ? body
+                   : QStringLiteral("HTTP %1 %2").arg(answers.first().status).arg(body);
     }
     QList<slipway::OperationRecord> operations()
     {
@@ -247,6 +265,92 @@ private Q_SLOTS:
 
         m_console->navigation.showPage(QStringLiteral("History"));
         QTRY_VERIFY(!m_apps->statsActive());
+    }
+
+    // An app behind the target's proxy: Maintenance has the proxy answer 503 with its page (the
+    // row says so and offers Live), the Targets page's Test connection shows the route in
+    // maintenance, and Live serves the app again; both are recorded.
+    void maintenanceFromThePage()
+    {
+        const QString proxyImage = QStringLiteral("localhost/slipway-test/haproxy:2.6");
+        QString error;
+        QVERIFY2(m_engine->importHaproxy(proxyImage, &error), qPrintable(error));
+        QVERIFY(m_engine->removeVolume(QString::fromLatin1(slipway::TargetProxy::volume)));
+        const quint16 http = freeLoopbackPort();
+        const quint16 https = freeLoopbackPort();
+        {
+            auto history =
+                History::open(History::defaultPath(slipway::DataDirs::resolve(m_data->path()).data));
+            QVERIFY(history);
+            auto local = history.value()->target(QStringLiteral("local"));
+            QVERIFY(local);
+            slipway::Target proxied = local.value();
+            proxied.proxyImage = proxyImage;
+            proxied.proxyHttpPort = http;
+            proxied.proxyHttpsPort = https;
+            QVERIFY(history.value()->updateTarget(proxied));
+        }
+        QVERIFY(commitWebApp(*m_repo, "v1", true, m_port, {}, 0, "6s",
+                             "[deploy.proxy]\nhosts = [\"web.test\"]\nport = " + QByteArray::number(m_port) +
+                                 '\n'));
+        const CliRun deployed = cli(
+            {QStringLiteral("deploy"), m_repo->path(), QStringLiteral("--target"), QStringLiteral("local")});
+        QVERIFY2(deployed.exitCode == 0, qPrintable(deployed.err));
+        QCOMPARE(ask(http, QStringLiteral("web.test")), QStringLiteral("v1"));
+
+        QVERIFY(showApps());
+        QCOMPARE(role(QStringLiteral("local"), AppModel::ProxiedRole).toBool(), true);
+        QCOMPARE(role(QStringLiteral("local"), AppModel::MaintenanceRole).toBool(), false);
+        QTRY_VERIFY(inRow(QStringLiteral("appMaintenanceButton")));
+        QVERIFY(!inRow(QStringLiteral("appLiveButton")));
+        QVERIFY(!inRow(QStringLiteral("appMaintenance")));
+
+        QString message;
+        QVERIFY(pressAndWait(QStringLiteral("appMaintenanceButton"), &message));
+        QCOMPARE(message, QStringLiteral("web on local: web is in maintenance: the proxy answers 503"));
+        const QString down = ask(http, QStringLiteral("web.test"));
+        QVERIFY2(down.startsWith(QStringLiteral("HTTP 503 ")) &&
+                     down.contains(QStringLiteral("Down for maintenance")),
+                 qPrintable(down));
+        QTRY_COMPARE_WITH_TIMEOUT(role(QStringLiteral("local"), AppModel::MaintenanceRole).toBool(), true,
+                                  30000);
+        QCOMPARE(role(QStringLiteral("local"), AppModel::StateRole).toString(), QStringLiteral("running"));
+        QCOMPARE(role(QStringLiteral("local"), AppModel::DriftRole).toString(), QString());
+        QVERIFY(role(QStringLiteral("local"), AppModel::LastOperationRole)
+                    .toString()
+                    .startsWith(QStringLiteral("put in maintenance by ")));
+        QTRY_VERIFY(inRow(QStringLiteral("appMaintenance")));
+        QTRY_VERIFY(inRow(QStringLiteral("appLiveButton")));
+        QVERIFY(!inRow(QStringLiteral("appMaintenanceButton")));
+
+        // The Targets page's Test connection reads the proxy in the same worker call.
+        TargetModel &targets = m_console->targets;
+        QSignalSpy refreshed(&targets, &TargetModel::refreshed);
+        targets.refresh();
+        QVERIFY(refreshed.wait(20000));
+        QSignalSpy checked(&targets, &TargetModel::checked);
+        targets.testConnection(targets.indexOf(QStringLiteral("local")));
+        QVERIFY(checked.wait(30000));
+        const QModelIndex target = targets.index(targets.indexOf(QStringLiteral("local")));
+        QVERIFY(target.data(TargetModel::CheckOkRole).toBool());
+        QCOMPARE(
+            target.data(TargetModel::ProxyCheckRole).toString(),
+            QStringLiteral("proxy on ports %1 and %2: web (web.test, in maintenance)").arg(http).arg(https));
+        QVERIFY(target.data(TargetModel::ProxyCheckOkRole).toBool());
+
+        QVERIFY(pressAndWait(QStringLiteral("appLiveButton"), &message));
+        QCOMPARE(message, QStringLiteral("web on local: web is live again"));
+        QCOMPARE(ask(http, QStringLiteral("web.test")), QStringLiteral("v1"));
+        QTRY_COMPARE_WITH_TIMEOUT(role(QStringLiteral("local"), AppModel::MaintenanceRole).toBool(), false,
+                                  30000);
+        QTRY_VERIFY(inRow(QStringLiteral("appMaintenanceButton")));
+        QVERIFY(!inRow(QStringLiteral("appMaintenance")));
+
+        const QList<slipway::OperationRecord> recorded = operations();
+        QCOMPARE(recorded.size(), 2);
+        QCOMPARE(recorded.at(0).action, slipway::OperationAction::Live);
+        QCOMPARE(recorded.at(1).action, slipway::OperationAction::Maintenance);
+        QVERIFY(recorded.at(0).succeeded && recorded.at(1).succeeded);
     }
 
     void driftAndUnreachableTargets()

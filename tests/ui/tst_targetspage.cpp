@@ -1,7 +1,8 @@
 // The Targets page on a real Podman service: a target added through the page's form lands in the
-// history database, Test connection shows the engine's version, the release Slipway last deployed
-// there is shown, bad input is refused inline with one line (never repeating a password), the
-// proxy's image and ports are saved and edited in a section of the form of their own, and
+// history database, Test connection shows the engine's version and under it the target's proxy
+// (core's describeProxy: none yet here; a running one in tst_appspage), the release Slipway last
+// deployed there is shown, bad input is refused inline with one line (never repeating a
+// password), the proxy's image and ports are saved and edited in a section of the form of their own, and
 // Remove asks first. TargetModel runs under QAbstractItemModelTester throughout. Each function has
 // a data dir and a window of its own (init()) and adds the targets it needs itself; Test
 // connection is tried on Podman and on Docker, each started once.
@@ -344,6 +345,16 @@ private Q_SLOTS:
                          ->property("text")
                          .toString(),
                      QStringLiteral("✓ ") + check); // the outcome in a sign as well as a colour
+        // The same worker call read the target's proxy: none there yet, on the default ports.
+        const QString proxy = QStringLiteral(
+            "no proxy yet (made by the first deploy with [deploy.proxy], on ports 80 and 443)");
+        QCOMPARE(index.data(TargetModel::ProxyCheckRole).toString(), proxy);
+        QVERIFY(index.data(TargetModel::ProxyCheckOkRole).toBool());
+        QTRY_COMPARE(findItem(row(QStringLiteral("local")), QStringLiteral("proxyCheckResult"))
+                         ->property("text")
+                         .toString(),
+                     proxy);
+        QVERIFY(findVisibleItem(row(QStringLiteral("local")), QStringLiteral("proxyCheckResult")));
         QCOMPARE(findItem(row(QStringLiteral("local")), QStringLiteral("currentRelease"))
                      ->property("text")
                      .toString(),
@@ -383,8 +394,11 @@ private Q_SLOTS:
         QVERIFY(index.data(TargetModel::CurrentDigestRole)
                     .toString()
                     .startsWith(QStringLiteral("sha256:feedface")));
-        // The connection test survives a refresh: it is not in the database.
+        // The connection test survives a refresh, the proxy's line with it: not in the database.
         QVERIFY(index.data(TargetModel::CheckOkRole).toBool());
+        QVERIFY2(
+            index.data(TargetModel::ProxyCheckRole).toString().startsWith(QStringLiteral("no proxy yet")),
+            qPrintable(index.data(TargetModel::ProxyCheckRole).toString()));
         QTRY_VERIFY(row(QStringLiteral("local")));
         const QString text = findItem(row(QStringLiteral("local")), QStringLiteral("currentRelease"))
                                  ->property("text")
@@ -410,6 +424,11 @@ private Q_SLOTS:
         const QString check = index.data(TargetModel::CheckRole).toString();
         QVERIFY(!index.data(TargetModel::CheckOkRole).toBool());
         QVERIFY2(check.contains(QStringLiteral("gone")) && !check.contains(u'\n'), qPrintable(check));
+        // No engine, no proxy line: the row reads as before.
+        QCOMPARE(index.data(TargetModel::ProxyCheckRole).toString(), QString());
+        QTRY_VERIFY(findVisibleItem(m_window->contentItem(), QStringLiteral("target_gone")));
+        QVERIFY(!findVisibleItem(findVisibleItem(m_window->contentItem(), QStringLiteral("target_gone")),
+                                 QStringLiteral("proxyCheckResult")));
     }
 
     void duplicateNameIsRefused()

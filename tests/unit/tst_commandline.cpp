@@ -44,17 +44,19 @@ private Q_SLOTS:
         QCOMPARE(outcome.action, Action::ShowText);
         for (const QString &command : commandNames())
             QVERIFY2(outcome.text.contains(command), qPrintable(command));
-        QCOMPARE(commandNames(), (QStringList{QStringLiteral("build"),        QStringLiteral("push"),
-                                              QStringLiteral("target add"),   QStringLiteral("target list"),
-                                              QStringLiteral("target check"), QStringLiteral("target remove"),
-                                              QStringLiteral("deploy"),       QStringLiteral("history"),
-                                              QStringLiteral("history show"), QStringLiteral("logs"),
-                                              QStringLiteral("app list"),     QStringLiteral("app stop"),
-                                              QStringLiteral("app start"),    QStringLiteral("app restart"),
-                                              QStringLiteral("app remove"),   QStringLiteral("rollback"),
-                                              QStringLiteral("repair"),       QStringLiteral("login"),
-                                              QStringLiteral("logout"),       QStringLiteral("secret set"),
-                                              QStringLiteral("secret list"),  QStringLiteral("secret rm")}));
+        QCOMPARE(commandNames(),
+                 (QStringList{QStringLiteral("build"),        QStringLiteral("push"),
+                              QStringLiteral("target add"),   QStringLiteral("target list"),
+                              QStringLiteral("target check"), QStringLiteral("target remove"),
+                              QStringLiteral("deploy"),       QStringLiteral("history"),
+                              QStringLiteral("history show"), QStringLiteral("logs"),
+                              QStringLiteral("app list"),     QStringLiteral("app stop"),
+                              QStringLiteral("app start"),    QStringLiteral("app restart"),
+                              QStringLiteral("app remove"),   QStringLiteral("app maintenance"),
+                              QStringLiteral("app live"),     QStringLiteral("rollback"),
+                              QStringLiteral("repair"),       QStringLiteral("login"),
+                              QStringLiteral("logout"),       QStringLiteral("secret set"),
+                              QStringLiteral("secret list"),  QStringLiteral("secret rm")}));
     }
 
     void noArgumentsShowsHelp() { QCOMPARE(parse({}).action, Action::ShowText); }
@@ -115,6 +117,27 @@ private Q_SLOTS:
         QCOMPARE(app.invocation.command, QStringLiteral("app restart"));
         QCOMPARE(app.invocation.arguments, QStringList{QStringLiteral("web")});
         QVERIFY(app.invocation.isSet(QStringLiteral("no-wait")));
+        // maintenance and live take what stop takes.
+        for (const QString &action : {QStringLiteral("maintenance"), QStringLiteral("live")}) {
+            const ParseOutcome proxied =
+                parse({QStringLiteral("app"), action, QStringLiteral("web"), QStringLiteral("--target"),
+                       QStringLiteral("prod"), QStringLiteral("--env"), QStringLiteral("staging"),
+                       QStringLiteral("--no-wait")});
+            QCOMPARE(proxied.action, Action::Run);
+            QCOMPARE(proxied.invocation.command, QStringLiteral("app ") + action);
+            QCOMPARE(proxied.invocation.values(QStringLiteral("target")),
+                     QStringList{QStringLiteral("prod")});
+            QCOMPARE(proxied.invocation.value(QStringLiteral("env")), QStringLiteral("staging"));
+            const ParseOutcome help = parse({QStringLiteral("app"), action, QStringLiteral("--help")});
+            QCOMPARE(help.action, Action::ShowText);
+            QVERIFY2(help.text.startsWith(QStringLiteral("Usage: slipway-cli app %1 APP [--target NAME] "
+                                                         "[--env NAME] [--no-wait]")
+                                              .arg(action)),
+                     qPrintable(help.text));
+        }
+        QCOMPARE(parse({QStringLiteral("app"), QStringLiteral("maintenance")}).text,
+                 QStringLiteral("slipway-cli app maintenance: missing APP (see 'slipway-cli app maintenance "
+                                "--help')"));
         const ParseOutcome unknown =
             parse({QStringLiteral("app"), QStringLiteral("reboot"), QStringLiteral("web")});
         QCOMPARE(unknown.action, Action::UsageError);

@@ -38,6 +38,14 @@
         <source>%1 on %2: %3</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>put in maintenance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>made live again</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AppSettings</name>
@@ -173,6 +181,26 @@
     </message>
     <message>
         <source>%1 on %2, %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In maintenance: the proxy answers its requests with 503 and a maintenance page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Maintenance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy answers %1&apos;s requests with 503 and a maintenance page; its containers keep running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy serves %1 again</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

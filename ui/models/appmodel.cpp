@@ -47,6 +47,10 @@ QString pastTense(slipway::OperationAction action)
         return AppModel::tr("restarted");
     case slipway::OperationAction::Remove:
         return AppModel::tr("removed");
+    case slipway::OperationAction::Maintenance:
+        return AppModel::tr("put in maintenance");
+    case slipway::OperationAction::Live:
+        return AppModel::tr("made live again");
     }
     return {};
 }
@@ -127,6 +131,10 @@ QVariant AppModel::data(const QModelIndex &index, int role) const
     }
     case ContainerRole:
         return serving ? serving->name : QString();
+    case ProxiedRole:
+        return row.reachable && status.proxied;
+    case MaintenanceRole:
+        return row.reachable && status.maintenance;
     default:
         return {};
     }
@@ -152,7 +160,9 @@ QHash<int, QByteArray> AppModel::roleNames() const
             {MemoryLimitRole, "memoryLimit"},
             {OperatingRole, "operating"},
             {LastOperationRole, "lastOperation"},
-            {ContainerRole, "container"}};
+            {ContainerRole, "container"},
+            {ProxiedRole, "proxied"},
+            {MaintenanceRole, "maintenance"}};
 }
 
 QStringList AppModel::unreachableTargets() const

@@ -21,8 +21,9 @@ class QThread;
 // with its own History, and its rows are replaced when it answers: a slow or unreachable
 // target holds up no other, and is marked (ReachableRole false, unreachableTargets) rather than
 // waited on. While statsActive, a worker thread per serving container streams its CPU and
-// memory into the row. Operations (stop, start, restart, remove) run core's operateApp on a
-// pool thread. Not final: QML_ELEMENT derives from it.
+// memory into the row. Operations (stop, start, restart, remove, and maintenance and live of an
+// app behind the target's proxy) run core's operateApp on a pool thread. Not final:
+// QML_ELEMENT derives from it.
 class AppModel : public PoolListModel
 {
     Q_OBJECT
@@ -53,6 +54,8 @@ public:
         OperatingRole,     // an operation on the row is on its way
         LastOperationRole, // "stopped by ana at 2026-12-04 10:02", or empty
         ContainerRole,     // the serving container's name, or empty
+        ProxiedRole,       // the target's running proxy routes it: maintenance and live apply
+        MaintenanceRole,   // the proxy answers its requests with 503 and a maintenance page
     };
     Q_ENUM(Roles)
 
@@ -80,8 +83,8 @@ public:
 
     // Reads the targets, then each target's apps, off this thread.
     Q_INVOKABLE void refresh();
-    // Runs "stop", "start", "restart" or "remove" on the row's app on its target; operated()
-    // answers, then the target is read again.
+    // Runs "stop", "start", "restart", "remove", "maintenance" or "live" on the row's app on its
+    // target; operated() answers, then the target is read again.
     Q_INVOKABLE void operate(int row, const QString &action);
     Q_INVOKABLE int indexOf(const QString &app, const QString &target) const;
 

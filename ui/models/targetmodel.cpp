@@ -72,6 +72,32 @@ Loaded load(const QString &path)
     return loaded;
 }
 
+// A connection test's answers: the engine's, then (once it answered) its proxy's.
+struct Checked
+{
+    QString check;
+    bool checkOk = false;
+    QString proxyCheck;
+    bool proxyCheckOk = false;
+};
+
+// Blocking, for a pool thread: what `slipway-cli target check` prints, in one call.
+Checked checkTarget(const Target &target, std::stop_token stop)
+{
+    Checked checked;
+    const slipway::Result<slipway::EngineInfo> info = slipway::probeTarget(target, stop);
+    checked.checkOk = info.ok();
+    if (!info) {
+        checked.check = info.error().message;
+        return checked;
+    }
+    checked.check = QStringLiteral("%1 %2, API %3").arg(info->name, info->version, info->apiVersion);
+    const slipway::Result<slipway::ProxyStatus> proxy = slipway::inspectProxy(target, stop);
+    checked.proxyCheckOk = proxy.ok();
+    checked.proxyCheck = proxy ? slipway::describeProxy(proxy.value()) : proxy.error().message;
+    return checked;
+}
+
 const QString localCheckedKey = QStringLiteral("targets/localEngineOffered");
 
 // The first socket whose engine answers, as the endpoint of a target "local", if the database
@@ -153,6 +179,10 @@ QVariant TargetModel::data(const QModelIndex &index, int role) const
         return row.currentCommit;
     case CurrentWhenRole:
         return row.currentWhen;
+    case ProxyCheckRole:
+        return row.proxyCheck;
+    case ProxyCheckOkRole:
+        return row.proxyCheckOk;
     default:
         return {};
     }
@@ -173,7 +203,9 @@ QHash<int, QByteArray> TargetModel::roleNames() const
             {CheckingRole, "checking"},
             {CurrentDigestRole, "currentDigest"},
             {CurrentCommitRole, "currentCommit"},
-            {CurrentWhenRole, "currentWhen"}};
+            {CurrentWhenRole, "currentWhen"},
+            {ProxyCheckRole, "proxyCheck"},
+            {ProxyCheckOkRole, "proxyCheckOk"}};
 }
 
 void TargetModel::refresh()
@@ -191,6 +223,8 @@ void TargetModel::refresh()
                 row.check = m_rows.at(old).check;
                 row.checkOk = m_rows.at(old).checkOk;
                 row.checking = m_rows.at(old).checking;
+                row.proxyCheck = m_rows.at(old).proxyCheck;
+                row.proxyCheckOk = m_rows.at(old).proxyCheckOk;
             }
         setRows(rows);
         setError(loaded.error);
@@ -324,18 +358,18 @@ void TargetModel::testConnection(int row)
     m_rows[row].checking = true;
     Q_EMIT dataChanged(index(row), index(row), {CheckingRole});
     whenDone(
-        this,
-        QtConcurrent::run([target, stop = m_stop.get_token()] { return slipway::probeTarget(target, stop); }),
-        [this, name = target.name](const slipway::Result<slipway::EngineInfo> &info) {
+        this, QtConcurrent::run([target, stop = m_stop.get_token()] { return checkTarget(target, stop); }),
+        [this, name = target.name](const Checked &answer) {
             const int at = indexOf(name);
             if (at >= 0) {
                 Row &done = m_rows[at];
                 done.checking = false;
-                done.checkOk = info.ok();
-                done.check =
-                    info ? QStringLiteral("%1 %2, API %3").arg(info->name, info->version, info->apiVersion)
-                         : info.error().message;
-                Q_EMIT dataChanged(index(at), index(at), {CheckRole, CheckOkRole, CheckingRole});
+                done.checkOk = answer.checkOk;
+                done.check = answer.check;
+                done.proxyCheck = answer.proxyCheck;
+                done.proxyCheckOk = answer.proxyCheckOk;
+                Q_EMIT dataChanged(index(at), index(at),
+                                   {CheckRole, CheckOkRole, CheckingRole, ProxyCheckRole, ProxyCheckOkRole});
             }
             Q_EMIT checked(name);
         });

@@ -39,6 +39,11 @@ public:
         CurrentDigestRole,  // of the release running there now; empty when none
         CurrentCommitRole,
         CurrentWhenRole, // QDateTime of that release
+        // From the same test, once the engine answered: core's describeProxy ("proxy on ports 80
+        // and 443: web (a.example.com)", "no proxy yet ..."), or the one-line error reading it;
+        // empty: not tested, or the engine did not answer.
+        ProxyCheckRole,
+        ProxyCheckOkRole, // the proxy could be read
     };
     Q_ENUM(Roles)
 
@@ -49,6 +54,8 @@ public:
         QString check;
         bool checkOk = false;
         bool checking = false;
+        QString proxyCheck;
+        bool proxyCheckOk = false;
         QString currentDigest;
         QString currentCommit;
         QDateTime currentWhen;
@@ -81,7 +88,9 @@ public:
     // Removes the target from the database; with removeApps, first the apps Slipway deployed
     // there (stopped, removed and recorded, as slipway-cli target remove --remove-apps).
     Q_INVOKABLE void remove(const QString &name, bool removeApps = false);
-    // Pings the row's engine off this thread; the row's check role holds the answer.
+    // Pings the row's engine off this thread and, when it answers, reads its proxy in the same
+    // worker call (core's inspectProxy, as `slipway-cli target check`); the row's check and
+    // proxy check roles hold the answers.
     Q_INVOKABLE void testConnection(int row);
     Q_INVOKABLE int indexOf(const QString &name) const;
     // A FileDialog's file:// URL as a path.

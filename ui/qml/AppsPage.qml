@@ -7,7 +7,8 @@ import Slipway.Ui
 // What runs: every app Slipway deployed, per target, as the engine has it beside what the
 // history says (a container changed or removed by hand shows as drift), with its release,
 // uptime, restarts and, while the page is shown, its CPU and memory. Stop, start, restart and
-// remove (confirmed) act on one app on one target and are recorded in the history; Logs
+// remove (confirmed) act on one app on one target, and for an app behind the target's proxy
+// maintenance (the proxy answers 503 with a page) and live; each is recorded in the history; Logs
 // follows it live; Secrets sets the values of the secrets its slipway.toml names. Read again every few seconds while shown; an unreachable target is marked.
 Page {
     id: page
@@ -196,6 +197,8 @@ Page {
                 required property bool operating
                 required property string lastOperation
                 required property string container
+                required property bool proxied
+                required property bool maintenance
 
                 readonly property bool running: row.state === "running" || row.state === "starting" || row.state === "unhealthy"
 
@@ -272,6 +275,14 @@ Page {
                             elide: Text.ElideRight
                         }
                         Label {
+                            objectName: "appMaintenance"
+                            Layout.fillWidth: true
+                            visible: row.maintenance
+                            text: qsTr("In maintenance: the proxy answers its requests with 503 and a maintenance page")
+                            color: Theme.warningColour
+                            wrapMode: Text.Wrap
+                        }
+                        Label {
                             objectName: "appLastOperation"
                             Layout.fillWidth: true
                             visible: row.lastOperation.length > 0
@@ -319,6 +330,26 @@ Page {
                         text: qsTr("Restart")
                         enabled: row.reachable && !row.operating && row.state !== "missing"
                         onClicked: page.apps.operate(row.index, "restart")
+                    }
+                    Button {
+                        objectName: "appMaintenanceButton"
+                        text: qsTr("Maintenance")
+                        visible: row.proxied && !row.maintenance
+                        enabled: row.reachable && !row.operating
+                        ToolTip.visible: hovered
+                        ToolTip.delay: 800
+                        ToolTip.text: qsTr("The proxy answers %1's requests with 503 and a maintenance page; its containers keep running").arg(row.app)
+                        onClicked: page.apps.operate(row.index, "maintenance")
+                    }
+                    Button {
+                        objectName: "appLiveButton"
+                        text: qsTr("Live")
+                        visible: row.maintenance
+                        enabled: row.reachable && !row.operating
+                        ToolTip.visible: hovered
+                        ToolTip.delay: 800
+                        ToolTip.text: qsTr("The proxy serves %1 again").arg(row.app)
+                        onClicked: page.apps.operate(row.index, "live")
                     }
                     Button {
                         objectName: "appRemoveButton"

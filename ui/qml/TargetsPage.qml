@@ -6,9 +6,9 @@ import QtQuick.Layouts
 import Slipway.Ui
 
 // The targets: add or edit one (name, endpoint, TLS files, and in a section of its own the
-// proxy that zero-downtime deploys go through), remove one, test its connection,
-// and see what Slipway runs there now. The model does every database and engine call off the
-// GUI thread; errors come back as one line shown under the form.
+// proxy that zero-downtime deploys go through), remove one, test its connection (and read its
+// proxy: the apps it routes), and see what Slipway runs there now. The model does every
+// database and engine call off the GUI thread; errors come back as one line shown under the form.
 Page {
     id: page
 
@@ -310,6 +310,8 @@ Page {
                 required property string check
                 required property bool checkOk
                 required property bool checking
+                required property string proxyCheck
+                required property bool proxyCheckOk
                 required property string currentDigest
                 required property string currentCommit
                 required property var currentWhen
@@ -353,6 +355,15 @@ Page {
                                   : row.check.length === 0 ? ""
                                   : (row.checkOk ? "✓ " : "✗ ") + row.check
                             color: row.checking ? palette.windowText : (row.checkOk ? Theme.okColour : Theme.errorColour)
+                            wrapMode: Text.Wrap
+                        }
+                        Label {
+                            objectName: "proxyCheckResult"
+                            Layout.fillWidth: true
+                            visible: !row.checking && text.length > 0
+                            text: row.proxyCheck
+                            color: row.proxyCheckOk ? palette.windowText : Theme.errorColour
+                            opacity: row.proxyCheckOk ? 0.85 : 1
                             wrapMode: Text.Wrap
                         }
                     }

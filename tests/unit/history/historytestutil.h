@@ -141,4 +141,16 @@ inline QStringList schemaV7()
     return statements;
 }
 
+// Schema version 8 as Slipway 0.8 wrote it: version 7 and the step to 8 (a copy, as above).
+inline QStringList schemaV8()
+{
+    QStringList statements = schemaV7();
+    statements.removeLast();
+    statements << QStringLiteral("ALTER TABLE targets ADD COLUMN proxy_image TEXT NOT NULL DEFAULT ''")
+               << QStringLiteral("ALTER TABLE targets ADD COLUMN proxy_http_port INTEGER NOT NULL DEFAULT 0")
+               << QStringLiteral("ALTER TABLE targets ADD COLUMN proxy_https_port INTEGER NOT NULL DEFAULT 0")
+               << QStringLiteral("PRAGMA user_version = 8");
+    return statements;
+}
+
 } // namespace slipway::test

@@ -74,6 +74,7 @@ private Q_SLOTS:
     void versionTwoIsMigrated();
     void versionThreeIsMigrated();
     void versionSevenIsMigrated();
+    void versionEightIsMigrated();
     void newerVersionIsRefused();
     void corruptFileIsRefused();
     void unusableDirectory();
@@ -466,6 +467,20 @@ void TestHistory::operationsRoundTrip()
     OperationRecord nameless = stop;
     nameless.app.clear();
     QVERIFY(!history->addOperation(nameless).ok());
+
+    // Every action's name reads back as the action; the proxy's two are stored as well.
+    for (const OperationAction action :
+         {OperationAction::Stop, OperationAction::Start, OperationAction::Restart, OperationAction::Remove,
+          OperationAction::Maintenance, OperationAction::Live})
+        QVERIFY2(operationActionFromName(operationActionName(action)) == action,
+                 qPrintable(operationActionName(action)));
+    QCOMPARE(operationActionName(OperationAction::Maintenance), QStringLiteral("maintenance"));
+    QCOMPARE(operationActionName(OperationAction::Live), QStringLiteral("live"));
+    QVERIFY(!operationActionFromName(QStringLiteral("pause")));
+    OperationRecord maintenance = stop;
+    maintenance.action = OperationAction::Maintenance;
+    QVERIFY(history->addOperation(maintenance).ok());
+    QCOMPARE(history->operations(byTarget)->first().action, OperationAction::Maintenance);
 }
 
 void TestHistory::currentRelease()
@@ -760,7 +775,7 @@ void TestHistory::versionThreeIsMigrated()
     QVERIFY(history);
     {
         RawDb raw(m_path);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 8);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 9);
         QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
         QVERIFY(raw.scalar(QStringLiteral("SELECT repaired FROM deployments WHERE id = 4")).isNull());
     }
@@ -818,7 +833,7 @@ void TestHistory::versionSevenIsMigrated()
     QVERIFY(history);
     {
         RawDb raw(m_path);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 8);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 9);
         QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
         // The new columns hold their defaults, not NULL.
         QCOMPARE(raw.scalar(QStringLiteral("SELECT proxy_image FROM targets WHERE name = 'web'")).toString(),
@@ -867,6 +882,93 @@ void TestHistory::versionSevenIsMigrated()
     QCOMPARE(readBack->proxyHttpPort, 8080);
     QCOMPARE(readBack->proxyHttpsPort, 8443);
     QCOMPARE(history->target(QStringLiteral("api"))->proxyHttpPort, 0);
+}
+
+// 8 -> 9: the operations table made again with 'maintenance' and 'live' allowed; every row
+// kept whole, ids and index included, and other names still refused.
+void TestHistory::versionEightIsMigrated()
+{
+    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
+    {
+        RawDb raw(m_path);
+        QVERIFY(raw.isOpen());
+        QStringList statements = slipway::test::schemaV8();
+        statements << QStringLiteral(
+                          "INSERT INTO projects (id, name, source, created) VALUES (1, 'web', '/src', 1)")
+                   << QStringLiteral(
+                          "INSERT INTO releases (id, project_id, commit_id, ref, image, digest, build_ms,"
+                          " created) VALUES (3, 1, 'abc', 'main', 'localhost/web', 'sha256:w', 1, 2)")
+                   << QStringLiteral(
+                          "INSERT INTO operations (id, app, target, action, release_id, user, host, started,"
+                          " finished, succeeded, error, detail) VALUES (5, 'web', 'local', 'stop', 3, 'ana',"
+                          " 'desk', 1000, 1500, 1, '', 'stopped web-3')")
+                   << QStringLiteral(
+                          "INSERT INTO operations (id, app, target, action, release_id, user, host, started,"
+                          " finished, succeeded, error, detail) VALUES (9, 'web', 'edge', 'remove', NULL,"
+                          " 'bo', 'lap', 2000, 2100, 0, 'target edge: unreachable', '')");
+        QCOMPARE(raw.exec(statements), QString());
+        // Version 8 refuses the new names: why the step is needed.
+        QVERIFY(!raw.exec({QStringLiteral("INSERT INTO operations (app, target, action, started, finished,"
+                                          " succeeded) VALUES ('web', 'local', 'maintenance', 1, 1, 1)")})
+                     .isEmpty());
+    }
+    std::unique_ptr<History> history = openHistory();
+    QVERIFY(history);
+    {
+        RawDb raw(m_path);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 9);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), History::schemaVersion());
+        QCOMPARE(raw.scalar(QStringLiteral(
+                                "SELECT count(*) FROM sqlite_master WHERE name = 'operations_by_target'"))
+                     .toInt(),
+                 1);
+        QCOMPARE(
+            raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'operations_next'"))
+                .toInt(),
+            0);
+        QVERIFY(!raw.exec({QStringLiteral("INSERT INTO operations (app, target, action, started, finished,"
+                                          " succeeded) VALUES ('web', 'local', 'pause', 1, 1, 1)")})
+                     .isEmpty());
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA foreign_key_check")), QVariant());
+    }
+    const Result<QList<OperationRecord>> before = history->operations();
+    QVERIFY2(before.ok(), qPrintable(errorText(before)));
+    QCOMPARE(before->size(), 2);
+    QCOMPARE(before->at(0).id, 9);
+    QCOMPARE(before->at(0).action, OperationAction::Remove);
+    QCOMPARE(before->at(0).releaseId, 0);
+    QVERIFY(!before->at(0).succeeded);
+    QCOMPARE(before->at(0).error, QStringLiteral("target edge: unreachable"));
+    const OperationRecord &stop = before->at(1);
+    QCOMPARE(stop.id, 5);
+    QCOMPARE(stop.app, QStringLiteral("web"));
+    QCOMPARE(stop.target, QStringLiteral("local"));
+    QCOMPARE(stop.action, OperationAction::Stop);
+    QCOMPARE(stop.releaseId, 3);
+    QCOMPARE(stop.user, QStringLiteral("ana"));
+    QCOMPARE(stop.host, QStringLiteral("desk"));
+    QCOMPARE(stop.started, QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC));
+    QCOMPARE(stop.finished, QDateTime::fromMSecsSinceEpoch(1500, Qt::UTC));
+    QVERIFY(stop.succeeded);
+    QCOMPARE(stop.detail, QStringLiteral("stopped web-3"));
+
+    // Maintenance and live are written and read from now on, after the kept ids.
+    for (const OperationAction action : {OperationAction::Maintenance, OperationAction::Live}) {
+        OperationRecord operation = stop;
+        operation.id = 0;
+        operation.action = action;
+        operation.detail = operationActionName(action);
+        const Result<qint64> id = history->addOperation(operation);
+        QVERIFY2(id.ok(), qPrintable(errorText(id)));
+        QVERIFY(id.value() > 9);
+    }
+    const Result<QList<OperationRecord>> after = history->operations();
+    QVERIFY2(after.ok(), qPrintable(errorText(after)));
+    QCOMPARE(after->size(), 4);
+    QCOMPARE(after->at(0).action, OperationAction::Live);
+    QCOMPARE(after->at(0).detail, QStringLiteral("live"));
+    QCOMPARE(after->at(1).action, OperationAction::Maintenance);
+    QCOMPARE(after->at(1).detail, QStringLiteral("maintenance"));
 }
 
 void TestHistory::newerVersionIsRefused()
