@@ -3,28 +3,21 @@
 #include "archive/tarwriter.h"
 #include "engine/engineclient.h"
 #include "engine/target.h"
-#include "registry/imagereference.h"
 #include "util/stopwait.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <algorithm>
 #include <chrono>
-#include <memory>
-
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 namespace slipway {
 namespace {
 
-const QString stateDirectory = QStringLiteral("/var/lib/slipway-proxy");
-constexpr int runtimePort = 9999; // the runtime API, on the proxy's own loopback
+const QString stateDir = QString::fromLatin1(TargetProxy::stateDirectory);
+constexpr int runtimePort = TargetProxy::runtimePort;
 const QString proxyLabel = QStringLiteral("io.slipway.proxy");
 
 // Runs HAProxy's runtime API commands ($1, separated by ';') and prints the answer.
@@ -40,116 +33,7 @@ const QString probeScript = QStringLiteral(
 // Prints the state file, if there is one.
 const QString readStateScript = QStringLiteral("f=$1; [ -e \"$f\" ] || exit 0; printf '%s' \"$(<\"$f\")\"");
 
-QString routeKey(const QString &host, const QString &pathPrefix)
-{
-    return host + (pathPrefix.isEmpty() ? QStringLiteral("/") : pathPrefix);
-}
-
-QJsonObject toJson(const ProxyRoute &route)
-{
-    return QJsonObject{{QStringLiteral("app"), route.app},
-                       {QStringLiteral("hosts"), QJsonArray::fromStringList(route.hosts)},
-                       {QStringLiteral("path_prefix"), route.pathPrefix},
-                       {QStringLiteral("tls"), route.tls},
-                       {QStringLiteral("maintenance"), route.maintenance},
-                       {QStringLiteral("live"), route.live},
-                       {QStringLiteral("blue"), route.blue},
-                       {QStringLiteral("green"), route.green}};
-}
-
-ProxyRoute routeFromJson(const QJsonObject &json)
-{
-    ProxyRoute route;
-    route.app = json.value(QStringLiteral("app")).toString();
-    for (const QJsonValue &host : json.value(QStringLiteral("hosts")).toArray())
-        route.hosts.append(host.toString());
-    route.pathPrefix = json.value(QStringLiteral("path_prefix")).toString();
-    route.tls = json.value(QStringLiteral("tls")).toBool();
-    route.maintenance = json.value(QStringLiteral("maintenance")).toBool();
-    route.live = json.value(QStringLiteral("live")).toString() == u"green" ? QStringLiteral("green")
-                                                                           : QStringLiteral("blue");
-    route.blue = json.value(QStringLiteral("blue")).toString();
-    route.green = json.value(QStringLiteral("green")).toString();
-    return route;
-}
-
-QByteArray stateFile(const QList<ProxyRoute> &routes)
-{
-    QJsonArray array;
-    for (const ProxyRoute &route : routes)
-        array.append(toJson(route));
-    return QJsonDocument(QJsonObject{{QStringLiteral("version"), 1}, {QStringLiteral("routes"), array}})
-        .toJson(QJsonDocument::Indented);
-}
-
-// "IP:PORT" as HAProxy's server line takes it; an unused slot points nowhere and is disabled.
-QString serverAddress(const QString &address)
-{
-    return address.isEmpty() ? QStringLiteral("127.0.0.1:9") : address;
-}
-
 } // namespace
-
-Status checkProxySettings(const Target &target)
-{
-    if (!target.proxyImage.isEmpty())
-        if (Result<ImageReference> image = ImageReference::parse(target.proxyImage); !image)
-            return Error::badInput(
-                QStringLiteral("target %1: the proxy image: %2").arg(target.name, image.error().message));
-    for (const int port : {target.proxyHttpPort, target.proxyHttpsPort})
-        if (port < 0 || port > 65535)
-            return Error::badInput(QStringLiteral("target %1: a proxy port is from 1 to 65535, not %2")
-                                       .arg(target.name)
-                                       .arg(port));
-    const int http = target.proxyHttpPort > 0 ? target.proxyHttpPort : 80;
-    const int https = target.proxyHttpsPort > 0 ? target.proxyHttpsPort : 443;
-    if (http == https)
-        return Error::badInput(QStringLiteral("target %1: the proxy's HTTP and HTTPS ports are both %2; give "
-                                              "them different ones")
-                                   .arg(target.name)
-                                   .arg(http));
-    return success();
-}
-
-Status checkCertificate(const QByteArray &certificatePem, const QByteArray &keyPem,
-                        const QString &certificateName, const QString &keyName)
-{
-    const std::unique_ptr<BIO, decltype(&BIO_free)> certificateBio(
-        BIO_new_mem_buf(certificatePem.constData(), int(certificatePem.size())), BIO_free);
-    const std::unique_ptr<X509, decltype(&X509_free)> certificate(
-        PEM_read_bio_X509(certificateBio.get(), nullptr, nullptr, nullptr), X509_free);
-    if (!certificate)
-        return Error::badInput(QStringLiteral("%1 holds no PEM certificate").arg(certificateName));
-    const std::unique_ptr<BIO, decltype(&BIO_free)> keyBio(
-        BIO_new_mem_buf(keyPem.constData(), int(keyPem.size())), BIO_free);
-    const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-        PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
-    ERR_clear_error();
-    if (!key)
-        return Error::badInput(
-            QStringLiteral("%1 holds no PEM private key (or one with a passphrase)").arg(keyName));
-    if (X509_check_private_key(certificate.get(), key.get()) != 1) {
-        ERR_clear_error();
-        return Error::badInput(
-            QStringLiteral("%1 is not the key of the certificate %2").arg(keyName, certificateName));
-    }
-    const auto when = [](const ASN1_TIME *time) {
-        struct tm parsed = {};
-        if (ASN1_TIME_to_tm(time, &parsed) != 1)
-            return QString();
-        return QStringLiteral("%1-%2-%3")
-            .arg(parsed.tm_year + 1900)
-            .arg(parsed.tm_mon + 1, 2, 10, QLatin1Char('0'))
-            .arg(parsed.tm_mday, 2, 10, QLatin1Char('0'));
-    };
-    if (X509_cmp_current_time(X509_get0_notAfter(certificate.get())) <= 0)
-        return Error::badInput(QStringLiteral("the certificate %1 expired on %2")
-                                   .arg(certificateName, when(X509_get0_notAfter(certificate.get()))));
-    if (X509_cmp_current_time(X509_get0_notBefore(certificate.get())) >= 0)
-        return Error::badInput(QStringLiteral("the certificate %1 is not valid before %2")
-                                   .arg(certificateName, when(X509_get0_notBefore(certificate.get()))));
-    return success();
-}
 
 TargetProxy::TargetProxy(EngineClient &client, const Target &target, std::function<void(const QString &)> say,
                          std::stop_token stop)
@@ -185,68 +69,6 @@ std::optional<ProxyRoute> TargetProxy::route(const QString &app) const
         if (route.app == app)
             return route;
     return std::nullopt;
-}
-
-QByteArray TargetProxy::configuration(const QList<ProxyRoute> &routes)
-{
-    QByteArray cfg;
-    auto line = [&cfg](const QString &text) { cfg += text.toUtf8() + '\n'; };
-    line(QStringLiteral("# Written by Slipway from state.json at each deploy: changes made here are lost."));
-    line(QStringLiteral("global"));
-    line(QStringLiteral("    master-worker"));
-    line(QStringLiteral("    stats socket ipv4@127.0.0.1:%1 level admin").arg(runtimePort));
-    line(QStringLiteral("    stats timeout 10s"));
-    // After a reload the old worker keeps what it serves until it ends, an hour at most.
-    line(QStringLiteral("    hard-stop-after 1h"));
-    line(QStringLiteral("defaults"));
-    line(QStringLiteral("    mode http"));
-    line(QStringLiteral("    option forwardfor"));
-    line(QStringLiteral("    timeout connect 5s"));
-    line(QStringLiteral("    timeout client 60s"));
-    line(QStringLiteral("    timeout server 60s"));
-    line(QStringLiteral("    timeout http-request 10s"));
-    line(QStringLiteral("    timeout http-keep-alive 10s"));
-    line(QStringLiteral("frontend web"));
-    line(QStringLiteral("    bind :%1").arg(httpPort));
-    const bool tls = std::any_of(routes.begin(), routes.end(), [](const ProxyRoute &r) { return r.tls; });
-    if (tls)
-        line(QStringLiteral("    bind :%1 ssl crt %2/certs/").arg(httpsPort).arg(stateDirectory));
-    line(QStringLiteral("    http-request set-header X-Forwarded-Proto https if { ssl_fc }"));
-    line(QStringLiteral("    http-request set-var(txn.path) path"));
-    line(QStringLiteral(
-        "    http-request set-var(txn.route) req.hdr(host),field(1,:),lower,concat(,txn.path)"));
-    // The longest host and path first: "app.test/api" before "app.test/".
-    QList<std::pair<QString, QString>> keys;
-    for (const ProxyRoute &route : routes)
-        for (const QString &host : route.hosts)
-            keys.append({routeKey(host, route.pathPrefix), route.backend()});
-    std::stable_sort(keys.begin(), keys.end(),
-                     [](const auto &a, const auto &b) { return a.first.size() > b.first.size(); });
-    for (const auto &[key, backend] : std::as_const(keys))
-        line(QStringLiteral("    use_backend %1 if { var(txn.route) -m beg %2 }").arg(backend, key));
-    line(QStringLiteral("    default_backend unrouted"));
-    line(QStringLiteral("backend unrouted"));
-    line(
-        QStringLiteral("    http-request return status 404 content-type text/plain string \"No app is routed "
-                       "here.\""));
-    for (const ProxyRoute &route : routes) {
-        line(QStringLiteral("backend %1").arg(route.backend()));
-        if (route.maintenance)
-            line(QStringLiteral(
-                     "    http-request return status 503 content-type \"text/html; charset=utf-8\" hdr "
-                     "Retry-After 120 string \"<!doctype html><title>Down for maintenance</title>"
-                     "<h1>Down for maintenance</h1><p>%1 is being worked on and will be back "
-                     "soon.</p>\"")
-                     .arg(route.hosts.value(0, route.app)));
-        for (const QString &slot : {QStringLiteral("blue"), QStringLiteral("green")}) {
-            const QString address = slot == u"blue" ? route.blue : route.green;
-            line(
-                QStringLiteral("    server %1 %2%3")
-                    .arg(slot, serverAddress(address),
-                         slot == route.live && !address.isEmpty() ? QString() : QStringLiteral(" disabled")));
-        }
-    }
-    return cfg;
 }
 
 Result<bool> TargetProxy::attach(bool *running)
@@ -290,36 +112,6 @@ Result<ProxyStatus> inspectProxy(const Target &target, std::stop_token stop)
     status.runningImage = proxy.runningImage();
     status.routes = proxy.routes();
     return status;
-}
-
-QString describeProxy(const ProxyStatus &status)
-{
-    if (!status.exists)
-        return QStringLiteral(
-                   "no proxy yet (made by the first deploy with [deploy.proxy], on ports %1 and %2)")
-            .arg(status.httpPort)
-            .arg(status.httpsPort);
-    QStringList apps;
-    for (const ProxyRoute &route : status.routes) {
-        QStringList hosts;
-        for (const QString &host : route.hosts)
-            hosts.append(host + route.pathPrefix);
-        QString text = route.app + QStringLiteral(" (") + hosts.join(QStringLiteral(", "));
-        if (route.tls)
-            text += QStringLiteral(", HTTPS");
-        if (route.maintenance)
-            text += QStringLiteral(", in maintenance");
-        apps.append(text + u')');
-    }
-    QString state = status.running ? QString() : QStringLiteral(", not running");
-    if (!status.runningImage.isEmpty() && status.runningImage != status.image)
-        state += QStringLiteral(", runs %1 where the target asks for %2 (upgrade it)")
-                     .arg(status.runningImage, status.image);
-    return QStringLiteral("proxy on ports %1 and %2%3: %4")
-        .arg(status.httpPort)
-        .arg(status.httpsPort)
-        .arg(state)
-        .arg(apps.isEmpty() ? QStringLiteral("no apps") : apps.join(QStringLiteral(", ")));
 }
 
 Status TargetProxy::ensure()
@@ -400,9 +192,9 @@ Status TargetProxy::create()
                   QStringLiteral("%1:%2").arg(hostHttpsPort()).arg(httpsPort)};
     spec.restart = QStringLiteral("unless-stopped");
     spec.command = {QStringLiteral("haproxy"), QStringLiteral("-W"), QStringLiteral("-db"),
-                    QStringLiteral("-f"), stateDirectory + QStringLiteral("/haproxy.cfg")};
+                    QStringLiteral("-f"), stateDir + QStringLiteral("/haproxy.cfg")};
     spec.mounts.append(ContainerMount{
-        .source = QString::fromLatin1(volume), .target = stateDirectory, .bind = false, .readOnly = false});
+        .source = QString::fromLatin1(volume), .target = stateDir, .bind = false, .readOnly = false});
     auto created = m_client.createContainer(spec);
     if (!created)
         return created.error();
@@ -434,7 +226,7 @@ Status TargetProxy::readState()
     QString output;
     auto code = m_client.exec(m_id,
                               {QStringLiteral("bash"), QStringLiteral("-c"), readStateScript,
-                               QStringLiteral("slipway"), stateDirectory + QStringLiteral("/state.json")},
+                               QStringLiteral("slipway"), stateDir + QStringLiteral("/state.json")},
                               &output, 30);
     if (!code)
         return code.error();
@@ -450,9 +242,8 @@ Status TargetProxy::readState()
     const QJsonDocument document = QJsonDocument::fromJson(output.toUtf8(), &parseError);
     if (parseError.error != QJsonParseError::NoError)
         return Error::failed(QStringLiteral("%1: the proxy's %2/state.json is not JSON: %3")
-                                 .arg(where(), stateDirectory, parseError.errorString()));
-    for (const QJsonValue &value : document.object().value(QStringLiteral("routes")).toArray())
-        m_routes.append(routeFromJson(value.toObject()));
+                                 .arg(where(), stateDir, parseError.errorString()));
+    m_routes = parseState(document.object());
     return success();
 }
 
@@ -475,7 +266,7 @@ Status TargetProxy::writeFiles(const QList<std::pair<QString, QByteArray>> &file
     auto tar = tarOfFiles(files, QDateTime::currentSecsSinceEpoch());
     if (!tar)
         return tar.error();
-    return m_client.putArchive(m_id, stateDirectory, tar.value());
+    return m_client.putArchive(m_id, stateDir, tar.value());
 }
 
 Result<QString> TargetProxy::runtime(const QString &commands)
@@ -575,7 +366,7 @@ Status TargetProxy::reload(const QList<ProxyRoute> &routes,
     QString output;
     auto checked = m_client.exec(m_id,
                                  {QStringLiteral("haproxy"), QStringLiteral("-c"), QStringLiteral("-q"),
-                                  QStringLiteral("-f"), stateDirectory + QStringLiteral("/haproxy.cfg.next")},
+                                  QStringLiteral("-f"), stateDir + QStringLiteral("/haproxy.cfg.next")},
                                  &output, 30);
     if (!checked)
         return checked.error();
@@ -670,6 +461,9 @@ Result<QString> TargetProxy::switchTo(const QString &app, const ProxySpec &spec,
     const QString backend = route.backend();
     const QString hostPart = address.section(u':', 0, -2);
     const QString portPart = address.section(u':', -1);
+    // In order, each command on its own: while both slots are ready the backend's "balance first"
+    // sends everything to blue, so whichever slot is new, no request goes back to the old one once
+    // one reached the new.
     const QString commands = QStringLiteral("set server %1/%2 addr %3 port %4; set server %1/%2 state ready; "
                                             "set server %1/%5 state maint")
                                  .arg(backend, slot, hostPart, portPart, previous);

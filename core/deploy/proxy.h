@@ -4,6 +4,7 @@
 #include "projectfile/spec.h"
 #include "util/result.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -96,6 +97,9 @@ public:
     // Where the proxy listens inside its container; the target's host ports map here.
     static constexpr int httpPort = 8080;
     static constexpr int httpsPort = 8443;
+    // The runtime API, on the proxy's own loopback; the volume's mount point.
+    static constexpr int runtimePort = 9999;
+    static constexpr const char *stateDirectory = "/var/lib/slipway-proxy";
 
     TargetProxy(EngineClient &client, const Target &target, std::function<void(const QString &)> say,
                 std::stop_token stop);
@@ -145,8 +149,11 @@ public:
     // Waits until `app`'s slot `slot` serves no request, or `seconds` passed (then says so).
     Status drain(const QString &app, const QString &slot, int seconds);
 
-    // The configuration haproxy.cfg holds for `routes` (public for tests and docs).
+    // The configuration haproxy.cfg holds for `routes`, state.json for them, and the routes a
+    // state.json holds (proxyconfig.cpp).
     static QByteArray configuration(const QList<ProxyRoute> &routes);
+    static QByteArray stateFile(const QList<ProxyRoute> &routes);
+    static QList<ProxyRoute> parseState(const QJsonObject &state);
 
 private:
     Status pullImage();

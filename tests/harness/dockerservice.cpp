@@ -166,6 +166,7 @@ void DockerService::beforeStop()
     // A test may have made it a swarm manager; its services' containers go with the swarm.
     api("POST", QStringLiteral("/swarm/leave?force=true"));
     reset();
+    removeNetworks();
 }
 
 QStringList DockerService::leftByACrash() const

@@ -173,6 +173,17 @@ bool EngineService::removeVolume(const QString &name) const
     return removed.status == 204 || removed.status == 404;
 }
 
+void EngineService::removeNetworks() const
+{
+    const HttpReply listed = api("GET", QStringLiteral("/networks"));
+    for (const QJsonValue &network : QJsonDocument::fromJson(listed.body).array()) {
+        const QString name = network.toObject().value(QStringLiteral("Name")).toString();
+        if (name == u"bridge" || name == u"host" || name == u"none" || name == u"podman")
+            continue;
+        api("DELETE", QStringLiteral("/networks/%1").arg(name));
+    }
+}
+
 bool EngineService::reset(const QString &imagePrefix, QString *error) const
 {
     const auto failed = [&](const QString &what, const HttpReply &reply) {

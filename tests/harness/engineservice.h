@@ -55,6 +55,9 @@ public:
     bool importHaproxy(const QString &reference, QString *error = nullptr) const;
     // Removes the named volume, if there is one.
     bool removeVolume(const QString &name) const;
+    // Removes every network a test made (all but the engine's own), so that their bridges do not
+    // outlive the engine on the host (each holds a subnet the next engine cannot have).
+    void removeNetworks() const;
 
     // Removes every container (forced), and the images tagged in repositories that start with
     // `imagePrefix` when one is given ("localhost/slipway-"): a test function's fresh start.

@@ -4,6 +4,7 @@
 #include <QUrl>
 
 #include <chrono>
+#include <tuple>
 
 #include <curl/curl.h>
 
@@ -89,13 +90,15 @@ void LoadGenerator::run(int client)
     while (!m_stop && m_count.fetch_add(1) < m_maxRequests && elapsedMs() < qint64(m_maxSeconds) * 1000) {
         Answer answer;
         answer.client = client;
+        answer.index = int(mine.size());
         answer.startedMs = elapsedMs();
         curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
         const CURLcode code = curl_easy_perform(curl);
         answer.endedMs = elapsedMs();
-        if (code == CURLE_OK)
+        if (code == CURLE_OK) {
             curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
-        else
+            curl_easy_getinfo(curl, CURLINFO_LOCAL_PORT, &answer.localPort);
+        } else
             answer.body = curl_easy_strerror(code);
         mine.append(answer);
     }
@@ -110,8 +113,10 @@ QList<LoadGenerator::Answer> LoadGenerator::answers() const
 {
     QMutexLocker lock(&m_mutex);
     QList<Answer> sorted = m_answers;
-    std::sort(sorted.begin(), sorted.end(),
-              [](const Answer &a, const Answer &b) { return a.endedMs < b.endedMs; });
+    // Times are whole milliseconds: two requests of a client can end in the same one.
+    std::sort(sorted.begin(), sorted.end(), [](const Answer &x, const Answer &y) {
+        return std::tie(x.endedMs, x.client, x.index) < std::tie(y.endedMs, y.client, y.index);
+    });
     return sorted;
 }
 
@@ -121,7 +126,8 @@ QList<LoadGenerator::Answer> LoadGenerator::ofClient(const QList<Answer> &answer
     for (const Answer &answer : answers)
         if (answer.client == client)
             mine.append(answer);
-    return mine; // one thread asks one request after another: its end order is its order
+    std::sort(mine.begin(), mine.end(), [](const Answer &x, const Answer &y) { return x.index < y.index; });
+    return mine;
 }
 
 int LoadGenerator::failures(const QList<Answer> &answers)

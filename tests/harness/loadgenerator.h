@@ -21,10 +21,12 @@ public:
     struct Answer
     {
         int client = 0;       // which of the clients asked
+        int index = 0;        // the how-manieth request of its client
         qint64 startedMs = 0; // since the generator started
         qint64 endedMs = 0;
-        long status = 0; // 0: no HTTP answer
-        QByteArray body; // or libcurl's error
+        long status = 0;    // 0: no HTTP answer
+        long localPort = 0; // of the connection it came on
+        QByteArray body;    // or libcurl's error
     };
 
     // `url` on 127.0.0.1; `host`: the Host header to send.

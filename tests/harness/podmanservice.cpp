@@ -3,6 +3,7 @@
 #include "processes.h"
 
 #include <QDebug>
+#include <QDir>
 
 namespace slipway::test {
 
@@ -60,6 +61,8 @@ int PodmanService::exitCodeOf(const QString &containerId) const
 bool PodmanService::prepare()
 {
     const QString dir = directory();
+    // Its networks' definitions are its own (not /etc/cni/net.d): gone with it.
+    QDir().mkpath(dir + QStringLiteral("/cni"));
     QByteArray registries;
     for (const QString &registry : m_insecureRegistries)
         registries += "[[registry]]\nlocation = \"" + registry.toUtf8() + "\"\ninsecure = true\n";
@@ -69,11 +72,15 @@ bool PodmanService::prepare()
                      "[containers]\n"
                      "default_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n"
                      "netns = \"host\"\n"
-                     "[engine]\n"
-                     "runtime = \"runc\"\n"
-                     "cgroup_manager = \"cgroupfs\"\n"
-                     "events_logger = \"file\"\n"
-                     "tmp_dir = \"" +
+                     "[network]\n"
+                     "network_config_dir = \"" +
+                         dir.toUtf8() +
+                         "/cni\"\n"
+                         "[engine]\n"
+                         "runtime = \"runc\"\n"
+                         "cgroup_manager = \"cgroupfs\"\n"
+                         "events_logger = \"file\"\n"
+                         "tmp_dir = \"" +
                          dir.toUtf8() + "/tmp\"\n") &&
            writeFile(QStringLiteral("storage.conf"), "[storage]\n"
                                                      "driver = \"vfs\"\n"
@@ -102,6 +109,7 @@ void PodmanService::beforeStop()
     // Containers run under conmon, which the service does not own: remove them first.
     podman({QStringLiteral("rm"), QStringLiteral("--all"), QStringLiteral("--force"),
             QStringLiteral("--time=0")});
+    removeNetworks();
 }
 
 } // namespace slipway::test
