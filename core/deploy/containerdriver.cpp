@@ -29,12 +29,14 @@ QString ContainerDriver::seconds() const
 }
 
 ContainerDriver::ContainerDriver(const RolloutRequest &request, const Target &target,
-                                 RolloutReporter &reporter)
+                                 RolloutReporter &reporter, std::unique_ptr<EngineClient> connected)
     : m_request(request)
     , m_target(target)
     , m_image(request.image)
     , m_reporter(reporter)
-    , m_client(target, request.stop)
+    , m_connected(connected != nullptr)
+    , m_ownClient(connected ? std::move(connected) : std::make_unique<EngineClient>(target, request.stop))
+    , m_client(*m_ownClient)
     , m_health(m_client, request.deploy, request.steadySeconds, request.stop)
 {
     m_timer.start();
@@ -42,8 +44,10 @@ ContainerDriver::ContainerDriver(const RolloutRequest &request, const Target &ta
 
 Status ContainerDriver::prepare()
 {
-    if (Status connected = m_client.connect(); !connected)
-        return connected;
+    if (!m_connected)
+        if (Status connected = m_client.connect(); !connected)
+            return connected;
+    m_connected = true;
     if (Status chosen = choosePlatform(); !chosen)
         return chosen;
     return prepareProxy();

@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 
+#include <memory>
 #include <optional>
 
 namespace slipway {
@@ -27,7 +28,10 @@ namespace slipway {
 class ContainerDriver final : public TargetDriver
 {
 public:
-    ContainerDriver(const RolloutRequest &request, const Target &target, RolloutReporter &reporter);
+    // `connected`: a client already connected to the target (the rollout's kind step made it),
+    // taken over; none: the driver connects in prepare().
+    ContainerDriver(const RolloutRequest &request, const Target &target, RolloutReporter &reporter,
+                    std::unique_ptr<EngineClient> connected = nullptr);
 
     QString where() const override { return m_client.where(); }
     Status prepare() override;
@@ -60,7 +64,9 @@ private:
     const Target &m_target;
     ImageSource m_image; // the request's, or its platform's for this target's engine (prepare())
     RolloutReporter &m_reporter;
-    EngineClient m_client;
+    bool m_connected = false; // before m_ownClient: initialized from the client it takes over
+    std::unique_ptr<EngineClient> m_ownClient;
+    EngineClient &m_client;
     HealthCheck m_health;
     std::optional<TargetProxy> m_proxy; // with [deploy.proxy], after prepare()
     QByteArray m_certificate;           // its TLS certificate chain and key, read in prepare()

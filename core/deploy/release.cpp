@@ -161,6 +161,7 @@ QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const Q
         {QStringLiteral("volumes"), volumes},
         {QStringLiteral("memory"), deploy.memoryBytes},
         {QStringLiteral("cpus"), deploy.cpus},
+        {QStringLiteral("replicas"), deploy.replicas},
         {QStringLiteral("command"), QJsonArray::fromStringList(deploy.command)},
         {QStringLiteral("labels"), object(deploy.labels)},
         {QStringLiteral("extraHosts"), QJsonArray::fromStringList(deploy.extraHosts)},
@@ -288,6 +289,7 @@ Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecor
             deploy.volumes.append(*volume);
     deploy.memoryBytes = qint64(json.value(QStringLiteral("memory")).toDouble());
     deploy.cpus = json.value(QStringLiteral("cpus")).toDouble();
+    deploy.replicas = json.value(QStringLiteral("replicas")).toInt(1);
     deploy.command = strings("command");
     deploy.labels = map(json.value(QStringLiteral("labels")).toObject());
     deploy.extraHosts = strings("extraHosts");

@@ -2,6 +2,7 @@
 
 #include "deploy/containerdriver.h"
 #include "deploy/healthcheck.h"
+#include "deploy/swarmdriver.h"
 #include "engine/endpoint.h"
 #include "util/crashpoint.h"
 #include "util/logging.h"
@@ -92,10 +93,110 @@ void RolloutReporter::log(LogLevel level, const QString &text)
                                 .text = text});
 }
 
+namespace {
+
+// The kind of a target is known only from its engine: its first step connects, asks GET /info
+// and hands the rest, with the connection, to the driver of that kind.
+class KindDriver final : public TargetDriver
+{
+public:
+    KindDriver(const RolloutRequest &request, const Target &target, RolloutReporter &reporter)
+        : m_request(request)
+        , m_target(target)
+        , m_reporter(reporter)
+    {}
+
+    QString where() const override { return m_driver ? m_driver->where() : describeTarget(m_target); }
+    Status prepare() override
+    {
+        if (Status chosen = choose(); !chosen)
+            return chosen;
+        return m_driver->prepare();
+    }
+    Status shipImage() override { return m_driver ? m_driver->shipImage() : unprepared(); }
+    Status lock() override { return m_driver ? m_driver->lock() : unprepared(); }
+    Result<QList<AppInstance>> inspect() override
+    {
+        if (!m_driver)
+            return unprepared();
+        return m_driver->inspect();
+    }
+    Result<AppInstance> switchTo(const QList<AppInstance> &current) override
+    {
+        if (!m_driver)
+            return unprepared();
+        return m_driver->switchTo(current);
+    }
+    void retire(const QList<AppInstance> &previous) override
+    {
+        if (m_driver)
+            m_driver->retire(previous);
+    }
+    Result<QStringList> restore(const QString &serving) override
+    {
+        if (!m_driver)
+            return unprepared();
+        return m_driver->restore(serving);
+    }
+    Status followLogs(const AppInstance &instance, const std::function<bool(int, const QString &)> &onLine,
+                      int tail) override
+    {
+        return m_driver ? m_driver->followLogs(instance, onLine, tail) : unprepared();
+    }
+
+private:
+    Error unprepared() const
+    {
+        return Error::failed(QStringLiteral("%1: the target's driver was not prepared").arg(where()));
+    }
+
+    Status choose()
+    {
+        if (m_driver)
+            return success();
+        auto client = std::make_unique<EngineClient>(m_target, m_request.stop);
+        if (Status connected = client->connect(); !connected)
+            return connected;
+        auto swarm = client->swarmInfo();
+        if (!swarm)
+            return swarm.error();
+        if (swarm->isManager()) {
+            m_driver = std::make_unique<SwarmDriver>(m_request, m_target, m_reporter, std::move(client));
+            m_reporter.log(LogLevel::Info,
+                           QStringLiteral("the engine is a Swarm manager: the app runs as a service"));
+            return success();
+        }
+        if (swarm->isWorker())
+            return Error::badInput(QStringLiteral("%1 is a Swarm worker; deploy to a manager").arg(where()));
+        const QString &state = swarm->localNodeState;
+        if (state == u"locked" || state == u"pending" || state == u"error")
+            return Error::failed(
+                QStringLiteral("%1: the engine's Swarm is %2%3: deploy once it is active")
+                    .arg(where(), state,
+                         swarm->error.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(swarm->error)));
+        // Not in a Swarm: one container per app.
+        if (m_request.deploy.replicas > 1)
+            return Error::badInput(
+                QStringLiteral("%1: app %2: [deploy] replicas = %3 needs a Swarm manager, and "
+                               "this engine is not in a Swarm: it runs one container per app")
+                    .arg(where(), m_request.app)
+                    .arg(m_request.deploy.replicas));
+        m_driver = std::make_unique<ContainerDriver>(m_request, m_target, m_reporter, std::move(client));
+        return success();
+    }
+
+    const RolloutRequest &m_request;
+    const Target &m_target;
+    RolloutReporter &m_reporter;
+    std::unique_ptr<TargetDriver> m_driver;
+};
+
+} // namespace
+
 std::unique_ptr<TargetDriver> makeTargetDriver(const RolloutRequest &request, const Target &target,
                                                RolloutReporter &reporter)
 {
-    return std::make_unique<ContainerDriver>(request, target, reporter);
+    return std::make_unique<KindDriver>(request, target, reporter);
 }
 
 bool platformRuns(const QString &platform, const QString &os, const QString &arch)

@@ -15,8 +15,8 @@ namespace slipway {
 struct RolloutRequest;
 struct Target;
 
-// One running unit of an app on a target: a container today; a container behind a proxy or a
-// Swarm service's task in the drivers to come.
+// One running unit of an app on a target: a container, or (SwarmDriver) the app's service as a
+// whole.
 struct AppInstance
 {
     QString id;
@@ -69,8 +69,8 @@ private:
 // in this order: prepare, shipImage, lock, inspect, switchTo, retire. A driver is made for one
 // target and one release, and lives on the thread that rolls that target out.
 //
-// Kinds: a container on a Docker or Podman engine (ContainerDriver, today's only one); a
-// container behind the target's proxy and a Swarm service are the next.
+// Kinds: a container on a Docker or Podman engine (ContainerDriver; behind the target's proxy
+// with [deploy.proxy]), and a service on a Swarm whose manager is the target (SwarmDriver).
 class TargetDriver
 {
 public:
@@ -107,7 +107,9 @@ public:
                               int tail) = 0;
 };
 
-// The driver for `target`'s kind.
+// The driver for `target`'s kind, which only its engine can tell (GET /info): the driver's
+// prepare() connects and asks first, and refuses a Swarm worker, or [deploy] replicas above 1
+// anywhere but on a Swarm manager, before anything changes.
 std::unique_ptr<TargetDriver> makeTargetDriver(const RolloutRequest &request, const Target &target,
                                                RolloutReporter &reporter);
 

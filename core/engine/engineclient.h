@@ -3,6 +3,7 @@
 #include "engine/engineconnection.h"
 #include "engine/enginecontainers.h"
 #include "engine/engineimages.h"
+#include "engine/engineservices.h"
 #include "engine/probe.h"
 #include "engine/target.h"
 #include "registry/credentials.h"
@@ -22,9 +23,9 @@ namespace slipway {
 
 // A blocking client for one target's Docker Engine API (Docker or Podman's compatible API):
 // the connection (EngineConnection: unix socket, TCP with or without TLS, or an ssh tunnel;
-// API version negotiated on connect()) and the operations on it, images (EngineImages) and
-// containers (EngineContainers). For a worker thread; not shared between threads. Every call
-// stops promptly once the stop token is requested.
+// API version negotiated on connect()) and the operations on it, images (EngineImages),
+// containers (EngineContainers) and a Swarm's services (EngineServices). For a worker thread; not shared
+// between threads. Every call stops promptly once the stop token is requested.
 //
 // Errors are one line: "target NAME (ENDPOINT): WHAT: HTTP STATUS: ENGINE MESSAGE". Registry
 // credentials travel in X-Registry-Auth and never appear in a message or a log.
@@ -87,6 +88,10 @@ public:
         return m_containers.putArchive(id, directory, tar);
     }
     Result<ContainerState> inspectContainer(const QString &id) { return m_containers.inspect(id); }
+    Result<bool> containerHasPath(const QString &id, const QString &path)
+    {
+        return m_containers.hasPath(id, path);
+    }
     Status stopContainer(const QString &id, int timeoutSeconds = 10)
     {
         return m_containers.stop(id, timeoutSeconds);
@@ -130,6 +135,33 @@ public:
         return m_containers.exec(id, command, output, timeoutSeconds);
     }
 
+    // A Swarm's services: see EngineServices.
+    Result<SwarmInfo> swarmInfo() { return m_services.swarmInfo(); }
+    Result<std::optional<ServiceState>> findService(const QString &name) { return m_services.find(name); }
+    Result<ServiceState> inspectService(const QString &id) { return m_services.inspect(id); }
+    Result<QString> createService(const ServiceSpec &spec, const QByteArray &registryAuth = {})
+    {
+        return m_services.create(spec, registryAuth);
+    }
+    Status updateService(const QString &id, qint64 version, const ServiceSpec &spec,
+                         const QByteArray &registryAuth = {})
+    {
+        return m_services.update(id, version, spec, registryAuth);
+    }
+    Status rollbackService(const QString &id) { return m_services.rollback(id); }
+    Status removeService(const QString &id) { return m_services.remove(id); }
+    Result<QList<ServiceTask>> serviceTasks(const QString &serviceId) { return m_services.tasks(serviceId); }
+    Result<QStringList> taskLogs(const QString &taskId, int tail = 50)
+    {
+        return m_services.taskLogs(taskId, tail);
+    }
+    Status followServiceLogs(const QString &serviceId,
+                             const std::function<bool(int stream, const QString &line)> &onLine,
+                             int tail = -1)
+    {
+        return m_services.followLogs(serviceId, onLine, tail);
+    }
+
     bool isPodman() const { return m_connection.isPodman(); }
     Result<quint16> exposeLocalPort(quint16 port) { return m_connection.exposeLocalPort(port); }
     Result<std::optional<bool>> hostPathExists(const QString &path)
@@ -157,6 +189,7 @@ private:
     EngineConnection m_connection;
     EngineImages m_images{m_connection};
     EngineContainers m_containers{m_connection};
+    EngineServices m_services{m_connection};
 };
 
 } // namespace slipway

@@ -159,6 +159,9 @@ void setMethodAndBody(CURL *handle, const EngineConnection::Request &request, Tr
         curl_easy_setopt(handle, CURLOPT_READFUNCTION, onRead);
         curl_easy_setopt(handle, CURLOPT_READDATA, &transfer);
         headers.append("Transfer-Encoding: chunked");
+    } else if (request.method == "HEAD") {
+        // A custom "HEAD" would wait for a body that never comes.
+        curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
     } else if (request.method != "GET") {
         if (!request.body.isEmpty())
             headers.append("Content-Type: " + request.contentType);

@@ -195,6 +195,19 @@ Result<ContainerState> EngineContainers::inspect(const QString &id)
     return result;
 }
 
+Result<bool> EngineContainers::hasPath(const QString &id, const QString &path)
+{
+    EngineConnection::Request request;
+    request.method = "HEAD";
+    request.path = QStringLiteral("/containers/%1/archive?path=%2")
+                       .arg(id, QString::fromUtf8(QUrl::toPercentEncoding(path)));
+    auto reply = m_connection.expect(
+        request, QStringLiteral("look for %1 in container %2").arg(path, id.left(12)), {200, 404});
+    if (!reply)
+        return reply.error();
+    return reply->status == 200;
+}
+
 Result<QStringList> EngineContainers::processes(const QString &id)
 {
     EngineConnection::Request request;

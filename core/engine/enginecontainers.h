@@ -103,6 +103,9 @@ public:
     // which must exist in it; works on a container that is created and not started yet.
     Status putArchive(const QString &id, const QString &directory, const QByteArray &tar);
     Result<ContainerState> inspect(const QString &id);
+    // Whether `path` exists in the container's file system (HEAD /containers/{id}/archive);
+    // works on a container that is created and not started.
+    Result<bool> hasPath(const QString &id, const QString &path);
     // Stops with SIGTERM, then SIGKILL after timeoutSeconds; 0: SIGKILL at once, on any engine.
     Status stop(const QString &id, int timeoutSeconds = 10);
     Status remove(const QString &id, bool force = true);

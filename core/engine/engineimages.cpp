@@ -63,19 +63,22 @@ Status EngineImages::pull(const QString &reference, const std::optional<Credenti
     request.method = "POST";
     request.path = QStringLiteral("/images/create?") + query.toString(QUrl::FullyEncoded);
     request.timeoutSeconds = 0;
-    if (credential) {
-        QJsonObject auth;
-        if (credential->isIdentityToken) {
-            auth.insert(QStringLiteral("identitytoken"), credential->secret);
-        } else {
-            auth.insert(QStringLiteral("username"), credential->username);
-            auth.insert(QStringLiteral("password"), credential->secret);
-        }
-        auth.insert(QStringLiteral("serveraddress"), registry);
-        request.headers.append("X-Registry-Auth: " +
-                               toBase64Url(QJsonDocument(auth).toJson(QJsonDocument::Compact)));
-    }
+    if (credential)
+        request.headers.append("X-Registry-Auth: " + registryAuth(*credential, registry));
     return streamed(request, QStringLiteral("pull %1").arg(reference));
+}
+
+QByteArray EngineImages::registryAuth(const Credential &credential, const QString &registry)
+{
+    QJsonObject auth;
+    if (credential.isIdentityToken) {
+        auth.insert(QStringLiteral("identitytoken"), credential.secret);
+    } else {
+        auth.insert(QStringLiteral("username"), credential.username);
+        auth.insert(QStringLiteral("password"), credential.secret);
+    }
+    auth.insert(QStringLiteral("serveraddress"), registry);
+    return toBase64Url(QJsonDocument(auth).toJson(QJsonDocument::Compact));
 }
 
 Status EngineImages::pullFromLoopback(const QString &reference)

@@ -26,6 +26,9 @@ public:
     // the credential is for; the credential travels in X-Registry-Auth, never in a message.
     Status pull(const QString &reference, const std::optional<Credential> &credential = {},
                 const QString &registry = {});
+    // The X-Registry-Auth header's value for `credential` at `registry` (host[:port]); never
+    // logged.
+    static QByteArray registryAuth(const Credential &credential, const QString &registry);
     // Pulls from a plain-HTTP registry on the engine host's loopback (127.0.0.1:PORT/...), as
     // the local registry of a registry-less deploy is: Podman through its own API.
     Status pullFromLoopback(const QString &reference);

@@ -109,6 +109,8 @@ struct DeploySpec
     QStringList secrets;
     bool secretFiles = false;
     std::optional<ProxySpec> proxy; // [deploy.proxy]; none: the app publishes its own ports
+    // Tasks of the app's service on a Swarm target; any other target runs one container.
+    int replicas = 1;
 };
 
 // An [env.NAME] table: where the environment deploys, and [deploy] with its keys over it.

@@ -32,6 +32,10 @@ void readLayers(SpecProblems &problems, const toml::node &node, QList<LayerSpec>
 void readDeploy(SpecProblems &problems, const toml::table &table, const QString &tableName,
                 DeploySpec &deploy, int &healthLine,
                 const std::function<bool(const QString &key, const toml::node &node)> &otherKey = {});
+// [deploy] proxy, or an [env.NAME] table's, over deploy.proxy (specproxy.cpp).
+void readProxy(SpecProblems &problems, const toml::node &node, const QString &tableName, DeploySpec &deploy);
+// A duration, "30s", "2m", "500ms" or whole seconds, from 1 s to 24 h, into whole seconds.
+bool readDuration(SpecProblems &problems, const toml::node &node, const QString &where, int &out);
 // "HOST:CONTAINER" or "HOST:CONTAINER/tcp|udp"; returns the container port.
 std::optional<int> parsePortMapping(const QString &mapping);
 

@@ -219,6 +219,10 @@ void TestSpec::values_data()
         << withLayer("[deploy]\nstop_timeout = 0\n") << QStringLiteral("stop_timeout") << QStringLiteral("0");
     QTest::newRow("stop_timeout an hour") << withLayer("[deploy]\nstop_timeout = 3600\n")
                                           << QStringLiteral("stop_timeout") << QStringLiteral("3600");
+    QTest::newRow("replicas") << withLayer("[deploy]\nreplicas = 3\n") << QStringLiteral("replicas")
+                              << QStringLiteral("3");
+    QTest::newRow("replicas default")
+        << withLayer("[deploy]\nname = \"x\"\n") << QStringLiteral("replicas") << QStringLiteral("1");
     QTest::newRow("dest nested")
         << QByteArray("[[layers]]\nname = \"a\"\ninclude = [\"**\"]\ndest = \"/opt/my.app\"\n")
         << QStringLiteral("dest") << QStringLiteral("/opt/my.app");
@@ -255,6 +259,8 @@ void TestSpec::values()
         actual = QString::number(spec->deploy.stopTimeoutSeconds);
     else if (field == QLatin1String("dest"))
         actual = spec->layers[0].dest;
+    else if (field == QLatin1String("replicas"))
+        actual = QString::number(spec->deploy.replicas);
     QCOMPARE(actual, expected);
 }
 
@@ -564,6 +570,17 @@ void TestSpec::badInput_data()
         "slipway.toml:5: [deploy] memory must be at least \"6m\" (the engines refuse less)");
     row("memory boolean", withLayer("[deploy]\nmemory = true\n"),
         "slipway.toml:5: [deploy] memory must be like \"512m\" or \"2g\", not a boolean");
+    row("replicas zero", withLayer("[deploy]\nreplicas = 0\n"),
+        "slipway.toml:5: [deploy] replicas must be a whole number from 1 to 1000, e.g. replicas = 3, not 0");
+    row("replicas too many", withLayer("[deploy]\nreplicas = 1001\n"),
+        "slipway.toml:5: [deploy] replicas must be a whole number from 1 to 1000, e.g. replicas = 3, not "
+        "1001");
+    row("replicas text", withLayer("[deploy]\nreplicas = \"3\"\n"),
+        "slipway.toml:5: [deploy] replicas must be a whole number from 1 to 1000, e.g. replicas = 3, not "
+        "\"3\"");
+    row("replicas float", withLayer("[deploy]\nreplicas = 2.5\n"),
+        "slipway.toml:5: [deploy] replicas must be a whole number from 1 to 1000, e.g. replicas = 3, not a "
+        "float");
     row("cpus zero", withLayer("[deploy]\ncpus = 0\n"),
         "slipway.toml:5: [deploy] cpus must be from 0.01 to 1024, not 0");
     row("cpus text", withLayer("[deploy]\ncpus = \"2\"\n"),
@@ -586,8 +603,11 @@ void TestSpec::badInput_data()
     row("env bad value",
         withLayer("[deploy]\nname = \"web\"\n[env.production]\ntargets = [\"a\"]\nmemory = \"lots\"\n"),
         "slipway.toml:8: [env.production] memory must be like \"512m\" or \"2g\", not \"lots\"");
-    row("env unknown key", withLayer("[env.staging]\nreplicas = 3\n"),
-        "slipway.toml:5: [env.staging] unknown key 'replicas'");
+    row("env unknown key", withLayer("[env.staging]\nautoscale = 3\n"),
+        "slipway.toml:5: [env.staging] unknown key 'autoscale'");
+    row("env replicas", withLayer("[env.staging]\nreplicas = 0\n"),
+        "slipway.toml:5: [env.staging] replicas must be a whole number from 1 to 1000, e.g. replicas = 3, "
+        "not 0");
     row("env not tables", QByteArray("env = \"staging\"\n") + minimalLayer,
         "slipway.toml:1: env must be tables, one per environment: write [env.production]");
     row("env targets", withLayer("[env.staging]\ntargets = \"stage\"\n"),
