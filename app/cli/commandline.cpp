@@ -91,6 +91,11 @@ const QList<CommandSpec> &commands()
          {s("NAME")},
          s("Connect to a target and report its engine and version, and its proxy's routes."),
          {}},
+        {s("target upgrade-proxy"),
+         {s("NAME")},
+         s("Make the target's proxy again from the image its settings name (--proxy-image), keeping "
+           "every route; its apps do not answer for a second or two."),
+         {}},
         {s("target remove"),
          {s("NAME")},
          s("Remove a target; the apps there keep running unless --remove-apps."),

@@ -147,9 +147,13 @@ QJsonObject proxyJson(const ProxyStatus &status)
                                   {QStringLiteral("pathPrefix"), route.pathPrefix},
                                   {QStringLiteral("tls"), route.tls},
                                   {QStringLiteral("maintenance"), route.maintenance}});
-    return {{QStringLiteral("exists"), status.exists},       {QStringLiteral("running"), status.running},
-            {QStringLiteral("image"), status.image},         {QStringLiteral("httpPort"), status.httpPort},
-            {QStringLiteral("httpsPort"), status.httpsPort}, {QStringLiteral("routes"), routes}};
+    return {{QStringLiteral("exists"), status.exists},
+            {QStringLiteral("running"), status.running},
+            {QStringLiteral("image"), status.image},
+            {QStringLiteral("runningImage"), status.runningImage},
+            {QStringLiteral("httpPort"), status.httpPort},
+            {QStringLiteral("httpsPort"), status.httpsPort},
+            {QStringLiteral("routes"), routes}};
 }
 
 int checkTarget(const Invocation &invocation, CommandContext &context, History &history)
@@ -187,6 +191,30 @@ int checkTarget(const Invocation &invocation, CommandContext &context, History &
     // Said on stderr only: stdout has the target's line (or object, with the error) already.
     CommandContext onStderr{context.out, context.err, context.stop, false};
     return reportError(onStderr, invocation.command, *proxyError);
+}
+
+int upgradeTargetProxy(const Invocation &invocation, CommandContext &context, History &history)
+{
+    Result<Target> target = history.target(invocation.arguments.value(0));
+    if (!target)
+        return reportError(context, invocation.command, target.error());
+    Result<QString> done = upgradeProxy(
+        *target,
+        [&](const QString &line) {
+            if (!invocation.quiet && !invocation.json)
+                context.err << line << Qt::endl;
+        },
+        context.stop);
+    if (!done)
+        return reportError(context, invocation.command, done.error());
+    if (invocation.json)
+        context.out << QJsonDocument(QJsonObject{{QStringLiteral("target"), target->name},
+                                                 {QStringLiteral("done"), done.value()}})
+                           .toJson(QJsonDocument::Compact)
+                    << Qt::endl;
+    else
+        context.out << describeTarget(*target) << ": " << done.value() << Qt::endl;
+    return 0;
 }
 
 int removeTarget(const Invocation &invocation, CommandContext &context, History &history)
@@ -247,6 +275,8 @@ int runTarget(const Invocation &invocation, CommandContext &context)
         return listTargets(invocation, context, **history);
     if (invocation.command == u"target check")
         return checkTarget(invocation, context, **history);
+    if (invocation.command == u"target upgrade-proxy")
+        return upgradeTargetProxy(invocation, context, **history);
     return removeTarget(invocation, context, **history);
 }
 

@@ -597,6 +597,20 @@ private Q_SLOTS:
         for (int client = 0; client < load.clients(); ++client)
             QCOMPARE(versions(LoadGenerator::ofClient(answers, client)), QStringLiteral("v2 v1"));
         QCOMPARE(ask(QStringLiteral("cli.test")), QStringLiteral("v1"));
+
+        // The proxy is made again on request, with the route; the check shows it.
+        run = cli({QStringLiteral("target"), QStringLiteral("upgrade-proxy"), QStringLiteral("local")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(
+            QString::fromUtf8(run.out).contains(QStringLiteral("the proxy runs %1 already").arg(proxyImage)),
+            qPrintable(QString::fromUtf8(run.out)));
+        run = cli({QStringLiteral("target"), QStringLiteral("check"), QStringLiteral("local")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(QString::fromUtf8(run.out).contains(QStringLiteral("web (cli.test)")),
+                 qPrintable(QString::fromUtf8(run.out)));
+        run = cli({QStringLiteral("target"), QStringLiteral("upgrade-proxy"), QStringLiteral("nosuch")});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.errors().size(), 1);
     }
 
     // The proxy's host port is taken: one line naming target and port; the app is not touched.

@@ -2,21 +2,26 @@
 // history database, Test connection shows the engine's version and under it the target's proxy
 // (core's describeProxy: none yet here; a running one in tst_appspage), the release Slipway last
 // deployed there is shown, bad input is refused inline with one line (never repeating a
-// password), the proxy's image and ports are saved and edited in a section of the form of their own, and
-// Remove asks first. TargetModel runs under QAbstractItemModelTester throughout. Each function has
-// a data dir and a window of its own (init()) and adds the targets it needs itself; Test
-// connection is tried on Podman and on Docker, each started once.
+// password), the proxy's image and ports are saved and edited in a section of the form of their own,
+// Upgrade proxy asks first and makes the target's proxy (a real one, HAProxy from Debian's
+// package) again from the image its settings name, and Remove asks first. TargetModel runs under
+// QAbstractItemModelTester throughout. Each function has a data dir and a window of its own (init()) and adds
+// the targets it needs itself; Test connection is tried on Podman and on Docker, each started once.
 
 #include "uitestutil.h"
 #include "windowtestutil.h"
 
 #include "console.h"
+#include "deploy/proxy.h"
 #include "dockerservice.h"
+#include "engine/engineclient.h"
 #include "history/history.h"
 #include "podmanservice.h"
+#include "processes.h"
 #include "util/paths.h"
 
 #include <QAbstractItemModelTester>
+#include <QAccessible>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QTemporaryDir>
@@ -24,6 +29,7 @@
 #include <QtQuickTest/quicktest.h>
 
 #include <memory>
+#include <utility>
 
 Q_IMPORT_QML_PLUGIN(Slipway_UiPlugin)
 
@@ -47,6 +53,7 @@ private:
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QQuickWindow *m_window = nullptr;
     QStringList m_warnings;
+    bool m_proxyMade = false; // cleanup() removes the Podman service's proxy
 
     QQuickItem *item(const QString &name) { return findItem(m_window->contentItem(), name); }
     // A row of the target list (the visible one: a refresh replaces the delegates).
@@ -106,6 +113,59 @@ private:
         }
         return true;
     }
+    // Clicks the row's Upgrade proxy and answers its question: Ok (accept), or Cancel. The
+    // question's title and text in *question; with accept, waits for the upgrade: its message in
+    // *message, and whether it succeeded.
+    bool upgradeFromRow(const QString &target, bool accept, QString *question, QString *message)
+    {
+        if (!QTest::qWaitFor([&] { return row(target) != nullptr; }, 20000) ||
+            !QQuickTest::qWaitForPolish(m_window))
+            return false;
+        if (!clickItem(m_window, findItem(row(target), QStringLiteral("upgradeProxyButton"))))
+            return false;
+        auto *dialog =
+            item(QStringLiteral("targetsPage"))->findChild<QObject *>(QStringLiteral("confirmUpgradeProxy"));
+        if (!dialog || !QTest::qWaitFor([&] { return dialog->property("opened").toBool(); }, 20000))
+            return false;
+        auto *content = dialog->property("contentItem").value<QQuickItem *>();
+        QQuickItem *label = content ? findItem(content, QStringLiteral("upgradeProxyQuestion")) : nullptr;
+        if (!label)
+            return false;
+        *question = dialog->property("title").toString() + u' ' + label->property("text").toString();
+        // Nothing runs before the answer.
+        if (m_targets->index(m_targets->indexOf(target)).data(TargetModel::UpgradingRole).toBool())
+            return false;
+        if (!accept)
+            return QMetaObject::invokeMethod(dialog, "reject") &&
+                   QTest::qWaitFor([&] { return !dialog->property("visible").toBool(); }, 20000);
+        QSignalSpy upgraded(m_targets, &TargetModel::proxyUpgraded);
+        if (!QMetaObject::invokeMethod(dialog, "accept"))
+            return false;
+        // Accepting returned at once: the upgrade is on its way off the GUI thread, the row says
+        // so and its buttons wait.
+        QQuickItem *shown = row(target);
+        if (!upgraded.isEmpty() ||
+            !m_targets->index(m_targets->indexOf(target)).data(TargetModel::UpgradingRole).toBool() ||
+            !shown || findItem(shown, QStringLiteral("upgradeProxyButton"))->isEnabled() ||
+            findItem(shown, QStringLiteral("testButton"))->isEnabled() ||
+            findItem(shown, QStringLiteral("proxyUpgradeResult"))->property("text").toString() !=
+                QStringLiteral("Upgrading the proxy…"))
+            return false;
+        if (!upgraded.wait(120000))
+            return false;
+        *message = upgraded.constFirst().at(2).toString();
+        return upgraded.constFirst().at(0).toString() == target && upgraded.constFirst().at(1).toBool();
+    }
+
+    // The Podman service's proxy, its volume and its network gone: "no proxy yet" again.
+    void removeProxy()
+    {
+        QString error;
+        QVERIFY2(m_podman.reset({}, &error), qPrintable(error));
+        QVERIFY(m_podman.removeVolume(QString::fromLatin1(slipway::TargetProxy::volume)));
+        m_podman.removeNetworks();
+    }
+
     std::pair<QString, QString> local() const { return {QStringLiteral("local"), m_podman.endpoint()}; }
     std::pair<QString, QString> gone() const
     {
@@ -431,6 +491,142 @@ private Q_SLOTS:
                                  QStringLiteral("proxyCheckResult")));
     }
 
+    // Upgrade proxy on a real proxy: the question names the target and the image and says its
+    // apps do not answer for a second or two; Cancel runs nothing. With no proxy there, it makes
+    // one. Once the target asks for another image than its proxy runs (Test connection says
+    // "upgrade it"), it makes the proxy again from the new image with its route, and the proxy
+    // line says so; a second time there is nothing to do.
+    void upgradeProxyMakesTheProxyAgain()
+    {
+        const QString older = QStringLiteral("localhost/slipway-test/haproxy:2.6");
+        const QString newer = QStringLiteral("localhost/slipway-test/haproxy:newer");
+        QString error;
+        QVERIFY2(m_podman.importHaproxy(older, &error), qPrintable(error));
+        QVERIFY2(m_podman.importHaproxy(newer, &error), qPrintable(error));
+        m_proxyMade = true;
+        removeProxy();
+        const quint16 http = freeLoopbackPort();
+        const quint16 https = freeLoopbackPort();
+        QVERIFY(http != https);
+        const QString ports = QStringLiteral("proxy on ports %1 and %2").arg(http).arg(https);
+
+        // "local" asks for the older image, on free ports, through the form.
+        QVERIFY(clickItem(m_window, item(QStringLiteral("addTargetButton"))));
+        QTRY_VERIFY(item(QStringLiteral("targetForm"))->isVisible());
+        item(QStringLiteral("targetProxyImageField"))->setProperty("text", older);
+        item(QStringLiteral("targetProxyHttpPortField"))->setProperty("text", QString::number(http));
+        item(QStringLiteral("targetProxyHttpsPortField"))->setProperty("text", QString::number(https));
+        QVERIFY2(submitForm(local().first, local().second, &error), qPrintable(error));
+        QTRY_COMPARE(m_targets->count(), 1);
+        QTRY_VERIFY(!item(QStringLiteral("targetForm"))->isVisible());
+        const QString name = local().first;
+        const auto shown = [&](const char *label) {
+            QQuickItem *target = row(name);
+            QQuickItem *found = target ? findVisibleItem(target, QString::fromLatin1(label)) : nullptr;
+            return found ? found->property("text").toString() : QString();
+        };
+
+        // The button is named for a screen reader; Cancel runs nothing.
+        QTRY_VERIFY(row(name));
+        QQuickItem *button = findItem(row(name), QStringLiteral("upgradeProxyButton"));
+        QVERIFY(button && button->isVisible() && button->isEnabled());
+        QAccessibleInterface *accessible = QAccessible::queryAccessibleInterface(button);
+        QVERIFY(accessible);
+        QCOMPARE(accessible->text(QAccessible::Name), QStringLiteral("Upgrade the proxy of local"));
+        QString question, message;
+        QVERIFY(upgradeFromRow(name, false, &question, &message));
+        QVERIFY2(question.contains(QStringLiteral("local")) && question.contains(older) &&
+                     question.contains(QStringLiteral("do not answer for a second or two")),
+                 qPrintable(question));
+        QTest::qWait(200);
+        QCOMPARE(m_targets->index(0).data(TargetModel::ProxyUpgradeRole).toString(), QString());
+        QCOMPARE(shown("proxyUpgradeResult"), QString());
+
+        // No proxy yet: Upgrade makes one.
+        QVERIFY2(upgradeFromRow(name, true, &question, &message), qPrintable(message));
+        QCOMPARE(message, QStringLiteral("the proxy runs %1").arg(older));
+        QCOMPARE(m_targets->index(0).data(TargetModel::ProxyUpgradeRole).toString(), message);
+        QVERIFY(m_targets->index(0).data(TargetModel::ProxyUpgradeOkRole).toBool());
+        QTRY_COMPARE(shown("proxyUpgradeResult"), QStringLiteral("✓ ") + message);
+        QTRY_COMPARE(shown("proxyCheckResult"), ports + QStringLiteral(": no apps"));
+
+        // A route on it (what a deploy with [deploy.proxy] leaves), then the target asks for the
+        // newer image: Test connection says the proxy is to be upgraded.
+        {
+            auto history = History::open(m_historyPath);
+            QVERIFY(history);
+            auto stored = history.value()->target(name);
+            QVERIFY(stored);
+            slipway::EngineClient client(stored.value());
+            QVERIFY(client.connect());
+            slipway::TargetProxy proxy(client, stored.value(), [](const QString &) {}, {});
+            const slipway::Status ensured = proxy.ensure();
+            QVERIFY2(ensured, qPrintable(ensured ? QString() : ensured.error().message));
+            QCOMPARE(proxy.runningImage(), older);
+            slipway::ProxySpec spec;
+            spec.hosts = {QStringLiteral("web.test")};
+            spec.port = 8000;
+            const auto switched =
+                proxy.switchTo(QStringLiteral("web"), spec, QStringLiteral("10.88.200.2:8000"), {});
+            QVERIFY2(switched, qPrintable(switched ? QString() : switched.error().message));
+        }
+        QVERIFY(clickItem(m_window, findItem(row(name), QStringLiteral("editButton"))));
+        QTRY_VERIFY(item(QStringLiteral("targetForm"))->isVisible());
+        QCOMPARE(item(QStringLiteral("targetProxyImageField"))->property("text").toString(), older);
+        item(QStringLiteral("targetProxyImageField"))->setProperty("text", newer);
+        QVERIFY2(submitForm(local().first, local().second, &error), qPrintable(error));
+        QTRY_COMPARE(m_targets->index(0).data(TargetModel::ProxyImageRole).toString(), newer);
+        QTRY_VERIFY(!item(QStringLiteral("targetForm"))->isVisible());
+        {
+            QSignalSpy checked(m_targets, &TargetModel::checked);
+            QTRY_VERIFY(row(name));
+            QVERIFY(QQuickTest::qWaitForPolish(m_window));
+            QVERIFY(clickItem(m_window, findItem(row(name), QStringLiteral("testButton"))));
+            QVERIFY(checked.wait(30000));
+        }
+        const QString outdated =
+            ports + QStringLiteral(", runs %1 where the target asks for %2 (upgrade it): "
+                                   "web (web.test)")
+                        .arg(older, newer);
+        QCOMPARE(m_targets->index(0).data(TargetModel::ProxyCheckRole).toString(), outdated);
+        QTRY_COMPARE(shown("proxyCheckResult"), outdated);
+        QCOMPARE(shown("proxyUpgradeResult"), QString()); // the test's line replaces the upgrade's
+
+        // Upgrade: the proxy is made again from the newer image, with its route.
+        QVERIFY2(upgradeFromRow(name, true, &question, &message), qPrintable(message));
+        QVERIFY2(question.contains(newer), qPrintable(question));
+        const QString summary =
+            QStringLiteral("the proxy runs %1 (was %2), with 1 route(s)").arg(newer, older);
+        QCOMPARE(message, summary);
+        QTRY_COMPARE(shown("proxyUpgradeResult"), QStringLiteral("✓ ") + summary);
+        const QString upgraded = ports + QStringLiteral(": web (web.test)");
+        QCOMPARE(m_targets->index(0).data(TargetModel::ProxyCheckRole).toString(), upgraded);
+        QVERIFY(m_targets->index(0).data(TargetModel::ProxyCheckOkRole).toBool());
+        QTRY_COMPARE(shown("proxyCheckResult"), upgraded);
+        QVERIFY(!shown("proxyCheckResult").contains(QStringLiteral("upgrade it")));
+        {
+            auto history = History::open(m_historyPath);
+            QVERIFY(history);
+            auto target = history.value()->target(name);
+            QVERIFY(target);
+            auto status = slipway::inspectProxy(target.value());
+            QVERIFY(status);
+            QVERIFY(status->running);
+            QCOMPARE(status->runningImage, newer);
+        }
+        // A refresh keeps both lines: they are not in the database.
+        QSignalSpy refreshed(m_targets, &TargetModel::refreshed);
+        m_targets->refresh();
+        QVERIFY(refreshed.wait(20000));
+        QCOMPARE(m_targets->index(0).data(TargetModel::ProxyUpgradeRole).toString(), summary);
+        QCOMPARE(m_targets->index(0).data(TargetModel::ProxyCheckRole).toString(), upgraded);
+
+        // Again: nothing to do.
+        QVERIFY2(upgradeFromRow(name, true, &question, &message), qPrintable(message));
+        QCOMPARE(message, QStringLiteral("the proxy runs %1 already").arg(newer));
+        QTRY_COMPARE(shown("proxyUpgradeResult"), QStringLiteral("✓ ") + message);
+    }
+
     void duplicateNameIsRefused()
     {
         QVERIFY(added({local(), gone()}));
@@ -467,6 +663,8 @@ private Q_SLOTS:
         m_window = nullptr;
         m_tester.reset();
         m_console.reset();
+        if (std::exchange(m_proxyMade, false))
+            removeProxy();
     }
 };
 

@@ -44,19 +44,31 @@ private Q_SLOTS:
         QCOMPARE(outcome.action, Action::ShowText);
         for (const QString &command : commandNames())
             QVERIFY2(outcome.text.contains(command), qPrintable(command));
-        QCOMPARE(commandNames(),
-                 (QStringList{QStringLiteral("build"),        QStringLiteral("push"),
-                              QStringLiteral("target add"),   QStringLiteral("target list"),
-                              QStringLiteral("target check"), QStringLiteral("target remove"),
-                              QStringLiteral("deploy"),       QStringLiteral("history"),
-                              QStringLiteral("history show"), QStringLiteral("logs"),
-                              QStringLiteral("app list"),     QStringLiteral("app stop"),
-                              QStringLiteral("app start"),    QStringLiteral("app restart"),
-                              QStringLiteral("app remove"),   QStringLiteral("app maintenance"),
-                              QStringLiteral("app live"),     QStringLiteral("rollback"),
-                              QStringLiteral("repair"),       QStringLiteral("login"),
-                              QStringLiteral("logout"),       QStringLiteral("secret set"),
-                              QStringLiteral("secret list"),  QStringLiteral("secret rm")}));
+        QCOMPARE(commandNames(), (QStringList{QStringLiteral("build"),
+                                              QStringLiteral("push"),
+                                              QStringLiteral("target add"),
+                                              QStringLiteral("target list"),
+                                              QStringLiteral("target check"),
+                                              QStringLiteral("target upgrade-proxy"),
+                                              QStringLiteral("target remove"),
+                                              QStringLiteral("deploy"),
+                                              QStringLiteral("history"),
+                                              QStringLiteral("history show"),
+                                              QStringLiteral("logs"),
+                                              QStringLiteral("app list"),
+                                              QStringLiteral("app stop"),
+                                              QStringLiteral("app start"),
+                                              QStringLiteral("app restart"),
+                                              QStringLiteral("app remove"),
+                                              QStringLiteral("app maintenance"),
+                                              QStringLiteral("app live"),
+                                              QStringLiteral("rollback"),
+                                              QStringLiteral("repair"),
+                                              QStringLiteral("login"),
+                                              QStringLiteral("logout"),
+                                              QStringLiteral("secret set"),
+                                              QStringLiteral("secret list"),
+                                              QStringLiteral("secret rm")}));
     }
 
     void noArgumentsShowsHelp() { QCOMPARE(parse({}).action, Action::ShowText); }

@@ -1245,5 +1245,25 @@ Podman&apos;s and Docker&apos;s own logins stay.</source>
         <source>empty: 443</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Upgrade the proxy of %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Slipway makes the proxy of %1 again from %2, keeping every route. The apps it proxies there do not answer for a second or two while the proxy is replaced.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upgrading the proxy…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upgrade proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upgrade the proxy of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

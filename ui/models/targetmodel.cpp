@@ -98,6 +98,32 @@ Checked checkTarget(const Target &target, std::stop_token stop)
     return checked;
 }
 
+// An upgrade's answers: core's summary or error, then the proxy as it is after it.
+struct Upgraded
+{
+    QString summary;
+    bool ok = false;
+    QString proxyCheck;
+    bool proxyCheckOk = false;
+};
+
+// Blocking, for a pool thread: `slipway-cli target upgrade-proxy`, then the proxy read again
+// (what the connection test shows under the engine's line).
+Upgraded upgradeTarget(const Target &target, std::stop_token stop)
+{
+    Upgraded upgraded;
+    const slipway::Result<QString> done = slipway::upgradeProxy(target, {}, stop);
+    upgraded.ok = done.ok();
+    upgraded.summary = done ? done.value() : done.error().message;
+    const slipway::Result<slipway::ProxyStatus> proxy = slipway::inspectProxy(target, stop);
+    upgraded.proxyCheckOk = proxy.ok();
+    // An engine that does not answer fails both: its line is the upgrade's, as a connection
+    // test that fails shows no proxy line.
+    if (proxy || upgraded.ok)
+        upgraded.proxyCheck = proxy ? slipway::describeProxy(proxy.value()) : proxy.error().message;
+    return upgraded;
+}
+
 const QString localCheckedKey = QStringLiteral("targets/localEngineOffered");
 
 // The first socket whose engine answers, as the endpoint of a target "local", if the database
@@ -183,6 +209,12 @@ QVariant TargetModel::data(const QModelIndex &index, int role) const
         return row.proxyCheck;
     case ProxyCheckOkRole:
         return row.proxyCheckOk;
+    case ProxyUpgradeRole:
+        return row.proxyUpgrade;
+    case ProxyUpgradeOkRole:
+        return row.proxyUpgradeOk;
+    case UpgradingRole:
+        return row.upgrading;
     default:
         return {};
     }
@@ -205,7 +237,10 @@ QHash<int, QByteArray> TargetModel::roleNames() const
             {CurrentCommitRole, "currentCommit"},
             {CurrentWhenRole, "currentWhen"},
             {ProxyCheckRole, "proxyCheck"},
-            {ProxyCheckOkRole, "proxyCheckOk"}};
+            {ProxyCheckOkRole, "proxyCheckOk"},
+            {ProxyUpgradeRole, "proxyUpgrade"},
+            {ProxyUpgradeOkRole, "proxyUpgradeOk"},
+            {UpgradingRole, "upgrading"}};
 }
 
 void TargetModel::refresh()
@@ -216,15 +251,20 @@ void TargetModel::refresh()
         end();
         if (generation != m_generation)
             return; // a newer refresh is on its way
-        // A refresh keeps the connection tests already made: they are not in the database.
+        // A refresh keeps the connection tests and upgrades already made (and those on their
+        // way): they are not in the database.
         QList<Row> rows = loaded.rows;
         for (Row &row : rows)
             if (const int old = indexOf(row.target.name); old >= 0) {
-                row.check = m_rows.at(old).check;
-                row.checkOk = m_rows.at(old).checkOk;
-                row.checking = m_rows.at(old).checking;
-                row.proxyCheck = m_rows.at(old).proxyCheck;
-                row.proxyCheckOk = m_rows.at(old).proxyCheckOk;
+                const Row &was = m_rows.at(old);
+                row.check = was.check;
+                row.checkOk = was.checkOk;
+                row.checking = was.checking;
+                row.proxyCheck = was.proxyCheck;
+                row.proxyCheckOk = was.proxyCheckOk;
+                row.proxyUpgrade = was.proxyUpgrade;
+                row.proxyUpgradeOk = was.proxyUpgradeOk;
+                row.upgrading = was.upgrading;
             }
         setRows(rows);
         setError(loaded.error);
@@ -350,29 +390,63 @@ void TargetModel::remove(const QString &name, bool removeApps)
              });
 }
 
+QString TargetModel::defaultProxyImage()
+{
+    return QString::fromLatin1(slipway::TargetProxy::defaultImage);
+}
+
 void TargetModel::testConnection(int row)
 {
-    if (row < 0 || row >= count() || m_rows.at(row).checking)
+    if (row < 0 || row >= count() || m_rows.at(row).checking || m_rows.at(row).upgrading)
         return;
     const Target target = m_rows.at(row).target;
     m_rows[row].checking = true;
     Q_EMIT dataChanged(index(row), index(row), {CheckingRole});
-    whenDone(
-        this, QtConcurrent::run([target, stop = m_stop.get_token()] { return checkTarget(target, stop); }),
-        [this, name = target.name](const Checked &answer) {
-            const int at = indexOf(name);
-            if (at >= 0) {
-                Row &done = m_rows[at];
-                done.checking = false;
-                done.checkOk = answer.checkOk;
-                done.check = answer.check;
-                done.proxyCheck = answer.proxyCheck;
-                done.proxyCheckOk = answer.proxyCheckOk;
-                Q_EMIT dataChanged(index(at), index(at),
-                                   {CheckRole, CheckOkRole, CheckingRole, ProxyCheckRole, ProxyCheckOkRole});
-            }
-            Q_EMIT checked(name);
-        });
+    whenDone(this,
+             QtConcurrent::run([target, stop = m_stop.get_token()] { return checkTarget(target, stop); }),
+             [this, name = target.name](const Checked &answer) {
+                 const int at = indexOf(name);
+                 if (at >= 0) {
+                     Row &done = m_rows[at];
+                     done.checking = false;
+                     done.checkOk = answer.checkOk;
+                     done.check = answer.check;
+                     done.proxyCheck = answer.proxyCheck;
+                     done.proxyCheckOk = answer.proxyCheckOk;
+                     done.proxyUpgrade.clear(); // the proxy line says what is there now
+                     done.proxyUpgradeOk = false;
+                     Q_EMIT dataChanged(index(at), index(at),
+                                        {CheckRole, CheckOkRole, CheckingRole, ProxyCheckRole,
+                                         ProxyCheckOkRole, ProxyUpgradeRole, ProxyUpgradeOkRole});
+                 }
+                 Q_EMIT checked(name);
+             });
+}
+
+void TargetModel::upgradeProxy(int row)
+{
+    if (row < 0 || row >= count() || m_rows.at(row).checking || m_rows.at(row).upgrading)
+        return;
+    const Target target = m_rows.at(row).target;
+    m_rows[row].upgrading = true;
+    Q_EMIT dataChanged(index(row), index(row), {UpgradingRole});
+    whenDone(this,
+             QtConcurrent::run([target, stop = m_stop.get_token()] { return upgradeTarget(target, stop); }),
+             [this, name = target.name](const Upgraded &answer) {
+                 const int at = indexOf(name);
+                 if (at >= 0) {
+                     Row &done = m_rows[at];
+                     done.upgrading = false;
+                     done.proxyUpgrade = answer.summary;
+                     done.proxyUpgradeOk = answer.ok;
+                     done.proxyCheck = answer.proxyCheck;
+                     done.proxyCheckOk = answer.proxyCheckOk;
+                     Q_EMIT dataChanged(index(at), index(at),
+                                        {UpgradingRole, ProxyUpgradeRole, ProxyUpgradeOkRole, ProxyCheckRole,
+                                         ProxyCheckOkRole});
+                 }
+                 Q_EMIT proxyUpgraded(name, answer.ok, answer.summary);
+             });
 }
 
 int TargetModel::indexOf(const QString &name) const

@@ -21,6 +21,8 @@ class TargetModel : public PoolListModel
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("made in main()")
+    // The image a target's proxy runs when its settings name none (core's pinned default).
+    Q_PROPERTY(QString defaultProxyImage READ defaultProxyImage CONSTANT)
 
 public:
     enum Roles
@@ -44,6 +46,11 @@ public:
         // empty: not tested, or the engine did not answer.
         ProxyCheckRole,
         ProxyCheckOkRole, // the proxy could be read
+        // The last Upgrade proxy: core's upgradeProxy summary ("the proxy runs IMAGE (was OLD),
+        // with 2 route(s)", "the proxy runs IMAGE already") or its one-line error; empty: none.
+        ProxyUpgradeRole,
+        ProxyUpgradeOkRole,
+        UpgradingRole, // an upgrade is on its way
     };
     Q_ENUM(Roles)
 
@@ -56,6 +63,9 @@ public:
         bool checking = false;
         QString proxyCheck;
         bool proxyCheckOk = false;
+        QString proxyUpgrade;
+        bool proxyUpgradeOk = false;
+        bool upgrading = false;
         QString currentDigest;
         QString currentCommit;
         QDateTime currentWhen;
@@ -92,12 +102,18 @@ public:
     // worker call (core's inspectProxy, as `slipway-cli target check`); the row's check and
     // proxy check roles hold the answers.
     Q_INVOKABLE void testConnection(int row);
+    // Makes the row's proxy again from the image its settings name, keeping every route (core's
+    // upgradeProxy, as `slipway-cli target upgrade-proxy`), then reads it again, both in one
+    // worker call: the upgrade role holds the summary or error, the proxy check role the proxy
+    // as it is now. Nothing while the row's test or upgrade runs.
+    Q_INVOKABLE void upgradeProxy(int row);
     Q_INVOKABLE int indexOf(const QString &name) const;
     // A FileDialog's file:// URL as a path.
     Q_INVOKABLE QString fromDialogUrl(const QUrl &url) const { return url.toLocalFile(); }
 
     // The checks of save(), usable off the GUI thread: success or one line naming the target.
     static QString validate(slipway::Target &target);
+    static QString defaultProxyImage();
     // A port field's text as a port: empty is 0 (the default), else 1 to 65535. An error line
     // naming the target and the field (`label`, as the form shows it), or empty.
     static QString parsePort(const QString &target, const QString &label, const QString &text, int *port);
@@ -117,6 +133,8 @@ Q_SIGNALS:
     void removed(bool ok, const QString &error);
     void checked(const QString &name); // a connection test ended
     void refreshed();                  // a refresh() answered
+    // An upgradeProxy() ended: core's summary, or its one-line error.
+    void proxyUpgraded(const QString &name, bool ok, const QString &message);
     // addLocalTargetOnFirstLaunch() answered: the endpoint of the target added, or empty.
     void localTargetChecked(const QString &endpoint);
 

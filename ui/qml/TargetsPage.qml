@@ -7,8 +7,9 @@ import Slipway.Ui
 
 // The targets: add or edit one (name, endpoint, TLS files, and in a section of its own the
 // proxy that zero-downtime deploys go through), remove one, test its connection (and read its
-// proxy: the apps it routes), and see what Slipway runs there now. The model does every
-// database and engine call off the GUI thread; errors come back as one line shown under the form.
+// proxy: the apps it routes), upgrade its proxy to the image its settings name, and see what
+// Slipway runs there now. The model does every database and engine call off the GUI thread;
+// errors come back as one line shown under the form (an upgrade's on its row).
 Page {
     id: page
 
@@ -21,6 +22,9 @@ Page {
     property bool proxyOpen: false
     property string formError: ""
     property string removeName: ""
+    // The target Upgrade proxy asks about, and the image its proxy is to run.
+    property string upgradeName: ""
+    property string upgradeImage: ""
 
     objectName: "targetsPage"
     padding: 24
@@ -95,6 +99,27 @@ Page {
             }
         }
         onAccepted: page.targets.remove(page.removeName, removeAppsBox.checked)
+    }
+
+    Dialog {
+        id: confirmUpgradeProxy
+
+        objectName: "confirmUpgradeProxy"
+        anchors.centerIn: parent
+        modal: true
+        title: qsTr("Upgrade the proxy of %1?").arg(page.upgradeName)
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        ColumnLayout {
+            Label {
+                objectName: "upgradeProxyQuestion"
+                Layout.maximumWidth: Math.max(300, page.width * 0.6)
+                text: qsTr("Slipway makes the proxy of %1 again from %2, keeping every route. The apps it proxies there do not answer for a second or two while the proxy is replaced.")
+                          .arg(page.upgradeName).arg(page.upgradeImage)
+                wrapMode: Text.Wrap
+            }
+        }
+        // By name: a refresh may have moved the row meanwhile.
+        onAccepted: page.targets.upgradeProxy(page.targets.indexOf(page.upgradeName))
     }
 
     ColumnLayout {
@@ -312,6 +337,9 @@ Page {
                 required property bool checking
                 required property string proxyCheck
                 required property bool proxyCheckOk
+                required property string proxyUpgrade
+                required property bool proxyUpgradeOk
+                required property bool upgrading
                 required property string currentDigest
                 required property string currentCommit
                 required property var currentWhen
@@ -358,9 +386,19 @@ Page {
                             wrapMode: Text.Wrap
                         }
                         Label {
+                            objectName: "proxyUpgradeResult"
+                            Layout.fillWidth: true
+                            visible: text.length > 0
+                            text: row.upgrading ? qsTr("Upgrading the proxy…")
+                                  : row.proxyUpgrade.length === 0 ? ""
+                                  : (row.proxyUpgradeOk ? "✓ " : "✗ ") + row.proxyUpgrade
+                            color: row.upgrading ? palette.windowText : (row.proxyUpgradeOk ? Theme.okColour : Theme.errorColour)
+                            wrapMode: Text.Wrap
+                        }
+                        Label {
                             objectName: "proxyCheckResult"
                             Layout.fillWidth: true
-                            visible: !row.checking && text.length > 0
+                            visible: !row.checking && !row.upgrading && text.length > 0
                             text: row.proxyCheck
                             color: row.proxyCheckOk ? palette.windowText : Theme.errorColour
                             opacity: row.proxyCheckOk ? 0.85 : 1
@@ -372,8 +410,21 @@ Page {
                         text: qsTr("Test connection")
                         leftPadding: 12
                         rightPadding: 12
-                        enabled: !row.checking
+                        enabled: !row.checking && !row.upgrading
                         onClicked: page.targets.testConnection(row.index)
+                    }
+                    Button {
+                        objectName: "upgradeProxyButton"
+                        text: qsTr("Upgrade proxy")
+                        Accessible.name: qsTr("Upgrade the proxy of %1").arg(row.name)
+                        leftPadding: 12
+                        rightPadding: 12
+                        enabled: !row.checking && !row.upgrading
+                        onClicked: {
+                            page.upgradeName = row.name
+                            page.upgradeImage = row.proxyImage.length > 0 ? row.proxyImage : page.targets.defaultProxyImage
+                            confirmUpgradeProxy.open()
+                        }
                     }
                     Button {
                         objectName: "editButton"
