@@ -134,25 +134,12 @@ Status ContainerDriver::routeThroughProxy(const AppInstance &instance)
 // The image of the engine's own platform; none built for it is said before anything changes.
 Status ContainerDriver::choosePlatform()
 {
-    if (m_request.platforms.isEmpty())
-        return success();
-    auto info = m_client.version();
-    if (!info)
-        return info.error();
-    QStringList built;
-    for (const PlatformSource &source : m_request.platforms) {
-        if (platformRuns(source.platform, info->os, info->arch)) {
-            m_image = source.image;
-            m_reporter.log(LogLevel::Info, QStringLiteral("the engine runs %1/%2: the %3 image")
-                                               .arg(info->os, info->arch, source.platform));
-            return success();
-        }
-        built.append(source.platform);
-    }
-    return Error::badInput(
-        QStringLiteral("%1 runs %2/%3, and release %4 has no image for it (built for %5); "
-                       "add \"%2/%3\" to [image] platforms")
-            .arg(where(), info->os, info->arch, m_request.release, built.join(QStringLiteral(", "))));
+    auto image = imageForEngine(m_request, m_client,
+                                [this](const QString &text) { m_reporter.log(LogLevel::Info, text); });
+    if (!image)
+        return image.error();
+    m_image = image.value();
+    return success();
 }
 
 // A bind of a host path that is not there: Podman would make an empty directory in its place,

@@ -135,25 +135,8 @@ Status TargetProxy::ensure()
                                      .arg(where(), started.error().message.section(u'\n', 0, 0)));
     }
     // Until its runtime API answers, a reload signal could come before HAProxy handles it.
-    QElapsedTimer timer;
-    timer.start();
-    for (;;) {
-        auto answer = runtime(QStringLiteral("show info"));
-        if (!answer && answer.error().kind == Error::Kind::Cancelled)
-            return answer.error();
-        if (answer && answer->contains(QLatin1String("Pid:")))
-            break;
-        if (timer.elapsed() >= 15000) {
-            auto lines = m_client.logs(m_id, 3);
-            return Error::failed(QStringLiteral("%1: the proxy does not answer on its runtime API: %2")
-                                     .arg(where(), !answer ? answer.error().message
-                                                   : lines && !lines->isEmpty()
-                                                       ? lines->join(QStringLiteral(" / "))
-                                                       : QStringLiteral("no answer")));
-        }
-        if (!sleepUnlessStopped(std::chrono::milliseconds(200), m_stop))
-            return Error::cancelled(QStringLiteral("%1: cancelled").arg(where()));
-    }
+    if (auto pid = workerPid({}, 15000); !pid)
+        return pid.error();
     if (Status read = readState(); !read)
         return read;
     if (made && !m_routes.isEmpty()) {
@@ -164,6 +147,37 @@ Status TargetProxy::ensure()
 }
 
 // The proxy's image on the target: pulled unless it is there.
+// The pid of the worker that answers the runtime API, once one other than `notPid` does, within
+// `ms`: after a start (any) or a reload (not the old one).
+Result<QString> TargetProxy::workerPid(const QString &notPid, int ms)
+{
+    QElapsedTimer timer;
+    timer.start();
+    for (;;) {
+        auto answer = runtime(QStringLiteral("show info"));
+        if (!answer && answer.error().kind == Error::Kind::Cancelled)
+            return answer.error();
+        const QString pid =
+            answer ? answer->section(QStringLiteral("Pid: "), 1, 1).section(u'\n', 0, 0).trimmed()
+                   : QString();
+        if (!pid.isEmpty() && pid != notPid)
+            return pid;
+        if (timer.elapsed() >= ms) {
+            auto lines = m_client.logs(m_id, 3);
+            return Error::failed(
+                QStringLiteral("%1: %2: %3")
+                    .arg(where(),
+                         notPid.isEmpty() ? QStringLiteral("the proxy does not answer on its runtime API")
+                                          : QStringLiteral("the proxy did not reload in %1 s").arg(ms / 1000),
+                         !answer                      ? answer.error().message
+                         : lines && !lines->isEmpty() ? lines->join(QStringLiteral(" / "))
+                                                      : QStringLiteral("no answer")));
+        }
+        if (!sleepUnlessStopped(std::chrono::milliseconds(100), m_stop))
+            return Error::cancelled(QStringLiteral("%1: cancelled").arg(where()));
+    }
+}
+
 Status TargetProxy::pullImage()
 {
     auto present = m_client.inspectImage(image());
@@ -373,10 +387,9 @@ Status TargetProxy::reload(const QList<ProxyRoute> &routes,
     if (checked.value() != 0)
         return Error::failed(QStringLiteral("%1: the proxy refuses its new configuration: %2")
                                  .arg(where(), output.simplified().left(300)));
-    auto before = runtime(QStringLiteral("show info"));
-    if (!before)
-        return before.error();
-    const QString oldPid = before->section(QStringLiteral("Pid: "), 1, 1).section(u'\n', 0, 0);
+    auto oldPid = workerPid({}, 15000);
+    if (!oldPid)
+        return oldPid.error();
     if (Status written = writeFiles(
             {{QStringLiteral("haproxy.cfg"), cfg}, {QStringLiteral("state.json"), stateFile(routes)}});
         !written)
@@ -384,21 +397,8 @@ Status TargetProxy::reload(const QList<ProxyRoute> &routes,
     if (Status signalled = m_client.signalContainer(m_id, QStringLiteral("USR2")); !signalled)
         return signalled;
     // Reloaded when another worker answers.
-    QElapsedTimer timer;
-    timer.start();
-    for (;;) {
-        auto answer = runtime(QStringLiteral("show info"));
-        if (!answer && answer.error().kind == Error::Kind::Cancelled)
-            return answer.error();
-        const QString pid =
-            answer ? answer->section(QStringLiteral("Pid: "), 1, 1).section(u'\n', 0, 0) : QString();
-        if (!pid.isEmpty() && pid != oldPid)
-            break;
-        if (timer.elapsed() > 30000)
-            return Error::failed(QStringLiteral("%1: the proxy did not reload in 30 s").arg(where()));
-        if (!sleepUnlessStopped(std::chrono::milliseconds(100), m_stop))
-            return Error::cancelled(QStringLiteral("%1: cancelled").arg(where()));
-    }
+    if (auto pid = workerPid(oldPid.value(), 30000); !pid)
+        return pid.error();
     m_routes = routes;
     return success();
 }

@@ -157,6 +157,7 @@ public:
 
 private:
     Status pullImage();
+    Result<QString> workerPid(const QString &notPid, int ms);
     Status create();
     Status readState();
     Status writeFiles(const QList<std::pair<QString, QByteArray>> &files);

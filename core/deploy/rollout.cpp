@@ -4,6 +4,7 @@
 #include "deploy/healthcheck.h"
 #include "deploy/swarmdriver.h"
 #include "engine/endpoint.h"
+#include "engine/engineclient.h"
 #include "util/crashpoint.h"
 #include "util/logging.h"
 
@@ -209,6 +210,29 @@ bool platformRuns(const QString &platform, const QString &os, const QString &arc
         machine = QStringLiteral("arm64");
     const QStringList parts = platform.split(u'/');
     return parts.size() >= 2 && parts.at(0) == os && parts.at(1) == machine;
+}
+
+Result<ImageSource> imageForEngine(const RolloutRequest &request, EngineClient &client,
+                                   const std::function<void(const QString &)> &say)
+{
+    if (request.platforms.isEmpty())
+        return request.image;
+    auto info = client.version();
+    if (!info)
+        return info.error();
+    QStringList built;
+    for (const PlatformSource &source : request.platforms) {
+        if (platformRuns(source.platform, info->os, info->arch)) {
+            say(QStringLiteral("the engine runs %1/%2: the %3 image")
+                    .arg(info->os, info->arch, source.platform));
+            return source.image;
+        }
+        built.append(source.platform);
+    }
+    return Error::badInput(
+        QStringLiteral("%1 runs %2/%3, and release %4 has no image for it (built for %5); "
+                       "add \"%2/%3\" to [image] platforms")
+            .arg(client.where(), info->os, info->arch, request.release, built.join(QStringLiteral(", "))));
 }
 
 QString appAddress(const Target &target, const DeploySpec &deploy)

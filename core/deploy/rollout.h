@@ -18,6 +18,8 @@ class QThreadPool;
 
 namespace slipway {
 
+class EngineClient;
+
 class EventSink;
 class LocalRegistry;
 
@@ -89,6 +91,11 @@ struct RolloutRequest
     // Where the targets of a batch roll out at once; null: a pool of the batch's size.
     QThreadPool *pool = nullptr;
 };
+
+// The image of `request` that `client`'s engine runs: request.image without platforms, else the
+// platform's (said through `say`); one line naming the target when none was built for it.
+Result<ImageSource> imageForEngine(const RolloutRequest &request, EngineClient &client,
+                                   const std::function<void(const QString &)> &say);
 
 struct TargetOutcome
 {

@@ -106,23 +106,12 @@ Status SwarmDriver::prepare()
 // The image of the manager's platform; the nodes are taken to run the same.
 Status SwarmDriver::choosePlatform()
 {
-    if (m_request.platforms.isEmpty())
-        return success();
-    auto info = m_client->version();
-    if (!info)
-        return info.error();
-    QStringList built;
-    for (const PlatformSource &source : m_request.platforms) {
-        if (platformRuns(source.platform, info->os, info->arch)) {
-            m_image = source.image;
-            return success();
-        }
-        built.append(source.platform);
-    }
-    return Error::badInput(
-        QStringLiteral("%1 runs %2/%3, and release %4 has no image for it (built for %5); "
-                       "add \"%2/%3\" to [image] platforms")
-            .arg(where(), info->os, info->arch, m_request.release, built.join(QStringLiteral(", "))));
+    auto image = imageForEngine(m_request, *m_client,
+                                [this](const QString &text) { m_reporter.log(LogLevel::Info, text); });
+    if (!image)
+        return image.error();
+    m_image = image.value();
+    return success();
 }
 
 // The manager pulls it first: an image the nodes cannot pull is said before any update is sent,

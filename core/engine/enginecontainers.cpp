@@ -1,4 +1,5 @@
 #include "engine/enginecontainers.h"
+#include "util/jsonmaps.h"
 
 #include "engine/engineconnection.h"
 
@@ -11,28 +12,12 @@
 namespace slipway {
 namespace {
 
-QMap<QString, QString> toStringMap(const QJsonObject &object)
-{
-    QMap<QString, QString> map;
-    for (auto it = object.begin(); it != object.end(); ++it)
-        map.insert(it.key(), it.value().toString());
-    return map;
-}
-
-QJsonObject toJson(const QMap<QString, QString> &map)
-{
-    QJsonObject object;
-    for (auto it = map.begin(); it != map.end(); ++it)
-        object.insert(it.key(), it.value());
-    return object;
-}
-
 // The body of POST /containers/create.
 QJsonObject createBody(const ContainerSpec &spec)
 {
     QJsonObject body;
     body.insert(QStringLiteral("Image"), spec.image);
-    body.insert(QStringLiteral("Labels"), toJson(spec.labels));
+    body.insert(QStringLiteral("Labels"), jsonObjectOf(spec.labels));
     QJsonArray env;
     for (auto it = spec.env.begin(); it != spec.env.end(); ++it)
         env.append(QString(it.key() + u'=' + it.value()));
@@ -94,7 +79,7 @@ QJsonObject createBody(const ContainerSpec &spec)
     if (!spec.logDriver.isEmpty())
         hostConfig.insert(QStringLiteral("LogConfig"),
                           QJsonObject{{QStringLiteral("Type"), spec.logDriver},
-                                      {QStringLiteral("Config"), toJson(spec.logOptions)}});
+                                      {QStringLiteral("Config"), jsonObjectOf(spec.logOptions)}});
     body.insert(QStringLiteral("HostConfig"), hostConfig);
     if (!spec.command.isEmpty())
         body.insert(QStringLiteral("Cmd"), QJsonArray::fromStringList(spec.command));
@@ -190,7 +175,7 @@ Result<ContainerState> EngineContainers::inspect(const QString &id)
         if (!address.isEmpty())
             result.addresses.insert(it.key(), address);
     }
-    result.labels = toStringMap(
+    result.labels = stringMapOf(
         json.value(QStringLiteral("Config")).toObject().value(QStringLiteral("Labels")).toObject());
     return result;
 }
@@ -413,7 +398,7 @@ Result<QList<ContainerSummary>> EngineContainers::list(const QStringList &labels
         summary.state = json.value(QStringLiteral("State")).toString();
         summary.status = json.value(QStringLiteral("Status")).toString();
         summary.created = qint64(json.value(QStringLiteral("Created")).toDouble());
-        summary.labels = toStringMap(json.value(QStringLiteral("Labels")).toObject());
+        summary.labels = stringMapOf(json.value(QStringLiteral("Labels")).toObject());
         // Filter again: an engine that ignores a filter must not make us touch foreign containers.
         bool matches = true;
         for (const QString &label : labels) {

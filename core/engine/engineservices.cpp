@@ -1,4 +1,5 @@
 #include "engine/engineservices.h"
+#include "util/jsonmaps.h"
 
 #include "engine/engineconnection.h"
 
@@ -12,22 +13,6 @@
 
 namespace slipway {
 namespace {
-
-QMap<QString, QString> toStringMap(const QJsonObject &object)
-{
-    QMap<QString, QString> map;
-    for (auto it = object.begin(); it != object.end(); ++it)
-        map.insert(it.key(), it.value().toString());
-    return map;
-}
-
-QJsonObject toJson(const QMap<QString, QString> &map)
-{
-    QJsonObject object;
-    for (auto it = map.begin(); it != map.end(); ++it)
-        object.insert(it.key(), it.value());
-    return object;
-}
 
 QJsonObject policyJson(const ServiceUpdatePolicy &policy)
 {
@@ -56,7 +41,7 @@ ServiceState serviceState(const QJsonObject &json)
     state.name = spec.value(QStringLiteral("Name")).toString();
     state.version =
         qint64(json.value(QStringLiteral("Version")).toObject().value(QStringLiteral("Index")).toDouble());
-    state.labels = toStringMap(spec.value(QStringLiteral("Labels")).toObject());
+    state.labels = stringMapOf(spec.value(QStringLiteral("Labels")).toObject());
     state.image = spec.value(QStringLiteral("TaskTemplate"))
                       .toObject()
                       .value(QStringLiteral("ContainerSpec"))
@@ -80,7 +65,7 @@ ServiceState serviceState(const QJsonObject &json)
     const QJsonObject update = json.value(QStringLiteral("UpdateStatus")).toObject();
     state.updateState = update.value(QStringLiteral("State")).toString();
     state.updateMessage = update.value(QStringLiteral("Message")).toString();
-    state.previousLabels = toStringMap(
+    state.previousLabels = stringMapOf(
         json.value(QStringLiteral("PreviousSpec")).toObject().value(QStringLiteral("Labels")).toObject());
     return state;
 }
@@ -90,7 +75,7 @@ ServiceState serviceState(const QJsonObject &json)
 QByteArray EngineServices::specBody(const ServiceSpec &spec)
 {
     QJsonObject container{{QStringLiteral("Image"), spec.image},
-                          {QStringLiteral("Labels"), toJson(spec.containerLabels)},
+                          {QStringLiteral("Labels"), jsonObjectOf(spec.containerLabels)},
                           {QStringLiteral("StopGracePeriod"), spec.stopGraceNanoseconds}};
     QJsonArray env;
     for (auto it = spec.env.begin(); it != spec.env.end(); ++it)
@@ -130,7 +115,7 @@ QByteArray EngineServices::specBody(const ServiceSpec &spec)
     if (!spec.logDriver.isEmpty())
         task.insert(QStringLiteral("LogDriver"),
                     QJsonObject{{QStringLiteral("Name"), spec.logDriver},
-                                {QStringLiteral("Options"), toJson(spec.logOptions)}});
+                                {QStringLiteral("Options"), jsonObjectOf(spec.logOptions)}});
     QJsonArray networks;
     for (const QString &network : spec.networks)
         networks.append(QJsonObject{{QStringLiteral("Target"), network}});
@@ -145,7 +130,7 @@ QByteArray EngineServices::specBody(const ServiceSpec &spec)
                                  {QStringLiteral("PublishMode"), QStringLiteral("host")}});
     const QJsonObject body{
         {QStringLiteral("Name"), spec.name},
-        {QStringLiteral("Labels"), toJson(spec.labels)},
+        {QStringLiteral("Labels"), jsonObjectOf(spec.labels)},
         {QStringLiteral("TaskTemplate"), task},
         {QStringLiteral("Mode"), QJsonObject{{QStringLiteral("Replicated"),
                                               QJsonObject{{QStringLiteral("Replicas"), spec.replicas}}}}},
@@ -290,7 +275,7 @@ Result<QList<ServiceTask>> EngineServices::tasks(const QString &serviceId)
                         .error = status.value(QStringLiteral("Err")).toString(),
                         .message = status.value(QStringLiteral("Message")).toString(),
                         .image = container.value(QStringLiteral("Image")).toString(),
-                        .containerLabels = toStringMap(container.value(QStringLiteral("Labels")).toObject()),
+                        .containerLabels = stringMapOf(container.value(QStringLiteral("Labels")).toObject()),
                         .containerId = status.value(QStringLiteral("ContainerStatus"))
                                            .toObject()
                                            .value(QStringLiteral("ContainerID"))
