@@ -60,7 +60,7 @@ Status ContainerDriver::prepareProxy()
     if (!m_request.deploy.proxy)
         return success();
     const ProxySpec &spec = *m_request.deploy.proxy;
-    if (spec.tls()) {
+    if (!spec.tlsCertificate.isEmpty()) {
         QByteArray pems[2];
         QString paths[2] = {spec.tlsCertificate, spec.tlsKey};
         for (int i = 0; i < 2; ++i) {
@@ -78,6 +78,14 @@ Status ContainerDriver::prepareProxy()
             return Error::badInput(QStringLiteral("%1: app %2: [deploy.proxy] tls: %3")
                                        .arg(where(), m_request.app, valid.error().message));
         m_certificate = pems[0] + pems[1];
+    } else if (spec.tlsInternal) {
+        auto made = selfSignedCertificate(spec.hosts);
+        if (!made)
+            return made.error();
+        m_certificate = made.value();
+        m_reporter.log(LogLevel::Info,
+                       QStringLiteral("made a self-signed certificate for %1 (tls = \"internal\")")
+                           .arg(spec.hosts.join(QStringLiteral(", "))));
     }
     m_proxy.emplace(
         m_client, m_target, [this](const QString &text) { m_reporter.log(LogLevel::Info, text); },

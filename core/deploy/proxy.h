@@ -29,6 +29,11 @@ Status checkProxySettings(const Target &target);
 Status checkCertificate(const QByteArray &certificatePem, const QByteArray &keyPem,
                         const QString &certificateName, const QString &keyName);
 
+// A certificate for `hosts` (the first its subject, all of them its alternative names), signed
+// by its own new key, valid from an hour ago for 90 days: PEM chain and key, what tls =
+// "internal" serves.
+Result<QByteArray> selfSignedCertificate(const QStringList &hosts);
+
 // One app's route through a target's proxy, as the proxy's state file keeps it.
 struct ProxyRoute
 {

@@ -10,9 +10,13 @@
 #include <algorithm>
 #include <memory>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 // The proxy's files and the checks of its settings: what TargetProxy writes (haproxy.cfg,
 // state.json), what it reads back, and what it says of itself.
@@ -140,6 +144,55 @@ Status checkCertificate(const QByteArray &certificatePem, const QByteArray &keyP
         return Error::badInput(QStringLiteral("the certificate %1 is not valid before %2")
                                    .arg(certificateName, when(X509_get0_notBefore(certificate.get()))));
     return success();
+}
+
+Result<QByteArray> selfSignedCertificate(const QStringList &hosts)
+{
+    const auto failed = [](const char *what) {
+        ERR_clear_error();
+        return Error::failed(QStringLiteral("cannot make a certificate: %1").arg(QLatin1String(what)));
+    };
+    const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
+    const std::unique_ptr<X509, decltype(&X509_free)> certificate(X509_new(), X509_free);
+    if (!key || !certificate || hosts.isEmpty())
+        return failed("no key");
+    unsigned char serial[16];
+    if (RAND_bytes(serial, sizeof serial) != 1)
+        return failed("no random serial");
+    serial[0] &= 0x7f;
+    const std::unique_ptr<BIGNUM, decltype(&BN_free)> number(BN_bin2bn(serial, sizeof serial, nullptr),
+                                                             BN_free);
+    X509_NAME *name = X509_get_subject_name(certificate.get());
+    const QByteArray commonName = hosts.first().toUtf8();
+    QStringList names;
+    for (const QString &host : hosts)
+        names.append(QStringLiteral("DNS:") + host);
+    const QByteArray alternatives = names.join(u',').toUtf8();
+    X509V3_CTX context;
+    X509V3_set_ctx_nodb(&context);
+    X509V3_set_ctx(&context, certificate.get(), certificate.get(), nullptr, nullptr, 0);
+    const std::unique_ptr<X509_EXTENSION, decltype(&X509_EXTENSION_free)> san(
+        X509V3_EXT_conf_nid(nullptr, &context, NID_subject_alt_name, alternatives.constData()),
+        X509_EXTENSION_free);
+    if (!number || X509_set_version(certificate.get(), 2) != 1 ||
+        !BN_to_ASN1_INTEGER(number.get(), X509_get_serialNumber(certificate.get())) ||
+        !X509_gmtime_adj(X509_getm_notBefore(certificate.get()), -3600) ||
+        !X509_gmtime_adj(X509_getm_notAfter(certificate.get()), 90L * 24 * 3600) ||
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char *>(commonName.constData()),
+                                   int(commonName.size()), -1, 0) != 1 ||
+        X509_set_issuer_name(certificate.get(), name) != 1 ||
+        X509_set_pubkey(certificate.get(), key.get()) != 1 || !san ||
+        X509_add_ext(certificate.get(), san.get(), -1) != 1 ||
+        X509_sign(certificate.get(), key.get(), EVP_sha256()) == 0)
+        return failed("signing failed");
+    const std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), BIO_free);
+    if (!out || PEM_write_bio_X509(out.get(), certificate.get()) != 1 ||
+        PEM_write_bio_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        return failed("cannot write PEM");
+    char *data = nullptr;
+    const long size = BIO_get_mem_data(out.get(), &data);
+    return QByteArray(data, qsizetype(size));
 }
 
 QByteArray TargetProxy::configuration(const QList<ProxyRoute> &routes)

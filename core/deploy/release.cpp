@@ -191,6 +191,7 @@ QString deploySettingsJson(const QString &app, const DeploySpec &deploy, const Q
                                 {QStringLiteral("pathPrefix"), deploy.proxy->pathPrefix},
                                 {QStringLiteral("tlsCertificate"), deploy.proxy->tlsCertificate},
                                 {QStringLiteral("tlsKey"), deploy.proxy->tlsKey},
+                                {QStringLiteral("tlsInternal"), deploy.proxy->tlsInternal},
                                 {QStringLiteral("drain"), deploy.proxy->drainSeconds}});
     return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
 }
@@ -310,6 +311,7 @@ Result<std::pair<QString, DeploySpec>> recordedDeploySettings(const ReleaseRecor
         spec.pathPrefix = proxy.value(QStringLiteral("pathPrefix")).toString();
         spec.tlsCertificate = proxy.value(QStringLiteral("tlsCertificate")).toString();
         spec.tlsKey = proxy.value(QStringLiteral("tlsKey")).toString();
+        spec.tlsInternal = proxy.value(QStringLiteral("tlsInternal")).toBool();
         spec.drainSeconds = proxy.value(QStringLiteral("drain")).toInt(spec.drainSeconds);
         deploy.proxy = spec;
     }

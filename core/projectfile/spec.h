@@ -38,11 +38,13 @@ struct ProxySpec
     QStringList hosts;  // host names routed to the app, lower case, e.g. "app.example.com"
     int port = 0;       // the app's port inside its container
     QString pathPrefix; // only requests under it ("/api"); empty: every path of its hosts
-    // HTTPS: off, or a certificate chain and its key (PEM files on this machine, read at
-    // deploy time). "internal" and ACME are names this table keeps for later.
+    // HTTPS: off, a certificate chain and its key (PEM files on this machine, read at deploy
+    // time), or "internal": a certificate Slipway makes for the hosts, signed by itself (for
+    // staging and private networks; clients must be told to trust it). ACME is for later.
     QString tlsCertificate;
     QString tlsKey;
-    bool tls() const { return !tlsCertificate.isEmpty(); }
+    bool tlsInternal = false;
+    bool tls() const { return tlsInternal || !tlsCertificate.isEmpty(); }
     // After the switch, how long requests already at the old release may take to finish
     // before it is stopped.
     int drainSeconds = 30;

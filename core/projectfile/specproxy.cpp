@@ -21,11 +21,11 @@ bool isHostName(const QString &host)
     });
 }
 
-// tls = false, or tls = { certificate = "/etc/ssl/app.pem", key = "/etc/ssl/app.key" }.
+// tls = false, tls = "internal", or tls = { certificate = "/etc/ssl/app.pem", key = "/etc/ssl/app.key" }.
 void readProxyTls(SpecProblems &problems, const toml::node &node, const QString &where, ProxySpec &proxy)
 {
-    const QString expected = where + QStringLiteral(" must be false or { certificate = \"/etc/ssl/app.pem\", "
-                                                    "key = \"/etc/ssl/app.key\" }");
+    const QString expected = where + QStringLiteral(" must be false, \"internal\" or { certificate = "
+                                                    "\"/etc/ssl/app.pem\", key = \"/etc/ssl/app.key\" }");
     if (const auto *flag = node.as_boolean()) {
         if (flag->get())
             problems.fail(lineOf(node),
@@ -34,11 +34,12 @@ void readProxyTls(SpecProblems &problems, const toml::node &node, const QString 
     }
     if (const auto *text = node.as_string()) {
         const QString value = toQString(text->get());
-        problems.fail(lineOf(node),
-                      expected + QStringLiteral(", not ") + quoted(value) +
-                          (value == u"internal" || value == u"acme"
-                               ? QStringLiteral(" (certificates of Slipway's own are not there yet)")
-                               : QString()));
+        if (value == u"internal")
+            proxy.tlsInternal = true;
+        else
+            problems.fail(lineOf(node),
+                          expected + QStringLiteral(", not ") + quoted(value) +
+                              (value == u"acme" ? QStringLiteral(" (ACME is not there yet)") : QString()));
         return;
     }
     const toml::table *table = node.as_table();
@@ -124,6 +125,7 @@ void readProxy(SpecProblems &problems, const toml::node &node, const QString &t,
         } else if (name == QLatin1String("tls")) {
             proxy.tlsCertificate.clear();
             proxy.tlsKey.clear();
+            proxy.tlsInternal = false;
             readProxyTls(problems, value, where, proxy);
         } else if (name == QLatin1String("drain_timeout")) {
             readDuration(problems, value, where, proxy.drainSeconds);

@@ -86,6 +86,11 @@ void LoadGenerator::run(int client)
     const QByteArray caFile = m_caFile.toUtf8();
     if (!caFile.isEmpty())
         curl_easy_setopt(curl, CURLOPT_CAINFO, caFile.constData());
+    if (m_insecure) {
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+        curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+    }
     QList<Answer> mine;
     while (!m_stop && m_count.fetch_add(1) < m_maxRequests && elapsedMs() < qint64(m_maxSeconds) * 1000) {
         Answer answer;
@@ -98,6 +103,15 @@ void LoadGenerator::run(int client)
         if (code == CURLE_OK) {
             curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
             curl_easy_getinfo(curl, CURLINFO_LOCAL_PORT, &answer.localPort);
+            curl_certinfo *certificates = nullptr;
+            if (m_insecure && curl_easy_getinfo(curl, CURLINFO_CERTINFO, &certificates) == CURLE_OK &&
+                certificates && certificates->num_of_certs > 0) {
+                QString text;
+                for (curl_slist *line = certificates->certinfo[0]; line; line = line->next)
+                    text += QString::fromUtf8(line->data) + u'\n';
+                QMutexLocker lock(&m_mutex);
+                m_certificate = text;
+            }
         } else
             answer.body = curl_easy_strerror(code);
         mine.append(answer);
@@ -107,6 +121,12 @@ void LoadGenerator::run(int client)
     curl_easy_cleanup(curl);
     QMutexLocker lock(&m_mutex);
     m_answers.append(mine);
+}
+
+QString LoadGenerator::certificate() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_certificate;
 }
 
 QList<LoadGenerator::Answer> LoadGenerator::answers() const

@@ -39,6 +39,10 @@ public:
     // Trust this CA for https:// URLs (verification stays on); the URL's host name is resolved
     // to 127.0.0.1.
     void setCaFile(const QString &caFile) { m_caFile = caFile; }
+    // Or trust whatever certificate the server shows, keeping its first one (certificate()).
+    void setInsecure() { m_insecure = true; }
+    // With setInsecure(): the text form of the certificate the last answer came with.
+    QString certificate() const;
 
     void start();
     void stop();
@@ -61,6 +65,8 @@ private:
     QString m_url;
     QString m_host;
     QString m_caFile;
+    bool m_insecure = false;
+    QString m_certificate;
     int m_clients;
     int m_maxSeconds;
     int m_maxRequests;

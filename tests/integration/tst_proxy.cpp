@@ -613,6 +613,31 @@ private Q_SLOTS:
         QCOMPARE(run.errors().size(), 1);
     }
 
+    // tls = "internal": a certificate the deploy makes for the app's hosts, signed by itself.
+    void servesTlsWithACertificateOfItsOwn()
+    {
+        const Target t = target();
+        RolloutRequest r = request(QStringLiteral("own"), QStringLiteral("1"), QStringLiteral("own.test"), t);
+        r.deploy.proxy->hosts.append(QStringLiteral("www.own.test"));
+        r.deploy.proxy->tlsInternal = true;
+        const RolloutResult result = rollout(r);
+        QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        QCOMPARE(result.targets.first().address,
+                 QStringLiteral("https://own.test:%1/").arg(t.proxyHttpsPort));
+        LoadGenerator one(QStringLiteral("https://www.own.test:%1/").arg(t.proxyHttpsPort),
+                          QStringLiteral("www.own.test"), 1, 30, 1);
+        one.setInsecure();
+        one.start();
+        one.wait();
+        QCOMPARE(LoadGenerator::describe(one.answers()), QStringLiteral("1 requests, 0 failed"));
+        QCOMPARE(one.answers().first().body.trimmed(), QByteArray("1"));
+        const QString certificate = one.certificate();
+        QVERIFY2(certificate.contains(QStringLiteral("DNS:own.test")) &&
+                     certificate.contains(QStringLiteral("DNS:www.own.test")) &&
+                     certificate.contains(QStringLiteral("CN = own.test")),
+                 qPrintable(certificate));
+    }
+
     // The proxy's host port is taken: one line naming target and port; the app is not touched.
     void takenProxyPortIsSaid()
     {

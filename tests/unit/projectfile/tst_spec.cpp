@@ -87,6 +87,7 @@ private Q_SLOTS:
     void containerSettings();
     void proxy_data();
     void proxy();
+    void proxyTlsInternal();
     void dockerfileBuild();
     void environments();
     void customFileName();
@@ -659,14 +660,14 @@ void TestSpec::badInput_data()
         "spaces, '?' or '#', e.g. \"/api\"");
     row("proxy tls true",
         withLayer("[deploy]\nproxy = { hosts = [\"app.example.com\"], port = 3000, tls = true }\n"),
-        "slipway.toml:5: [deploy] proxy.tls must be false or { certificate = \"/etc/ssl/app.pem\", key = "
-        "\"/etc/ssl/app.key\" "
-        "}, not true: name the certificate and key");
-    row("proxy tls internal",
-        withLayer("[deploy]\nproxy = { hosts = [\"app.example.com\"], port = 3000, tls = \"internal\" }\n"),
-        "slipway.toml:5: [deploy] proxy.tls must be false or { certificate = \"/etc/ssl/app.pem\", key = "
-        "\"/etc/ssl/app.key\" "
-        "}, not \"internal\" (certificates of Slipway's own are not there yet)");
+        "slipway.toml:5: [deploy] proxy.tls must be false, \"internal\" or { certificate = "
+        "\"/etc/ssl/app.pem\", "
+        "key = \"/etc/ssl/app.key\" }, not true: name the certificate and key");
+    row("proxy tls acme",
+        withLayer("[deploy]\nproxy = { hosts = [\"app.example.com\"], port = 3000, tls = \"acme\" }\n"),
+        "slipway.toml:5: [deploy] proxy.tls must be false, \"internal\" or { certificate = "
+        "\"/etc/ssl/app.pem\", "
+        "key = \"/etc/ssl/app.key\" }, not \"acme\" (ACME is not there yet)");
     row("proxy tls without key",
         withLayer("[deploy.proxy]\nhosts = [\"app.example.com\"]\nport = 3000\n"
                   "tls = { certificate = \"/etc/ssl/app.pem\" }\n"),
@@ -700,6 +701,16 @@ void TestSpec::badInput_data()
 }
 
 // [deploy.proxy], inline or as headers: every key, and the defaults of those left out.
+void TestSpec::proxyTlsInternal()
+{
+    const Result<Spec> spec = parseSpec(
+        withLayer("[deploy.proxy]\nhosts = [\"app.example.com\"]\nport = 3000\ntls = \"internal\"\n"));
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+    QVERIFY(spec->deploy.proxy->tlsInternal);
+    QVERIFY(spec->deploy.proxy->tls());
+    QVERIFY(spec->deploy.proxy->tlsCertificate.isEmpty());
+}
+
 void TestSpec::proxy_data()
 {
     QTest::addColumn<QByteArray>("toml");
