@@ -123,6 +123,20 @@ void LoadGenerator::run(int client)
     m_answers.append(mine);
 }
 
+QString LoadGenerator::askOnce(const QString &url, const QString &host, const QString &caFile)
+{
+    LoadGenerator one(url, host, 1, 30, 1);
+    one.setCaFile(caFile);
+    one.start();
+    one.wait();
+    const QList<Answer> answers = one.answers();
+    if (answers.isEmpty())
+        return QStringLiteral("no answer");
+    const QString body = QString::fromUtf8(answers.first().body).simplified();
+    return answers.first().status == 200 ? body
+                                         : QStringLiteral("HTTP %1 %2").arg(answers.first().status).arg(body);
+}
+
 QString LoadGenerator::certificate() const
 {
     QMutexLocker lock(&m_mutex);

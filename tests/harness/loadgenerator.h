@@ -50,6 +50,10 @@ public:
     void wait();
     qint64 elapsedMs() const;
 
+    // One request for `url` with `host`'s Host header (trusting `caFile` for https://): the
+    // body, simplified, or "HTTP N BODY", or "no answer".
+    static QString askOnce(const QString &url, const QString &host, const QString &caFile = {});
+
     // After stop(): every answer, in the order they ended.
     QList<Answer> answers() const;
     // Those of one client, in the order it asked.

@@ -125,16 +125,7 @@ private:
     // One request through the proxy's HTTP port for `host`: the body, or "HTTP N BODY".
     static QString ask(quint16 port, const QString &host)
     {
-        LoadGenerator one(QStringLiteral("http://127.0.0.1:%1/").arg(port), host, 1, 30, 1);
-        one.start();
-        one.wait();
-        const QList<LoadGenerator::Answer> answers = one.answers();
-        if (answers.isEmpty())
-            return QStringLiteral("no answer");
-        const QString body = QString::fromUtf8(answers.first().body).simplified();
-        return answers.first().status == 200
-                   ? body
-                   : QStringLiteral("HTTP %1 %2").arg(answers.first().status).arg(body);
+        return LoadGenerator::askOnce(QStringLiteral("http://127.0.0.1:%1/").arg(port), host);
     }
     // What `target check local` prints: its lines, else the error.
     QStringList checked()

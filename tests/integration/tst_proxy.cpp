@@ -147,26 +147,11 @@ private:
     }
 
     // One request through the proxy for `host`: the body, or "HTTP N".
-    // One request for `url` with `host`'s Host header: the body, or "HTTP N ...".
-    static QString askUrl(const QString &url, const QString &host, const QString &caFile = {})
-    {
-        LoadGenerator one(url, host, 1, 30, 1);
-        one.setCaFile(caFile);
-        one.start();
-        one.wait();
-        const QList<LoadGenerator::Answer> answers = one.answers();
-        if (answers.isEmpty())
-            return QStringLiteral("no answer");
-        return answers.first().status == 200 ? QString::fromUtf8(answers.first().body).trimmed()
-                                             : QStringLiteral("HTTP %1 %2")
-                                                   .arg(answers.first().status)
-                                                   .arg(QString::fromUtf8(answers.first().body).simplified());
-    }
-
     // One request through the proxy's HTTP port for `host`.
     QString ask(const QString &host, const QString &path = QStringLiteral("/"))
     {
-        return askUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(engine().httpPort).arg(path), host);
+        return LoadGenerator::askOnce(
+            QStringLiteral("http://127.0.0.1:%1%2").arg(engine().httpPort).arg(path), host);
     }
 
     QString containerIdOf(const Target &t, const QString &app)
@@ -491,8 +476,8 @@ private Q_SLOTS:
             return rollout(r);
         };
         const auto askTls = [&]() {
-            return askUrl(QStringLiteral("https://a.test:%1/").arg(engine().httpsPort),
-                          QStringLiteral("a.test"), file(QStringLiteral("ca.crt")));
+            return LoadGenerator::askOnce(QStringLiteral("https://a.test:%1/").arg(engine().httpsPort),
+                                          QStringLiteral("a.test"), file(QStringLiteral("ca.crt")));
         };
         RolloutResult result = secured(QStringLiteral("1"), QStringLiteral("a.crt"), QStringLiteral("a.key"));
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
