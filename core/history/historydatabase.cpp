@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QSqlError>
 
 #include <atomic>
@@ -17,6 +18,9 @@ std::atomic<int> connectionCounter{0};
 // SQLite's result code for a file whose header is not a database's (SQLITE_NOTADB), as the
 // QSQLITE driver reports it in QSqlError::nativeErrorCode().
 const QLatin1String notADatabase("26");
+
+// How long a writer waits for another process's lock, in milliseconds.
+constexpr int busyTimeoutMs = 10000;
 
 } // namespace
 
@@ -167,6 +171,16 @@ Status HistoryDatabase::open(const QString &path)
         return failed(QStringLiteral("not a file"));
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return failed(QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
+    // One process at a time switches a new file to WAL and migrates: until the first has, a
+    // second one can meet the file half in rollback mode, where SQLite ends a lock wait at once
+    // with "database is locked". After that, WAL and the busy timeout let writers take turns.
+    QLockFile lock(m_path + QStringLiteral(".lock"));
+    lock.setStaleLockTime(0); // stale only when its owner is gone
+    if (!lock.tryLock(busyTimeoutMs))
+        return failed(
+            lock.error() == QLockFile::LockFailedError
+                ? QStringLiteral("another process has been opening it for %1 s").arg(busyTimeoutMs / 1000)
+                : QStringLiteral("cannot lock %1.lock").arg(m_path));
     if (Status connected = connect(); !connected)
         return connected;
     return migrate();
@@ -178,7 +192,7 @@ Status HistoryDatabase::connect()
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     m_db.setDatabaseName(m_path);
     // The busy timeout from the start: switching to WAL and migrating can meet another process.
-    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
     if (!m_db.open())
         return sqlError(m_db.lastError());
 

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QTextStream>
+#include <QThread>
 
 using namespace slipway;
 
@@ -19,7 +20,7 @@ int main(int argc, char **argv)
     }
     Result<std::unique_ptr<History>> history = History::open(QString::fromLocal8Bit(argv[1]));
     if (!history) {
-        err << history.error().message << '\n';
+        err << "opening: " << history.error().message << '\n';
         return 1;
     }
     History &db = **history;
@@ -28,11 +29,15 @@ int main(int argc, char **argv)
     release.commit = QStringLiteral("0123456789abcdef0123456789abcdef01234567");
     release.digest = QStringLiteral("sha256:") + QString(64, u'c');
     Result<qint64> releaseId = db.addRelease(release);
-    if (!releaseId)
+    if (!releaseId) {
+        err << "adding the release: " << releaseId.error().message << '\n';
         return 1;
+    }
     Result<qint64> deployment = db.startDeployment(*releaseId, QStringLiteral("crash-target"));
-    if (!deployment)
+    if (!deployment) {
+        err << "starting the deployment: " << deployment.error().message << '\n';
         return 1;
+    }
     out << "started " << *deployment << Qt::endl;
     for (qint64 i = 1;; ++i) {
         Status appended = db.appendDeploymentLog(*deployment, QStringLiteral("log line %1\n").arg(i));
@@ -40,10 +45,14 @@ int main(int argc, char **argv)
         release.ref = QStringLiteral("ref-%1").arg(i);
         Result<qint64> more = db.addRelease(release);
         if (!appended || !more) {
-            err << "write failed\n";
+            err << "write failed: " << (appended ? more.error().message : appended.error().message) << '\n';
             return 1;
         }
         if (i % 20 == 0)
             out << "wrote " << i << Qt::endl;
+        // A breath between writes, as a deploy's log has: SQLite's busy wait polls, so writers
+        // that take the lock back the instant they free it could starve a fourth process past
+        // the busy timeout.
+        QThread::msleep(2);
     }
 }
