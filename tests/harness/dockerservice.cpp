@@ -96,6 +96,20 @@ int DockerService::exitCodeOf(const QString &containerId) const
     return code;
 }
 
+bool DockerService::initSwarm(QString *error)
+{
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(freeLoopbackPort());
+    QString output;
+    if (docker({QStringLiteral("swarm"), QStringLiteral("init"), QStringLiteral("--listen-addr"), address,
+                QStringLiteral("--advertise-addr"), address},
+               &output) != 0) {
+        *error = QStringLiteral("docker swarm init: ") + output.trimmed();
+        return false;
+    }
+    m_swarmAddress = address;
+    return true;
+}
+
 bool DockerService::prepare()
 {
     const QString suffix = directory().right(6);

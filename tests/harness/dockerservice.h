@@ -30,6 +30,11 @@ public:
     }
     int exitCodeOf(const QString &containerId) const override;
 
+    // Makes this engine the manager of a one-node Swarm listening on a free loopback port (its
+    // address in swarmAddress()); stopping the service leaves the Swarm again.
+    bool initSwarm(QString *error);
+    QString swarmAddress() const { return m_swarmAddress; }
+
 protected:
     bool prepare() override;
     QString program() const override;
@@ -44,6 +49,7 @@ private:
     QStringList m_insecureRegistries;
     QString m_bridge;
     QString m_bridgeAddress;
+    QString m_swarmAddress;
 };
 
 } // namespace slipway::test

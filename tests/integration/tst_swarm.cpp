@@ -217,23 +217,14 @@ private Q_SLOTS:
         QVERIFY2(m_docker->start(), qPrintable(m_docker->errorString()));
 
         // A one-node Swarm on loopback; the service's beforeStop() leaves it again.
-        const quint16 swarmPort = slipway::test::freeLoopbackPort();
-        const QString address = QStringLiteral("127.0.0.1:%1").arg(swarmPort);
+        QString error;
+        QVERIFY2(m_docker->initSwarm(&error), qPrintable(error));
         EngineClient client(target());
         QVERIFY2(client.connect(), "connect");
-        EngineConnection::Request init;
-        init.method = "POST";
-        init.path = QStringLiteral("/swarm/init");
-        init.body = QJsonDocument(QJsonObject{{QStringLiteral("ListenAddr"), address},
-                                              {QStringLiteral("AdvertiseAddr"), address}})
-                        .toJson(QJsonDocument::Compact);
-        auto initialized = client.connection().expect(init, QStringLiteral("swarm init"), {200});
-        QVERIFY2(initialized, initialized ? "" : qPrintable(initialized.error().message));
         auto swarm = client.swarmInfo();
         QVERIFY2(swarm && swarm->isManager(), "not a Swarm manager");
 
         m_published = slipway::test::freeLoopbackPort();
-        QString error;
         for (const QString &name : {QStringLiteral("v1"), QStringLiteral("v2")}) {
             m_releases.insert(name, makeRelease(name, true, true, &error));
             QVERIFY2(!m_releases.value(name).isEmpty(), qPrintable(error));
