@@ -1,6 +1,6 @@
 // slipway-cli app list: the apps on the targets, as the engines have them and the history says.
 // slipway-cli app stop|start|restart|remove|maintenance|live APP: what a user does to them by
-// hand, recorded.
+// hand, recorded. On a Swarm manager an app is its service, with a row per replica.
 
 #include "commands.h"
 #include "output.h"
@@ -93,17 +93,31 @@ QJsonObject appJson(const AppStatus &app, const std::optional<AppStats> &stats)
                                       {QStringLiteral("finished"), time(operation->finished)}});
     }
     QJsonArray containers;
-    for (const AppContainer &container : app.containers)
-        containers.append(QJsonObject{{QStringLiteral("id"), container.id},
-                                      {QStringLiteral("name"), container.name},
-                                      {QStringLiteral("release"), container.release},
-                                      {QStringLiteral("image"), container.image},
-                                      {QStringLiteral("state"), container.state},
-                                      {QStringLiteral("health"), container.health},
-                                      {QStringLiteral("restarts"), container.restarts},
-                                      {QStringLiteral("exitCode"), container.exitCode},
-                                      {QStringLiteral("started"), time(container.started)}});
+    for (const AppContainer &container : app.containers) {
+        QJsonObject entry{{QStringLiteral("id"), container.id},
+                          {QStringLiteral("name"), container.name},
+                          {QStringLiteral("release"), container.release},
+                          {QStringLiteral("image"), container.image},
+                          {QStringLiteral("state"), container.state},
+                          {QStringLiteral("health"), container.health},
+                          {QStringLiteral("restarts"), container.restarts},
+                          {QStringLiteral("exitCode"), container.exitCode},
+                          {QStringLiteral("started"), time(container.started)}};
+        if (!container.task.isEmpty()) {
+            entry.insert(QStringLiteral("task"), container.task);
+            entry.insert(QStringLiteral("slot"), container.slot);
+            entry.insert(QStringLiteral("node"), container.node);
+        }
+        containers.append(entry);
+    }
     object.insert(QStringLiteral("containers"), containers);
+    if (app.service)
+        object.insert(QStringLiteral("service"),
+                      QJsonObject{{QStringLiteral("id"), app.service->id},
+                                  {QStringLiteral("release"), app.service->release},
+                                  {QStringLiteral("replicas"), app.service->replicas},
+                                  {QStringLiteral("running"), app.runningReplicas()},
+                                  {QStringLiteral("updateState"), app.service->updateState}});
     if (stats)
         object.insert(QStringLiteral("stats"), statsJson(*stats));
     return object;
@@ -190,10 +204,14 @@ int listApps(const Invocation &invocation, CommandContext &context, History &his
             const AppStatus &app = target.apps.at(i);
             const AppContainer *serving = app.serving();
             const bool reached = target.error.isEmpty();
+            // A service's state with its replicas: "running 2/2".
+            const QString replicas =
+                app.service ? QStringLiteral(" %1/%2").arg(app.runningReplicas()).arg(app.service->replicas)
+                            : QString();
             QStringList row{
                 app.app,
                 app.target,
-                reached ? app.state() : QStringLiteral("unreachable"),
+                reached ? app.state() + replicas : QStringLiteral("unreachable"),
                 serving ? serving->release
                         : (app.recorded ? QString::number(app.recorded->release.id) : QStringLiteral("-")),
                 app.recorded && !app.recorded->release.commit.isEmpty()
@@ -205,6 +223,13 @@ int listApps(const Invocation &invocation, CommandContext &context, History &his
                 row += {cpuText(entry.stats.value(i)), memoryText(entry.stats.value(i))};
             row += app.recorded ? app.recorded->release.message : QString();
             rows.append(row);
+            if (app.service && !app.containers.isEmpty()) {
+                QStringList tasks;
+                for (const AppContainer &task : app.containers)
+                    tasks.append(QStringLiteral("%1 %2 on %3").arg(task.name, task.state, task.node));
+                notes.append(QStringLiteral("%1 on %2: Swarm service: %3")
+                                 .arg(app.app, app.target, tasks.join(QStringLiteral(", "))));
+            }
             if (!app.drift.isEmpty())
                 notes.append(QStringLiteral("%1 on %2: drift: %3").arg(app.app, app.target, app.drift));
             if (app.maintenance)

@@ -89,7 +89,8 @@ const QList<CommandSpec> &commands()
         {s("target list"), {}, s("List the targets."), {}},
         {s("target check"),
          {s("NAME")},
-         s("Connect to a target and report its engine and version, and its proxy's routes."),
+         s("Connect to a target and report its engine and version, its proxy's routes, and on a "
+           "Swarm manager its nodes and the replicas of Slipway's services on each."),
          {}},
         {s("target upgrade-proxy"),
          {s("NAME")},

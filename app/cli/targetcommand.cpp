@@ -156,6 +156,54 @@ QJsonObject proxyJson(const ProxyStatus &status)
             {QStringLiteral("routes"), routes}};
 }
 
+// The engine's part in a Swarm; for a manager its nodes and Slipway's services with their
+// replicas per node ({"error"} when they could not be read).
+QJsonObject swarmJson(const EngineInfo &info)
+{
+    QJsonObject object{{QStringLiteral("state"), info.swarm.localNodeState},
+                       {QStringLiteral("manager"), info.swarm.isManager()},
+                       {QStringLiteral("nodeId"), info.swarm.nodeId}};
+    if (!info.swarm.error.isEmpty())
+        object.insert(QStringLiteral("error"), info.swarm.error);
+    if (!info.swarmOverview)
+        return object;
+    if (!info.swarmOverview->ok()) {
+        object.insert(QStringLiteral("error"), info.swarmOverview->error().message);
+        return object;
+    }
+    const SwarmOverview &overview = info.swarmOverview->value();
+    QJsonArray nodes;
+    for (const SwarmNode &node : overview.nodes)
+        nodes.append(QJsonObject{{QStringLiteral("id"), node.id},
+                                 {QStringLiteral("hostname"), node.hostname},
+                                 {QStringLiteral("state"), node.state},
+                                 {QStringLiteral("address"), node.address},
+                                 {QStringLiteral("availability"), node.availability},
+                                 {QStringLiteral("role"), node.role},
+                                 {QStringLiteral("leader"), node.leader},
+                                 {QStringLiteral("reachability"), node.reachability},
+                                 {QStringLiteral("engineVersion"), node.engineVersion}});
+    QJsonArray services;
+    for (const SwarmServiceReplicas &service : overview.services) {
+        QJsonArray perNode;
+        for (const SwarmNodeReplicas &node : service.nodes)
+            perNode.append(QJsonObject{{QStringLiteral("nodeId"), node.nodeId},
+                                       {QStringLiteral("hostname"), node.hostname},
+                                       {QStringLiteral("running"), node.running},
+                                       {QStringLiteral("states"), QJsonArray::fromStringList(node.states)}});
+        services.append(QJsonObject{{QStringLiteral("id"), service.id},
+                                    {QStringLiteral("name"), service.name},
+                                    {QStringLiteral("app"), service.app},
+                                    {QStringLiteral("release"), service.release},
+                                    {QStringLiteral("replicas"), service.desired},
+                                    {QStringLiteral("running"), service.running},
+                                    {QStringLiteral("nodes"), perNode}});
+    }
+    object.insert(QStringLiteral("nodes"), nodes);
+    object.insert(QStringLiteral("services"), services);
+    return object;
+}
+
 int checkTarget(const Invocation &invocation, CommandContext &context, History &history)
 {
     Result<Target> target = history.target(invocation.arguments.value(0));
@@ -169,6 +217,11 @@ int checkTarget(const Invocation &invocation, CommandContext &context, History &
     std::optional<Error> proxyError; // its message names the target
     if (!proxy)
         proxyError = proxy.error();
+    // Read by the probe: a Swarm manager's nodes and services, or why they could not be.
+    std::optional<Error> swarmError;
+    if (info->swarmOverview && !info->swarmOverview->ok())
+        swarmError = info->swarmOverview->error();
+    const QString swarmPart = describeSwarmPart(*info);
     if (invocation.json) {
         QJsonObject object = targetJson(*target);
         object.insert(QStringLiteral("engine"), info->name);
@@ -179,18 +232,31 @@ int checkTarget(const Invocation &invocation, CommandContext &context, History &
         object.insert(QStringLiteral("proxy"),
                       proxy ? proxyJson(*proxy)
                             : QJsonObject{{QStringLiteral("error"), proxyError->message}});
+        // An engine in no Swarm (Podman, a Docker that never joined one) has none.
+        if (!swarmPart.isEmpty() || info->swarmOverview)
+            object.insert(QStringLiteral("swarm"), swarmJson(*info));
         context.out << QJsonDocument(object).toJson(QJsonDocument::Compact) << Qt::endl;
     } else {
         context.out << describeTarget(*target) << ": " << info->name << ' ' << info->version << ", API "
                     << info->apiVersion << ", " << info->os << '/' << info->arch << Qt::endl;
         if (proxy)
             context.out << describeProxy(*proxy) << Qt::endl;
+        if (!swarmPart.isEmpty())
+            context.out << "swarm: " << swarmPart << Qt::endl;
+        if (info->swarmOverview && info->swarmOverview->ok()) {
+            for (const SwarmNode &node : info->swarmOverview->value().nodes)
+                context.out << "  node " << describeSwarmNode(node) << Qt::endl;
+            for (const SwarmServiceReplicas &service : info->swarmOverview->value().services)
+                context.out << "  service " << describeSwarmService(service) << Qt::endl;
+        }
     }
-    if (!proxyError)
+    if (!proxyError && !swarmError)
         return 0;
     // Said on stderr only: stdout has the target's line (or object, with the error) already.
     CommandContext onStderr{context.out, context.err, context.stop, false};
-    return reportError(onStderr, invocation.command, *proxyError);
+    if (proxyError && swarmError)
+        reportError(onStderr, invocation.command, *swarmError);
+    return reportError(onStderr, invocation.command, proxyError ? *proxyError : *swarmError);
 }
 
 int upgradeTargetProxy(const Invocation &invocation, CommandContext &context, History &history)

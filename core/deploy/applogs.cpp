@@ -1,8 +1,12 @@
 #include "deploy/applogs.h"
 
 #include "deploy/rollout.h"
+#include "deploy/swarmapps.h"
+#include "deploy/targetkind.h"
 #include "engine/engineclient.h"
 #include "util/stopwait.h"
+
+#include <QHash>
 
 namespace slipway {
 namespace {
@@ -21,7 +25,7 @@ std::optional<ContainerSummary> pick(const QList<ContainerSummary> &containers, 
     };
     for (const ContainerSummary &container : containers) {
         const bool running = container.state == u"running";
-        if (runningOnly && !running)
+        if ((runningOnly && !running) || isServiceTask(container.labels))
             continue;
         if (!best) {
             best = container;
@@ -71,6 +75,70 @@ Stamp parseStamp(const QString &text)
     return stamp;
 }
 
+// The lines of all the tasks of the app's service, as Swarm gathers them from every node: each
+// with its task's name ("web.2") and release. While following, a task that starts later (a
+// restart's, the next release's) is in the same stream.
+Status followService(EngineClient &client, const Target &target, const ServiceState &service,
+                     const AppLogOptions &options, const std::function<void(const AppLogLine &)> &onLine,
+                     const std::stop_token &stop)
+{
+    struct TaskName
+    {
+        QString name;
+        QString release;
+    };
+    QHash<QString, TaskName> tasks;
+    const auto learnTasks = [&] {
+        if (auto listed = client.serviceTasks(service.id))
+            for (const ServiceTask &task : listed.value())
+                tasks.insert(task.id, TaskName{QStringLiteral("%1.%2").arg(service.name).arg(task.slot),
+                                               task.containerLabels.value(label(labels::release))});
+    };
+    learnTasks();
+    const EngineContainers::LogQuery query{.tail = options.tail,
+                                           .since = options.since.count() > 0
+                                                        ? QDateTime::currentSecsSinceEpoch() -
+                                                              qint64(options.since.count())
+                                                        : 0,
+                                           .timestamps = true,
+                                           .follow = options.follow};
+    const QString taskKey = QStringLiteral("com.docker.swarm.task.id=");
+    EngineServices services(client.connection());
+    Status followed = services.serviceLogs(service.id, query, true, [&](int stream, const QString &line) {
+        // "TIME DETAILS TEXT", the details "key=value,..." naming the task.
+        const qsizetype space = line.indexOf(u' ');
+        const Stamp stamp = parseStamp(space > 0 ? line.left(space) : line);
+        QString text = stamp.time.isValid() ? line.mid(space + 1) : line;
+        QString taskId;
+        if (text.startsWith(QLatin1String("com.docker.swarm.")) || text.contains(taskKey)) {
+            const qsizetype end = text.indexOf(u' ');
+            for (const QString &detail : text.left(end).split(u','))
+                if (detail.startsWith(taskKey))
+                    taskId = detail.mid(taskKey.size());
+            text = end >= 0 ? text.mid(end + 1) : QString();
+        }
+        if (!taskId.isEmpty() && !tasks.contains(taskId))
+            learnTasks();
+        const TaskName task =
+            tasks.value(taskId, TaskName{service.name, service.labels.value(label(labels::release))});
+        onLine(AppLogLine{.target = target.name,
+                          .container = task.name,
+                          .release = task.release,
+                          .stream = stream,
+                          .time = stamp.time,
+                          .text = text});
+        return !stop.stop_requested();
+    });
+    if (stop.stop_requested())
+        return options.follow
+                   ? success()
+                   : Status(Error::cancelled(QStringLiteral("target %1: following the logs of %2: cancelled")
+                                                 .arg(target.name, service.name)));
+    if (!followed && followed.error().code == Error::Code::NotFound)
+        return success(); // the service went while it was followed
+    return followed;
+}
+
 } // namespace
 
 Status followAppLogs(const Target &target, const QString &app, const AppLogOptions &options,
@@ -89,6 +157,16 @@ Status followAppLogs(const Target &target, const QString &app, const AppLogOptio
     };
     if (Status connected = client.connect(); !connected)
         return stop.stop_requested() ? Status(cancelled()) : connected;
+    auto kind = targetKindOf(client);
+    if (!kind)
+        return stop.stop_requested() ? Status(cancelled()) : Status(kind.error());
+    if (kind.value() == TargetKind::Swarm) {
+        auto service = findAppService(client, app);
+        if (!service)
+            return stop.stop_requested() ? Status(cancelled()) : Status(service.error());
+        if (service.value())
+            return followService(client, target, *service.value(), options, onLine, stop);
+    }
     auto containers = containersOfApp();
     if (!containers)
         return containers.error();

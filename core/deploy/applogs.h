@@ -16,7 +16,7 @@ namespace slipway {
 struct AppLogLine
 {
     QString target;
-    QString container; // its name, "web-12"
+    QString container; // its name, "web-12"; of a Swarm service's task, "web.2"
     QString release;
     int stream = 1; // 1 stdout, 2 stderr
     QDateTime time; // as the engine stamped it, UTC
@@ -36,6 +36,11 @@ struct AppLogOptions
 // line as it comes, until `stop` is requested. A container that restarts, or that a deploy
 // replaces by the next release's, is followed into its next life: the stream is picked up again
 // from the last line's time, and no line is delivered twice.
+//
+// On a Swarm manager (targetkind.h), an app that is a service is followed as a whole: the lines
+// of all its tasks, on whichever node, as Swarm gathers them (GET /services/{id}/logs; `tail` is
+// per task), each with its task's name ("web.2") as the container; while following, a task that
+// starts later (a restart's) is in the same stream.
 //
 // Blocking: for a worker thread. onLine is called on that thread. An app that has no container
 // on the target is a BadInput error naming target and app; a target that cannot be reached (at

@@ -4,6 +4,8 @@
 #include "deploy/proxy.h"
 #include "deploy/release.h"
 #include "deploy/rollout.h"
+#include "deploy/swarmapps.h"
+#include "deploy/targetkind.h"
 #include "engine/engineclient.h"
 #include "history/history.h"
 
@@ -51,6 +53,8 @@ QString expectedOf(const std::optional<RecordedApp> &recorded)
 // How what runs differs from what the history says; empty when it does not.
 QString driftOf(const AppStatus &status)
 {
+    if (status.service)
+        return serviceDrift(status);
     const QList<AppContainer> &containers = status.containers;
     if (!status.recorded)
         return containers.isEmpty() ? QString()
@@ -103,14 +107,29 @@ void settle(AppStatus &status)
     status.drift = driftOf(status);
 }
 
-// The deploy settings' stop_timeout of the release, else the default.
-int stopTimeoutOf(const std::optional<RecordedApp> &recorded)
+// The deploy settings of the release, else the defaults.
+DeploySpec deploySettingsOf(const std::optional<RecordedApp> &recorded)
 {
     if (recorded) {
         if (auto settings = recordedDeploySettings(recorded->release))
-            return settings->second.stopTimeoutSeconds;
+            return settings->second;
     }
-    return DeploySpec().stopTimeoutSeconds;
+    return DeploySpec();
+}
+
+int stopTimeoutOf(const std::optional<RecordedApp> &recorded)
+{
+    return deploySettingsOf(recorded).stopTimeoutSeconds;
+}
+
+// How long a service's tasks take, and how many a start brings back, from the release's settings.
+ServiceOperation serviceOperationOf(const std::optional<RecordedApp> &recorded, std::stop_token stop)
+{
+    const DeploySpec deploy = deploySettingsOf(recorded);
+    return ServiceOperation{.stopTimeoutSeconds = deploy.stopTimeoutSeconds,
+                            .healthSeconds = deploy.health ? deploy.health->timeoutSeconds : 5,
+                            .replicas = deploy.replicas,
+                            .stop = std::move(stop)};
 }
 
 } // namespace
@@ -125,6 +144,8 @@ const AppContainer *AppStatus::serving() const
 
 QString AppStatus::state() const
 {
+    if (service)
+        return serviceAppState(*this);
     if (containers.isEmpty())
         return QStringLiteral("missing");
     const AppContainer *container = serving();
@@ -137,6 +158,14 @@ QString AppStatus::state() const
     if (container->health == u"starting")
         return QStringLiteral("starting");
     return QStringLiteral("running");
+}
+
+int AppStatus::runningReplicas() const
+{
+    if (!service)
+        return 0;
+    return int(std::count_if(containers.cbegin(), containers.cend(),
+                             [](const AppContainer &task) { return task.running(); }));
 }
 
 Result<QList<RecordedApp>> recordedApps(const History &history, const QString &target)
@@ -199,16 +228,33 @@ TargetApps inspectApps(const Target &target, const QList<RecordedApp> &recorded,
         statusOf(app.app).recorded = app;
 
     EngineClient client(target, stop);
-    Status connected = client.connect();
-    auto containers = connected ? client.listContainers({label(labels::app)})
-                                : Result<QList<ContainerSummary>>(connected.error());
+    // On a Swarm manager, the apps' services and their tasks first; then the containers that are
+    // no service's task.
+    const auto listContainers = [&]() -> Result<QList<ContainerSummary>> {
+        if (Status connected = client.connect(); !connected)
+            return connected.error();
+        auto kind = targetKindOf(client);
+        if (!kind)
+            return kind.error();
+        if (kind.value() == TargetKind::Swarm) {
+            if (Status services = inspectServices(client, statusOf); !services)
+                return services.error();
+        }
+        return client.listContainers({label(labels::app)});
+    };
+    auto containers = listContainers();
     if (!containers) {
         result.error = containers.error().message;
-        for (AppStatus &status : apps)
+        for (AppStatus &status : apps) {
+            status.service.reset();
+            status.containers.clear();
             status.expected = expectedOf(status.recorded);
+        }
         return result;
     }
     for (const ContainerSummary &summary : containers.value()) {
+        if (isServiceTask(summary.labels))
+            continue;
         AppContainer container;
         container.id = summary.id;
         container.name = summary.name;
@@ -344,13 +390,32 @@ Result<OperationRecord> operateApp(History &history, const Target &target, const
     EngineClient client(target, options.stop);
     if (Status connected = client.connect(); !connected)
         return connected.error();
-    auto listed = client.listContainers({label(labels::app) + u'=' + app});
-    if (!listed)
-        return listed.error();
-    QList<ContainerSummary> containers = listed.value();
-    if (containers.isEmpty())
-        return Error::badInput(
-                   QStringLiteral("target %1: app %2 has no container there").arg(target.name, app))
+    auto kind = targetKindOf(client);
+    if (!kind)
+        return kind.error();
+    // On a Swarm manager the app is its service, when Slipway made one; else its containers.
+    std::optional<ServiceState> service;
+    if (kind.value() == TargetKind::Swarm) {
+        auto found = findAppService(client, app);
+        if (!found)
+            return found.error();
+        service = found.value();
+    }
+    QList<ContainerSummary> containers;
+    if (!service) {
+        auto listed = client.listContainers({label(labels::app) + u'=' + app});
+        if (!listed)
+            return listed.error();
+        for (const ContainerSummary &container : listed.value())
+            if (!isServiceTask(container.labels))
+                containers.append(container);
+    }
+    if (!service && containers.isEmpty())
+        return Error::badInput(QStringLiteral("target %1: app %2 has no %3 there")
+                                   .arg(target.name, app,
+                                        kind.value() == TargetKind::Swarm
+                                            ? QStringLiteral("service or container")
+                                            : QStringLiteral("container")))
             .withCode(Error::Code::NotFound);
     std::stable_sort(containers.begin(), containers.end(),
                      [](const ContainerSummary &a, const ContainerSummary &b) {
@@ -371,6 +436,9 @@ Result<OperationRecord> operateApp(History &history, const Target &target, const
             return found.error();
         const QString notBehind =
             QStringLiteral("target %1: app %2 is not behind a proxy").arg(target.name, app);
+        if (service)
+            return Error::badInput(notBehind +
+                                   QStringLiteral(": it is a Swarm service, and those never are"));
         if (found.value() && !running)
             return Error::badInput(notBehind + QStringLiteral(": the target's proxy %1 is not running (a "
                                                               "deploy with [deploy.proxy] starts it again)")
@@ -388,15 +456,16 @@ Result<OperationRecord> operateApp(History &history, const Target &target, const
     operation.user = userName();
     operation.host = QSysInfo::machineHostName();
     operation.started = QDateTime::currentDateTimeUtc();
-    // The container the history says serves, else the newest.
-    const ContainerSummary *main = &containers.constFirst();
-    if (known) {
+    // The container the history says serves, else the newest; or the service.
+    const ContainerSummary *main = containers.isEmpty() ? nullptr : &containers.constFirst();
+    if (known && main) {
         const QString release = QString::number(known->release.id);
         for (const ContainerSummary &container : containers)
             if (container.labels.value(label(labels::release)) == release)
                 main = &container;
     }
-    operation.releaseId = main->labels.value(label(labels::release)).toLongLong();
+    operation.releaseId =
+        (service ? service->labels : main->labels).value(label(labels::release)).toLongLong();
 
     const auto finish = [&](const Status &status, const QStringList &done) -> Result<OperationRecord> {
         operation.finished = QDateTime::currentDateTimeUtc();
@@ -413,13 +482,28 @@ Result<OperationRecord> operateApp(History &history, const Target &target, const
         return operation;
     };
 
-    DeployLock lock(client, app, main->image);
+    DeployLock lock(client, app, service ? service->image : main->image);
     if (Status locked = lock.acquire(options.waitForLock, options.stop, say); !locked)
         return finish(locked, {});
 
     const int timeout = stopTimeoutOf(known);
     QStringList done;
     Status status = success();
+    const auto cancelledOr = [&](const Status &outcome) {
+        if (!outcome && options.stop.stop_requested())
+            return Status(
+                Error::cancelled(QStringLiteral("target %1: %2 %3: cancelled").arg(target.name, what, app)));
+        return outcome;
+    };
+    if (service) {
+        // Read again under the lock: a deploy may have changed it meanwhile.
+        auto now = client.inspectService(service->id);
+        status =
+            now ? operateService(client, now.value(), action, serviceOperationOf(known, options.stop), done)
+                : Status(now.error());
+        lock.release();
+        return finish(cancelledOr(status), done);
+    }
     const auto isRunning = [](const ContainerSummary &container) { return container.state == u"running"; };
     switch (action) {
     case OperationAction::Stop:
@@ -498,9 +582,7 @@ Result<OperationRecord> operateApp(History &history, const Target &target, const
     }
     }
     lock.release();
-    if (!status && options.stop.stop_requested())
-        status = Error::cancelled(QStringLiteral("target %1: %2 %3: cancelled").arg(target.name, what, app));
-    return finish(status, done);
+    return finish(cancelledOr(status), done);
 }
 
 Result<QList<OperationRecord>> removeAppsOf(History &history, const Target &target,
@@ -511,12 +593,21 @@ Result<QList<OperationRecord>> removeAppsOf(History &history, const Target &targ
         EngineClient client(target, options.stop);
         if (Status connected = client.connect(); !connected)
             return connected.error();
+        auto kind = targetKindOf(client);
+        if (!kind)
+            return kind.error();
+        if (kind.value() == TargetKind::Swarm) {
+            auto services = serviceApps(client);
+            if (!services)
+                return services.error();
+            apps = services.value();
+        }
         auto containers = client.listContainers({label(labels::app)});
         if (!containers)
             return containers.error();
         for (const ContainerSummary &container : containers.value()) {
             const QString app = container.labels.value(label(labels::app));
-            if (!apps.contains(app))
+            if (!apps.contains(app) && !isServiceTask(container.labels))
                 apps.append(app);
         }
     }

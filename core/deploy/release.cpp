@@ -425,6 +425,7 @@ Result<ReleaseRollout> rollOutRelease(History &history, const ReleaseRecord &rel
     request.commit = release.commit;
     request.deploy = recorded->second;
     request.secrets = std::move(secrets->values);
+    request.secretHashes = std::move(secrets->hashes);
     request.targets = targets;
     request.batchSize = options.batchSize;
     request.events = options.events;

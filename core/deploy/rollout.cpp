@@ -3,6 +3,7 @@
 #include "deploy/containerdriver.h"
 #include "deploy/healthcheck.h"
 #include "deploy/swarmdriver.h"
+#include "deploy/targetkind.h"
 #include "engine/endpoint.h"
 #include "engine/engineclient.h"
 #include "util/crashpoint.h"
@@ -60,6 +61,15 @@ void RolloutReporter::state(TargetState state, const QString &detail)
 {
     if (m_events)
         m_events->post(TargetEvent{.target = m_target, .state = state, .detail = detail});
+}
+
+void RolloutReporter::replicas(const QString &detail, const QList<ReplicaState> &replicas)
+{
+    if (m_events)
+        m_events->post(TargetEvent{.target = m_target,
+                                   .state = TargetState::WaitingHealthy,
+                                   .detail = detail,
+                                   .replicas = replicas});
 }
 
 void RolloutReporter::healthy(const QString &detail)
@@ -158,23 +168,15 @@ private:
         auto client = std::make_unique<EngineClient>(m_target, m_request.stop);
         if (Status connected = client->connect(); !connected)
             return connected;
-        auto swarm = client->swarmInfo();
-        if (!swarm)
-            return swarm.error();
-        if (swarm->isManager()) {
+        auto kind = targetKindOf(*client);
+        if (!kind)
+            return kind.error();
+        if (kind.value() == TargetKind::Swarm) {
             m_driver = std::make_unique<SwarmDriver>(m_request, m_target, m_reporter, std::move(client));
             m_reporter.log(LogLevel::Info,
                            QStringLiteral("the engine is a Swarm manager: the app runs as a service"));
             return success();
         }
-        if (swarm->isWorker())
-            return Error::badInput(QStringLiteral("%1 is a Swarm worker; deploy to a manager").arg(where()));
-        const QString &state = swarm->localNodeState;
-        if (state == u"locked" || state == u"pending" || state == u"error")
-            return Error::failed(
-                QStringLiteral("%1: the engine's Swarm is %2%3: deploy once it is active")
-                    .arg(where(), state,
-                         swarm->error.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(swarm->error)));
         // Not in a Swarm: one container per app.
         if (m_request.deploy.replicas > 1)
             return Error::badInput(

@@ -31,6 +31,10 @@ inline constexpr const char *commit = "io.slipway.commit";
 // The host ports the container holds, "8080,8443": a new release whose ports overlap has to
 // stop the old container before it can start.
 inline constexpr const char *ports = "io.slipway.ports";
+// On a Swarm secret: the name in [deploy] secrets it holds the value of, and that value's
+// keyed hash (ResolvedSecrets::hashes).
+inline constexpr const char *secret = "io.slipway.secret";
+inline constexpr const char *secretHash = "io.slipway.secret-hash";
 } // namespace labels
 
 // Where the image of a release comes from on each target.
@@ -80,6 +84,9 @@ struct RolloutRequest
     // The values of deploy.secrets, by name: into the container (its environment, or with
     // deploy.secretFiles files under /run/secrets), never into a log, an event or an error.
     QMap<QString, QString> secrets;
+    // Their keyed hashes (ResolvedSecrets::hashes): what tells one value from another without
+    // it, as in the name of a Swarm secret.
+    QMap<QString, QString> secretHashes;
     QList<Target> targets;
     int batchSize = 0;     // targets deployed at once; 0: all in parallel. Stops after a failing batch.
     int steadySeconds = 5; // without a health check or image HEALTHCHECK: running this long is healthy

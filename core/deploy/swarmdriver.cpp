@@ -1,6 +1,8 @@
 #include "deploy/swarmdriver.h"
 
 #include "deploy/healthcheck.h"
+#include "deploy/swarmappsecrets.h"
+#include "engine/swarmsecrets.h"
 #include "util/crashpoint.h"
 #include "util/stopwait.h"
 
@@ -85,9 +87,12 @@ Status SwarmDriver::checkRequest() const
     if (deploy.proxy)
         return Error::badInput(prefix + QStringLiteral("[deploy.proxy] is not available on a Swarm target "
                                                        "(yet): publish the app's ports instead"));
-    if (!deploy.secrets.isEmpty())
-        return Error::badInput(prefix + QStringLiteral("[deploy] secrets would go to a Swarm target as Swarm "
-                                                       "secrets, which Slipway does not make yet"));
+    if (!deploy.secrets.isEmpty() && !deploy.secretFiles)
+        return Error::badInput(prefix +
+                               QStringLiteral("[deploy] secrets reach a Swarm service's tasks as files "
+                                              "under /run/secrets only (Swarm secrets), never in its "
+                                              "environment: set secrets = { names = [...], files = "
+                                              "true }"));
     for (const QString &mapping : deploy.ports)
         if (mapping.section(u'/', 0, 0).count(u':') != 1)
             return Error::badInput(prefix + QStringLiteral("[deploy] ports \"%1\": a Swarm service publishes "
@@ -308,7 +313,14 @@ Result<AppInstance> SwarmDriver::switchTo(const QList<AppInstance> &current)
                            "it (it has no label %3=%2): remove or rename it, or set another "
                            "[deploy] name")
                 .arg(where(), m_request.app, label(labels::app)));
-    const ServiceSpec spec = serviceSpec(healthTest());
+    ServiceSpec spec = serviceSpec(healthTest());
+    SwarmSecrets secrets(m_client->connection());
+    const auto log = [this](const QString &text) { m_reporter.log(LogLevel::Info, text); };
+    auto placed = placeSwarmSecrets(secrets, QStringLiteral("%1: service %2").arg(where(), m_request.app),
+                                    m_request.app, m_request.secrets, m_request.secretHashes, log);
+    if (!placed)
+        return placed.error();
+    spec.secrets = placed.value();
     const QByteArray auth =
         m_image.credential ? EngineImages::registryAuth(*m_image.credential, m_image.registry) : QByteArray();
     const QString how = QStringLiteral("%1 replica(s) of %2, %3, monitor %4 s")
@@ -341,12 +353,43 @@ Result<AppInstance> SwarmDriver::switchTo(const QList<AppInstance> &current)
     auto service = m_client->inspectService(id);
     if (!service)
         return service.error();
+    pruneSwarmSecrets(secrets, m_request.app, service.value(), log);
     return instanceOf(service.value());
 }
 
-// Each task of the release that runs, said once: "replica 2/3 running app@sha256:…".
-void SwarmDriver::reportReplicas(const QList<ServiceTask> &tasks, int replicas)
+// Each task of the release that runs, said once: "replica 2/3 running app@sha256:…"; and every
+// task Swarm wants running, by slot, to the window's rows whenever one changed.
+void SwarmDriver::reportReplicas(const QString &serviceId, const QList<ServiceTask> &tasks, int replicas)
 {
+    if (!m_nodeNames) {
+        auto names = EngineServices(m_client->connection()).nodeNames();
+        m_nodeNames = names ? names.value() : QMap<QString, QString>();
+    }
+    QList<ReplicaState> rows;
+    for (const ServiceTask &task : tasks) {
+        // A slot's current task; or, of the release, one that failed (Swarm starts another).
+        if (task.desiredState != u"running" && !(isOurs(task) && isFailed(task)))
+            continue;
+        ReplicaState row{.slot = task.slot,
+                         .node =
+                             task.nodeId.isEmpty() ? QString() : m_nodeNames->value(task.nodeId, task.nodeId),
+                         .state = task.state,
+                         .release = task.containerLabels.value(label(labels::release)),
+                         .error = task.error};
+        const auto same = std::find_if(rows.begin(), rows.end(),
+                                       [&](const ReplicaState &other) { return other.slot == row.slot; });
+        if (same == rows.end())
+            rows.append(row);
+        else if (task.desiredState == u"running")
+            *same = row; // the slot's live task wins over a failed one
+    }
+    std::sort(rows.begin(), rows.end(),
+              [](const ReplicaState &a, const ReplicaState &b) { return a.slot < b.slot; });
+    if (rows != m_replicaRows) {
+        m_replicaRows = rows;
+        m_reporter.replicas(serviceId, rows);
+    }
+
     for (const ServiceTask &task : tasks) {
         if (isOurs(task) && runs(task) && !m_reportedTasks.contains(task.id)) {
             m_reportedTasks.insert(task.id);
@@ -383,7 +426,7 @@ Status SwarmDriver::follow(const QString &serviceId, bool created)
         auto tasks = m_client->serviceTasks(serviceId);
         if (!tasks)
             return tasks.error();
-        reportReplicas(tasks.value(), deploy.replicas);
+        reportReplicas(serviceId, tasks.value(), deploy.replicas);
         // Every task Swarm wants running is the release's, runs, and there are as many as asked.
         qsizetype wanted = 0;
         bool allOurs = true;
@@ -485,11 +528,15 @@ void SwarmDriver::undo(const QString &serviceId, bool created, const Error &erro
     if (&client == &cleanup)
         (void)cleanup.connect();
     if (created) {
-        if (Status removed = client.removeService(serviceId); !removed)
+        if (Status removed = client.removeService(serviceId); !removed) {
             m_reporter.log(LogLevel::Warning, removed.error().message);
-        else
+        } else {
             m_reporter.log(LogLevel::Info, QStringLiteral("removed service %1, which never ran release %2")
                                                .arg(m_request.app, m_request.release));
+            SwarmSecrets secrets(client.connection());
+            pruneSwarmSecrets(secrets, m_request.app, ServiceState{},
+                              [this](const QString &text) { m_reporter.log(LogLevel::Info, text); });
+        }
         return;
     }
     auto service = client.inspectService(serviceId);
@@ -550,6 +597,9 @@ Result<QStringList> SwarmDriver::restore(const QString &serving)
             return removed.error();
         say(LogLevel::Info, QStringLiteral("removed service %1, made by the interrupted release %2")
                                 .arg(m_request.app, interrupted));
+        SwarmSecrets secrets(m_client->connection());
+        pruneSwarmSecrets(secrets, m_request.app, ServiceState{},
+                          [&](const QString &text) { say(LogLevel::Info, text); });
     } else if (service.value()->previousLabels.value(label(labels::release)) == serving) {
         // Swarm keeps the spec it ran before: sent again, it is the serving release as it was.
         if (Status back = m_client->rollbackService(service.value()->id); !back)

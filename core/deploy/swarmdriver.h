@@ -56,7 +56,7 @@ private:
     // failing that, Swarm has rolled the update back).
     Status follow(const QString &serviceId, bool created);
     Error failure(const QString &serviceId, const QList<ServiceTask> &tasks, const QString &what);
-    void reportReplicas(const QList<ServiceTask> &tasks, int replicas);
+    void reportReplicas(const QString &serviceId, const QList<ServiceTask> &tasks, int replicas);
     // After a failed create or an interrupted follow: the target as it was, as far as Swarm
     // lets us (the new service removed, or Swarm asked to go back to the previous spec).
     void undo(const QString &serviceId, bool created, const Error &error);
@@ -69,9 +69,11 @@ private:
     ImageSource m_image; // the request's, or its platform's for the manager's engine (prepare())
     RolloutReporter &m_reporter;
     std::unique_ptr<EngineClient> m_client;
-    std::optional<DeployLock> m_lock; // released before m_client goes
-    QSet<QString> m_reportedTasks;    // tasks already said to run
-    QSet<QString> m_reportedProblems; // pending tasks' reasons already said
+    std::optional<DeployLock> m_lock;                  // released before m_client goes
+    QSet<QString> m_reportedTasks;                     // tasks already said to run
+    QSet<QString> m_reportedProblems;                  // pending tasks' reasons already said
+    std::optional<QMap<QString, QString>> m_nodeNames; // hostname by node id, read once
+    QList<ReplicaState> m_replicaRows;                 // as last posted
     QElapsedTimer m_timer;
 };
 

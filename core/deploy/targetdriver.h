@@ -35,6 +35,8 @@ public:
     RolloutReporter(EventSink *events, QString target);
 
     void state(TargetState state, const QString &detail = {});
+    // A Swarm service's replicas while it rolls out: a WaitingHealthy state that lists them.
+    void replicas(const QString &detail, const QList<ReplicaState> &replicas);
     // The Healthy state, with what the image transfer sent (setImageTransfer).
     void healthy(const QString &detail);
     void log(LogLevel level, const QString &text);

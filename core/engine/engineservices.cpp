@@ -28,9 +28,21 @@ QJsonObject policyJson(const ServiceUpdatePolicy &policy)
 
 QString filtersQuery(const char *key, const QString &value)
 {
-    const QJsonObject filters{{QString::fromLatin1(key), QJsonArray{value}}};
-    return QString::fromUtf8(
-        QUrl::toPercentEncoding(QString::fromUtf8(QJsonDocument(filters).toJson(QJsonDocument::Compact))));
+    return engineFilters(QJsonObject{{QString::fromLatin1(key), QJsonArray{value}}});
+}
+
+QStringList secretNamesOf(const QJsonObject &spec)
+{
+    QStringList names;
+    const QJsonArray secrets = spec.value(QStringLiteral("TaskTemplate"))
+                                   .toObject()
+                                   .value(QStringLiteral("ContainerSpec"))
+                                   .toObject()
+                                   .value(QStringLiteral("Secrets"))
+                                   .toArray();
+    for (const QJsonValue &secret : secrets)
+        names.append(secret.toObject().value(QStringLiteral("SecretName")).toString());
+    return names;
 }
 
 ServiceState serviceState(const QJsonObject &json)
@@ -65,8 +77,10 @@ ServiceState serviceState(const QJsonObject &json)
     const QJsonObject update = json.value(QStringLiteral("UpdateStatus")).toObject();
     state.updateState = update.value(QStringLiteral("State")).toString();
     state.updateMessage = update.value(QStringLiteral("Message")).toString();
-    state.previousLabels = stringMapOf(
-        json.value(QStringLiteral("PreviousSpec")).toObject().value(QStringLiteral("Labels")).toObject());
+    const QJsonObject previous = json.value(QStringLiteral("PreviousSpec")).toObject();
+    state.previousLabels = stringMapOf(previous.value(QStringLiteral("Labels")).toObject());
+    state.secretNames = secretNamesOf(spec);
+    state.previousSecretNames = secretNamesOf(previous);
     return state;
 }
 
@@ -95,6 +109,17 @@ QByteArray EngineServices::specBody(const ServiceSpec &spec)
         container.insert(QStringLiteral("Mounts"), mounts);
     if (!spec.hosts.isEmpty())
         container.insert(QStringLiteral("Hosts"), QJsonArray::fromStringList(spec.hosts));
+    QJsonArray secrets;
+    for (const ServiceSecretRef &secret : spec.secrets)
+        secrets.append(
+            QJsonObject{{QStringLiteral("File"), QJsonObject{{QStringLiteral("Name"), secret.file},
+                                                             {QStringLiteral("UID"), QStringLiteral("0")},
+                                                             {QStringLiteral("GID"), QStringLiteral("0")},
+                                                             {QStringLiteral("Mode"), 0444}}},
+                        {QStringLiteral("SecretID"), secret.id},
+                        {QStringLiteral("SecretName"), secret.name}});
+    if (!secrets.isEmpty())
+        container.insert(QStringLiteral("Secrets"), secrets);
     if (!spec.healthTest.isEmpty())
         container.insert(QStringLiteral("HealthCheck"),
                          QJsonObject{{QStringLiteral("Test"), QJsonArray::fromStringList(spec.healthTest)},
@@ -320,6 +345,148 @@ Status EngineServices::followLogs(const QString &serviceId,
     EngineConnection::Request request;
     request.path = QStringLiteral("/services/%1/logs?stdout=1&stderr=1&follow=1&tail=%2")
                        .arg(serviceId, tail < 0 ? QStringLiteral("all") : QString::number(tail));
+    request.timeoutSeconds = 0;
+    request.onData = [&](const char *data, qsizetype size) {
+        EngineContainers::demultiplex(
+            pending, QByteArray(data, size), [&](int stream, const QByteArray &payload) {
+                QByteArray &buffer = partial[stream];
+                buffer.append(payload);
+                qsizetype newline;
+                while (keepGoing && (newline = buffer.indexOf('\n')) >= 0) {
+                    keepGoing = onLine(stream, QString::fromUtf8(buffer.left(newline)));
+                    buffer.remove(0, newline + 1);
+                }
+            });
+        return keepGoing;
+    };
+    auto reply = m_connection.send(request, what);
+    if (!reply)
+        return reply.error();
+    if (reply->status != 200)
+        return m_connection.httpError(what, reply.value());
+    for (int stream = 1; stream <= 2 && keepGoing; ++stream)
+        if (!partial[stream].isEmpty())
+            keepGoing = onLine(stream, QString::fromUtf8(partial[stream]));
+    return success();
+}
+
+namespace {
+
+// GET /services/{id}: its Spec whole, as Swarm has it, changed by `change`, then POST
+// .../update?version=N. Swarm counts the version up on its own too (an update's status): when it
+// moved on between the two, the spec is read and sent again.
+Status changeSpec(EngineConnection &connection, const QString &id, const QString &what,
+                  const std::function<void(QJsonObject &spec)> &change)
+{
+    for (int attempt = 1;; ++attempt) {
+        EngineConnection::Request inspect;
+        inspect.path = QStringLiteral("/services/%1").arg(id);
+        auto current = connection.expect(inspect, what, {200});
+        if (!current)
+            return current.error();
+        const QJsonObject json = QJsonDocument::fromJson(current->body).object();
+        const qint64 version = qint64(
+            json.value(QStringLiteral("Version")).toObject().value(QStringLiteral("Index")).toDouble());
+        QJsonObject spec = json.value(QStringLiteral("Spec")).toObject();
+        change(spec);
+        EngineConnection::Request request;
+        request.method = "POST";
+        request.path = QStringLiteral("/services/%1/update?version=%2").arg(id).arg(version);
+        request.body = QJsonDocument(spec).toJson(QJsonDocument::Compact);
+        auto reply = connection.expect(request, what, {200});
+        if (reply)
+            return success();
+        if (attempt == 3)
+            return reply.error();
+        auto again = connection.expect(inspect, what, {200});
+        if (!again || qint64(QJsonDocument::fromJson(again->body)
+                                 .object()
+                                 .value(QStringLiteral("Version"))
+                                 .toObject()
+                                 .value(QStringLiteral("Index"))
+                                 .toDouble()) == version)
+            return reply.error();
+    }
+}
+
+} // namespace
+
+Result<QList<ServiceState>> EngineServices::list(const QString &label)
+{
+    EngineConnection::Request request;
+    request.path = QStringLiteral("/services?filters=") + filtersQuery("label", label);
+    auto reply = m_connection.expect(request, QStringLiteral("list services labelled %1").arg(label), {200});
+    if (!reply)
+        return reply.error();
+    QList<ServiceState> services;
+    for (const QJsonValue &value : QJsonDocument::fromJson(reply->body).array())
+        services.append(serviceState(value.toObject()));
+    return services;
+}
+
+Status EngineServices::scale(const QString &id, qint64 replicas, const QMap<QString, QString> &labels)
+{
+    return changeSpec(m_connection, id, QStringLiteral("scale service %1 to %2").arg(id).arg(replicas),
+                      [&](QJsonObject &spec) {
+                          QJsonObject mode = spec.value(QStringLiteral("Mode")).toObject();
+                          QJsonObject replicated = mode.value(QStringLiteral("Replicated")).toObject();
+                          replicated.insert(QStringLiteral("Replicas"), replicas);
+                          mode.insert(QStringLiteral("Replicated"), replicated);
+                          spec.insert(QStringLiteral("Mode"), mode);
+                          QJsonObject serviceLabels = spec.value(QStringLiteral("Labels")).toObject();
+                          for (auto it = labels.begin(); it != labels.end(); ++it) {
+                              if (it.value().isEmpty())
+                                  serviceLabels.remove(it.key());
+                              else
+                                  serviceLabels.insert(it.key(), it.value());
+                          }
+                          spec.insert(QStringLiteral("Labels"), serviceLabels);
+                      });
+}
+
+Status EngineServices::forceUpdate(const QString &id)
+{
+    return changeSpec(m_connection, id, QStringLiteral("restart the tasks of service %1").arg(id),
+                      [](QJsonObject &spec) {
+                          QJsonObject task = spec.value(QStringLiteral("TaskTemplate")).toObject();
+                          task.insert(QStringLiteral("ForceUpdate"),
+                                      task.value(QStringLiteral("ForceUpdate")).toInteger() + 1);
+                          spec.insert(QStringLiteral("TaskTemplate"), task);
+                      });
+}
+
+Result<QMap<QString, QString>> EngineServices::nodeNames()
+{
+    EngineConnection::Request request;
+    request.path = QStringLiteral("/nodes");
+    auto reply = m_connection.expect(request, QStringLiteral("list the Swarm's nodes"), {200});
+    if (!reply)
+        return reply.error();
+    QMap<QString, QString> names;
+    for (const QJsonValue &value : QJsonDocument::fromJson(reply->body).array())
+        names.insert(value[QStringLiteral("ID")].toString(),
+                     value[QStringLiteral("Description")][QStringLiteral("Hostname")].toString());
+    return names;
+}
+
+Status EngineServices::serviceLogs(const QString &serviceId, const EngineContainers::LogQuery &query,
+                                   bool details,
+                                   const std::function<bool(int stream, const QString &line)> &onLine)
+{
+    const QString what = QStringLiteral("logs of service %1").arg(serviceId);
+    QByteArray pending;
+    QByteArray partial[3];
+    bool keepGoing = true;
+    EngineConnection::Request request;
+    request.path = QStringLiteral("/services/%1/logs?stdout=1&stderr=1&follow=%2&tail=%3")
+                       .arg(serviceId, query.follow ? QStringLiteral("1") : QStringLiteral("0"),
+                            query.tail < 0 ? QStringLiteral("all") : QString::number(query.tail));
+    if (query.since > 0)
+        request.path += QStringLiteral("&since=%1").arg(query.since);
+    if (query.timestamps)
+        request.path += QStringLiteral("&timestamps=1");
+    if (details)
+        request.path += QStringLiteral("&details=1");
     request.timeoutSeconds = 0;
     request.onData = [&](const char *data, qsizetype size) {
         EngineContainers::demultiplex(

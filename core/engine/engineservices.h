@@ -46,6 +46,14 @@ struct ServicePort
     QString protocol = QStringLiteral("tcp");
 };
 
+// A Swarm secret a service's tasks read, as the file /run/secrets/FILE.
+struct ServiceSecretRef
+{
+    QString id;
+    QString name; // the secret's
+    QString file;
+};
+
 // What a replicated service is made of (the body of POST /services/create and, whole, of
 // /services/{id}/update). Its endpoint mode is dnsrr: no virtual IP, so no IPVS either.
 struct ServiceSpec
@@ -58,6 +66,7 @@ struct ServiceSpec
     QStringList args; // replaces the image's CMD; empty: the image's
     QList<ContainerMount> mounts;
     QStringList hosts; // "ADDRESS NAME" lines for /etc/hosts
+    QList<ServiceSecretRef> secrets;
     // The task's health check; empty test: the image's HEALTHCHECK.
     QStringList healthTest;
     qint64 healthIntervalNanoseconds = 0;
@@ -93,6 +102,9 @@ struct ServiceState
     QString updateState;
     QString updateMessage;
     QMap<QString, QString> previousLabels; // PreviousSpec's labels; empty: none
+    // The names of the Swarm secrets its spec and its previous spec give the tasks.
+    QStringList secretNames;
+    QStringList previousSecretNames;
 };
 
 // One task of a service (GET /tasks).
@@ -152,6 +164,30 @@ private:
     Result<QStringList> logLines(const QString &path, const QString &what);
 
     EngineConnection &m_connection;
+
+public:
+    // What a user does to an app's service by hand (core/deploy/swarmapps.cpp).
+
+    // Every service that carries `label` (a key, or KEY=VALUE).
+    Result<QList<ServiceState>> list(const QString &label);
+    // Sets service `id` to `replicas` tasks, and `labels` on the service (an empty value removes
+    // one). The rest of its spec stays as Swarm has it: the Spec of GET /services/{id} goes back
+    // whole with only these changed, at the version it was read at (read and sent again when
+    // Swarm moved the service on between the two). So does forceUpdate.
+    Status scale(const QString &id, qint64 replicas, const QMap<QString, QString> &labels = {});
+    // Has Swarm replace every task of service `id` (TaskTemplate.ForceUpdate counted up), one
+    // after another as its UpdateConfig says: a rolling restart.
+    Status forceUpdate(const QString &id);
+    // The hostname of each node of the Swarm, by node id (GET /nodes).
+    Result<QMap<QString, QString>> nodeNames();
+    // The output of all the service's tasks (GET /services/{id}/logs) as `query` says: tail
+    // (per task), since, timestamps, follow. With `details`, each line's text (after its time)
+    // starts with the task's context and a space: "com.docker.swarm.node.id=N,
+    // com.docker.swarm.service.id=S,com.docker.swarm.task.id=T" (comma-separated, sorted, with
+    // any attributes of the log driver). Until the stream ends, onLine returns false or stop is
+    // requested.
+    Status serviceLogs(const QString &serviceId, const EngineContainers::LogQuery &query, bool details,
+                       const std::function<bool(int stream, const QString &line)> &onLine);
 };
 
 } // namespace slipway

@@ -115,6 +115,17 @@ enum class TargetState
     Cancelled
 };
 
+// One replica of an app's Swarm service while a rollout follows it: a task Swarm wants running.
+struct ReplicaState
+{
+    int slot = 0;
+    QString node;    // the node's hostname; its id when not known; empty: not placed yet
+    QString state;   // the task's: "pending", "preparing", "starting", "running", "failed", ...
+    QString release; // the release the task runs
+    QString error;   // why it waits or failed; empty: nothing to say
+    bool operator==(const ReplicaState &) const = default;
+};
+
 struct TargetEvent
 {
     QString target;
@@ -124,6 +135,9 @@ struct TargetEvent
     // not known (pulled from a registry).
     qint64 imageBytesSent = -1;
     qint64 imageBytes = 0;
+    // With WaitingHealthy on a Swarm target: every replica as it is now, by slot. Empty: none
+    // to tell (a container target, or no news).
+    QList<ReplicaState> replicas = {};
 };
 
 using Event = std::variant<LogEvent, FetchEvent, LayerEvent, StageEvent, BlobEvent, TargetEvent>;

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
 #include <QString>
+#include <QUrl>
 
 namespace slipway {
 
@@ -22,6 +24,13 @@ inline QJsonObject jsonObjectOf(const QMap<QString, QString> &map)
     for (auto it = map.begin(); it != map.end(); ++it)
         object.insert(it.key(), it.value());
     return object;
+}
+
+// The Engine API's `filters` query value: {"label": ["a=b"], ...} as compact JSON, percent-encoded.
+inline QString engineFilters(const QJsonObject &filters)
+{
+    return QString::fromUtf8(
+        QUrl::toPercentEncoding(QString::fromUtf8(QJsonDocument(filters).toJson(QJsonDocument::Compact))));
 }
 
 } // namespace slipway

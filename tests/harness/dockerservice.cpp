@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLockFile>
+#include <QThread>
 #include <QUrlQuery>
 
 namespace slipway::test {
@@ -108,6 +109,48 @@ bool DockerService::initSwarm(QString *error)
     }
     m_swarmAddress = address;
     return true;
+}
+
+bool DockerService::joinSwarm(const DockerService &manager, QString *error)
+{
+    QString token;
+    if (manager.docker({QStringLiteral("swarm"), QStringLiteral("join-token"), QStringLiteral("-q"),
+                        QStringLiteral("worker")},
+                       &token) != 0) {
+        *error = QStringLiteral("docker swarm join-token: ") + token.trimmed();
+        return false;
+    }
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(freeLoopbackPort());
+    QString output;
+    if (docker({QStringLiteral("swarm"), QStringLiteral("join"), QStringLiteral("--token"), token.trimmed(),
+                QStringLiteral("--listen-addr"), address, QStringLiteral("--advertise-addr"), address,
+                manager.swarmAddress()},
+               &output) != 0) {
+        *error = QStringLiteral("docker swarm join: ") + output.trimmed();
+        return false;
+    }
+    m_swarmAddress = address;
+    // The manager places tasks on it once it sees it ready.
+    const QString id = nodeId();
+    for (int i = 0; i < 150; ++i) {
+        QString state;
+        manager.docker({QStringLiteral("node"), QStringLiteral("inspect"), QStringLiteral("--format"),
+                        QStringLiteral("{{.Status.State}}"), id},
+                       &state);
+        if (state.trimmed() == u"ready")
+            return true;
+        QThread::msleep(200);
+    }
+    *error = QStringLiteral("the manager does not see node %1 ready after 30 s").arg(id);
+    return false;
+}
+
+QString DockerService::nodeId() const
+{
+    QString output;
+    docker({QStringLiteral("info"), QStringLiteral("--format"), QStringLiteral("{{.Swarm.NodeID}}")},
+           &output);
+    return output.trimmed();
 }
 
 bool DockerService::prepare()

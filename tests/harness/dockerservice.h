@@ -34,6 +34,11 @@ public:
     // address in swarmAddress()); stopping the service leaves the Swarm again.
     bool initSwarm(QString *error);
     QString swarmAddress() const { return m_swarmAddress; }
+    // Joins the Swarm `manager` made (initSwarm()) as a worker, listening on a free loopback port
+    // of its own. Both share the host's network: a host port a task publishes is taken for both.
+    bool joinSwarm(const DockerService &manager, QString *error);
+    // This engine's node id in its Swarm; empty when it is in none.
+    QString nodeId() const;
 
 protected:
     bool prepare() override;

@@ -16,9 +16,11 @@
 #include "processes.h"
 #include "registryserver.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -180,6 +182,60 @@ private:
         return tasks;
     }
 
+    // What `path` holds in each running task's container, sorted.
+    QStringList taskFiles(const QString &path) const
+    {
+        QString output;
+        m_docker->docker({QStringLiteral("ps"), QStringLiteral("--filter"),
+                          QStringLiteral("label=com.docker.swarm.service.name=app"),
+                          QStringLiteral("--format"), QStringLiteral("{{.ID}}")},
+                         &output);
+        QStringList contents;
+        for (const QString &id : output.split(u'\n', Qt::SkipEmptyParts)) {
+            QString content;
+            m_docker->docker({QStringLiteral("exec"), id.trimmed(), QStringLiteral("/bin/busybox"),
+                              QStringLiteral("cat"), path},
+                             &content);
+            contents.append(content.trimmed());
+        }
+        contents.sort();
+        return contents;
+    }
+
+    // "NODE STATE" of each of the service's tasks that Swarm wants running, sorted.
+    QStringList runningTaskNodes() const
+    {
+        QString output;
+        m_docker->docker({QStringLiteral("service"), QStringLiteral("ps"), QStringLiteral("app"),
+                          QStringLiteral("--filter"), QStringLiteral("desired-state=running"),
+                          QStringLiteral("-q")},
+                         &output);
+        QStringList nodes;
+        for (const QString &task : output.split(u'\n', Qt::SkipEmptyParts)) {
+            QString node;
+            m_docker->docker({QStringLiteral("inspect"), QStringLiteral("--format"),
+                              QStringLiteral("{{.NodeID}} {{.Status.State}}"), task.trimmed()},
+                             &node);
+            nodes.append(node.trimmed());
+        }
+        nodes.sort();
+        return nodes;
+    }
+
+    // The Swarm's secrets, by name, sorted.
+    QStringList secretNames() const
+    {
+        QString output;
+        m_docker->docker({QStringLiteral("secret"), QStringLiteral("ls"), QStringLiteral("--format"),
+                          QStringLiteral("{{.Name}}")},
+                         &output);
+        QStringList names = output.split(u'\n', Qt::SkipEmptyParts);
+        for (QString &name : names)
+            name = name.trimmed();
+        names.sort();
+        return names;
+    }
+
     // An HttpStub that answers as an engine whose GET /info says `swarm`.
     static std::unique_ptr<HttpStub> fakeEngine(const QJsonObject &swarm)
     {
@@ -250,6 +306,9 @@ private Q_SLOTS:
                 break;
             QTest::qWait(200);
         }
+        m_docker->docker({QStringLiteral("secret"), QStringLiteral("ls"), QStringLiteral("-q")}, &output);
+        for (const QString &id : output.split(u'\n', Qt::SkipEmptyParts))
+            m_docker->docker({QStringLiteral("secret"), QStringLiteral("rm"), id.trimmed()});
         QString error;
         QVERIFY2(m_docker->reset({}, &error), qPrintable(error));
     }
@@ -371,6 +430,8 @@ private Q_SLOTS:
         RolloutRequest three = request(QStringLiteral("2"), QStringLiteral("v2"));
         three.deploy.ports.clear();
         three.deploy.replicas = 3;
+        EventQueue events;
+        three.events = &events;
         result = rollout(three);
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
         const QString notes = result.targets.at(0).notes.join(u'\n');
@@ -382,6 +443,29 @@ private Q_SLOTS:
                      qPrintable(notes));
         QTRY_COMPARE_WITH_TIMEOUT(runningTasks(), QStringList(3, QStringLiteral("2 v2")), 15000);
         QCOMPARE(serviceField(QStringLiteral("{{.Spec.Mode.Replicated.Replicas}}")), QStringLiteral("3"));
+
+        // The window's replica rows: the last list posted has the three slots running release 2
+        // on this machine's node, and an earlier one had a slot not yet so.
+        QList<QList<ReplicaState>> posted;
+        for (const Event &event : events.drain())
+            if (const auto *target = std::get_if<TargetEvent>(&event); target && !target->replicas.isEmpty())
+                posted.append(target->replicas);
+        QVERIFY(posted.size() >= 2);
+        const QList<ReplicaState> &last = posted.constLast();
+        QCOMPARE(last.size(), 3);
+        for (int slot = 1; slot <= 3; ++slot) {
+            const ReplicaState &replica = last.at(slot - 1);
+            QCOMPARE(replica.slot, slot);
+            QCOMPARE(replica.node, QSysInfo::machineHostName());
+            QCOMPARE(replica.state, QStringLiteral("running"));
+            QCOMPARE(replica.release, QStringLiteral("2"));
+        }
+        const auto allRunTwo = [](const QList<ReplicaState> &replicas) {
+            return std::all_of(replicas.begin(), replicas.end(), [](const ReplicaState &replica) {
+                return replica.state == u"running" && replica.release == u"2";
+            });
+        };
+        QVERIFY(!allRunTwo(posted.constFirst()));
     }
 
     // What a repair of an interrupted rollout does (core/deploy/repair.cpp drives the driver so):
@@ -416,6 +500,135 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(serviceField(QStringLiteral("{{.UpdateStatus.State}}")),
                                   QStringLiteral("rollback_completed"), 30000);
         QTRY_COMPARE_WITH_TIMEOUT(runningTasks(), QStringList{QStringLiteral("1 v1")}, 15000);
+    }
+
+    // [deploy] secrets as Swarm secrets: the task reads the value under /run/secrets, a new
+    // value is a new secret, and a secret no spec of the service names any more is removed.
+    void secretReachesTheTaskAndFollowsItsValue()
+    {
+        const auto withSecret = [this](const QString &release, const QString &value, const QString &hash) {
+            RolloutRequest r =
+                request(release, release == u"2" ? QStringLiteral("v2") : QStringLiteral("v1"));
+            r.deploy.ports.clear();
+            r.deploy.secrets = {QStringLiteral("API_TOKEN")};
+            r.deploy.secretFiles = true;
+            r.secrets = {{QStringLiteral("API_TOKEN"), value}};
+            r.secretHashes = {{QStringLiteral("API_TOKEN"), hash}};
+            return r;
+        };
+        const QString first = QString(64, u'a');
+        const QString second = QString(64, u'b');
+        RolloutResult result = rollout(withSecret(QStringLiteral("1"), QStringLiteral("t0ken-one"), first));
+        QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        QCOMPARE(taskFiles(QStringLiteral("/run/secrets/API_TOKEN")),
+                 QStringList{QStringLiteral("t0ken-one")});
+        QCOMPARE(secretNames(), QStringList{QStringLiteral("app.API_TOKEN.aaaaaaaaaaaa")});
+        QCOMPARE(
+            serviceField(QStringLiteral("{{(index .Spec.TaskTemplate.ContainerSpec.Secrets 0).File.Name}}")),
+            QStringLiteral("API_TOKEN"));
+        const QString notes = describe(result);
+        QVERIFY2(
+            notes.contains(QStringLiteral("1 secret(s) as files under /run/secrets, from Swarm secrets (1 "
+                                          "made now)")),
+            qPrintable(notes));
+        QVERIFY2(!notes.contains(QStringLiteral("t0ken")), qPrintable(notes));
+
+        // A new value: a secret of its own; the first stays while the previous spec names it.
+        result = rollout(withSecret(QStringLiteral("2"), QStringLiteral("t0ken-two"), second));
+        QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        QTRY_COMPARE_WITH_TIMEOUT(taskFiles(QStringLiteral("/run/secrets/API_TOKEN")),
+                                  QStringList{QStringLiteral("t0ken-two")}, 15000);
+        QCOMPARE(secretNames(), (QStringList{QStringLiteral("app.API_TOKEN.aaaaaaaaaaaa"),
+                                             QStringLiteral("app.API_TOKEN.bbbbbbbbbbbb")}));
+
+        // The same value again (release 1's image): its secret is used as it is, and the first,
+        // which no spec names now, is gone.
+        result = rollout(withSecret(QStringLiteral("3"), QStringLiteral("t0ken-two"), second));
+        QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        QVERIFY2(describe(result).contains(QStringLiteral("(0 made now)")), qPrintable(describe(result)));
+        QVERIFY2(describe(result).contains(QStringLiteral(
+                     "removed 1 Swarm secret(s) no spec of the service names: app.API_TOKEN.aaaaaaaaaaaa")),
+                 qPrintable(describe(result)));
+        QCOMPARE(secretNames(), QStringList{QStringLiteral("app.API_TOKEN.bbbbbbbbbbbb")});
+        QTRY_COMPARE_WITH_TIMEOUT(taskFiles(QStringLiteral("/run/secrets/API_TOKEN")),
+                                  QStringList{QStringLiteral("t0ken-two")}, 15000);
+
+        // A secret of the name Slipway would give another value, made by hand: refused, and
+        // the service is not touched.
+        QTemporaryDir work;
+        QFile data(work.filePath(QStringLiteral("data")));
+        QVERIFY(data.open(QIODevice::WriteOnly) && data.write("by hand") > 0);
+        data.close();
+        QString output;
+        QCOMPARE(m_docker->docker({QStringLiteral("secret"), QStringLiteral("create"),
+                                   QStringLiteral("app.API_TOKEN.cccccccccccc"), data.fileName()},
+                                  &output),
+                 0);
+        const QString version = serviceField(QStringLiteral("{{.Version.Index}}"));
+        result = rollout(withSecret(QStringLiteral("4"), QStringLiteral("t0ken-three"), QString(64, u'c')));
+        QVERIFY(!result.allHealthy());
+        QCOMPARE(
+            result.targets.at(0).error,
+            QStringLiteral("target swarm (%1): service app: secret API_TOKEN: a Swarm secret named "
+                           "app.API_TOKEN.cccccccccccc is already there, and Slipway did not make it of this "
+                           "value: remove it (docker secret rm app.API_TOKEN.cccccccccccc) and deploy again")
+                .arg(m_docker->endpoint()));
+        QCOMPARE(serviceField(QStringLiteral("{{.Version.Index}}")), version);
+
+        // As environment variables: Swarm has no such thing for secrets.
+        RolloutRequest inEnv =
+            withSecret(QStringLiteral("5"), QStringLiteral("t0ken-four"), QString(64, u'd'));
+        inEnv.deploy.secretFiles = false;
+        result = rollout(inEnv);
+        QVERIFY(!result.allHealthy());
+        QCOMPARE(
+            result.targets.at(0).error,
+            QStringLiteral("target swarm (%1): app app: [deploy] secrets reach a Swarm service's tasks as "
+                           "files under /run/secrets only (Swarm secrets), never in its environment: set "
+                           "secrets = { names = [...], files = true }")
+                .arg(m_docker->endpoint()));
+        QCOMPARE(serviceField(QStringLiteral("{{.Version.Index}}")), version);
+    }
+
+    // A second dockerd joined as a worker: the replicas spread over both nodes, the worker pulls
+    // the release from the registry itself, and an update replaces the tasks on both. No port
+    // is published: both nodes share this machine's network, so a host port is one for both.
+    void spreadsOverAWorkerNode()
+    {
+        DockerService worker(QStringList{m_registry->address()});
+        QVERIFY2(worker.start(), qPrintable(worker.errorString()));
+        QString error;
+        QVERIFY2(worker.joinSwarm(*m_docker, &error), qPrintable(error));
+        const QString workerNode = worker.nodeId();
+        const QString managerNode = m_docker->nodeId();
+        QVERIFY(!workerNode.isEmpty() && workerNode != managerNode);
+        QStringList bothNodes{managerNode + QStringLiteral(" running"),
+                              workerNode + QStringLiteral(" running")};
+        bothNodes.sort();
+        const auto twoReplicas = [this](const QString &release, const QString &image) {
+            RolloutRequest r = request(release, image);
+            r.deploy.ports.clear();
+            r.deploy.replicas = 2;
+            return r;
+        };
+        for (const auto &[release, image] : {std::pair{QStringLiteral("1"), QStringLiteral("v1")},
+                                             std::pair{QStringLiteral("2"), QStringLiteral("v2")}}) {
+            const RolloutResult result = rollout(twoReplicas(release, image));
+            QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+            QVERIFY2(describe(result).contains(QStringLiteral("replica 2/2 running app@sha256:")),
+                     qPrintable(describe(result)));
+            // One task of the release on each node.
+            QTRY_COMPARE_WITH_TIMEOUT(runningTaskNodes(), bothNodes, 15000);
+            QString labels;
+            worker.docker({QStringLiteral("ps"), QStringLiteral("--filter"),
+                           QStringLiteral("label=com.docker.swarm.service.name=app"),
+                           QStringLiteral("--format"), QStringLiteral("{{.Label \"io.slipway.release\"}}")},
+                          &labels);
+            QCOMPARE(labels.trimmed(), release);
+        }
+        worker.stop(); // leaves the Swarm
+        m_docker->docker(
+            {QStringLiteral("node"), QStringLiteral("rm"), QStringLiteral("--force"), workerNode});
     }
 
     void refusesAServiceItDidNotMake()

@@ -384,6 +384,8 @@ void TestTargetCli::checkAgainstTheEngine()
     QCOMPARE(proxy.value(u"httpsPort").toInt(), 443);
     QCOMPARE(proxy.value(u"image").toString(), QString::fromLatin1(slipway::TargetProxy::defaultImage));
     QVERIFY(proxy.value(u"routes").toArray().isEmpty());
+    // An engine in no Swarm: no "swarm" (nor a swarm line above; a manager's: tst_swarmtargets).
+    QVERIFY(!info.contains(u"swarm"));
     QString engineVersion;
     // podman's own version is its client's; docker's client is not the daemon.
     QCOMPARE(service.cli({QStringLiteral("version"), QStringLiteral("--format"),

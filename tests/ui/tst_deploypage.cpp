@@ -8,6 +8,7 @@
 
 #include "console.h"
 #include "history/history.h"
+#include "models/eventpump.h"
 #include "models/layermodel.h"
 #include "models/logfiltermodel.h"
 #include "models/logmodel.h"
@@ -301,6 +302,43 @@ private Q_SLOTS:
         QVERIFY(m_controller->canDeploy());
         QTRY_VERIFY(item(QStringLiteral("target_staging")));
         QVERIFY(item(QStringLiteral("target_staging"))->property("checked").toBool());
+    }
+
+    // What a Swarm rollout posts as it follows the service (tst_swarm checks the driver posts
+    // it): a row per replica, kept when the target's state moves on.
+    void swarmReplicasShowAsRows()
+    {
+        using slipway::ReplicaState;
+        using slipway::TargetEvent;
+        using slipway::TargetState;
+        m_controller->pump()->queue()->post(
+            TargetEvent{.target = QStringLiteral("fleet"),
+                        .state = TargetState::WaitingHealthy,
+                        .detail = QStringLiteral("svc1"),
+                        .replicas = {ReplicaState{.slot = 1,
+                                                  .node = QStringLiteral("node-a"),
+                                                  .state = QStringLiteral("running"),
+                                                  .release = QStringLiteral("7"),
+                                                  .error = {}},
+                                     ReplicaState{.slot = 2,
+                                                  .node = {},
+                                                  .state = QStringLiteral("pending"),
+                                                  .release = QStringLiteral("7"),
+                                                  .error = QStringLiteral("no suitable node")}}});
+        m_controller->pump()->flush();
+        QTRY_VERIFY(item(QStringLiteral("replica_fleet_2")));
+        QCOMPARE(item(QStringLiteral("replica_fleet_1"))->property("text").toString(),
+                 QStringLiteral("Replica 1 · node-a · running · release 7"));
+        QCOMPARE(item(QStringLiteral("replica_fleet_2"))->property("text").toString(),
+                 QStringLiteral("Replica 2 · no node yet · pending · release 7 · no suitable node"));
+
+        m_controller->pump()->queue()->post(
+            TargetEvent{.target = QStringLiteral("fleet"), .state = TargetState::Healthy, .detail = {}});
+        m_controller->pump()->flush();
+        const QVariantMap fleet = m_controller->targetStates().constLast().toMap();
+        QCOMPARE(fleet.value(QStringLiteral("state")).toString(), QStringLiteral("healthy"));
+        QCOMPARE(fleet.value(QStringLiteral("replicas")).toList().size(), 2);
+        QVERIFY(item(QStringLiteral("replica_fleet_1")));
     }
 
     void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }

@@ -415,6 +415,10 @@ private Q_SLOTS:
                          .toString(),
                      proxy);
         QVERIFY(findVisibleItem(row(QStringLiteral("local")), QStringLiteral("proxyCheckResult")));
+        // An engine in no Swarm: no Swarm line, no nodes (a manager's are in tst_swarmtargets).
+        QCOMPARE(index.data(TargetModel::SwarmRole).toString(), QString());
+        QVERIFY(index.data(TargetModel::SwarmNodesRole).toStringList().isEmpty());
+        QVERIFY(!findVisibleItem(row(QStringLiteral("local")), QStringLiteral("swarmResult")));
         QCOMPARE(findItem(row(QStringLiteral("local")), QStringLiteral("currentRelease"))
                      ->property("text")
                      .toString(),

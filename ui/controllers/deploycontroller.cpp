@@ -114,6 +114,7 @@ DeployController::DeployController(const QString &dataDir, AppSettings *settings
     connect(m_pump, &EventPump::stageChanged, this, &DeployController::onStage);
     connect(m_pump, &EventPump::targetChanged, this, &DeployController::onTarget);
     connect(m_pump, &EventPump::imageTransferred, this, &DeployController::onImageTransferred);
+    connect(m_pump, &EventPump::replicasChanged, this, &DeployController::onReplicas);
     // A fresh project builds its default branch unless the user picks another ref.
     connect(m_refs, &RefModel::loaded, this, [this] {
         if (m_ref.isEmpty() && m_refs->count() > 0)
@@ -605,11 +606,15 @@ void DeployController::onStage(int stage, int state, qint64 elapsedMs)
 
 void DeployController::onTarget(const QString &target, int state, const QString &detail)
 {
-    const QVariantMap entry{{QStringLiteral("name"), target},
-                            {QStringLiteral("state"), targetStateName(TargetState(state))},
-                            {QStringLiteral("detail"), detail}};
+    QVariantMap entry{{QStringLiteral("name"), target},
+                      {QStringLiteral("state"), targetStateName(TargetState(state))},
+                      {QStringLiteral("detail"), detail}};
     for (QVariant &existing : m_targetStates)
         if (existing.toMap().value(QStringLiteral("name")) == target) {
+            // A Swarm service's replicas stay until the next say otherwise.
+            if (const QVariant replicas = existing.toMap().value(QStringLiteral("replicas"));
+                replicas.isValid())
+                entry.insert(QStringLiteral("replicas"), replicas);
             existing = entry;
             Q_EMIT targetStatesChanged();
             return;
@@ -629,6 +634,19 @@ void DeployController::onImageTransferred(const QString &target, qint64 sent, qi
         if (entry.value(QStringLiteral("name")) != target)
             continue;
         entry.insert(QStringLiteral("transfer"), text);
+        existing = entry;
+        Q_EMIT targetStatesChanged();
+        return;
+    }
+}
+
+void DeployController::onReplicas(const QString &target, const QVariantList &replicas)
+{
+    for (QVariant &existing : m_targetStates) {
+        QVariantMap entry = existing.toMap();
+        if (entry.value(QStringLiteral("name")) != target)
+            continue;
+        entry.insert(QStringLiteral("replicas"), replicas);
         existing = entry;
         Q_EMIT targetStatesChanged();
         return;

@@ -199,6 +199,7 @@ private:
     bool start(const QString &kind, std::function<Outcome(std::stop_token)> work);
     void onTarget(const QString &target, int state, const QString &detail);
     void onImageTransferred(const QString &target, qint64 sent, qint64 total);
+    void onReplicas(const QString &target, const QVariantList &replicas);
     void onStage(int stage, int state, qint64 elapsedMs);
     void onFinished(const Outcome &outcome);
     void setBusy(bool busy);

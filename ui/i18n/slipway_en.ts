@@ -46,6 +46,25 @@
         <source>made live again</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Swarm service, %1 of %n replica(s) running</source>
+        <translation>
+            <numerusform>Swarm service, %1 of %n replica running</numerusform>
+            <numerusform>Swarm service, %1 of %n replicas running</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AppSettings</name>
@@ -366,6 +385,19 @@
     </message>
     <message>
         <source>registry/repository:tag, or empty to load the image straight into each engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replicas on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replica %1 · %2 · %3 · release %4</source>
+        <extracomment>A Swarm replica: &quot;Replica 2 · node-a · running · release 7&quot;, with why it waits or failed after it.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no node yet</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1263,6 +1295,18 @@ Podman&apos;s and Docker&apos;s own logins stay.</source>
     </message>
     <message>
         <source>Upgrade the proxy of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Swarm %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Node %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

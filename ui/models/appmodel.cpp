@@ -135,6 +135,18 @@ QVariant AppModel::data(const QModelIndex &index, int role) const
         return row.reachable && status.proxied;
     case MaintenanceRole:
         return row.reachable && status.maintenance;
+    case ReplicasRole: {
+        if (!status.service || !row.reachable)
+            return QString();
+        QStringList tasks;
+        for (const slipway::AppContainer &task : status.containers)
+            tasks.append(task.running() ? tr("%1 on %2").arg(task.name, task.node)
+                                        : tr("%1 on %2 (%3)").arg(task.name, task.node, task.state));
+        const QString count =
+            tr("Swarm service, %1 of %n replica(s) running", "", int(status.service->replicas))
+                .arg(status.runningReplicas());
+        return tasks.isEmpty() ? count : tr("%1: %2").arg(count, tasks.join(QStringLiteral(", ")));
+    }
     default:
         return {};
     }
@@ -162,7 +174,8 @@ QHash<int, QByteArray> AppModel::roleNames() const
             {LastOperationRole, "lastOperation"},
             {ContainerRole, "container"},
             {ProxiedRole, "proxied"},
-            {MaintenanceRole, "maintenance"}};
+            {MaintenanceRole, "maintenance"},
+            {ReplicasRole, "replicas"}};
 }
 
 QStringList AppModel::unreachableTargets() const

@@ -17,7 +17,8 @@ class QThread;
 
 // The Apps page: every app Slipway deployed, one row per app and target, as core's
 // appsOnTarget sees it (what the engine runs beside what the history says, drift included),
-// the same sequence as `slipway-cli app list`. Each target is read by a pool task of its own
+// the same sequence as `slipway-cli app list`; an app that is a Swarm service says its replicas
+// and the node of each (ReplicasRole). Each target is read by a pool task of its own
 // with its own History, and its rows are replaced when it answers: a slow or unreachable
 // target holds up no other, and is marked (ReachableRole false, unreachableTargets) rather than
 // waited on. While statsActive, a worker thread per serving container streams its CPU and
@@ -56,6 +57,9 @@ public:
         ContainerRole,     // the serving container's name, or empty
         ProxiedRole,       // the target's running proxy routes it: maintenance and live apply
         MaintenanceRole,   // the proxy answers its requests with 503 and a maintenance page
+        // A Swarm service's replicas: "Swarm service, 2 of 2 replicas running: web.1 on node-a,
+        // web.2 on node-b"; empty for an app of containers.
+        ReplicasRole,
     };
     Q_ENUM(Roles)
 

@@ -212,6 +212,16 @@ void EventPump::dispatch(qsizetype end)
         Q_EMIT targetChanged(target.target, int(target.state), target.detail);
         if (target.imageBytesSent >= 0)
             Q_EMIT imageTransferred(target.target, target.imageBytesSent, target.imageBytes);
+        if (!target.replicas.isEmpty()) {
+            QVariantList replicas;
+            for (const slipway::ReplicaState &replica : std::as_const(target.replicas))
+                replicas.append(QVariantMap{{QStringLiteral("slot"), replica.slot},
+                                            {QStringLiteral("node"), replica.node},
+                                            {QStringLiteral("state"), replica.state},
+                                            {QStringLiteral("release"), replica.release},
+                                            {QStringLiteral("error"), replica.error}});
+            Q_EMIT replicasChanged(target.target, replicas);
+        }
     }
     m_disposer->dispose(std::move(garbage));
 }

@@ -80,6 +80,9 @@ Q_SIGNALS:
     void targetChanged(const QString &target, int state, const QString &detail);
     // After a target's Healthy state: how much of a registry-less image it was sent, of how much.
     void imageTransferred(const QString &target, qint64 sent, qint64 total);
+    // A Swarm target's replicas as the rollout follows them: maps of slot, node, state, release
+    // and error, by slot.
+    void replicasChanged(const QString &target, const QVariantList &replicas);
 
 private:
     class Disposer;

@@ -79,6 +79,10 @@ struct Checked
     bool checkOk = false;
     QString proxyCheck;
     bool proxyCheckOk = false;
+    QString swarm;
+    bool swarmOk = false;
+    QStringList swarmNodes;
+    QStringList swarmServices;
 };
 
 // Blocking, for a pool thread: what `slipway-cli target check` prints, in one call.
@@ -92,6 +96,16 @@ Checked checkTarget(const Target &target, std::stop_token stop)
         return checked;
     }
     checked.check = QStringLiteral("%1 %2, API %3").arg(info->name, info->version, info->apiVersion);
+    checked.swarm = slipway::describeSwarmPart(info.value());
+    checked.swarmOk = !info->swarmOverview || info->swarmOverview->ok();
+    if (!checked.swarmOk) {
+        checked.swarm = info->swarmOverview->error().message;
+    } else if (info->swarmOverview) {
+        for (const slipway::SwarmNode &node : info->swarmOverview->value().nodes)
+            checked.swarmNodes.append(slipway::describeSwarmNode(node));
+        for (const slipway::SwarmServiceReplicas &service : info->swarmOverview->value().services)
+            checked.swarmServices.append(slipway::describeSwarmService(service));
+    }
     const slipway::Result<slipway::ProxyStatus> proxy = slipway::inspectProxy(target, stop);
     checked.proxyCheckOk = proxy.ok();
     checked.proxyCheck = proxy ? slipway::describeProxy(proxy.value()) : proxy.error().message;
@@ -215,6 +229,14 @@ QVariant TargetModel::data(const QModelIndex &index, int role) const
         return row.proxyUpgradeOk;
     case UpgradingRole:
         return row.upgrading;
+    case SwarmRole:
+        return row.swarm;
+    case SwarmOkRole:
+        return row.swarmOk;
+    case SwarmNodesRole:
+        return row.swarmNodes;
+    case SwarmServicesRole:
+        return row.swarmServices;
     default:
         return {};
     }
@@ -240,7 +262,11 @@ QHash<int, QByteArray> TargetModel::roleNames() const
             {ProxyCheckOkRole, "proxyCheckOk"},
             {ProxyUpgradeRole, "proxyUpgrade"},
             {ProxyUpgradeOkRole, "proxyUpgradeOk"},
-            {UpgradingRole, "upgrading"}};
+            {UpgradingRole, "upgrading"},
+            {SwarmRole, "swarm"},
+            {SwarmOkRole, "swarmOk"},
+            {SwarmNodesRole, "swarmNodes"},
+            {SwarmServicesRole, "swarmServices"}};
 }
 
 void TargetModel::refresh()
@@ -265,6 +291,10 @@ void TargetModel::refresh()
                 row.proxyUpgrade = was.proxyUpgrade;
                 row.proxyUpgradeOk = was.proxyUpgradeOk;
                 row.upgrading = was.upgrading;
+                row.swarm = was.swarm;
+                row.swarmOk = was.swarmOk;
+                row.swarmNodes = was.swarmNodes;
+                row.swarmServices = was.swarmServices;
             }
         setRows(rows);
         setError(loaded.error);
@@ -415,9 +445,14 @@ void TargetModel::testConnection(int row)
                      done.proxyCheckOk = answer.proxyCheckOk;
                      done.proxyUpgrade.clear(); // the proxy line says what is there now
                      done.proxyUpgradeOk = false;
+                     done.swarm = answer.swarm;
+                     done.swarmOk = answer.swarmOk;
+                     done.swarmNodes = answer.swarmNodes;
+                     done.swarmServices = answer.swarmServices;
                      Q_EMIT dataChanged(index(at), index(at),
                                         {CheckRole, CheckOkRole, CheckingRole, ProxyCheckRole,
-                                         ProxyCheckOkRole, ProxyUpgradeRole, ProxyUpgradeOkRole});
+                                         ProxyCheckOkRole, ProxyUpgradeRole, ProxyUpgradeOkRole, SwarmRole,
+                                         SwarmOkRole, SwarmNodesRole, SwarmServicesRole});
                  }
                  Q_EMIT checked(name);
              });

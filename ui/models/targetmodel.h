@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 #include <QtQml/qqmlregistration.h>
 
@@ -51,6 +52,16 @@ public:
         ProxyUpgradeRole,
         ProxyUpgradeOkRole,
         UpgradingRole, // an upgrade is on its way
+        // From the same test, for an engine in a Swarm: core's describeSwarmPart ("manager, 2
+        // nodes", "worker (deploys go to a manager)"), or the one-line error reading a manager's
+        // nodes and services; empty: not tested, or an engine in no Swarm.
+        SwarmRole,
+        SwarmOkRole,
+        // A manager's nodes (core's describeSwarmNode: "node-a: ready, active, manager, leader")
+        // and Slipway's services with their replicas per node (describeSwarmService: "web:
+        // release 12, 3/3 replicas (node-a 2, node-b 1)"), as QStringLists.
+        SwarmNodesRole,
+        SwarmServicesRole,
     };
     Q_ENUM(Roles)
 
@@ -66,6 +77,10 @@ public:
         QString proxyUpgrade;
         bool proxyUpgradeOk = false;
         bool upgrading = false;
+        QString swarm;
+        bool swarmOk = false;
+        QStringList swarmNodes;
+        QStringList swarmServices;
         QString currentDigest;
         QString currentCommit;
         QDateTime currentWhen;
@@ -99,8 +114,9 @@ public:
     // there (stopped, removed and recorded, as slipway-cli target remove --remove-apps).
     Q_INVOKABLE void remove(const QString &name, bool removeApps = false);
     // Pings the row's engine off this thread and, when it answers, reads its proxy in the same
-    // worker call (core's inspectProxy, as `slipway-cli target check`); the row's check and
-    // proxy check roles hold the answers.
+    // worker call (core's inspectProxy, as `slipway-cli target check`), and a Swarm manager's
+    // nodes and services (read by core's probeTarget); the row's check, proxy check and swarm
+    // roles hold the answers.
     Q_INVOKABLE void testConnection(int row);
     // Makes the row's proxy again from the image its settings name, keeping every route (core's
     // upgradeProxy, as `slipway-cli target upgrade-proxy`), then reads it again, both in one

@@ -6,7 +6,8 @@ import Slipway.Ui
 
 // What runs: every app Slipway deployed, per target, as the engine has it beside what the
 // history says (a container changed or removed by hand shows as drift), with its release,
-// uptime, restarts and, while the page is shown, its CPU and memory. Stop, start, restart and
+// uptime, restarts and, while the page is shown, its CPU and memory; a Swarm service also its
+// replicas and the node of each. Stop, start, restart and
 // remove (confirmed) act on one app on one target, and for an app behind the target's proxy
 // maintenance (the proxy answers 503 with a page) and live; each is recorded in the history; Logs
 // follows it live; Secrets sets the values of the secrets its slipway.toml names. Read again every few seconds while shown; an unreachable target is marked.
@@ -199,8 +200,9 @@ Page {
                 required property string container
                 required property bool proxied
                 required property bool maintenance
+                required property string replicas
 
-                readonly property bool running: row.state === "running" || row.state === "starting" || row.state === "unhealthy"
+                readonly property bool running: row.state === "running" || row.state === "starting" || row.state === "unhealthy" || row.state === "degraded"
 
                 objectName: "app_" + app + "_" + target
                 Accessible.name: qsTr("%1 on %2, %3").arg(app).arg(target).arg(state)
@@ -251,6 +253,14 @@ Page {
                                     parts.push(qsTr("%n restart(s)", "", row.restarts))
                                 return parts.join(" · ")
                             }
+                        }
+                        Label {
+                            objectName: "appReplicas"
+                            Layout.fillWidth: true
+                            visible: row.replicas.length > 0
+                            text: row.replicas
+                            opacity: 0.85
+                            elide: Text.ElideRight
                         }
                         Label {
                             objectName: "appStats"

@@ -224,6 +224,45 @@ Page {
                     opacity: 0.6
                 }
             }
+            // A Swarm target's replicas as the rollout follows them: one row each, by slot.
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: 2
+                visible: page.controller.targetStates.some(t => !!t.replicas && t.replicas.length > 0)
+                Repeater {
+                    model: page.controller.targetStates.filter(t => !!t.replicas && t.replicas.length > 0)
+                    delegate: ColumnLayout {
+                        id: replicaTarget
+
+                        required property var modelData
+
+                        Layout.fillWidth: true
+                        spacing: 2
+                        Label {
+                            text: qsTr("Replicas on %1").arg(replicaTarget.modelData.name)
+                            font.bold: true
+                        }
+                        Repeater {
+                            model: replicaTarget.modelData.replicas
+                            delegate: Label {
+                                required property var modelData
+
+                                objectName: "replica_" + replicaTarget.modelData.name + "_" + modelData.slot
+                                Layout.fillWidth: true
+                                wrapMode: Text.Wrap
+                                color: modelData.state === "running" ? Theme.okColour
+                                     : modelData.state === "failed" || modelData.state === "rejected" ? Theme.errorColour
+                                     : page.palette.windowText
+                                //: A Swarm replica: "Replica 2 · node-a · running · release 7", with why it waits or failed after it.
+                                text: qsTr("Replica %1 · %2 · %3 · release %4").arg(modelData.slot)
+                                          .arg(modelData.node.length > 0 ? modelData.node : qsTr("no node yet"))
+                                          .arg(modelData.state).arg(modelData.release)
+                                      + (modelData.error.length > 0 ? " · " + modelData.error : "")
+                            }
+                        }
+                    }
+                }
+            }
             // Where the app answers after a deploy: a click opens it in the browser.
             Flow {
                 Layout.fillWidth: true

@@ -340,6 +340,10 @@ Page {
                 required property string proxyUpgrade
                 required property bool proxyUpgradeOk
                 required property bool upgrading
+                required property string swarm
+                required property bool swarmOk
+                required property list<string> swarmNodes
+                required property list<string> swarmServices
                 required property string currentDigest
                 required property string currentCommit
                 required property var currentWhen
@@ -403,6 +407,42 @@ Page {
                             color: row.proxyCheckOk ? palette.windowText : Theme.errorColour
                             opacity: row.proxyCheckOk ? 0.85 : 1
                             wrapMode: Text.Wrap
+                        }
+                        // A Swarm manager's nodes and the replicas of Slipway's services on each,
+                        // from the same test (core's probeTarget).
+                        Label {
+                            objectName: "swarmResult"
+                            Layout.fillWidth: true
+                            visible: !row.checking && text.length > 0
+                            text: row.swarm.length === 0 ? ""
+                                  : row.swarmOk ? qsTr("Swarm %1").arg(row.swarm) : row.swarm
+                            color: row.swarmOk ? palette.windowText : Theme.errorColour
+                            opacity: row.swarmOk ? 0.85 : 1
+                            wrapMode: Text.Wrap
+                        }
+                        Repeater {
+                            model: row.checking ? [] : row.swarmNodes
+                            delegate: Label {
+                                required property string modelData
+                                objectName: "swarmNode"
+                                Layout.fillWidth: true
+                                Layout.leftMargin: 16
+                                text: qsTr("Node %1").arg(modelData)
+                                opacity: 0.85
+                                wrapMode: Text.Wrap
+                            }
+                        }
+                        Repeater {
+                            model: row.checking ? [] : row.swarmServices
+                            delegate: Label {
+                                required property string modelData
+                                objectName: "swarmService"
+                                Layout.fillWidth: true
+                                Layout.leftMargin: 16
+                                text: qsTr("Service %1").arg(modelData)
+                                opacity: 0.85
+                                wrapMode: Text.Wrap
+                            }
                         }
                     }
                     Button {
