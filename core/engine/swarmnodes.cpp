@@ -19,13 +19,6 @@ namespace {
 const QString appLabel = QStringLiteral("io.slipway.app");
 const QString releaseLabel = QStringLiteral("io.slipway.release");
 
-// The Engine API's `filters` query value, percent-encoded.
-QString filtersQuery(const QJsonObject &filters)
-{
-    return QString::fromUtf8(
-        QUrl::toPercentEncoding(QString::fromUtf8(QJsonDocument(filters).toJson(QJsonDocument::Compact))));
-}
-
 QJsonObject object(const QJsonObject &json, const char *key)
 {
     return json.value(QLatin1String(key)).toObject();
@@ -73,8 +66,8 @@ Status readReplicas(EngineConnection &connection, SwarmServiceReplicas &service,
 {
     const QString path =
         QStringLiteral("/tasks?filters=") +
-        filtersQuery(QJsonObject{{QStringLiteral("service"), QJsonArray{service.id}},
-                                 {QStringLiteral("desired-state"), QJsonArray{QStringLiteral("running")}}});
+        engineFilters(QJsonObject{{QStringLiteral("service"), QJsonArray{service.id}},
+                                  {QStringLiteral("desired-state"), QJsonArray{QStringLiteral("running")}}});
     auto tasks = listOf(connection, path, QStringLiteral("list the tasks of service %1").arg(service.name));
     if (!tasks)
         return tasks.error();
@@ -126,7 +119,7 @@ Result<SwarmOverview> readSwarmOverview(EngineConnection &connection, const QStr
     });
 
     const QString path = QStringLiteral("/services?filters=") +
-                         filtersQuery(QJsonObject{{QStringLiteral("label"), QJsonArray{appLabel}}});
+                         engineFilters(QJsonObject{{QStringLiteral("label"), QJsonArray{appLabel}}});
     auto services = listOf(connection, path, QStringLiteral("list Slipway's services"));
     if (!services)
         return services.error();
