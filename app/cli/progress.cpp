@@ -193,6 +193,21 @@ void TerminalProgress::onTarget(const TargetEvent &target)
         m_stage = Stage::Deploy;
         m_stageKnown = true;
     }
+    // A Swarm service's replicas: a line for each that changed since it was last said.
+    for (const ReplicaState &replica : target.replicas) {
+        const QString key = target.target + u'/' + QString::number(replica.slot);
+        const QString line =
+            QStringLiteral("  %1: replica %2 on %3: %4, release %5%6")
+                .arg(target.target)
+                .arg(replica.slot)
+                .arg(replica.node.isEmpty() ? QStringLiteral("no node yet") : replica.node, replica.state,
+                     replica.release,
+                     replica.error.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(replica.error));
+        if (m_replicas.value(key) != line) {
+            m_replicas.insert(key, line);
+            printLine(line);
+        }
+    }
     const QString step = targetStep(target);
     if (target.state == TargetState::Pulling && target.imageBytesSent >= 0 && target.imageBytes > 0)
         m_transfers.insert(target.target, QStringLiteral("%1 / %2").arg(humanSize(target.imageBytesSent),

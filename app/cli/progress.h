@@ -77,6 +77,7 @@ private:
     QHash<QString, Blob> m_blobs;       // by digest
     QMap<QString, QString> m_targets;   // name -> what it is doing
     QMap<QString, QString> m_transfers; // name -> "1.2 MB / 40.0 MB" while the image goes there
+    QMap<QString, QString> m_replicas;  // "name/slot" -> the line last printed of that replica
 };
 
 } // namespace slipway::cli

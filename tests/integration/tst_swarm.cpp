@@ -13,6 +13,7 @@
 #include "engine/engineclient.h"
 #include "httpprobe.h"
 #include "httpstub.h"
+#include "loadgenerator.h"
 #include "processes.h"
 #include "registryserver.h"
 
@@ -20,6 +21,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
@@ -340,8 +342,34 @@ private Q_SLOTS:
     {
         RolloutResult result = rollout(request(QStringLiteral("1"), QStringLiteral("v1")));
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        // Asked all through the update: every answer comes from a running replica, the old one
+        // and then the new one, never the old one again. Host-mode ports stop first: in between
+        // the port is closed, and that is no answer at all.
+        slipway::test::LoadGenerator load(QStringLiteral("http://127.0.0.1:%1/").arg(m_published),
+                                          QStringLiteral("127.0.0.1"), 4, 120);
+        load.start();
         result = rollout(request(QStringLiteral("2"), QStringLiteral("v2")));
+        QTest::qWait(500);
+        load.stop();
         QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
+        const QList<slipway::test::LoadGenerator::Answer> answers = load.answers();
+        int unanswered = 0;
+        for (int client = 0; client < load.clients(); ++client) {
+            bool sawNew = false;
+            for (const auto &answer : slipway::test::LoadGenerator::ofClient(answers, client)) {
+                if (answer.status == 0) {
+                    ++unanswered;
+                    continue;
+                }
+                QCOMPARE(answer.status, 200L);
+                QVERIFY2(answer.body == (sawNew ? "v2" : "v1") || (!sawNew && answer.body == "v2"),
+                         answer.body.constData());
+                sawNew = sawNew || answer.body == "v2";
+            }
+            QVERIFY(sawNew);
+        }
+        qInfo("%lld requests through the update, %d without an answer (the stop-first gap)",
+              qint64(answers.size()), unanswered);
         QVERIFY2(result.targets.at(0).notes.join(u'\n').contains(QStringLiteral("updating service app")),
                  qPrintable(describe(result)));
         QCOMPARE(serviceField(QStringLiteral("{{.UpdateStatus.State}}")), QStringLiteral("completed"));
@@ -590,10 +618,12 @@ private Q_SLOTS:
         QCOMPARE(serviceField(QStringLiteral("{{.Version.Index}}")), version);
     }
 
-    // A second dockerd joined as a worker: the replicas spread over both nodes, the worker pulls
-    // the release from the registry itself, and an update replaces the tasks on both. No port
-    // is published: both nodes share this machine's network, so a host port is one for both.
-    void spreadsOverAWorkerNode()
+    // A second dockerd joined as a worker, with the manager drained so that Swarm has to place
+    // every replica there (its own spreading is its business, and not always even right after
+    // a join): the worker pulls the release from the registry itself, runs both replicas, and
+    // an update replaces them there. No port is published: both nodes share this machine's
+    // network, so a host port is one for both.
+    void runsOnAWorkerNode()
     {
         DockerService worker(QStringList{m_registry->address()});
         QVERIFY2(worker.start(), qPrintable(worker.errorString()));
@@ -602,33 +632,38 @@ private Q_SLOTS:
         const QString workerNode = worker.nodeId();
         const QString managerNode = m_docker->nodeId();
         QVERIFY(!workerNode.isEmpty() && workerNode != managerNode);
-        QStringList bothNodes{managerNode + QStringLiteral(" running"),
-                              workerNode + QStringLiteral(" running")};
-        bothNodes.sort();
+        QCOMPARE(m_docker->docker({QStringLiteral("node"), QStringLiteral("update"),
+                                   QStringLiteral("--availability"), QStringLiteral("drain"), managerNode}),
+                 0);
+        const auto restore = qScopeGuard([&] {
+            m_docker->docker({QStringLiteral("node"), QStringLiteral("update"),
+                              QStringLiteral("--availability"), QStringLiteral("active"), managerNode});
+            worker.stop(); // leaves the Swarm
+            m_docker->docker(
+                {QStringLiteral("node"), QStringLiteral("rm"), QStringLiteral("--force"), workerNode});
+        });
         const auto twoReplicas = [this](const QString &release, const QString &image) {
             RolloutRequest r = request(release, image);
             r.deploy.ports.clear();
             r.deploy.replicas = 2;
             return r;
         };
+        const QStringList onWorker(2, workerNode + QStringLiteral(" running"));
         for (const auto &[release, image] : {std::pair{QStringLiteral("1"), QStringLiteral("v1")},
                                              std::pair{QStringLiteral("2"), QStringLiteral("v2")}}) {
             const RolloutResult result = rollout(twoReplicas(release, image));
             QVERIFY2(result.allHealthy(), qPrintable(describe(result)));
             QVERIFY2(describe(result).contains(QStringLiteral("replica 2/2 running app@sha256:")),
                      qPrintable(describe(result)));
-            // One task of the release on each node.
-            QTRY_COMPARE_WITH_TIMEOUT(runningTaskNodes(), bothNodes, 15000);
+            QTRY_COMPARE_WITH_TIMEOUT(runningTaskNodes(), onWorker, 15000);
+            // The worker's own engine runs them, of the release.
             QString labels;
             worker.docker({QStringLiteral("ps"), QStringLiteral("--filter"),
                            QStringLiteral("label=com.docker.swarm.service.name=app"),
                            QStringLiteral("--format"), QStringLiteral("{{.Label \"io.slipway.release\"}}")},
                           &labels);
-            QCOMPARE(labels.trimmed(), release);
+            QCOMPARE(labels.split(u'\n', Qt::SkipEmptyParts), QStringList(2, release));
         }
-        worker.stop(); // leaves the Swarm
-        m_docker->docker(
-            {QStringLiteral("node"), QStringLiteral("rm"), QStringLiteral("--force"), workerNode});
     }
 
     void refusesAServiceItDidNotMake()
@@ -667,6 +702,22 @@ private Q_SLOTS:
                      "registry, by digest; release 1 has no image there (it was built without --image): "
                      "deploy with --image REGISTRY/REPOSITORY")
                      .arg(m_docker->endpoint()));
+        QVERIFY(serviceField(QStringLiteral("{{.ID}}")).startsWith(QStringLiteral("failed:")));
+    }
+
+    // The manager pulls first: an image the nodes cannot pull fails the rollout before any
+    // service is made.
+    void refusesAnImageTheNodesCannotPull()
+    {
+        RolloutRequest r = request(QStringLiteral("1"), QStringLiteral("v1"));
+        r.image.reference = m_registry->address() + QStringLiteral("/app@sha256:") + QString(64, u'0');
+        const RolloutResult result = rollout(r);
+        QVERIFY(!result.allHealthy());
+        const QString &error = result.targets.at(0).error;
+        QVERIFY2(error.startsWith(QStringLiteral("target swarm (%1)").arg(m_docker->endpoint())),
+                 qPrintable(error));
+        QVERIFY2(error.contains(r.image.reference), qPrintable(error));
+        QVERIFY2(!error.contains(u'\n'), qPrintable(error));
         QVERIFY(serviceField(QStringLiteral("{{.ID}}")).startsWith(QStringLiteral("failed:")));
     }
 

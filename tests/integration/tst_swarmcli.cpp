@@ -20,6 +20,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -207,6 +208,13 @@ private Q_SLOTS:
         QVERIFY2(QString::fromUtf8(run.out).contains(QRegularExpression(
                      QStringLiteral("\\nswarm +healthy +web \\([0-9a-z]{12}\\) after [0-9.]+ s\\n"))),
                  qPrintable(said(run)));
+        // Its progress on stderr has a line per replica as it changes, ending with both running.
+        const QString node = QSysInfo::machineHostName();
+        for (int slot = 1; slot <= 2; ++slot)
+            QVERIFY2(run.err.contains(QStringLiteral("  swarm: replica %1 on %2: running, release %3\n")
+                                          .arg(slot)
+                                          .arg(node, release)),
+                     qPrintable(said(run)));
         // The deployment's log (what `history show` prints of it) says each replica as it ran.
         const QString log = lastDeploymentLog();
         QVERIFY2(log.contains(QStringLiteral("the engine is a Swarm manager: the app runs as a service")),

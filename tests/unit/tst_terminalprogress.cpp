@@ -48,6 +48,46 @@ class TestTerminalProgress final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A Swarm rollout's replicas: a line when one changes, none when it does not.
+    void swarmReplicasAreLines()
+    {
+        QString text;
+        {
+            QTextStream err(&text);
+            TerminalProgress progress(err, TerminalProgress::Mode::Lines);
+            progress.post(StageEvent{.stage = Stage::Deploy, .state = StageState::Running, .elapsedMs = 0});
+            const auto replicas = [&](const QString &first) {
+                progress.post(TargetEvent{
+                    .target = QStringLiteral("fleet"),
+                    .state = TargetState::WaitingHealthy,
+                    .detail = QStringLiteral("svc"),
+                    .imageBytesSent = -1,
+                    .imageBytes = 0,
+                    .replicas = {
+                        ReplicaState{.slot = 1,
+                                     .node = first == u"pending" ? QString() : QStringLiteral("node-a"),
+                                     .state = first,
+                                     .release = QStringLiteral("7"),
+                                     .error = first == u"pending" ? QStringLiteral("no suitable node")
+                                                                  : QString()},
+                        ReplicaState{.slot = 2,
+                                     .node = QStringLiteral("node-b"),
+                                     .state = QStringLiteral("running"),
+                                     .release = QStringLiteral("7"),
+                                     .error = {}}}});
+            };
+            replicas(QStringLiteral("pending"));
+            replicas(QStringLiteral("pending"));
+            replicas(QStringLiteral("running"));
+        }
+        QCOMPARE(text,
+                 QStringLiteral("deploying\n"
+                                "  fleet: replica 1 on no node yet: pending, release 7 (no suitable node)\n"
+                                "  fleet: replica 2 on node-b: running, release 7\n"
+                                "  fleet: waiting until healthy\n"
+                                "  fleet: replica 1 on node-a: running, release 7\n"));
+    }
+
     void plainLinesIntoAPipe()
     {
         QString text;
