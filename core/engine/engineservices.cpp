@@ -338,36 +338,10 @@ Status EngineServices::followLogs(const QString &serviceId,
                                   const std::function<bool(int stream, const QString &line)> &onLine,
                                   int tail)
 {
-    const QString what = QStringLiteral("follow logs of service %1").arg(serviceId);
-    QByteArray pending;
-    QByteArray partial[3];
-    bool keepGoing = true;
-    EngineConnection::Request request;
-    request.path = QStringLiteral("/services/%1/logs?stdout=1&stderr=1&follow=1&tail=%2")
-                       .arg(serviceId, tail < 0 ? QStringLiteral("all") : QString::number(tail));
-    request.timeoutSeconds = 0;
-    request.onData = [&](const char *data, qsizetype size) {
-        EngineContainers::demultiplex(
-            pending, QByteArray(data, size), [&](int stream, const QByteArray &payload) {
-                QByteArray &buffer = partial[stream];
-                buffer.append(payload);
-                qsizetype newline;
-                while (keepGoing && (newline = buffer.indexOf('\n')) >= 0) {
-                    keepGoing = onLine(stream, QString::fromUtf8(buffer.left(newline)));
-                    buffer.remove(0, newline + 1);
-                }
-            });
-        return keepGoing;
-    };
-    auto reply = m_connection.send(request, what);
-    if (!reply)
-        return reply.error();
-    if (reply->status != 200)
-        return m_connection.httpError(what, reply.value());
-    for (int stream = 1; stream <= 2 && keepGoing; ++stream)
-        if (!partial[stream].isEmpty())
-            keepGoing = onLine(stream, QString::fromUtf8(partial[stream]));
-    return success();
+    EngineContainers::LogQuery query;
+    query.follow = true;
+    query.tail = tail;
+    return serviceLogs(serviceId, query, false, onLine);
 }
 
 namespace {
