@@ -197,6 +197,19 @@ Status ContainerDriver::shipImage()
         m_reporter.setImageTransfer(0, image.bytes);
         return success();
     }
+    // Under its id (an image id is its config's digest: the same image whoever made it), as
+    // the engine that built a Dockerfile release has it: tagged, not sent.
+    if (image.load && !image.imageId.isEmpty()) {
+        auto built = m_client.inspectImage(image.imageId);
+        const qsizetype colon = image.reference.lastIndexOf(u':');
+        if (built && built.value() && hasReleaseId(*built.value()) &&
+            m_client.tagImage(image.imageId, image.reference.left(colon), image.reference.mid(colon + 1))) {
+            m_reporter.log(LogLevel::Info, QStringLiteral("image %1 is already on the target, as %2")
+                                               .arg(image.reference, image.imageId.left(19)));
+            m_reporter.setImageTransfer(0, image.bytes);
+            return success();
+        }
+    }
     if (present.value() && image.load)
         m_reporter.log(
             LogLevel::Warning,
