@@ -78,15 +78,22 @@ qsizetype runningCount(const QList<ServiceTask> &tasks)
 }
 
 // Why the tasks Swarm wants running do not run, from the first that says: "replica 2: no
-// suitable node (...)"; empty when none says.
+// suitable node (...)"; else each such task's state, or that Swarm wants none.
 QString whyNot(const QList<ServiceTask> &tasks)
 {
-    for (const ServiceTask &task : tasks)
-        if (wanted(task) && !runs(task) && !(task.error.isEmpty() && task.message.isEmpty()))
+    QStringList states;
+    for (const ServiceTask &task : tasks) {
+        if (!wanted(task) || runs(task))
+            continue;
+        if (!(task.error.isEmpty() && task.message.isEmpty()))
             return QStringLiteral(" (replica %1: %2)")
                 .arg(task.slot)
                 .arg(task.error.isEmpty() ? task.message : task.error);
-    return {};
+        states.append(QStringLiteral("replica %1 %2").arg(task.slot).arg(task.state));
+    }
+    if (states.isEmpty())
+        return QStringLiteral(" (Swarm made no task to run; %1 tasks, all shut down)").arg(tasks.size());
+    return QStringLiteral(" (%1)").arg(states.join(QStringLiteral(", ")));
 }
 
 // Scales the service to `replicas` and waits until as many of its tasks run.
