@@ -143,7 +143,37 @@ QJsonObject toJson(const BuildOutput &build)
                        {QStringLiteral("seconds"), build.seconds}};
 }
 
+QString stepStateName(LayerState state)
+{
+    switch (state) {
+    case LayerState::Queued:
+        return QStringLiteral("queued");
+    case LayerState::Building:
+        return QStringLiteral("running");
+    case LayerState::Cached:
+        return QStringLiteral("cached");
+    case LayerState::Done:
+        return QStringLiteral("done");
+    case LayerState::Failed:
+        return QStringLiteral("failed");
+    case LayerState::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
 } // namespace
+
+QJsonArray stepsJson(const QList<LayerEvent> &steps)
+{
+    QJsonArray json;
+    for (const LayerEvent &step : steps)
+        json.append(QJsonObject{{QStringLiteral("index"), step.index},
+                                {QStringLiteral("instruction"), step.name},
+                                {QStringLiteral("state"), stepStateName(step.state)},
+                                {QStringLiteral("seconds"), double(step.elapsedMs) / 1000.0}});
+    return json;
+}
 
 int runBuild(const Invocation &invocation, CommandContext &context)
 {
@@ -189,6 +219,7 @@ int runBuild(const Invocation &invocation, CommandContext &context)
     request.jobs = invocation.value(QStringLiteral("jobs")).toInt();
     request.sourceDateEpoch = sourceDateEpochFromEnvironment();
     const QString dataDir = invocation.dataDir;
+    request.dataDir = dataDir;
     request.registryClient = [dataDir](const QString &registry) {
         return openRegistryClient(registry, dataDir);
     };
@@ -234,6 +265,8 @@ int runBuild(const Invocation &invocation, CommandContext &context)
     progress.finish();
     if (invocation.json) {
         QJsonObject json = toJson(built.value());
+        if (built->spec.layers.isEmpty()) // built from its Dockerfile: its steps
+            json.insert(QStringLiteral("steps"), stepsJson(progress.layers()));
         if (pushed) {
             const QJsonObject push = pushJson(*pushed);
             for (auto it = push.begin(); it != push.end(); ++it)

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "commandline.h"
+#include "events/event.h"
 #include "history/history.h"
 #include "registry/pusher.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 #include <stop_token>
@@ -25,6 +27,10 @@ struct CommandContext
 int runBuild(const Invocation &invocation, CommandContext &context);
 
 int runPush(const Invocation &invocation, CommandContext &context);
+
+// The steps of a Dockerfile build as `build --json` and `deploy --json` report them, from the
+// last LayerEvent of each (buildcommand.cpp): [{"index", "instruction", "state", "seconds"}].
+QJsonArray stepsJson(const QList<LayerEvent> &steps);
 
 // A push's result, shared by `push` and `build --push` (pushcommand.cpp).
 QJsonObject pushJson(const PushResult &pushed);

@@ -31,8 +31,9 @@ QString transfer(const TargetOutcome &outcome)
 }
 
 // Prints a deployment's outcome; the exit status.
+// steps: a Dockerfile build's (stepsJson), for --json; empty: none to report.
 int report(const Invocation &invocation, CommandContext &context, TerminalProgress &progress,
-           const Result<DeploymentReport> &deployed)
+           const Result<DeploymentReport> &deployed, const QJsonArray &steps = {})
 {
     progress.finish();
     const QString command = invocation.command;
@@ -61,11 +62,13 @@ int report(const Invocation &invocation, CommandContext &context, TerminalProgre
                             {QStringLiteral("imageBytesSent"), outcome.imageBytesSent},
                             {QStringLiteral("imageBytes"), outcome.imageBytes},
                             {QStringLiteral("address"), outcome.address}});
-        const QJsonObject json{
+        QJsonObject json{
             {QStringLiteral("project"), release.project},    {QStringLiteral("commit"), release.commit},
             {QStringLiteral("image"), rolled.image},         {QStringLiteral("digest"), release.digest},
             {QStringLiteral("release"), release.id},         {QStringLiteral("targets"), jsonTargets},
             {QStringLiteral("healthy"), result.allHealthy()}};
+        if (!steps.isEmpty())
+            json.insert(QStringLiteral("steps"), steps);
         context.out << QJsonDocument(json).toJson(QJsonDocument::Compact) << Qt::endl;
     } else {
         context.out << "release   " << release.id << "  " << rolled.image << '\n';
@@ -108,7 +111,9 @@ int runDeploy(const Invocation &invocation, CommandContext &context)
 {
     TerminalProgress progress(context.err, TerminalProgress::modeFor(invocation.json || invocation.quiet));
     Deployment deployment(settingsFor(invocation, context, progress));
-    deployment.onBuilt = [&progress](const BuildOutput &built) {
+    bool fromDockerfile = false;
+    deployment.onBuilt = [&progress, &fromDockerfile](const BuildOutput &built) {
+        fromDockerfile = built.spec.layers.isEmpty();
         progress.line(QStringLiteral("built %1 in %2 s")
                           .arg(built.description, QString::number(built.seconds, 'f', 2)));
     };
@@ -116,12 +121,14 @@ int runDeploy(const Invocation &invocation, CommandContext &context)
     build.source.location = invocation.arguments.constFirst();
     build.source.ref = invocation.value(QStringLiteral("ref"));
     build.sourceDateEpoch = sourceDateEpochFromEnvironment();
-    return report(invocation, context, progress,
-                  deployment.deploy({.build = build,
-                                     .targets = invocation.values(QStringLiteral("target")),
-                                     .image = invocation.value(QStringLiteral("image")),
-                                     .environment = invocation.value(QStringLiteral("env")),
-                                     .engine = invocation.value(QStringLiteral("engine"))}));
+    const Result<DeploymentReport> deployed =
+        deployment.deploy({.build = build,
+                           .targets = invocation.values(QStringLiteral("target")),
+                           .image = invocation.value(QStringLiteral("image")),
+                           .environment = invocation.value(QStringLiteral("env")),
+                           .engine = invocation.value(QStringLiteral("engine"))});
+    return report(invocation, context, progress, deployed,
+                  fromDockerfile ? stepsJson(progress.layers()) : QJsonArray());
 }
 
 int runRollback(const Invocation &invocation, CommandContext &context)

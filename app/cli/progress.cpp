@@ -95,11 +95,19 @@ void TerminalProgress::line(const QString &text)
     redraw(true);
 }
 
+QList<LayerEvent> TerminalProgress::layers() const
+{
+    const QMutexLocker lock(&m_mutex);
+    return m_layers.values();
+}
+
 void TerminalProgress::post(Event event)
 {
+    const QMutexLocker lock(&m_mutex);
+    if (const auto *layer = std::get_if<LayerEvent>(&event))
+        m_layers.insert(layer->index, *layer);
     if (m_mode == Mode::Quiet)
         return;
-    const QMutexLocker lock(&m_mutex);
     if (const auto *log = std::get_if<LogEvent>(&event)) {
         // Warnings as they happen (waiting for another deploy's lock, an image sent whole);
         // errors come in the summary.
@@ -148,8 +156,16 @@ void TerminalProgress::onLayer(const LayerEvent &layer)
         m_stage = Stage::Build;
         m_stageKnown = true;
     }
-    m_layers.insert(layer.index, layer);
     const bool done = layer.state == LayerState::Done || layer.state == LayerState::Cached;
+    // A Dockerfile step: a line when it ends, with its time.
+    if (layer.step && (done || layer.state == LayerState::Failed) && !m_stepsShown.contains(layer.index)) {
+        m_stepsShown.insert(layer.index);
+        const QString state = layer.state == LayerState::Cached   ? QStringLiteral("cached")
+                              : layer.state == LayerState::Failed ? QStringLiteral("failed")
+                                                                  : QStringLiteral("done  ");
+        printLine(
+            QStringLiteral("  %1 %2  %3 s").arg(state, layer.name).arg(layer.elapsedMs / 1000.0, 0, 'f', 1));
+    }
     if (done && layer.bytesIn >= layerLineBytes)
         printLine(
             QStringLiteral("  %1 %2  %3 files, %4 -> %5")

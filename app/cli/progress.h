@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QMap>
 #include <QMutex>
+#include <QSet>
 #include <QString>
 
 class QTextStream;
@@ -47,6 +48,9 @@ public:
     void finish();
     // finish(), then reportError(): the exit status.
     int fail(CommandContext &context, const QString &command, const Error &error);
+    // The last event of each layer, or of each step of a Dockerfile build, by index: kept in
+    // every mode (quiet too), for what --json reports.
+    QList<LayerEvent> layers() const;
 
 private:
     struct Blob
@@ -63,7 +67,7 @@ private:
     void redraw(bool force);             // m_mutex held
     QString status() const;
 
-    QMutex m_mutex;
+    mutable QMutex m_mutex;
     QTextStream &m_err;
     const Mode m_mode;
     QElapsedTimer m_sinceDraw;
@@ -74,6 +78,7 @@ private:
     bool m_stageKnown = false;
     QString m_fetch;                    // "1,200/5,000 objects"
     QMap<int, LayerEvent> m_layers;     // by index
+    QSet<int> m_stepsShown;             // Dockerfile steps whose end has a line
     QHash<QString, Blob> m_blobs;       // by digest
     QMap<QString, QString> m_targets;   // name -> what it is doing
     QMap<QString, QString> m_transfers; // name -> "1.2 MB / 40.0 MB" while the image goes there

@@ -89,6 +89,7 @@ Result<DeploymentReport> Deployment::deploy(DeployRequest request)
         return opened.error();
 
     build.source.cacheDir = m_settings.cacheDir;
+    build.dataDir = m_settings.dataDir;
     build.source.events = m_settings.events;
     build.source.stop = m_settings.stop;
     // A Dockerfile is built by the engine the request names, else the one [build] engine names,

@@ -51,14 +51,40 @@ void BuildSteps::setState(Step::State state)
     setState(int(m_steps.size() - 1), state);
 }
 
-void BuildSteps::setState(int index, Step::State state)
+namespace {
+
+bool ended(BuildSteps::Step::State state)
+{
+    return state == BuildSteps::Step::State::Cached || state == BuildSteps::Step::State::Done ||
+           state == BuildSteps::Step::State::Failed;
+}
+
+} // namespace
+
+void BuildSteps::setState(int index, Step::State state, qint64 elapsedMs)
 {
     Step &step = m_steps[index];
     if (step.state == state)
         return;
     step.state = state;
+    if (state == Step::State::Running)
+        m_startedAt[index] = m_clock.elapsed();
+    if (ended(state))
+        step.elapsedMs = elapsedMs >= 0 ? elapsedMs : m_clock.elapsed() - m_startedAt.at(index);
     if (onStep)
         onStep(step);
+}
+
+void BuildSteps::append(Step step, qint64 elapsedMs)
+{
+    if (!m_clock.isValid())
+        m_clock.start();
+    m_startedAt.append(m_clock.elapsed());
+    if (ended(step.state))
+        step.elapsedMs = qMax<qint64>(elapsedMs, 0);
+    m_steps.append(step);
+    if (onStep)
+        onStep(m_steps.constLast());
 }
 
 namespace {
@@ -145,8 +171,32 @@ struct Vertex
     bool cached = false;
     bool started = false;
     bool completed = false;
+    qint64 startedMs = 0; // since the epoch, by the engine's clock
+    qint64 completedMs = 0;
     QString error;
+
+    // Its time by the engine's clock once it completed; -1 before.
+    qint64 elapsedMs() const { return started && completed ? qMax<qint64>(completedMs - startedMs, 0) : -1; }
 };
+
+// A google.protobuf.Timestamp (1 seconds, 2 nanos) in milliseconds since the epoch.
+qint64 timestampMs(QByteArrayView bytes)
+{
+    Wire message(bytes);
+    qint64 seconds = 0;
+    qint64 nanos = 0;
+    int field = 0;
+    int type = 0;
+    while (message.next(field, type)) {
+        if (field == 1 && type == 0)
+            seconds = qint64(message.varint());
+        else if (field == 2 && type == 0)
+            nanos = qint64(message.varint());
+        else
+            message.skip(type);
+    }
+    return seconds * 1000 + nanos / 1000000;
+}
 
 struct VertexLog
 {
@@ -177,11 +227,11 @@ bool BuildSteps::addTrace(const QByteArray &statusResponse)
                     vertex.name = QString::fromUtf8(message.bytes());
                 else if (field == 4 && type == 0)
                     vertex.cached = message.varint() != 0;
-                else if (field == 5 && type == 2) {
-                    message.bytes(); // a Timestamp: there once the vertex started
+                else if (field == 5 && type == 2) { // a Timestamp: there once the vertex started
+                    vertex.startedMs = timestampMs(message.bytes());
                     vertex.started = true;
                 } else if (field == 6 && type == 2) {
-                    message.bytes();
+                    vertex.completedMs = timestampMs(message.bytes());
                     vertex.completed = true;
                 } else if (field == 7 && type == 2)
                     vertex.error = QString::fromUtf8(message.bytes());
@@ -229,18 +279,17 @@ bool BuildSteps::addTrace(const QByteArray &statusResponse)
                       .stage = {},
                       .number = {},
                       .instruction = vertex.name,
-                      .state = state};
+                      .state = state,
+                      .elapsedMs = 0};
             if (const auto match = named.match(vertex.name); match.hasMatch()) {
                 step.stage = match.captured(1);
                 step.number = match.captured(2);
                 step.instruction = match.captured(3).trimmed();
             }
             m_vertexSteps.insert(vertex.digest, step.index);
-            m_steps.append(step);
-            if (onStep)
-                onStep(m_steps.constLast());
+            append(step, vertex.elapsedMs());
         } else if (m_steps.at(known.value()).state != Step::State::Cached || state == Step::State::Failed) {
-            setState(known.value(), state);
+            setState(known.value(), state, vertex.elapsedMs());
         }
     }
     for (const VertexLog &log : std::as_const(logs)) {
@@ -272,13 +321,12 @@ void BuildSteps::line(const QString &raw)
     if (const auto match = start.match(text); match.hasMatch()) {
         if (!m_steps.isEmpty() && m_steps.constLast().state == Step::State::Running)
             setState(Step::State::Done);
-        m_steps.append(Step{.index = int(m_steps.size()),
-                            .stage = match.captured(1),
-                            .number = match.captured(2),
-                            .instruction = match.captured(3).trimmed(),
-                            .state = Step::State::Running});
-        if (onStep)
-            onStep(m_steps.constLast());
+        append(Step{.index = int(m_steps.size()),
+                    .stage = match.captured(1),
+                    .number = match.captured(2),
+                    .instruction = match.captured(3).trimmed(),
+                    .state = Step::State::Running,
+                    .elapsedMs = 0});
         return;
     }
     if (!m_steps.isEmpty() && cache.match(text).hasMatch() &&

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QString>
@@ -34,6 +35,9 @@ public:
         QString number;      // as the engine counts: "2/5"
         QString instruction; // "RUN make"
         State state = State::Running;
+        // Its time once it ended (cached, done or failed): BuildKit's own start and completion
+        // times; from a classic builder's text, from its line to the next step's (or the end).
+        qint64 elapsedMs = 0;
     };
 
     // A step started, or its state changed.
@@ -56,10 +60,14 @@ public:
 private:
     void line(const QString &text);
     void setState(Step::State state);
-    void setState(int index, Step::State state);
+    // elapsedMs: the step's time by the engine's clock once it ended; -1: by m_clock.
+    void setState(int index, Step::State state, qint64 elapsedMs = -1);
+    void append(Step step, qint64 elapsedMs = -1);
 
     QString m_pending;
     QList<Step> m_steps;
+    QElapsedTimer m_clock;                    // started with the first step
+    QList<qint64> m_startedAt;                // on m_clock: when each step came, or began running
     QHash<QByteArray, int> m_vertexSteps;     // BuildKit vertex digest -> its step
     QHash<QByteArray, QByteArray> m_logTails; // a vertex's output after its last newline
 };

@@ -59,7 +59,15 @@ public:
     {
         return m_images.pull(reference, credential, registry);
     }
-    Status pullFromLoopback(const QString &reference) { return m_images.pullFromLoopback(reference); }
+    Status pullFromLoopback(const QString &reference, const std::optional<Credential> &credential = {},
+                            const QString &registry = {})
+    {
+        return m_images.pullFromLoopback(reference, credential, registry);
+    }
+    Status pushToLoopback(const QString &image, const QString &repository, const QString &tag)
+    {
+        return m_images.pushToLoopback(image, repository, tag);
+    }
     Status tagImage(const QString &image, const QString &repository, const QString &tag)
     {
         return m_images.tag(image, repository, tag);
@@ -163,7 +171,10 @@ public:
     }
 
     bool isPodman() const { return m_connection.isPodman(); }
-    Result<quint16> exposeLocalPort(quint16 port) { return m_connection.exposeLocalPort(port); }
+    Result<quint16> exposeLocalPort(quint16 port, quint16 preferredRemotePort = 0)
+    {
+        return m_connection.exposeLocalPort(port, preferredRemotePort);
+    }
     Result<std::optional<bool>> hostPathExists(const QString &path)
     {
         return m_connection.hostPathExists(path);

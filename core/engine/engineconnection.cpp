@@ -352,7 +352,7 @@ Result<std::optional<bool>> EngineConnection::hostPathExists(const QString &path
     return std::optional<bool>();
 }
 
-Result<quint16> EngineConnection::exposeLocalPort(quint16 port)
+Result<quint16> EngineConnection::exposeLocalPort(quint16 port, quint16 preferredRemotePort)
 {
     switch (m_endpoint.kind) {
     case EngineEndpoint::Kind::Unix:
@@ -371,7 +371,11 @@ Result<quint16> EngineConnection::exposeLocalPort(quint16 port)
         return Error::failed(QStringLiteral("%1: not connected").arg(where()));
     // Through the connection that is already there; else (a wrapper in SLIPWAY_SSH_COMMAND that
     // does not multiplex, say) through a connection of its own.
-    auto remote = m_tunnel->addReverse(port, m_stop);
+    Result<quint16> remote = Error::failed(QString());
+    if (preferredRemotePort != 0)
+        remote = m_tunnel->addReverse(port, m_stop, preferredRemotePort);
+    if (!remote && remote.error().kind != Error::Kind::Cancelled)
+        remote = m_tunnel->addReverse(port, m_stop);
     std::shared_ptr<SshTunnel> own;
     if (!remote && remote.error().kind != Error::Kind::Cancelled) {
         qCDebug(lcEngine) << "ssh -O forward failed:" << remote.error().message;

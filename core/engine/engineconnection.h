@@ -79,8 +79,9 @@ public:
     Result<QString> forwardTcpPort(int port);
     // The port at which the engine's host reaches 127.0.0.1:port of this machine: the same port
     // for a local engine (a unix socket, or tcp on loopback), a remote forward for ssh targets
-    // (kept open as long as this connection); an error for a tcp engine on another host.
-    Result<quint16> exposeLocalPort(quint16 port);
+    // (kept open as long as this connection; on `preferredRemotePort` when it is free there);
+    // an error for a tcp engine on another host.
+    Result<quint16> exposeLocalPort(quint16 port, quint16 preferredRemotePort = 0);
     // Whether `path` exists on the engine's host: looked up here for a unix socket, through the
     // ssh connection for ssh; unknown (no value) for tcp, where only the engine sees the host.
     Result<std::optional<bool>> hostPathExists(const QString &path);

@@ -2,6 +2,7 @@
 
 #include "engine/engineconnection.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QUrl>
 #include <QUrlQuery>
@@ -81,12 +82,13 @@ QByteArray EngineImages::registryAuth(const Credential &credential, const QStrin
     return toBase64Url(QJsonDocument(auth).toJson(QJsonDocument::Compact));
 }
 
-Status EngineImages::pullFromLoopback(const QString &reference)
+Status EngineImages::pullFromLoopback(const QString &reference, const std::optional<Credential> &credential,
+                                      const QString &registry)
 {
     // Docker takes registries on 127.0.0.0/8 as plain HTTP by itself; Podman's compatible
     // /images/create insists on TLS, its own pull takes tlsVerify.
     if (!m_connection.isPodman())
-        return pull(reference);
+        return pull(reference, credential, registry);
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("reference"), reference);
     query.addQueryItem(QStringLiteral("tlsVerify"), QStringLiteral("false"));
@@ -94,7 +96,48 @@ Status EngineImages::pullFromLoopback(const QString &reference)
     request.method = "POST";
     request.path = QStringLiteral("/libpod/images/pull?") + query.toString(QUrl::FullyEncoded);
     request.timeoutSeconds = 0;
+    if (credential)
+        request.headers.append("X-Registry-Auth: " + registryAuth(*credential, registry));
     return streamed(request, QStringLiteral("pull %1").arg(reference));
+}
+
+Status EngineImages::pushToLoopback(const QString &image, const QString &repository, const QString &tag)
+{
+    const QString destination = repository + u':' + tag;
+    const QString what = QStringLiteral("push %1 to %2").arg(image, destination);
+    EngineConnection::Request request;
+    request.method = "POST";
+    request.timeoutSeconds = 0;
+    if (m_connection.isPodman()) {
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("destination"), destination);
+        query.addQueryItem(QStringLiteral("tlsVerify"), QStringLiteral("false"));
+        request.path = QStringLiteral("/libpod/images/%1/push?")
+                           .arg(QString::fromUtf8(QUrl::toPercentEncoding(image, "/:@"))) +
+                       query.toString(QUrl::FullyEncoded);
+        return streamed(request, what);
+    }
+    if (Status tagged = this->tag(image, repository, tag); !tagged)
+        return tagged;
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("tag"), tag);
+    request.path = QStringLiteral("/images/%1/push?")
+                       .arg(QString::fromUtf8(QUrl::toPercentEncoding(repository, "/:@"))) +
+                   query.toString(QUrl::FullyEncoded);
+    // Docker wants the header even for a registry without auth.
+    request.headers.append("X-Registry-Auth: " + toBase64Url("{}"));
+    const Status pushed = streamed(request, what);
+    // The push's tag goes when another name keeps the image (a tag that goes last removes it).
+    auto inspected = inspect(image);
+    if (inspected && inspected.value() &&
+        inspected.value()->value(QStringLiteral("RepoTags")).toArray().size() > 1) {
+        EngineConnection::Request untag;
+        untag.method = "DELETE";
+        untag.path = QStringLiteral("/images/%1?noprune=1")
+                         .arg(QString::fromUtf8(QUrl::toPercentEncoding(destination, "/:@")));
+        (void)m_connection.expect(untag, QStringLiteral("untag %1").arg(destination), {200});
+    }
+    return pushed;
 }
 
 Status EngineImages::tag(const QString &image, const QString &repository, const QString &tag)

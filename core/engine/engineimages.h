@@ -29,9 +29,17 @@ public:
     // The X-Registry-Auth header's value for `credential` at `registry` (host[:port]); never
     // logged.
     static QByteArray registryAuth(const Credential &credential, const QString &registry);
-    // Pulls from a plain-HTTP registry on the engine host's loopback (127.0.0.1:PORT/...), as
-    // the local registry of a registry-less deploy is: Podman through its own API.
-    Status pullFromLoopback(const QString &reference);
+    // Pulls from a registry on the engine host's loopback (127.0.0.1:PORT/...), over plain HTTP
+    // or TLS without checking its certificate, as the local registry of a registry-less deploy
+    // is: Docker does so for 127.0.0.0/8 by itself, Podman through its own API (tlsVerify=false);
+    // the credential as in pull().
+    Status pullFromLoopback(const QString &reference, const std::optional<Credential> &credential = {},
+                            const QString &registry = {});
+    // Pushes `image` (a name or id) as repository:tag to a plain-HTTP registry on the engine
+    // host's loopback (repository is 127.0.0.1:PORT/...). Docker pushes tags: the image is
+    // tagged for the push, and the tag goes again when the image has another one to keep it.
+    // Podman pushes through its own API with tlsVerify=false.
+    Status pushToLoopback(const QString &image, const QString &repository, const QString &tag);
     // POST /images/{image}/tag: `image` (a name or id) also as repository:tag.
     Status tag(const QString &image, const QString &repository, const QString &tag);
     // POST /images/load, the body streamed from `produce`, which writes the tar through the

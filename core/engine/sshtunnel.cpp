@@ -259,12 +259,15 @@ Result<std::optional<bool>> SshTunnel::pathExists(const QString &path, std::stop
                                       : ran->error));
 }
 
-Result<quint16> SshTunnel::addReverse(quint16 localPort, std::stop_token stop)
+Result<quint16> SshTunnel::addReverse(quint16 localPort, std::stop_token stop, quint16 remotePort)
 {
-    auto printed =
-        control({QStringLiteral("-R"), QStringLiteral("127.0.0.1:0:127.0.0.1:%1").arg(localPort)}, stop);
+    auto printed = control(
+        {QStringLiteral("-R"), QStringLiteral("127.0.0.1:%1:127.0.0.1:%2").arg(remotePort).arg(localPort)},
+        stop);
     if (!printed)
         return printed.error();
+    if (remotePort != 0)
+        return remotePort;
     bool number = false;
     const uint port = QString::fromLatin1(printed->trimmed()).toUInt(&number);
     if (!number || port == 0 || port > 65535)

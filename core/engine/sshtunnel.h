@@ -39,9 +39,9 @@ public:
     Result<quint16> openReverse(const QString &user, const QString &host, int port, quint16 localPort,
                                 std::stop_token stop);
     // More forwards through an open() tunnel's connection (`ssh -O forward`), which go when it
-    // closes: a remote loopback port reaching 127.0.0.1:localPort here (the port sshd chose), and
-    // a local socket reaching `remote` there.
-    Result<quint16> addReverse(quint16 localPort, std::stop_token stop);
+    // closes: a remote loopback port reaching 127.0.0.1:localPort here (`remotePort`, or when
+    // that is 0 the port sshd chose), and a local socket reaching `remote` there.
+    Result<quint16> addReverse(quint16 localPort, std::stop_token stop, quint16 remotePort = 0);
     Result<QString> addForward(const QString &remote, std::stop_token stop);
     // Whether `path` exists on the host, through an open() tunnel's connection (`test -e`); no
     // value when its parent directory cannot be searched there.

@@ -59,6 +59,9 @@ struct LayerEvent
     qint64 bytesOut = 0;  // compressed bytes so far
     bool cached = false;
     QString digest; // "sha256:...", once known
+    // A Dockerfile step's time once it ended (cached, done or failed), as BuildSteps measures it.
+    qint64 elapsedMs = 0;
+    bool step = false; // a Dockerfile step the engine runs (its instruction the name), not a layer
 };
 
 enum class Stage

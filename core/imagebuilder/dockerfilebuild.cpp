@@ -2,6 +2,7 @@
 
 #include "engine/buildsteps.h"
 #include "engine/engineclient.h"
+#include "imagebuilder/baseimages.h"
 #include "imagebuilder/buildcontext.h"
 #include "imagebuilder/engineimport.h"
 #include "oci/mediatypes.h"
@@ -78,17 +79,30 @@ Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &
         event.name = step.instruction;
         event.state = layerStateOf(step.state);
         event.cached = step.state == BuildSteps::Step::State::Cached;
+        event.elapsedMs = step.elapsedMs;
+        event.step = true;
         events.post(event);
     };
     steps.onLine = [&](int, const QString &line) {
         events.log(LogLevel::Info, QStringLiteral("build"), line);
     };
+    // A base in a registry the user has a login for is pulled with it first: the engine's build
+    // has none. (A Dockerfile that is a symlink is the engine's alone to read.)
+    if (auto dockerfile = source.readRootFile(build.dockerfile))
+        if (Status pulled = pullCredentialedBases(client, dockerfile.value(), build.dockerfile, build.args,
+                                                  request.dataDir, events);
+            !pulled)
+            return pulled.error();
     EngineClient::BuildOptions options;
     options.dockerfile = build.dockerfile;
     options.target = build.target;
     options.args = build.args;
     // Docker builds through BuildKit (parallel stages, its cache); Podman through buildah.
     options.buildKit = !client.isPodman();
+    // A name of its own on the engine (the newest build of the app), which keeps the image when
+    // the push that brings it back here untags it.
+    const QString appName = spec.deploy.name.isEmpty() ? QStringLiteral("app") : spec.deploy.name.toLower();
+    options.tag = QStringLiteral("localhost/slipway-build/%1:latest").arg(appName);
     // Labels, not build args: they come in the last step, so no step before it misses the cache.
     if (!source.revision().isEmpty())
         options.labels.insert(QStringLiteral("org.opencontainers.image.revision"), source.revision());
@@ -106,7 +120,21 @@ Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &
 
     const ContentStore store(QDir(request.source.cacheDir).filePath(QStringLiteral("blobs")));
     const LayerCache cache(QDir(request.source.cacheDir).filePath(QStringLiteral("layers")), store);
-    auto imported = importEngineImage(client, image.value(), store, cache, request.compression, pool, jobs);
+    // The engine pushes the image here and sends only the layers the store lacks; one that
+    // cannot (it cannot reach this machine, say) gives the whole image as an archive.
+    auto imported = receiveEngineImage(client, image.value(), store, appName);
+    if (imported)
+        events.log(
+            LogLevel::Info, QStringLiteral("build"),
+            QStringLiteral("image %1 came back from %2: it sent %3 of its %4 bytes, the store had the rest")
+                .arg(image.value().mid(7, 12), engine->name)
+                .arg(imported->bytesReceived)
+                .arg(imported->bytes));
+    if (!imported && imported.error().kind != Error::Kind::Cancelled) {
+        events.log(LogLevel::Warning, QStringLiteral("build"),
+                   QStringLiteral("%1; exporting the whole image instead").arg(imported.error().message));
+        imported = importEngineImage(client, image.value(), store, cache, request.compression, pool, jobs);
+    }
     if (!imported)
         return imported.error();
 

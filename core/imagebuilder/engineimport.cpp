@@ -2,6 +2,7 @@
 
 #include "oci/image.h"
 #include "oci/mediatypes.h"
+#include "registry/localregistry.h"
 #include "store/contentstore.h"
 
 #include <QDir>
@@ -67,7 +68,137 @@ Result<QByteArray> readEntry(archive *a, const QString &what)
     }
 }
 
+// The config's digest, platform and layers, and the OCI manifest over them, into `image`.
+Status finishImport(ImportedImage &image, const QByteArray &config, const QList<LayerBlob> &layers,
+                    const ContentStore &store)
+{
+    const QJsonObject configJson = QJsonDocument::fromJson(config).object();
+    image.platform = configJson.value(QStringLiteral("os")).toString(QStringLiteral("linux")) + u'/' +
+                     configJson.value(QStringLiteral("architecture")).toString(QStringLiteral("amd64"));
+    QList<oci::ImageLayer> manifestLayers;
+    for (const LayerBlob &blob : layers) {
+        image.layers.append(blob);
+        manifestLayers.append(
+            oci::ImageLayer{.name = {},
+                            .blob = oci::Descriptor{blob.mediaType, blob.digest, blob.size, {}},
+                            .diffId = blob.diffId,
+                            .createdBy = {}});
+    }
+    auto configDigest = store.put(config);
+    if (!configDigest)
+        return configDigest.error();
+    image.configDigest = configDigest.value();
+    image.configSize = config.size();
+    image.manifest = oci::imageManifest(
+        oci::Descriptor{oci::configMediaType(), image.configDigest, image.configSize, {}}, manifestLayers);
+    auto manifestDigest = store.put(image.manifest);
+    if (!manifestDigest)
+        return manifestDigest.error();
+    image.manifestDigest = manifestDigest.value();
+    image.manifestSize = image.manifest.size();
+    image.blobs.append(image.configDigest);
+    image.bytes = image.configSize;
+    for (const LayerBlob &blob : std::as_const(image.layers)) {
+        image.bytes += blob.size;
+        if (!image.blobs.contains(blob.digest))
+            image.blobs.append(blob.digest);
+    }
+    return success();
+}
+
+// An engine's layer media type as OCI's (the bytes are the same); empty for one Slipway does not
+// take (foreign layers).
+QString ociLayerType(const QString &mediaType)
+{
+    if (mediaType == u"application/vnd.docker.image.rootfs.diff.tar.gzip" ||
+        mediaType == u"application/vnd.oci.image.layer.v1.tar+gzip")
+        return QStringLiteral("application/vnd.oci.image.layer.v1.tar+gzip");
+    if (mediaType == u"application/vnd.oci.image.layer.v1.tar+zstd" ||
+        mediaType == u"application/vnd.oci.image.layer.v1.tar")
+        return mediaType;
+    return {};
+}
+
+// A port of 127.0.0.1 that stays the same for one store from run to run, so that an engine
+// that remembers where it pushed a layer (Podman's blob cache is per registry host) finds it
+// there again.
+quint16 stablePort(const QString &key)
+{
+    return quint16(41000 + qChecksum(key.toUtf8()) % 8000);
+}
+
 } // namespace
+
+Result<ImportedImage> receiveEngineImage(EngineClient &client, const QString &imageId,
+                                         const ContentStore &store, const QString &name)
+{
+    const QString what =
+        QStringLiteral("%1: push image %2 to this machine").arg(client.target().name, imageId);
+    LocalRegistry registry(store.root());
+    QString space;
+    for (const QChar c : name.toLower())
+        space += (c.isLetterOrNumber() && c.unicode() < 128) ? c : u'-';
+    const QString repository =
+        QStringLiteral("slipway-build/") + (space.isEmpty() ? QStringLiteral("app") : space);
+    registry.acceptPushes(repository);
+    if (Status started = registry.start(stablePort(store.root())); !started)
+        return Error::failed(what + QStringLiteral(": ") + started.error().message);
+    auto port =
+        client.exposeLocalPort(registry.port(), stablePort(store.root() + u'@' + client.target().endpoint));
+    if (!port)
+        return Error(port.error().kind, what + QStringLiteral(": ") + port.error().message);
+    const QString tag = imageId.section(u':', -1).left(12);
+    if (Status pushed = client.pushToLoopback(
+            imageId, QStringLiteral("127.0.0.1:%1/%2").arg(port.value()).arg(repository), tag);
+        !pushed)
+        return Error(pushed.error().kind, what + QStringLiteral(": ") + pushed.error().message);
+    registry.stop();
+    const QString digest = registry.pushedManifest(tag);
+    auto manifestBytes = digest.isEmpty() ? Result<QByteArray>(Error::failed(QStringLiteral("no manifest")))
+                                          : store.read(digest);
+    if (!manifestBytes)
+        return Error::failed(what + QStringLiteral(": the engine pushed no manifest for tag ") + tag);
+    const QJsonObject manifest = QJsonDocument::fromJson(manifestBytes.value()).object();
+    const QString configDigest =
+        manifest.value(QStringLiteral("config")).toObject().value(QStringLiteral("digest")).toString();
+    auto config = store.read(configDigest);
+    if (!config)
+        return Error::failed(
+            QStringLiteral("%1: the pushed config %2 is not in the store").arg(what, configDigest));
+    const QJsonArray diffIds = QJsonDocument::fromJson(config.value())
+                                   .object()
+                                   .value(QStringLiteral("rootfs"))
+                                   .toObject()
+                                   .value(QStringLiteral("diff_ids"))
+                                   .toArray();
+    const QJsonArray pushedLayers = manifest.value(QStringLiteral("layers")).toArray();
+    if (diffIds.size() != pushedLayers.size())
+        return Error::failed(QStringLiteral("%1: the config lists %2 layers, the pushed manifest %3")
+                                 .arg(what)
+                                 .arg(diffIds.size())
+                                 .arg(pushedLayers.size()));
+    QList<LayerBlob> layers;
+    for (qsizetype i = 0; i < pushedLayers.size(); ++i) {
+        const QJsonObject layer = pushedLayers.at(i).toObject();
+        LayerBlob blob;
+        blob.digest = layer.value(QStringLiteral("digest")).toString();
+        blob.diffId = diffIds.at(i).toString();
+        blob.mediaType = ociLayerType(layer.value(QStringLiteral("mediaType")).toString());
+        blob.size = qint64(layer.value(QStringLiteral("size")).toDouble());
+        if (blob.mediaType.isEmpty())
+            return Error::failed(
+                QStringLiteral("%1: layer %2 is of type %3, which Slipway does not take")
+                    .arg(what, blob.digest, layer.value(QStringLiteral("mediaType")).toString()));
+        if (!store.contains(blob.digest))
+            return Error::failed(QStringLiteral("%1: layer %2 is not in the store").arg(what, blob.digest));
+        layers.append(blob);
+    }
+    ImportedImage image;
+    if (Status finished = finishImport(image, config.value(), layers, store); !finished)
+        return finished.error();
+    image.bytesReceived = registry.blobBytesReceived();
+    return image;
+}
 
 Result<ImportedImage> importEngineImage(EngineClient &client, const QString &imageId,
                                         const ContentStore &store, const LayerCache &cache,
@@ -182,38 +313,17 @@ Result<ImportedImage> importEngineImage(EngineClient &client, const QString &ima
     if (!read)
         return read.error();
 
-    ImportedImage image;
-    image.platform = configJson.value(QStringLiteral("os")).toString(QStringLiteral("linux")) + u'/' +
-                     configJson.value(QStringLiteral("architecture")).toString(QStringLiteral("amd64"));
-    QList<oci::ImageLayer> manifestLayers;
+    QList<LayerBlob> blobs;
     for (qsizetype i = 0; i < layers.size(); ++i) {
         if (!layers.at(i))
             return Error::failed(
                 QStringLiteral("%1: the archive lacks layer %2").arg(what, layerNames.at(i)));
-        const LayerBlob &blob = *layers.at(i);
-        image.layers.append(blob);
-        manifestLayers.append(
-            oci::ImageLayer{.name = {},
-                            .blob = oci::Descriptor{blob.mediaType, blob.digest, blob.size, {}},
-                            .diffId = blob.diffId,
-                            .createdBy = {}});
+        blobs.append(*layers.at(i));
     }
-    auto configDigest = store.put(config);
-    if (!configDigest)
-        return configDigest.error();
-    image.configDigest = configDigest.value();
-    image.configSize = config.size();
-    image.manifest = oci::imageManifest(
-        oci::Descriptor{oci::configMediaType(), image.configDigest, image.configSize, {}}, manifestLayers);
-    auto manifestDigest = store.put(image.manifest);
-    if (!manifestDigest)
-        return manifestDigest.error();
-    image.manifestDigest = manifestDigest.value();
-    image.manifestSize = image.manifest.size();
-    image.blobs.append(image.configDigest);
-    for (const LayerBlob &blob : std::as_const(image.layers))
-        if (!image.blobs.contains(blob.digest))
-            image.blobs.append(blob.digest);
+    ImportedImage image;
+    if (Status finished = finishImport(image, config, blobs, store); !finished)
+        return finished.error();
+    image.bytesReceived = saved.size(); // the whole archive, uncompressed
     return image;
 }
 

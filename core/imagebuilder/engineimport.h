@@ -27,8 +27,11 @@ struct ImportedImage
     QString manifestDigest; // an OCI manifest Slipway writes over the compressed layers
     qint64 manifestSize = 0;
     QByteArray manifest;
-    QList<LayerBlob> layers; // bottom first
-    QStringList blobs;       // config and layers
+    QList<LayerBlob> layers;  // bottom first
+    QStringList blobs;        // config and layers
+    qint64 bytes = 0;         // of the config and the layers
+    qint64 bytesReceived = 0; // of those, what the engine sent (less than `bytes` when the
+                              // store had blobs already)
 };
 
 // GET /images/{imageId}/get on `client`'s engine (a docker-archive), saved beside the store
@@ -40,5 +43,15 @@ struct ImportedImage
 Result<ImportedImage> importEngineImage(EngineClient &client, const QString &imageId,
                                         const ContentStore &store, const LayerCache &cache,
                                         const Compression &compression, QThreadPool *pool, int threads);
+
+// The same through a push, which sends only what the store lacks: the engine pushes the image
+// to a LocalRegistry over `store`, reached on the engine host's loopback (an ssh remote forward
+// for an ssh target), into repository slipway-build/`name`. Blobs the store has (the layers it
+// pushed before, compressed as it compresses them) are not sent again. The pushed manifest's
+// blobs are kept as they came; Slipway's OCI manifest is written over them. An engine that
+// cannot reach this machine, or a push that fails, is an error naming the engine and the image
+// (importEngineImage still works then).
+Result<ImportedImage> receiveEngineImage(EngineClient &client, const QString &imageId,
+                                         const ContentStore &store, const QString &name);
 
 } // namespace slipway

@@ -49,6 +49,9 @@ struct BuildRequest
     std::optional<Target> engine;
     std::optional<Target> defaultEngine;
     std::function<Result<Target>(const QString &name)> resolveEngine;
+    // As --data-dir (empty: $SLIPWAY_HOME or the XDG directories): whose saved registry logins
+    // pull a Dockerfile's private bases onto the engine before it builds.
+    QString dataDir;
 };
 
 struct BuiltLayer

@@ -1,5 +1,6 @@
 #include "registry/localregistry.h"
 
+#include "registry/localregistryhttp.h"
 #include "store/contentstore.h"
 #include "util/logging.h"
 
@@ -20,45 +21,12 @@
 namespace slipway {
 namespace {
 
+using localregistry::head;
+using localregistry::sendAll;
+using localregistry::sendError;
+
 constexpr qsizetype maxHeaderBytes = 16 * 1024;
 constexpr int maxConnections = 32;
-
-bool sendAll(int fd, const char *data, qsizetype size)
-{
-    while (size > 0) {
-        const ssize_t sent = ::send(fd, data, size_t(size), MSG_NOSIGNAL);
-        if (sent < 0 && errno == EINTR)
-            continue;
-        if (sent <= 0)
-            return false;
-        data += sent;
-        size -= sent;
-    }
-    return true;
-}
-
-QByteArray head(int status, const QByteArray &reason, const QList<QByteArray> &headers, qint64 length)
-{
-    QByteArray text = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n";
-    text += "Docker-Distribution-API-Version: registry/2.0\r\n";
-    for (const QByteArray &header : headers)
-        text += header + "\r\n";
-    text += "Content-Length: " + QByteArray::number(length) + "\r\n\r\n";
-    return text;
-}
-
-bool sendError(int fd, bool withBody, int status, const QByteArray &code, const QString &message)
-{
-    const QByteArray body =
-        QJsonDocument(QJsonObject{{QStringLiteral("errors"),
-                                   QJsonArray{QJsonObject{{QStringLiteral("code"), QString::fromLatin1(code)},
-                                                          {QStringLiteral("message"), message}}}}})
-            .toJson(QJsonDocument::Compact);
-    const QByteArray reply = head(status, status == 404 ? "Not Found" : "Method Not Allowed",
-                                  {"Content-Type: application/json"}, body.size()) +
-                             (withBody ? body : QByteArray());
-    return sendAll(fd, reply.constData(), reply.size());
-}
 
 } // namespace
 
@@ -71,26 +39,41 @@ LocalRegistry::~LocalRegistry()
     stop();
 }
 
-Status LocalRegistry::start()
+Status LocalRegistry::start(quint16 preferredPort)
 {
     if (m_listener >= 0)
         return success();
     if (::pipe2(m_wake, O_CLOEXEC) != 0)
         return Error::failed(QStringLiteral("local registry: cannot create a pipe: %1")
                                  .arg(QString::fromLocal8Bit(strerror(errno))));
-    m_listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (m_listener < 0 || ::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-        ::listen(m_listener, 64) != 0 ||
-        ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
+    const auto listenOn = [this](quint16 port) {
+        m_listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(port);
+        socklen_t length = sizeof address;
+        // The port of an earlier run may still have connections in TIME_WAIT.
+        const int reuse = 1;
+        const bool listening =
+            m_listener >= 0 &&
+            ::setsockopt(m_listener, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) == 0 &&
+            ::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0 &&
+            ::listen(m_listener, 64) == 0 &&
+            ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&address), &length) == 0;
+        if (listening)
+            m_port = ntohs(address.sin_port);
+        else if (m_listener >= 0) {
+            ::close(m_listener);
+            m_listener = -1;
+        }
+        return listening;
+    };
+    if (!(preferredPort != 0 && listenOn(preferredPort)) && !listenOn(0)) {
         const QString cause = QString::fromLocal8Bit(strerror(errno));
         stop();
         return Error::failed(QStringLiteral("local registry: cannot listen on 127.0.0.1: %1").arg(cause));
     }
-    m_port = ntohs(address.sin_port);
     m_stopping = false;
     m_acceptor = std::thread([this] { acceptLoop(); });
     return success();
@@ -222,64 +205,84 @@ void LocalRegistry::acceptLoop()
     m_connections.clear();
 }
 
+// More of the connection's bytes into `buffer`; false when it closed, timed out or the
+// registry stops.
+bool LocalRegistry::receive(int fd, QByteArray &buffer, int timeoutMs)
+{
+    char chunk[64 * 1024];
+    pollfd fds[2] = {{fd, POLLIN, 0}, {m_wake[0], POLLIN, 0}};
+    if (::poll(fds, 2, timeoutMs) <= 0 || fds[1].revents || m_stopping)
+        return false;
+    const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
+    if (got <= 0)
+        return false;
+    buffer.append(chunk, got);
+    return true;
+}
+
 // One connection: requests one after another (HTTP/1.1 keep-alive) until the client closes,
 // asks to close, sends something that is not a request, or the registry stops.
 void LocalRegistry::serve(int fd)
 {
     QByteArray buffer;
-    char chunk[4096];
     while (!m_stopping) {
         const qsizetype end = buffer.indexOf("\r\n\r\n");
         if (end < 0) {
-            if (buffer.size() > maxHeaderBytes)
+            if (buffer.size() > maxHeaderBytes || !receive(fd, buffer))
                 return;
-            pollfd fds[2] = {{fd, POLLIN, 0}, {m_wake[0], POLLIN, 0}};
-            if (::poll(fds, 2, 60000) <= 0 || fds[1].revents)
-                return;
-            const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
-            if (got <= 0)
-                return;
-            buffer.append(chunk, got);
             // A TLS handshake (a client trying https first, as containers/image does): close at
             // once, so that it falls back to plain HTTP instead of waiting for its timeout.
             if (buffer.startsWith('\x16'))
                 return;
             continue;
         }
-        const QByteArray request = buffer.left(end);
+        const QByteArray head = buffer.left(end);
         buffer.remove(0, end + 4);
-        const QList<QByteArray> lines = request.split('\n');
+        const QList<QByteArray> lines = head.split('\n');
         const QList<QByteArray> words = lines.constFirst().trimmed().split(' ');
         if (words.size() != 3)
             return;
-        bool close = words.at(2) == "HTTP/1.0";
-        for (const QByteArray &line : lines)
-            if (line.toLower().startsWith("connection:") && line.toLower().contains("close"))
-                close = true;
-        if (!respond(fd, words.at(0), words.at(1)) || close)
+        Request request;
+        request.method = words.at(0);
+        const QString target = QString::fromUtf8(words.at(1));
+        request.path = target.section(u'?', 0, 0);
+        request.query = target.section(u'?', 1);
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray &line = lines.at(i);
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0)
+                request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+        }
+        const bool close =
+            words.at(2) == "HTTP/1.0" || request.headers.value("connection").toLower().contains("close");
+        if (!respond(fd, request, buffer) || close)
             return;
     }
 }
 
-bool LocalRegistry::respond(int fd, const QByteArray &method, const QByteArray &target)
+bool LocalRegistry::respond(int fd, const Request &request, QByteArray &buffer)
 {
-    if (method != "GET" && method != "HEAD")
-        return sendError(fd, true, 405, "UNSUPPORTED", QStringLiteral("this registry is read-only"));
-    const bool withBody = method == "GET";
-    const QString path = QString::fromUtf8(target).section(u'?', 0, 0);
-    if (path == u"/v2/" || path == u"/v2") {
-        const QByteArray reply =
-            head(200, "OK", {"Content-Type: application/json"}, 2) + (withBody ? "{}" : "");
-        return sendAll(fd, reply.constData(), reply.size());
-    }
+    qCDebug(lcRegistry).noquote() << "local registry:" << request.method << request.path << request.query;
     static const QRegularExpression route(
         QStringLiteral("^/v2/([a-z0-9._/-]+)/(manifests|blobs)/(sha256:[a-f0-9]{64})$"));
-    const QRegularExpressionMatch match = route.match(path);
-    const QString digest = match.captured(3);
-    const bool manifest = match.captured(2) == u"manifests";
-    if (!match.hasMatch() || !offered(digest))
-        return sendError(fd, withBody, 404, manifest ? "MANIFEST_UNKNOWN" : "BLOB_UNKNOWN",
-                         QStringLiteral("not offered here: %1").arg(path));
+    const QRegularExpressionMatch match = route.match(request.path);
+    const bool reading = request.method == "GET" || request.method == "HEAD";
+    if (reading && (request.path == u"/v2/" || request.path == u"/v2")) {
+        const QByteArray reply =
+            head(200, "OK", {"Content-Type: application/json"}, 2) + (request.method == "GET" ? "{}" : "");
+        return sendAll(fd, reply.constData(), reply.size());
+    }
+    if (reading && match.hasMatch() && offered(match.captured(3)))
+        return sendBlob(fd, request, match.captured(1).section(u'/', 0, 0), match.captured(3),
+                        match.captured(2) == u"manifests");
+    return respondToPush(fd, request, buffer);
+}
+
+// GET or HEAD of a blob or manifest in the store, by digest.
+bool LocalRegistry::sendBlob(int fd, const Request &request, const QString &space, const QString &digest,
+                             bool manifest)
+{
+    const bool withBody = request.method == "GET";
     QString mediaType = QStringLiteral("application/octet-stream");
     if (manifest) {
         const QMutexLocker lock(&m_mutex);
@@ -290,7 +293,7 @@ bool LocalRegistry::respond(int fd, const QByteArray &method, const QByteArray &
     }
     QFile file(ContentStore(m_blobsDir).blobPath(digest));
     if (!file.open(QIODevice::ReadOnly))
-        return sendError(fd, withBody, 404, "BLOB_UNKNOWN",
+        return sendError(fd, withBody, 404, manifest ? "MANIFEST_UNKNOWN" : "BLOB_UNKNOWN",
                          QStringLiteral("gone from the store: %1").arg(digest));
     const QByteArray reply =
         head(200, "OK",
@@ -317,7 +320,7 @@ bool LocalRegistry::respond(int fd, const QByteArray &method, const QByteArray &
         m_blobBytes += sent;
         ++m_blobs;
         const QMutexLocker lock(&m_mutex);
-        m_bytesBySpace[match.captured(1).section(u'/', 0, 0)] += sent;
+        m_bytesBySpace[space] += sent;
     }
     qCDebug(lcRegistry).noquote() << "local registry sent" << digest << sent << "bytes";
     return sent == file.size();

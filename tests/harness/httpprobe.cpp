@@ -34,6 +34,10 @@ HttpReply httpRequest(const HttpRequest &request)
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &reply.body);
     curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, &append);
     curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &reply.headers);
+    if (!request.body.isEmpty()) {
+        curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, request.body.constData());
+        curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, long(request.body.size()));
+    }
     if (!socket.isEmpty())
         curl_easy_setopt(curl.get(), CURLOPT_UNIX_SOCKET_PATH, socket.constData());
     if (!ca.isEmpty())

@@ -19,6 +19,7 @@ struct HttpRequest
     QString caFile;       // trust this CA (TLS verification stays on)
     QString userPassword; // "user:password" for Basic auth
     QByteArray method = "GET";
+    QByteArray body; // sent when not empty
 };
 
 struct HttpReply

@@ -1,17 +1,22 @@
 // A Dockerfile built by a real engine, Podman and Docker (each function runs on both): the
 // context is a tar of a git commit's files streamed from the objects (writeBuildContext, with
 // .dockerignore), POST /build runs it through the engine's classic builder, and BuildSteps
-// reads the steps from what the engine streams, the cache of a second build among them.
+// reads the steps from what the engine streams, the cache of a second build among them. A
+// private base is pulled with the login slipway-cli saved in the system keychain, so the tests
+// run on a D-Bus session of their own with an unlocked gnome-keyring.
 
 #include "clirun.h"
 #include "dockerservice.h"
 #include "engine/buildsteps.h"
 #include "engine/engineclient.h"
+#include "eventrecorder.h"
 #include "gitdaemon.h"
 #include "gitrepo.h"
 #include "httpprobe.h"
 #include "imagebuilder/buildcontext.h"
 #include "imagebuilder/engineimport.h"
+#include "imagebuilder/imagebuilder.h"
+#include "keyringsession.h"
 #include "oci/ocilayout.h"
 #include "podmanservice.h"
 #include "processes.h"
@@ -82,6 +87,9 @@ class TestEngineBuild final : public QObject
 private:
     QTemporaryDir m_dir;
     RegistryServer m_registry; // plain HTTP on loopback: where a build pushes, whence an engine pulls
+    // TLS (its own CA) and Basic auth: a private base's registry, which both engines skip
+    // verifying, as they do for any registry on 127.0.0.0/8 once it is marked insecure.
+    RegistryServer m_private{RegistryServer::Mode::TlsWithBasicAuth};
     GitDaemon m_git;
     QMap<QString, std::shared_ptr<EngineService>> m_engines;
 
@@ -150,6 +158,25 @@ private:
         return built;
     }
 
+    // The steps of a --json report ({"steps": [{index, instruction, state, seconds}]}) as
+    // "STATE INSTRUCTION" rows; empty when one is malformed: indexes not 0, 1, ... in order, no
+    // instruction, or seconds missing or negative.
+    static QStringList stepRows(const QJsonObject &report)
+    {
+        QStringList rows;
+        const QJsonArray steps = report.value(QStringLiteral("steps")).toArray();
+        for (qsizetype i = 0; i < steps.size(); ++i) {
+            const QJsonObject step = steps.at(i).toObject();
+            const QJsonValue seconds = step.value(QStringLiteral("seconds"));
+            const QString instruction = step.value(QStringLiteral("instruction")).toString();
+            if (step.value(QStringLiteral("index")).toInt(-1) != i || instruction.isEmpty() ||
+                !seconds.isDouble() || seconds.toDouble() < 0)
+                return {};
+            rows.append(step.value(QStringLiteral("state")).toString() + u' ' + instruction);
+        }
+        return rows;
+    }
+
     static QString describe(const Built &built)
     {
         QStringList rows;
@@ -168,12 +195,12 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         QVERIFY2(m_registry.start(), qPrintable(m_registry.errorString()));
+        QVERIFY2(m_private.start(), qPrintable(m_private.errorString()));
         QVERIFY2(m_git.start(), qPrintable(m_git.errorString()));
+        const QStringList insecure{m_registry.address(), m_private.address()};
         m_engines.insert(QStringLiteral("podman"),
-                         std::make_shared<PodmanService>(PodmanService::Listen::UnixSocket,
-                                                         QStringList{m_registry.address()}));
-        m_engines.insert(QStringLiteral("docker"),
-                         std::make_shared<DockerService>(QStringList{m_registry.address()}));
+                         std::make_shared<PodmanService>(PodmanService::Listen::UnixSocket, insecure));
+        m_engines.insert(QStringLiteral("docker"), std::make_shared<DockerService>(insecure));
         for (const auto &service : std::as_const(m_engines)) {
             QVERIFY2(service->start(), qPrintable(service->errorString()));
             QString error;
@@ -291,8 +318,9 @@ private Q_SLOTS:
     }
 
     // A repository with a Dockerfile and a slipway.toml of [deploy] alone deploys through
-    // slipway-cli as any other: built by the target's engine, its steps in the --json report's
-    // log, loaded, started, healthy, answering; the release records the commit.
+    // slipway-cli as any other: built by the target's engine, loaded, started, healthy,
+    // answering; the release records the commit. The --json report lists the steps with their
+    // state and time; a redeploy after an app-only change has the dependency step cached.
     void deploysADockerfileAppWithTheCli()
     {
         QTemporaryDir data;
@@ -324,17 +352,66 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
         QVERIFY2(run.err.contains(QStringLiteral("build engine: ")) &&
                      run.err.contains(QStringLiteral("nosuch")),
                  qPrintable(run.err));
-        run = cli({QStringLiteral("deploy"), repo.path(), QStringLiteral("--target"), QStringLiteral("local"),
-                   QStringLiteral("--engine"), QStringLiteral("local")});
+        const auto deploy = [&] {
+            return cli({QStringLiteral("deploy"), repo.path(), QStringLiteral("--target"),
+                        QStringLiteral("local"), QStringLiteral("--engine"), QStringLiteral("local"),
+                        QStringLiteral("--json")});
+        };
+        run = deploy();
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
-        const slipway::test::HttpReply reply =
+        slipway::test::HttpReply reply =
             slipway::test::httpRequest({QStringLiteral("http://127.0.0.1:%1/index.html").arg(port)});
         QCOMPARE(reply.status, 200);
         QCOMPARE(reply.body.trimmed(), QByteArray("v1"));
+        // The report's steps: the Dockerfile's instructions as the engine ran them, each ended.
+        // Podman (buildah): its six, and a LABEL step for each of the two labels. Docker
+        // (BuildKit): its vertexes: the context's copy, the one FROM both stages share, the RUN,
+        // the two COPYs and the export.
+        const QString runStep = QStringLiteral("RUN mkdir -p /www && echo ok > /www/health");
+        const QString copyStep = QStringLiteral("COPY index.html /www/index.html");
+        const QStringList first = stepRows(QJsonDocument::fromJson(run.out).object());
+        const QString firstText = first.join(u'\n') + u'\n' + QString::fromUtf8(run.out);
+        QVERIFY2(first.size() == (engine().kind() == EngineService::Kind::Podman ? 8 : 6),
+                 qPrintable(firstText));
+        QVERIFY2(first.contains(QStringLiteral("done ") + runStep), qPrintable(firstText));
+        QVERIFY2(first.contains(QStringLiteral("done COPY --from=build /www /www")), qPrintable(firstText));
+        QVERIFY2(first.contains(QStringLiteral("done ") + copyStep), qPrintable(firstText));
+        for (const QString &row : first)
+            QVERIFY2(row.startsWith(QStringLiteral("done ")) || row.startsWith(QStringLiteral("cached ")),
+                     qPrintable(firstText));
+        // A RUN that ran (a container started and ended) took some time.
+        for (const QJsonValue &step :
+             QJsonDocument::fromJson(run.out).object().value(QStringLiteral("steps")).toArray())
+            if (step.toObject().value(QStringLiteral("instruction")).toString() == runStep)
+                QVERIFY2(step.toObject().value(QStringLiteral("seconds")).toDouble() > 0,
+                         qPrintable(firstText));
+        // The build engine is the target: it has the image it built, nothing goes back to it.
+        const QJsonObject target = QJsonDocument::fromJson(run.out)
+                                       .object()
+                                       .value(QStringLiteral("targets"))
+                                       .toArray()
+                                       .at(0)
+                                       .toObject();
+        QVERIFY2(target.value(QStringLiteral("imageBytesSent")).toInteger(-1) == 0,
+                 QJsonDocument(target).toJson().constData());
         run = cli({QStringLiteral("history"), QStringLiteral("--json")});
         QVERIFY2(run.exitCode == 0 && run.out.contains(commit.toUtf8()),
                  qPrintable(QString::fromUtf8(run.out)));
-        QCOMPARE(engine().cli({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("dapp-1")}), 0);
+
+        // After a change to index.html alone: the RUN comes from the engine's cache, the COPY of
+        // the changed file runs.
+        QVERIFY(repo.writeFile(QStringLiteral("index.html"), "v2\n"));
+        QVERIFY(!repo.commit(QStringLiteral("v2")).isEmpty());
+        run = deploy();
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + QString::fromUtf8(run.out)));
+        const QStringList second = stepRows(QJsonDocument::fromJson(run.out).object());
+        const QString secondText = second.join(u'\n') + u'\n' + QString::fromUtf8(run.out);
+        QCOMPARE(second.size(), first.size());
+        QVERIFY2(second.contains(QStringLiteral("cached ") + runStep), qPrintable(secondText));
+        QVERIFY2(second.contains(QStringLiteral("done ") + copyStep), qPrintable(secondText));
+        reply = slipway::test::httpRequest({QStringLiteral("http://127.0.0.1:%1/index.html").arg(port)});
+        QCOMPARE(reply.body.trimmed(), QByteArray("v2"));
+        QCOMPARE(engine().cli({QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("dapp-2")}), 0);
     }
 
     // From a git:// URL and a branch, built by the engine --engine names, pushed by Slipway's
@@ -378,6 +455,10 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
         QVERIFY2(manifest.startsWith(QStringLiteral("sha256:")) &&
                      config.startsWith(QStringLiteral("sha256:")),
                  qPrintable(QString::fromUtf8(run.out)));
+        const QStringList steps = stepRows(report);
+        QVERIFY2(steps.contains(QStringLiteral("done RUN echo built by a RUN > /built.txt")) &&
+                     steps.contains(QStringLiteral("done COPY app.txt /srv/")),
+                 qPrintable(QString::fromUtf8(run.out)));
 
         const QString byDigest = repository + u'@' + manifest;
         QString output;
@@ -389,6 +470,146 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
         QCOMPARE(output.trimmed().section(u':', -1), config.section(u':', -1));
         QCOMPARE(this->engine().cli({QStringLiteral("run"), QStringLiteral("--rm"), byDigest}, &output), 0);
         QCOMPARE(output.trimmed(), QStringLiteral("built by a RUN\nfrom git"));
+    }
+
+    // A base in a registry that wants a login (TLS with its own CA, Basic auth), which the engine
+    // does not have: without a saved login the engine's own pull is refused, in one line naming
+    // the base; with a wrong one Slipway's pull is, in one line naming the Dockerfile's line, the
+    // base and the registry's answer; with the login `slipway-cli login` saved, Slipway pulls it
+    // onto the engine with the credential in X-Registry-Auth and the build runs on it. The
+    // password is in no output, no error and no event.
+    void pullsAPrivateBaseWithTheSavedLogin()
+    {
+        const QString registry = m_private.address();
+        const QString base = registry + QStringLiteral("/private/base:1");
+        const QString password = m_private.password();
+        const QString wrongPassword = QStringLiteral("not-the-password-7731");
+        EngineService &engine = this->engine();
+        PodmanService &podman = static_cast<PodmanService &>(*m_engines.value(QStringLiteral("podman")));
+        QString output;
+        QCOMPARE(podman.podman({QStringLiteral("push"), QStringLiteral("--tls-verify=false"),
+                                QStringLiteral("--creds"), m_private.username() + u':' + password, baseImage,
+                                base},
+                               &output),
+                 0);
+        engine.cli({QStringLiteral("rmi"), base});
+        EngineClient client(builderTarget());
+        QVERIFY(client.connect());
+        const auto engineHasBase = [&client, &base] {
+            auto inspected = client.inspectImage(base);
+            return inspected && inspected->has_value();
+        };
+        QVERIFY(!engineHasBase());
+
+        QTemporaryDir data;
+        QVERIFY(data.isValid());
+        const auto cli = [&data](const QStringList &arguments) { return cliIn(data, arguments); };
+        auto run = cli({QStringLiteral("target"), QStringLiteral("add"), QStringLiteral("builder"),
+                        QStringLiteral("--endpoint"), engine.endpoint()});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        // As `slipway-cli login` saves a login: into the system keychain, checked against the
+        // registry first (which trusts the registry's CA from the data dir's certs.d).
+        const QString certs = data.filePath(QStringLiteral("certs.d/") + registry);
+        QVERIFY(QDir().mkpath(certs));
+        QVERIFY(QFile::copy(m_private.caCertificatePath(), certs + QStringLiteral("/ca.crt")));
+        const auto login = [&](const QString &secret, const QStringList &options) {
+            return slipway::test::runCli(QStringList{QStringLiteral("--data-dir"), data.path(),
+                                                     QStringLiteral("login"), registry,
+                                                     QStringLiteral("--username"), m_private.username(),
+                                                     QStringLiteral("--password-stdin")} +
+                                             options,
+                                         {}, secret.toUtf8());
+        };
+        const auto shows = [&](const slipway::test::CliRun &shown) {
+            return shown.err.contains(password) || shown.out.contains(password.toUtf8()) ||
+                   shown.err.contains(wrongPassword) || shown.out.contains(wrongPassword.toUtf8());
+        };
+
+        GitRepo repo;
+        // The registry through an ARG, as Dockerfiles often name it.
+        QVERIFY(repo.writeFile(QStringLiteral("Dockerfile"),
+                               "ARG REGISTRY=" + registry.toUtf8() +
+                                   "\nFROM ${REGISTRY}/private/base:1\nRUN echo private > /built.txt\n"
+                                   "CMD [\"cat\", \"/built.txt\"]\n"));
+        QVERIFY(!repo.commit(QStringLiteral("on a private base")).isEmpty());
+        const auto build = [&] {
+            return cli({QStringLiteral("build"), repo.path(), QStringLiteral("--engine"),
+                        QStringLiteral("builder"), QStringLiteral("--json")});
+        };
+
+        // No login: left to the engine, whose pull the registry refuses: one line, the engine's.
+        // Podman's names the base; Docker's BuildKit names only the registry ("pulling from host
+        // 127.0.0.1:PORT failed with status code [manifests 1]: 400 Bad Request").
+        run = build();
+        QCOMPARE(run.exitCode, 1);
+        QStringList errors = run.errors();
+        QVERIFY2(errors.size() == 1 && errors.at(0).startsWith(QStringLiteral("slipway-cli build: ")) &&
+                     errors.at(0).contains(engine.kind() == EngineService::Kind::Podman ? base : registry),
+                 qPrintable(run.err));
+        QVERIFY(!shows(run));
+        qInfo("%s: %s", qPrintable(engine.kindName()), qPrintable(errors.at(0)));
+        QVERIFY(!engineHasBase());
+
+        // A wrong login (saved unchecked): Slipway's pull is refused, in one line.
+        run = login(wrongPassword, {QStringLiteral("--no-verify")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = build();
+        QCOMPARE(run.exitCode, 1);
+        errors = run.errors();
+        QVERIFY2(errors.size() == 1 &&
+                     errors.at(0).startsWith(QStringLiteral("slipway-cli build: Dockerfile:2: FROM ") + base +
+                                             QStringLiteral(": pull with the credential for ") + registry +
+                                             QStringLiteral(": ")),
+                 qPrintable(run.err));
+        QVERIFY2(errors.at(0).contains(QStringLiteral("unauthorized"), Qt::CaseInsensitive) ||
+                     errors.at(0).contains(QStringLiteral("authentication required"), Qt::CaseInsensitive),
+                 qPrintable(errors.at(0)));
+        QVERIFY2(!shows(run), qPrintable(run.err));
+        QVERIFY(!engineHasBase());
+        qInfo("%s: %s", qPrintable(engine.kindName()), qPrintable(errors.at(0)));
+
+        // The right login: pulled with it, then built on it; the build's events say so, and
+        // hold no secret.
+        run = login(password, {});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(!shows(run));
+        slipway::test::EventRecorder events;
+        BuildRequest request;
+        request.source.location = repo.path();
+        request.source.cacheDir = data.filePath(QStringLiteral("cache"));
+        request.source.events = &events;
+        request.engine = builderTarget();
+        request.dataDir = data.path();
+        request.jobs = 1;
+        auto built = buildImage(request);
+        const QStringList lines = events.logLines();
+        QVERIFY2(built, qPrintable(lines.join(u'\n')));
+        QVERIFY2(lines.contains(
+                     QStringLiteral("pulling base %1 with the credential saved for %2").arg(base, registry)),
+                 qPrintable(lines.join(u'\n')));
+        for (const Event &event : events.events()) {
+            QString text;
+            if (const auto *log = std::get_if<LogEvent>(&event))
+                text = log->text;
+            else if (const auto *layer = std::get_if<LayerEvent>(&event))
+                text = layer->name;
+            else if (const auto *target = std::get_if<TargetEvent>(&event))
+                text = target->detail;
+            QVERIFY2(!text.contains(password) && !text.contains(wrongPassword), qPrintable(text));
+        }
+        QVERIFY(engineHasBase());
+        QCOMPARE(engine.cli({QStringLiteral("run"), QStringLiteral("--rm"), built->configDigest}, &output),
+                 0);
+        QCOMPARE(output.trimmed(), QStringLiteral("private"));
+
+        // And through slipway-cli: the build's steps in its report.
+        run = build();
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(!shows(run));
+        const QStringList steps = stepRows(QJsonDocument::fromJson(run.out).object());
+        QVERIFY2(steps.contains(QStringLiteral("cached RUN echo private > /built.txt")),
+                 qPrintable(QString::fromUtf8(run.out)));
+        engine.cli({QStringLiteral("rmi"), QStringLiteral("--force"), base});
     }
 
     // A RUN that fails: the error names the engine's reason (its exit code), that step is the
@@ -494,5 +715,15 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
     }
 };
 
-QTEST_GUILESS_MAIN(TestEngineBuild)
+int main(int argc, char **argv)
+{
+    // Registry logins live in the system keychain: the tests run on a D-Bus session of their own
+    // with an unlocked gnome-keyring, as tst_keychain does.
+    const char modeVariable[] = "SLIPWAY_TST_ENGINEBUILD";
+    if (qEnvironmentVariableIsEmpty(modeVariable))
+        return slipway::test::runUnderKeyring(argc, argv, modeVariable);
+    QCoreApplication app(argc, argv);
+    TestEngineBuild test;
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_enginebuild.moc"

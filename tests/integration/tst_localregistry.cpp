@@ -5,7 +5,9 @@
 #include "clirun.h"
 #include "dockerservice.h"
 #include "engine/engineclient.h"
+#include "eventrecorder.h"
 #include "gitrepo.h"
+#include "httpprobe.h"
 #include "imagebuilder/imagebuilder.h"
 #include "podmanservice.h"
 #include "processes.h"
@@ -20,6 +22,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -31,6 +35,7 @@ using namespace slipway;
 using slipway::test::CliRun;
 using slipway::test::DockerService;
 using slipway::test::EngineService;
+using slipway::test::EventRecorder;
 using slipway::test::GitRepo;
 using slipway::test::PodmanService;
 using slipway::test::runCli;
@@ -188,6 +193,73 @@ private Q_SLOTS:
         registry.stop();
     }
 
+    // The push side, with skopeo as an independent pusher: only into the accepted repository,
+    // each blob digest-checked (a wrong digest keeps nothing), the pushed tag's manifest known.
+    void pushesAreCheckedAndOnlyIntoTheAcceptedRepository()
+    {
+        QFETCH_GLOBAL(QString, engine);
+        auto built = build(QStringLiteral("pushed-") + engine, QByteArray("pushed ") + engine.toUtf8());
+        QVERIFY2(built, qPrintable(built ? QString() : built.error().message));
+        const QString layout = m_dir.filePath(engine + QStringLiteral("/push-layout"));
+        QString output;
+        // Out of the store as a layout, then pushed into a registry over an empty store.
+        LocalRegistry source(blobsDir());
+        QVERIFY(source.start());
+        QVERIFY(source.offer(built->manifestDigest));
+        QCOMPARE(runTool(QStringLiteral("skopeo"),
+                         {QStringLiteral("copy"), QStringLiteral("--src-tls-verify=false"),
+                          QStringLiteral("docker://127.0.0.1:%1/slipway/app@%2")
+                              .arg(source.port())
+                              .arg(built->manifestDigest),
+                          QStringLiteral("oci:") + layout + QStringLiteral(":v1")},
+                         &output),
+                 0);
+        source.stop();
+        const QString emptyDir = m_dir.filePath(engine + QStringLiteral("/push-store"));
+        const ContentStore empty(emptyDir);
+        LocalRegistry registry(emptyDir);
+        registry.acceptPushes(QStringLiteral("slipway-build/app"));
+        QVERIFY(registry.start());
+        const auto push = [&](const QString &repository) {
+            return runTool(
+                QStringLiteral("skopeo"),
+                {QStringLiteral("copy"), QStringLiteral("--dest-tls-verify=false"),
+                 QStringLiteral("oci:") + layout + QStringLiteral(":v1"),
+                 QStringLiteral("docker://127.0.0.1:%1/%2:v1").arg(registry.port()).arg(repository)},
+                &output);
+        };
+        QVERIFY(push(QStringLiteral("somebody/else")) != 0);
+        QVERIFY(registry.pushedManifest(QStringLiteral("v1")).isEmpty());
+        QCOMPARE(push(QStringLiteral("slipway-build/app")), 0);
+        QCOMPARE(registry.pushedManifest(QStringLiteral("v1")), built->manifestDigest);
+        for (const QString &blob : std::as_const(built->blobs))
+            QVERIFY2(empty.contains(blob), qPrintable(blob));
+        QVERIFY(registry.blobBytesReceived() >= layerSize(built.value(), 0));
+
+        // An upload whose bytes are not the digest it claims: refused, nothing kept under it.
+        const QString claimed = QStringLiteral("sha256:") + QString(64, u'b');
+        const QString base =
+            QStringLiteral("http://127.0.0.1:%1/v2/slipway-build/app/blobs/uploads/").arg(registry.port());
+        slipway::test::HttpRequest begin(base);
+        begin.method = "POST";
+        const slipway::test::HttpReply begun = slipway::test::httpRequest(begin);
+        QCOMPARE(begun.status, 202);
+        static const QRegularExpression location(QStringLiteral("Location: (\\S+)"));
+        const QString upload = location.match(QString::fromUtf8(begun.headers)).captured(1);
+        QVERIFY2(upload.contains(QStringLiteral("/uploads/")), begun.headers.constData());
+        slipway::test::HttpRequest put(
+            QStringLiteral("http://127.0.0.1:%1%2?digest=%3")
+                .arg(registry.port())
+                .arg(upload, QString::fromLatin1(QUrl::toPercentEncoding(claimed))));
+        put.method = "PUT";
+        put.body = "not the claimed bytes";
+        const slipway::test::HttpReply refused = slipway::test::httpRequest(put);
+        QCOMPARE(refused.status, 400);
+        QVERIFY2(refused.body.contains("DIGEST_INVALID"), refused.body.constData());
+        QVERIFY(!empty.contains(claimed));
+        registry.stop();
+    }
+
     void engineFetchesOnlyWhatItLacks()
     {
         QFETCH_GLOBAL(QString, engine);
@@ -296,6 +368,94 @@ private Q_SLOTS:
         qDebug() << "after the local images were removed, sent" << third;
         QVERIFY(third.value(QStringLiteral("local")) > busybox / 3);
         QVERIFY(third.value(QStringLiteral("remote")) < 1024 * 1024);
+    }
+
+    // A Dockerfile build comes back into the store by the engine's own push, to a local target
+    // and one over ssh: the first build sends every layer; after one file changed, only the
+    // changed layer and the config. What comes back is the engine's image (its config digest is
+    // the image id), which the engine keeps under Slipway's build name.
+    void dockerfileBuildSendsOnlyTheChangedLayerBack()
+    {
+        QFETCH_GLOBAL(QString, engine);
+        qputenv("SLIPWAY_SSH_COMMAND", (QStringLiteral("ssh ") + m_ssh->clientOptions().join(u' ')).toUtf8());
+        // Incompressible: its layer is as big compressed as it is.
+        QByteArray vendor(768 * 1024, Qt::Uninitialized);
+        QRandomGenerator(7).fillRange(reinterpret_cast<quint32 *>(vendor.data()), vendor.size() / 4);
+        for (const bool overSsh : {false, true}) {
+            const EngineService &service = overSsh ? remote() : local();
+            const QString where = overSsh ? QStringLiteral("remote") : QStringLiteral("local");
+            const Target target{.name = where,
+                                .endpoint = overSsh ? QStringLiteral("ssh://%1@127.0.0.1:%2%3")
+                                                          .arg(m_ssh->user())
+                                                          .arg(m_ssh->port())
+                                                          .arg(service.socketPath())
+                                                    : service.endpoint(),
+                                .tlsCa = {},
+                                .tlsCert = {},
+                                .tlsKey = {},
+                                .proxyImage = {},
+                                .proxyHttpPort = 0,
+                                .proxyHttpsPort = 0};
+            const QString source = m_dir.filePath(engine + QStringLiteral("/dockerfile-") + where);
+            QVERIFY(writeFile(source + QStringLiteral("/Dockerfile"),
+                              "FROM scratch\nCOPY vendor /vendor\nCOPY server.js /server.js\n"));
+            QVERIFY(writeFile(source + QStringLiteral("/vendor/lib.bin"), vendor));
+            // The bytes the engine sent for one build with `app` as server.js, and its output.
+            const auto build = [&](const QByteArray &app, qint64 *sent,
+                                   qint64 *total) -> Result<BuildOutput> {
+                if (!writeFile(source + QStringLiteral("/server.js"), app))
+                    return Error::failed(QStringLiteral("cannot write server.js"));
+                EventRecorder events;
+                BuildRequest request;
+                request.source.location = source;
+                request.source.cacheDir = m_dir.filePath(engine + QStringLiteral("/dockerfile-cache"));
+                request.source.events = &events;
+                request.engine = target;
+                auto built = buildImage(request);
+                const QRegularExpression cameBack(
+                    QStringLiteral("came back from %1: it sent (\\d+) of its (\\d+) bytes").arg(where));
+                const QStringList lines = events.logLines();
+                if (!lines.filter(QStringLiteral("exporting the whole image")).isEmpty())
+                    return Error::failed(lines.join(u'\n'));
+                const QRegularExpressionMatch match = cameBack.match(lines.join(u'\n'));
+                if (built && !match.hasMatch())
+                    return Error::failed(QStringLiteral("no line on what came back:\n") + lines.join(u'\n'));
+                if (built) {
+                    *sent = match.captured(1).toLongLong();
+                    *total = match.captured(2).toLongLong();
+                }
+                return built;
+            };
+            qint64 sent = 0, total = 0;
+            auto first = build("v1\n", &sent, &total);
+            QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+            qDebug() << where << "first build: the engine sent" << sent << "of" << total;
+            QVERIFY2(sent >= vendor.size(), qPrintable(where));
+            QVERIFY(sent <= total + 4096);
+            QString output;
+            QCOMPARE(
+                service.cli({QStringLiteral("image"), QStringLiteral("inspect"), QStringLiteral("--format"),
+                             QStringLiteral("{{.Id}}"), QStringLiteral("localhost/slipway-build/app:latest")},
+                            &output),
+                0);
+            QCOMPARE(u"sha256:" + output.trimmed().section(u':', -1), first->configDigest);
+
+            auto second = build("v2\n", &sent, &total);
+            QVERIFY2(second, qPrintable(second ? QString() : second.error().message));
+            qDebug() << where << "after a change to server.js: the engine sent" << sent << "of" << total;
+            QVERIFY(second->manifestDigest != first->manifestDigest);
+            QVERIFY2(sent > 0 && sent < 64 * 1024, qPrintable(where));
+            QVERIFY(total > vendor.size());
+            QCOMPARE(second->layers.size(), 2);
+            QCOMPARE(second->layers.at(0).blob.digest, first->layers.at(0).blob.digest);
+            // Every blob is in the store, and the manifest is Slipway's OCI one over them.
+            const ContentStore store(m_dir.filePath(engine + QStringLiteral("/dockerfile-cache/blobs")));
+            for (const QString &blob : std::as_const(second->blobs))
+                QVERIFY2(store.contains(blob), qPrintable(blob));
+            const QJsonObject manifest = QJsonDocument::fromJson(second->manifest).object();
+            QCOMPARE(manifest.value(QStringLiteral("mediaType")).toString(),
+                     QStringLiteral("application/vnd.oci.image.manifest.v1+json"));
+        }
     }
 
     // Two histories (two machines, or two data dirs) deploy one app to one engine, each its own

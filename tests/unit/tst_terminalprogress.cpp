@@ -48,6 +48,37 @@ class TestTerminalProgress final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A Dockerfile build's steps: a line as each ends (cached, done or failed), with its time;
+    // none while one runs, one only per step.
+    void dockerfileStepsAreLinesAsTheyEnd()
+    {
+        QString text;
+        {
+            QTextStream err(&text);
+            TerminalProgress progress(err, TerminalProgress::Mode::Lines);
+            const auto step = [&](int index, const QString &name, LayerState state, qint64 ms) {
+                LayerEvent event;
+                event.index = index;
+                event.name = name;
+                event.state = state;
+                event.elapsedMs = ms;
+                event.step = true;
+                progress.post(event);
+            };
+            step(0, QStringLiteral("FROM base"), LayerState::Cached, 0);
+            step(1, QStringLiteral("RUN make"), LayerState::Building, 0);
+            step(1, QStringLiteral("RUN make"), LayerState::Done, 2340);
+            step(1, QStringLiteral("RUN make"), LayerState::Done, 2340);
+            step(2, QStringLiteral("RUN false"), LayerState::Failed, 100);
+            progress.finish();
+        }
+        const QStringList lines = text.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.filter(QStringLiteral("RUN make")),
+                 QStringList{QStringLiteral("  done   RUN make  2.3 s")});
+        QVERIFY2(lines.contains(QStringLiteral("  cached FROM base  0.0 s")), qPrintable(text));
+        QVERIFY2(lines.contains(QStringLiteral("  failed RUN false  0.1 s")), qPrintable(text));
+    }
+
     // A Swarm rollout's replicas: a line when one changes, none when it does not.
     void swarmReplicasAreLines()
     {

@@ -351,6 +351,7 @@ BuildRequest DeployController::buildRequest() const
     // A Dockerfile is built by a target's engine ([build] engine, else the first picked target);
     // looked up on the worker, when the build finds it needs one.
     request.resolveEngine = targetResolver(m_dataDir);
+    request.dataDir = m_dataDir;
     return request;
 }
 
