@@ -143,25 +143,6 @@ QJsonObject toJson(const BuildOutput &build)
                        {QStringLiteral("seconds"), build.seconds}};
 }
 
-QString stepStateName(LayerState state)
-{
-    switch (state) {
-    case LayerState::Queued:
-        return QStringLiteral("queued");
-    case LayerState::Building:
-        return QStringLiteral("running");
-    case LayerState::Cached:
-        return QStringLiteral("cached");
-    case LayerState::Done:
-        return QStringLiteral("done");
-    case LayerState::Failed:
-        return QStringLiteral("failed");
-    case LayerState::Cancelled:
-        return QStringLiteral("cancelled");
-    }
-    return {};
-}
-
 } // namespace
 
 QJsonArray stepsJson(const QList<LayerEvent> &steps)
@@ -170,7 +151,7 @@ QJsonArray stepsJson(const QList<LayerEvent> &steps)
     for (const LayerEvent &step : steps)
         json.append(QJsonObject{{QStringLiteral("index"), step.index},
                                 {QStringLiteral("instruction"), step.name},
-                                {QStringLiteral("state"), stepStateName(step.state)},
+                                {QStringLiteral("state"), layerStateName(step.state)},
                                 {QStringLiteral("seconds"), double(step.elapsedMs) / 1000.0}});
     return json;
 }

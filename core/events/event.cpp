@@ -4,6 +4,25 @@
 
 namespace slipway {
 
+QString layerStateName(LayerState state)
+{
+    switch (state) {
+    case LayerState::Queued:
+        return QStringLiteral("queued");
+    case LayerState::Building:
+        return QStringLiteral("building");
+    case LayerState::Cached:
+        return QStringLiteral("cached");
+    case LayerState::Done:
+        return QStringLiteral("done");
+    case LayerState::Failed:
+        return QStringLiteral("failed");
+    case LayerState::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
 void EventSink::log(LogLevel level, const QString &stage, const QString &text)
 {
     post(LogEvent{QDateTime::currentDateTimeUtc(), level, stage, QString(), text});

@@ -47,6 +47,8 @@ enum class LayerState
     Failed,
     Cancelled
 };
+// "queued", "building", "cached", "done", "failed", "cancelled": as the window and --json say it.
+QString layerStateName(LayerState state);
 
 struct LayerEvent
 {

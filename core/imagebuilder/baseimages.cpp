@@ -159,6 +159,10 @@ Status pullCredentialedBases(EngineClient &client, const QByteArray &dockerfile,
         if (!credential.value())
             continue; // the engine pulls it as it would have, or has it
         const QString reference = base.reference.toString();
+        // One the engine has already is used as it is, as `docker build` without --pull would:
+        // no pull (and no registry rate limit spent) on every build.
+        if (auto present = client.inspectImage(reference); present && present.value())
+            continue;
         events.log(
             LogLevel::Info, QStringLiteral("build"),
             QStringLiteral("pulling base %1 with the credential saved for %2").arg(reference, registry));

@@ -33,12 +33,12 @@ QList<DockerfileBase> dockerfileBases(const QByteArray &dockerfile, const QMap<Q
 // Before an engine builds `dockerfile` (its contents; `name` its path, for messages), pulls onto
 // it each base whose registry the user has a credential for (the lookup a deploy's pull uses:
 // CredentialStore::fromEnvironment(dataDir).find, Slipway's saved login first), with that
-// credential in X-Registry-Auth; for a registry on the engine's loopback through
-// pullFromLoopback (no certificate check there, as Docker does for 127.0.0.0/8). A base without
-// a credential is left to the engine, as before; a pulled one the build then finds on the
-// engine. The credential is never logged, never in a message, never a build arg. A failed pull
-// is one line: "Dockerfile:3: FROM REF: pull with the credential for REGISTRY: ..." and the
-// engine's (the registry's) answer.
+// credential in X-Registry-Auth, unless the engine has it already; for a registry on the engine's loopback
+// through pullFromLoopback (no certificate check there, as Docker does for 127.0.0.0/8). A base without a
+// credential is left to the engine, as before; a pulled one the build then finds on the engine. The
+// credential is never logged, never in a message, never a build arg. A failed pull is one line:
+// "Dockerfile:3: FROM REF: pull with the credential for REGISTRY: ..." and the engine's (the registry's)
+// answer.
 Status pullCredentialedBases(EngineClient &client, const QByteArray &dockerfile, const QString &name,
                              const QMap<QString, QString> &buildArgs, const QString &dataDir,
                              EventSink &events);

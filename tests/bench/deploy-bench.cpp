@@ -430,5 +430,8 @@ int main(int argc, char **argv)
     const Timing timeline = bench.slipwayDeploy(version, false);
     std::printf("\none more slipway-cli deploy (%.2f s), what it printed as it arrived:\n%s\n",
                 timeline.total, qPrintable(timeline.log.join(u'\n')));
+    const Timing dockerfileTimeline = bench.slipwayDeploy(version, false, true);
+    std::printf("\nand of the Dockerfile (%.2f s), each step's line as it ended:\n%s\n",
+                dockerfileTimeline.total, qPrintable(dockerfileTimeline.log.join(u'\n')));
     return 0;
 }

@@ -602,6 +602,14 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
                  0);
         QCOMPARE(output.trimmed(), QStringLiteral("private"));
 
+        // And again: the engine has the base now, so it is not pulled again (as `docker build`
+        // without --pull).
+        slipway::test::EventRecorder again;
+        request.source.events = &again;
+        QVERIFY(buildImage(request));
+        QVERIFY2(again.logLines().filter(QStringLiteral("pulling base")).isEmpty(),
+                 qPrintable(again.logLines().join(u'\n')));
+
         // And through slipway-cli: the build's steps in its report.
         run = build();
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));

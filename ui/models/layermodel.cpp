@@ -196,21 +196,7 @@ void LayerModel::clear()
 
 QString LayerModel::stateName(LayerState state)
 {
-    switch (state) {
-    case LayerState::Queued:
-        return QStringLiteral("queued");
-    case LayerState::Building:
-        return QStringLiteral("building");
-    case LayerState::Cached:
-        return QStringLiteral("cached");
-    case LayerState::Done:
-        return QStringLiteral("done");
-    case LayerState::Failed:
-        return QStringLiteral("failed");
-    case LayerState::Cancelled:
-        return QStringLiteral("cancelled");
-    }
-    return {};
+    return layerStateName(state);
 }
 
 QString LayerModel::shortDigest(const QString &digest)
