@@ -32,6 +32,34 @@ LayerState layerStateOf(BuildSteps::Step::State state)
     return LayerState::Building;
 }
 
+// A build that failed on a base (BuildKit fails before any step, in its own metadata lookup;
+// buildah in the FROM step) says which: the Dockerfile's line and FROM, before the engine's
+// error, when that error names the base or, as BuildKit's "pulling from host ... failed" does,
+// only its registry.
+Error withFailedBase(const Error &error, const QList<DockerfileBase> &bases, const QString &dockerfile,
+                     const QList<BuildSteps::Step> &steps)
+{
+    for (const BuildSteps::Step &step : steps)
+        if (step.state == BuildSteps::Step::State::Failed &&
+            !step.instruction.startsWith(QLatin1String("FROM")))
+            return error;
+    const DockerfileBase *named = nullptr;
+    for (const DockerfileBase &base : bases)
+        if (error.message.contains(base.text) || error.message.contains(base.reference.toString())) {
+            named = &base;
+            break;
+        }
+    for (qsizetype i = 0; !named && i < bases.size(); ++i)
+        if (error.message.contains(bases.at(i).reference.registry))
+            named = &bases.at(i);
+    if (!named)
+        return error;
+    return Error(error.kind, QStringLiteral("%1:%2: FROM %3: %4")
+                                 .arg(dockerfile)
+                                 .arg(named->line)
+                                 .arg(named->text, error.message));
+}
+
 } // namespace
 
 Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &events, const Source &source,
@@ -88,7 +116,8 @@ Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &
     };
     // A base in a registry the user has a login for is pulled with it first: the engine's build
     // has none. (A Dockerfile that is a symlink is the engine's alone to read.)
-    if (auto dockerfile = source.readRootFile(build.dockerfile))
+    const auto dockerfile = source.readRootFile(build.dockerfile);
+    if (dockerfile)
         if (Status pulled = pullCredentialedBases(client, dockerfile.value(), build.dockerfile, build.args,
                                                   request.dataDir, events);
             !pulled)
@@ -115,6 +144,9 @@ Result<BuildOutput> buildWithDockerfile(const BuildRequest &request, EventSink &
     if (!image) {
         if (request.source.stop.stop_requested())
             return Error::cancelled(QStringLiteral("build %1: cancelled").arg(build.dockerfile));
+        if (dockerfile)
+            return withFailedBase(image.error(), dockerfileBases(dockerfile.value(), build.args),
+                                  build.dockerfile, steps.steps());
         return image.error();
     }
 

@@ -537,14 +537,16 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
                         QStringLiteral("builder"), QStringLiteral("--json")});
         };
 
-        // No login: left to the engine, whose pull the registry refuses: one line, the engine's.
-        // Podman's names the base; Docker's BuildKit names only the registry ("pulling from host
-        // 127.0.0.1:PORT failed with status code [manifests 1]: 400 Bad Request").
+        // No login: left to the engine, whose pull the registry refuses: one line, the engine's
+        // after the Dockerfile's line and FROM (Docker's BuildKit itself names only the registry:
+        // "pulling from host 127.0.0.1:PORT failed with status code [manifests 1]: 400 Bad Request").
         run = build();
         QCOMPARE(run.exitCode, 1);
         QStringList errors = run.errors();
-        QVERIFY2(errors.size() == 1 && errors.at(0).startsWith(QStringLiteral("slipway-cli build: ")) &&
-                     errors.at(0).contains(engine.kind() == EngineService::Kind::Podman ? base : registry),
+        QVERIFY2(errors.size() == 1 &&
+                     errors.at(0).startsWith(QStringLiteral("slipway-cli build: Dockerfile:2: FROM ") + base +
+                                             QStringLiteral(": ")) &&
+                     errors.at(0).contains(registry),
                  qPrintable(run.err));
         QVERIFY(!shows(run));
         qInfo("%s: %s", qPrintable(engine.kindName()), qPrintable(errors.at(0)));
