@@ -296,6 +296,18 @@ bool writeBusyboxTarball(const QString &tarball, const QMap<QString, QByteArray>
     return true;
 }
 
+Target engineTarget(const QString &name, const QString &endpoint)
+{
+    return Target{.name = name,
+                  .endpoint = endpoint,
+                  .tlsCa = {},
+                  .tlsCert = {},
+                  .tlsKey = {},
+                  .proxyImage = {},
+                  .proxyHttpPort = 0,
+                  .proxyHttpsPort = 0};
+}
+
 void addEngineRows()
 {
     QTest::addColumn<QString>("engine");

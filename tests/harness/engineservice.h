@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/target.h"
 #include "httpprobe.h"
 #include "testserver.h"
 
@@ -95,6 +96,9 @@ private:
 // (relative path -> contents) to `tarball`.
 bool writeBusyboxTarball(const QString &tarball, const QMap<QString, QByteArray> &files = {},
                          QString *error = nullptr);
+
+// A target named `name` at `endpoint`, no TLS files, the default proxy.
+Target engineTarget(const QString &name, const QString &endpoint);
 
 // A data-driven test's rows, one per engine: column "engine" holds EngineService::kindName().
 void addEngineRows();

@@ -310,40 +310,21 @@ private Q_SLOTS:
 
     void parsesGoodEndpoints()
     {
-        auto ssh = parseEndpoint(
-            Target{.name = QStringLiteral("a"),
-                   .endpoint = QStringLiteral("ssh://deploy@web1:2222/run/user/1000/podman/podman.sock"),
-                   .tlsCa = {},
-                   .tlsCert = {},
-                   .tlsKey = {},
-                   .proxyImage = {},
-                   .proxyHttpPort = 0,
-                   .proxyHttpsPort = 0});
+        auto ssh = parseEndpoint(slipway::test::engineTarget(
+            QStringLiteral("a"), QStringLiteral("ssh://deploy@web1:2222/run/user/1000/podman/podman.sock")));
         QVERIFY(ssh.ok());
         QCOMPARE(ssh->kind, EngineEndpoint::Kind::Ssh);
         QCOMPARE(ssh->sshUser, QStringLiteral("deploy"));
         QCOMPARE(ssh->host, QStringLiteral("web1"));
         QCOMPARE(ssh->port, 2222);
         QCOMPARE(ssh->socketPath, QStringLiteral("/run/user/1000/podman/podman.sock"));
-        auto bare = parseEndpoint(Target{.name = QStringLiteral("b"),
-                                         .endpoint = QStringLiteral("ssh://web2"),
-                                         .tlsCa = {},
-                                         .tlsCert = {},
-                                         .tlsKey = {},
-                                         .proxyImage = {},
-                                         .proxyHttpPort = 0,
-                                         .proxyHttpsPort = 0});
+        auto bare =
+            parseEndpoint(slipway::test::engineTarget(QStringLiteral("b"), QStringLiteral("ssh://web2")));
         QVERIFY(bare.ok());
         QCOMPARE(bare->port, 0);
         QVERIFY(bare->socketPath.isEmpty());
-        auto tcp = parseEndpoint(Target{.name = QStringLiteral("c"),
-                                        .endpoint = QStringLiteral("tcp://10.0.0.5:2375"),
-                                        .tlsCa = {},
-                                        .tlsCert = {},
-                                        .tlsKey = {},
-                                        .proxyImage = {},
-                                        .proxyHttpPort = 0,
-                                        .proxyHttpsPort = 0});
+        auto tcp = parseEndpoint(
+            slipway::test::engineTarget(QStringLiteral("c"), QStringLiteral("tcp://10.0.0.5:2375")));
         QVERIFY(tcp.ok());
         QCOMPARE(tcp->kind, EngineEndpoint::Kind::Tcp);
         QVERIFY(!tcp->tls);
@@ -374,14 +355,8 @@ private Q_SLOTS:
     {
         EngineService &service = engine();
         const SshServer &ssh = m_ssh;
-        const Target target{.name = QStringLiteral("remote"),
-                            .endpoint = sshEndpoint(ssh, service),
-                            .tlsCa = {},
-                            .tlsCert = {},
-                            .tlsKey = {},
-                            .proxyImage = {},
-                            .proxyHttpPort = 0,
-                            .proxyHttpsPort = 0};
+        const Target target =
+            slipway::test::engineTarget(QStringLiteral("remote"), sshEndpoint(ssh, service));
 
         qputenv("SLIPWAY_SSH_COMMAND", sshCommand(ssh).toUtf8());
         auto info = probeTarget(target);
@@ -417,14 +392,8 @@ private Q_SLOTS:
     void forwardsGoThroughTheOneSshConnection_data() { slipway::test::addEngineRows(); }
     void forwardsGoThroughTheOneSshConnection()
     {
-        const Target target{.name = QStringLiteral("remote"),
-                            .endpoint = sshEndpoint(m_ssh, engine()),
-                            .tlsCa = {},
-                            .tlsCert = {},
-                            .tlsKey = {},
-                            .proxyImage = {},
-                            .proxyHttpPort = 0,
-                            .proxyHttpsPort = 0};
+        const Target target =
+            slipway::test::engineTarget(QStringLiteral("remote"), sshEndpoint(m_ssh, engine()));
         const int before = sshProcesses();
         // An ssh command that will not multiplex (ControlPath=none comes first, and the first
         // value wins) still gets its forwards, each through a connection of its own.
@@ -469,14 +438,8 @@ private Q_SLOTS:
 
     void unreachableTargetsNameTargetAndCause()
     {
-        const Target gone{.name = QStringLiteral("gone"),
-                          .endpoint = QStringLiteral("unix:///nonexistent/engine.sock"),
-                          .tlsCa = {},
-                          .tlsCert = {},
-                          .tlsKey = {},
-                          .proxyImage = {},
-                          .proxyHttpPort = 0,
-                          .proxyHttpsPort = 0};
+        const Target gone = slipway::test::engineTarget(QStringLiteral("gone"),
+                                                        QStringLiteral("unix:///nonexistent/engine.sock"));
         auto info = probeTarget(gone);
         QVERIFY(!info.ok());
         QVERIFY2(info.error().message.startsWith(
@@ -484,14 +447,8 @@ private Q_SLOTS:
                  qPrintable(info.error().message));
 
         const quint16 port = slipway::test::freeLoopbackPort();
-        const Target closed{.name = QStringLiteral("closed"),
-                            .endpoint = QStringLiteral("tcp://127.0.0.1:%1").arg(port),
-                            .tlsCa = {},
-                            .tlsCert = {},
-                            .tlsKey = {},
-                            .proxyImage = {},
-                            .proxyHttpPort = 0,
-                            .proxyHttpsPort = 0};
+        const Target closed = slipway::test::engineTarget(QStringLiteral("closed"),
+                                                          QStringLiteral("tcp://127.0.0.1:%1").arg(port));
         auto refused = probeTarget(closed);
         QVERIFY(!refused.ok());
         QVERIFY2(refused.error().message.contains(QStringLiteral("target closed (tcp://127.0.0.1:")),
@@ -504,14 +461,8 @@ private Q_SLOTS:
     {
         FailingEngine engine;
         QVERIFY(engine.port() != 0);
-        const Target target{.name = QStringLiteral("broken"),
-                            .endpoint = QStringLiteral("tcp://127.0.0.1:%1").arg(engine.port()),
-                            .tlsCa = {},
-                            .tlsCert = {},
-                            .tlsKey = {},
-                            .proxyImage = {},
-                            .proxyHttpPort = 0,
-                            .proxyHttpsPort = 0};
+        const Target target = slipway::test::engineTarget(
+            QStringLiteral("broken"), QStringLiteral("tcp://127.0.0.1:%1").arg(engine.port()));
         auto info = probeTarget(target);
         QVERIFY(!info.ok());
         QCOMPARE(info.error().message,
@@ -740,14 +691,7 @@ private Q_SLOTS:
                                   &output),
                  0);
 
-        const Target target{.name = QStringLiteral("puller"),
-                            .endpoint = puller.endpoint(),
-                            .tlsCa = {},
-                            .tlsCert = {},
-                            .tlsKey = {},
-                            .proxyImage = {},
-                            .proxyHttpPort = 0,
-                            .proxyHttpsPort = 0};
+        const Target target = slipway::test::engineTarget(QStringLiteral("puller"), puller.endpoint());
         EngineClient client(target);
         QVERIFY(client.connect().ok());
 

@@ -108,14 +108,7 @@ private:
     // This row's engine as a target.
     Target builderTarget() const
     {
-        return Target{.name = QStringLiteral("builder"),
-                      .endpoint = engine().endpoint(),
-                      .tlsCa = {},
-                      .tlsCert = {},
-                      .tlsKey = {},
-                      .proxyImage = {},
-                      .proxyHttpPort = 0,
-                      .proxyHttpsPort = 0};
+        return slipway::test::engineTarget(QStringLiteral("builder"), engine().endpoint());
     }
 
     // Builds `repo` at HEAD on this row's engine, its commit as a label.

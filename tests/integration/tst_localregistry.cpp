@@ -274,14 +274,7 @@ private Q_SLOTS:
         QVERIFY(registry.start());
         QVERIFY(registry.offer(first->manifestDigest));
         QVERIFY(registry.offer(second->manifestDigest));
-        EngineClient client(Target{.name = QStringLiteral("local"),
-                                   .endpoint = local().endpoint(),
-                                   .tlsCa = {},
-                                   .tlsCert = {},
-                                   .tlsKey = {},
-                                   .proxyImage = {},
-                                   .proxyHttpPort = 0,
-                                   .proxyHttpsPort = 0});
+        EngineClient client(slipway::test::engineTarget(QStringLiteral("local"), local().endpoint()));
         QVERIFY(client.connect());
         // Podman's compatible /images/create insists on TLS: the client asks Podman's own API there.
         const auto pull = [&](const QString &digest) {
@@ -384,18 +377,12 @@ private Q_SLOTS:
         for (const bool overSsh : {false, true}) {
             const EngineService &service = overSsh ? remote() : local();
             const QString where = overSsh ? QStringLiteral("remote") : QStringLiteral("local");
-            const Target target{.name = where,
-                                .endpoint = overSsh ? QStringLiteral("ssh://%1@127.0.0.1:%2%3")
-                                                          .arg(m_ssh->user())
-                                                          .arg(m_ssh->port())
-                                                          .arg(service.socketPath())
-                                                    : service.endpoint(),
-                                .tlsCa = {},
-                                .tlsCert = {},
-                                .tlsKey = {},
-                                .proxyImage = {},
-                                .proxyHttpPort = 0,
-                                .proxyHttpsPort = 0};
+            const Target target =
+                slipway::test::engineTarget(where, overSsh ? QStringLiteral("ssh://%1@127.0.0.1:%2%3")
+                                                                 .arg(m_ssh->user())
+                                                                 .arg(m_ssh->port())
+                                                                 .arg(service.socketPath())
+                                                           : service.endpoint());
             const QString source = m_dir.filePath(engine + QStringLiteral("/dockerfile-") + where);
             QVERIFY(writeFile(source + QStringLiteral("/Dockerfile"),
                               "FROM scratch\nCOPY vendor /vendor\nCOPY server.js /server.js\n"));

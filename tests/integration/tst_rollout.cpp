@@ -82,28 +82,14 @@ private:
 
     Target localTarget()
     {
-        return Target{.name = QStringLiteral("local"),
-                      .endpoint = localEngine().endpoint(),
-                      .tlsCa = {},
-                      .tlsCert = {},
-                      .tlsKey = {},
-                      .proxyImage = {},
-                      .proxyHttpPort = 0,
-                      .proxyHttpsPort = 0};
+        return slipway::test::engineTarget(QStringLiteral("local"), localEngine().endpoint());
     }
     Target remoteTarget()
     {
-        return Target{.name = QStringLiteral("remote"),
-                      .endpoint = QStringLiteral("ssh://%1@127.0.0.1:%2%3")
-                                      .arg(m_ssh->user())
-                                      .arg(m_ssh->port())
-                                      .arg(remoteEngine().socketPath()),
-                      .tlsCa = {},
-                      .tlsCert = {},
-                      .tlsKey = {},
-                      .proxyImage = {},
-                      .proxyHttpPort = 0,
-                      .proxyHttpsPort = 0};
+        return slipway::test::engineTarget(QStringLiteral("remote"), QStringLiteral("ssh://%1@127.0.0.1:%2%3")
+                                                                         .arg(m_ssh->user())
+                                                                         .arg(m_ssh->port())
+                                                                         .arg(remoteEngine().socketPath()));
     }
 
     // An image whose /www/index.html says `name`; /www/health exists when `healthy`; it serves
@@ -345,14 +331,8 @@ private Q_SLOTS:
 
     void unreachableAndRefusedTargetsFailNamingTheCause()
     {
-        const Target gone{.name = QStringLiteral("gone"),
-                          .endpoint = QStringLiteral("unix:///nonexistent/podman.sock"),
-                          .tlsCa = {},
-                          .tlsCert = {},
-                          .tlsKey = {},
-                          .proxyImage = {},
-                          .proxyHttpPort = 0,
-                          .proxyHttpsPort = 0};
+        const Target gone = slipway::test::engineTarget(QStringLiteral("gone"),
+                                                        QStringLiteral("unix:///nonexistent/podman.sock"));
         // Serving before: release 1.
         const RolloutResult before = rollout(request(QStringLiteral("1"), {remoteTarget()}));
         QVERIFY2(before.allHealthy(), qPrintable(describe(before)));
@@ -429,14 +409,8 @@ private Q_SLOTS:
         // Serving before: release 4.
         const RolloutResult before = rollout(request(QStringLiteral("4"), {localTarget()}));
         QVERIFY2(before.allHealthy(), qPrintable(describe(before)));
-        const Target gone{.name = QStringLiteral("gone"),
-                          .endpoint = QStringLiteral("unix:///nonexistent/podman.sock"),
-                          .tlsCa = {},
-                          .tlsCert = {},
-                          .tlsKey = {},
-                          .proxyImage = {},
-                          .proxyHttpPort = 0,
-                          .proxyHttpsPort = 0};
+        const Target gone = slipway::test::engineTarget(QStringLiteral("gone"),
+                                                        QStringLiteral("unix:///nonexistent/podman.sock"));
         RolloutRequest r = request(QStringLiteral("3"), {gone, localTarget()});
         r.batchSize = 1;
         const RolloutResult result = rollout(r);

@@ -68,14 +68,7 @@ private:
 
     Target target() const
     {
-        return Target{.name = QStringLiteral("swarm"),
-                      .endpoint = m_docker->endpoint(),
-                      .tlsCa = {},
-                      .tlsCert = {},
-                      .tlsKey = {},
-                      .proxyImage = {},
-                      .proxyHttpPort = 0,
-                      .proxyHttpsPort = 0};
+        return slipway::test::engineTarget(QStringLiteral("swarm"), m_docker->endpoint());
     }
 
     // An image whose index.html says `name`, serving on appPort; /health is there when
@@ -256,14 +249,7 @@ private:
     }
     static Target stubTarget(const HttpStub &stub)
     {
-        return Target{.name = QStringLiteral("stub"),
-                      .endpoint = QStringLiteral("tcp://") + stub.address(),
-                      .tlsCa = {},
-                      .tlsCert = {},
-                      .tlsKey = {},
-                      .proxyImage = {},
-                      .proxyHttpPort = 0,
-                      .proxyHttpsPort = 0};
+        return slipway::test::engineTarget(QStringLiteral("stub"), QStringLiteral("tcp://") + stub.address());
     }
 
 private Q_SLOTS:
