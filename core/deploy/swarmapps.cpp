@@ -1,6 +1,7 @@
 #include "deploy/swarmapps.h"
 
 #include "deploy/rollout.h"
+#include "util/logging.h"
 #include "util/stopwait.h"
 
 #include <QDateTime>
@@ -105,8 +106,21 @@ Status scaleUp(EngineClient &client, const ServiceState &service, qint64 replica
         return scaled;
     const int seconds = 30 + int(replicas) * (how.healthSeconds + 10);
     QList<ServiceTask> last;
+    QElapsedTimer sinceScaled;
+    sinceScaled.start();
+    int nudges = 0;
     auto done = waitForTasks(client, service.id, seconds, how.stop, [&](const QList<ServiceTask> &tasks) {
         last = tasks;
+        // Swarm 20.10 now and then makes no task at all for a scale from 0 (CI saw 54 s of none):
+        // the same spec again, a new version of it, has the orchestrator look at it again.
+        if (std::none_of(tasks.cbegin(), tasks.cend(), wanted) &&
+            sinceScaled.elapsed() > 10000 * (nudges + 1) && nudges < 3) {
+            ++nudges;
+            qCInfo(lcDeploy).noquote() << client.where() << "service" << service.name
+                                       << "has no task 10 s after its scale; asking again";
+            if (Status again = services.scale(service.id, replicas, {}); !again)
+                return Result<bool>(again.error());
+        }
         return Result<bool>(runningCount(tasks) >= replicas);
     });
     if (!done)

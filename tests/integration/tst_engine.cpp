@@ -104,23 +104,22 @@ QByteArray readFour(int fd)
 // True when the connection `client` made reaches the listening socket `server`, both ways.
 bool carries(int server, int client)
 {
+    if (client < 0)
+        return false;
+    // The client speaks first. A connection that ends without its bytes is a tunnel's readiness
+    // probe (SshTunnel::open connects to its socket once): the next one is the client's. (Telling
+    // them apart by how soon one ends raced a slow ssh under load.)
+    bool both = ::write(client, "ping", 4) == 4;
     int accepted = -1;
-    while (client >= 0) {
+    while (both) {
         pollfd wait{server, POLLIN, 0};
-        if (::poll(&wait, 1, 10000) != 1)
-            break;
-        accepted = ::accept4(server, nullptr, nullptr, SOCK_CLOEXEC);
-        // A connection that ends at once is a tunnel's readiness probe (SshTunnel::open connects
-        // to its socket once): the next one is the client's.
-        pollfd ended{accepted, POLLIN, 0};
-        char byte;
-        if (accepted < 0 || ::poll(&ended, 1, 300) != 1 || ::read(accepted, &byte, 1) != 0)
+        accepted = ::poll(&wait, 1, 10000) == 1 ? ::accept4(server, nullptr, nullptr, SOCK_CLOEXEC) : -1;
+        if (accepted < 0 || readFour(accepted) == "ping")
             break;
         ::close(accepted);
         accepted = -1;
     }
-    const bool both = accepted >= 0 && ::write(accepted, "ping", 4) == 4 && readFour(client) == "ping" &&
-                      ::write(client, "pong", 4) == 4 && readFour(accepted) == "pong";
+    both = both && accepted >= 0 && ::write(accepted, "pong", 4) == 4 && readFour(client) == "pong";
     if (accepted >= 0)
         ::close(accepted);
     ::close(client);
