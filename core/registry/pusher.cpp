@@ -367,10 +367,11 @@ Result<QList<PushedBlob>> BlobPush::run(RegistryClient &client)
             runWorkers(client, workers);
         client.setStopToken(m_stop);
     }
-    if (m_firstError)
-        return m_firstError.value();
+    // A cancel wins over what failed beside it (a connection cut while the user cancelled).
     if (m_stop.stop_requested())
         return Error::cancelled(QStringLiteral("push to %1 cancelled").arg(m_target));
+    if (m_firstError)
+        return m_firstError.value();
     QList<PushedBlob> blobs;
     for (const auto &pushed : std::as_const(m_done))
         blobs.append(pushed.value());
