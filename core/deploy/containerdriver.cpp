@@ -5,6 +5,7 @@
 #include "registry/localregistry.h"
 #include "util/crashpoint.h"
 #include "util/stopwait.h"
+#include "util/text.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -289,9 +290,7 @@ Status ContainerDriver::pullFromHere()
     auto port = m_client.exposeLocalPort(image.localRegistry->port());
     if (!port)
         return port.error();
-    QString space;
-    for (const QChar c : m_target.name.toLower())
-        space += (c.isLetterOrNumber() && c.unicode() < 128) ? c : u'-';
+    const QString space = repositoryComponent(m_target.name);
     const qsizetype colon = image.reference.lastIndexOf(u':');
     const QString repository = image.reference.left(colon);
     const QString tag = image.reference.mid(colon + 1);

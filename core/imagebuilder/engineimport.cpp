@@ -4,6 +4,7 @@
 #include "oci/mediatypes.h"
 #include "registry/localregistry.h"
 #include "store/contentstore.h"
+#include "util/text.h"
 
 #include <QDir>
 #include <QFile>
@@ -135,9 +136,7 @@ Result<ImportedImage> receiveEngineImage(EngineClient &client, const QString &im
     const QString what =
         QStringLiteral("%1: push image %2 to this machine").arg(client.target().name, imageId);
     LocalRegistry registry(store.root());
-    QString space;
-    for (const QChar c : name.toLower())
-        space += (c.isLetterOrNumber() && c.unicode() < 128) ? c : u'-';
+    const QString space = repositoryComponent(name);
     const QString repository =
         QStringLiteral("slipway-build/") + (space.isEmpty() ? QStringLiteral("app") : space);
     registry.acceptPushes(repository);

@@ -3,6 +3,7 @@
 // Accessible.name where it shows none).
 
 #include "console.h"
+#include "engineservice.h"
 #include "history/history.h"
 #include "uitestutil.h"
 #include "util/paths.h"
@@ -87,15 +88,9 @@ private:
         if (!history)
             return false;
         History &db = *history.value();
-        if (!db.addTarget(slipway::Target{.name = QStringLiteral("web"),
-                                          .endpoint = QStringLiteral("unix://") +
-                                                      m_data->filePath(QStringLiteral("web.sock")),
-                                          .tlsCa = {},
-                                          .tlsCert = {},
-                                          .tlsKey = {},
-                                          .proxyImage = {},
-                                          .proxyHttpPort = 0,
-                                          .proxyHttpsPort = 0}))
+        if (!db.addTarget(slipway::test::engineTarget(QStringLiteral("web"),
+                                                      QStringLiteral("unix://") +
+                                                          m_data->filePath(QStringLiteral("web.sock")))))
             return false;
         slipway::ReleaseRecord release;
         release.project = QStringLiteral("hello");

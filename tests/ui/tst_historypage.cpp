@@ -8,6 +8,7 @@
 #include "windowtestutil.h"
 
 #include "console.h"
+#include "engineservice.h"
 #include "history/history.h"
 #include "util/paths.h"
 
@@ -73,14 +74,8 @@ private:
             return false;
         History &db = *history.value();
         for (const QString &name : {QStringLiteral("web"), QStringLiteral("db")})
-            if (!db.addTarget(slipway::Target{.name = name,
-                                              .endpoint = QStringLiteral("unix:///run/%1.sock").arg(name),
-                                              .tlsCa = {},
-                                              .tlsCert = {},
-                                              .tlsKey = {},
-                                              .proxyImage = {},
-                                              .proxyHttpPort = 0,
-                                              .proxyHttpsPort = 0}))
+            if (!db.addTarget(
+                    slipway::test::engineTarget(name, QStringLiteral("unix:///run/%1.sock").arg(name))))
                 return false;
         const auto deploy = [&](const QString &project, QChar commit, const QString &target,
                                 DeploymentResult result, const QString &log) -> qint64 {

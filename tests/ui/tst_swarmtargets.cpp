@@ -84,14 +84,7 @@ private:
 
     Target target() const
     {
-        return Target{.name = QStringLiteral("swarm"),
-                      .endpoint = m_docker->endpoint(),
-                      .tlsCa = {},
-                      .tlsCert = {},
-                      .tlsKey = {},
-                      .proxyImage = {},
-                      .proxyHttpPort = 0,
-                      .proxyHttpsPort = 0};
+        return slipway::test::engineTarget(QStringLiteral("swarm"), m_docker->endpoint());
     }
 
     bool createService(const QStringList &options, const QString &image, QString *error)
