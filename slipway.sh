@@ -23,13 +23,33 @@ preset=${SLIPWAY_PRESET:-default}
 cmake --build --preset "$preset"
 
 if [ "$action" = test ]; then
+    args=("$@")
     if [ "$(id -u)" -ne 0 ]; then
         # The tests labelled "root" start Docker Engine, deploy to rootful Podman or mount a
         # file system; a normal user runs all the others.
         echo "slipway.sh: not root: leaving out the tests labelled 'root' ($(ctest --preset "$preset" -N -L root | sed -n 's/^Total Tests: //p') of them; run as root for all)" >&2
-        exec ctest --preset "$preset" -LE root "$@"
+        args=(-LE root "${args[@]}")
     fi
-    exec ctest --preset "$preset" "$@"
+    failed="build/$preset/Testing/Temporary/LastTestsFailed.log"
+    rm -f "$failed" # ctest leaves the list of an earlier run when all pass
+    if ctest --preset "$preset" "${args[@]}"; then
+        exit 0
+    fi
+    # The integration tests drive real servers (podman, dockerd, Swarm, sshd, a registry) on a
+    # shared machine. As Qt's own CI does, a test executable that failed runs once more, alone,
+    # and the failure stays on record above and in the line below. More than two failed
+    # executables are a broken build, not a race, and are not run again.
+    count=$(wc -l < "$failed" 2>/dev/null || echo 0)
+    if [ "$count" -lt 1 ] || [ "$count" -gt 2 ]; then
+        exit 8
+    fi
+    name=$(cut -d: -f2 "$failed" | paste -sd' ')
+    echo "slipway.sh: $name failed; running what failed once more, to tell a race from a break" >&2
+    if ctest --preset "$preset" --rerun-failed; then
+        echo "slipway.sh: FLAKY: $name failed, then passed when run again; the first failure is printed above" >&2
+        exit 0
+    fi
+    exit 8
 fi
 if [ "$action" = screenshots ]; then
     SLIPWAY_SCREENSHOTS="$PWD/docs/screenshots" exec ctest --preset "$preset" -R '^tst_window$' --output-on-failure

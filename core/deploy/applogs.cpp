@@ -4,6 +4,7 @@
 #include "deploy/swarmapps.h"
 #include "deploy/targetkind.h"
 #include "engine/engineclient.h"
+#include "util/logging.h"
 #include "util/stopwait.h"
 
 #include <QHash>
@@ -197,6 +198,9 @@ Status followAppLogs(const Target &target, const QString &app, const AppLogOptio
         int skipEqual = resumed ? atLast : 0;
         const EngineContainers::LogQuery query{
             .tail = tail, .since = since, .timestamps = true, .follow = options.follow};
+        qCDebug(lcDeploy) << "logs of" << app << "on" << target.name << ": following" << name
+                          << container->id.left(12) << "since" << since << "skipping to" << skipTo.seconds
+                          << skipTo.nanos << "and" << skipEqual << "alike";
         Status followed = client.followLogs(
             container->id,
             [&](int stream, const QString &stamped) {
@@ -226,6 +230,9 @@ Status followAppLogs(const Target &target, const QString &app, const AppLogOptio
             return options.follow ? success() : Status(cancelled());
         if (!followed && followed.error().code != Error::Code::NotFound)
             return followed.error();
+        qCDebug(lcDeploy) << "logs of" << app << "on" << target.name << ": the stream of" << name
+                          << "ended after" << last.seconds << last.nanos
+                          << (followed ? QString() : followed.error().message);
         if (!options.follow)
             return success();
         // The stream ended: the container stopped, restarted, or was replaced. Wait for the

@@ -707,6 +707,8 @@ private Q_SLOTS:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         for (const QString &assignment : std::as_const(m_env))
             env.insert(assignment.section(u'=', 0, 0), assignment.section(u'=', 1));
+        // Where each stream began and ended, for a failure to show.
+        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("slipway.deploy.debug=true"));
         follow.setProcessEnvironment(env);
         follow.start(QStringLiteral(SLIPWAY_CLI),
                      {QStringLiteral("--data-dir"), m_data->path(), QStringLiteral("--json"),
@@ -714,6 +716,7 @@ private Q_SLOTS:
                       QStringLiteral("local"), QStringLiteral("--follow")});
         QVERIFY(follow.waitForStarted());
         QList<QJsonObject> lines;
+        QString streams; // its stderr: where each stream began and ended
         // Reads what has come until `enough` says so, for at most a minute.
         const auto readUntil = [&](const std::function<bool()> &enough) {
             QElapsedTimer timer;
@@ -722,6 +725,7 @@ private Q_SLOTS:
                 follow.waitForReadyRead(200);
                 while (follow.canReadLine())
                     lines.append(QJsonDocument::fromJson(follow.readLine()).object());
+                streams += QString::fromUtf8(follow.readAllStandardError());
                 if (enough())
                     return true;
             }
@@ -735,8 +739,7 @@ private Q_SLOTS:
                 return of >= count;
             });
         };
-        QVERIFY2(waitForLines(10, QStringLiteral("ticker-1")),
-                 qPrintable(QString::fromUtf8(follow.readAllStandardError())));
+        QVERIFY2(waitForLines(10, QStringLiteral("ticker-1")), qPrintable(streams));
         QCOMPARE(m_local->cli({QStringLiteral("restart"), QStringLiteral("-t"), QStringLiteral("5"),
                                QStringLiteral("ticker-1")}),
                  0);
@@ -761,6 +764,7 @@ private Q_SLOTS:
         ::kill(pid_t(follow.processId()), SIGINT);
         QVERIFY(follow.waitForFinished(30000));
         QCOMPARE(follow.exitCode(), 0);
+        streams += QString::fromUtf8(follow.readAllStandardError());
 
         // Per container: stdout numbered without a gap or a repeat, two lives of ticker-1 (two
         // "started" on stderr).
@@ -778,14 +782,21 @@ private Q_SLOTS:
             QVERIFY(!line.value(u"time").toString().isEmpty());
             numbers[container].append(text.mid(5).toInt());
         }
-        QCOMPARE(started.value(QStringLiteral("ticker-1")), 2);
+        // What was followed, for a failure to show: container, time and text of every line.
+        QStringList followed;
+        for (const QJsonObject &line : std::as_const(lines))
+            followed.append(line.value(u"container").toString() + u' ' + line.value(u"time").toString() +
+                            u' ' + line.value(u"text").toString());
+        followed.append(streams);
+        QVERIFY2(started.value(QStringLiteral("ticker-1")) == 2, qPrintable(followed.join(u'\n')));
         for (auto it = numbers.cbegin(); it != numbers.cend(); ++it)
             for (qsizetype i = 1; i < it.value().size(); ++i)
                 QVERIFY2(it.value().at(i) == it.value().at(i - 1) + 1,
-                         qPrintable(QStringLiteral("%1: %2 after %3")
+                         qPrintable(QStringLiteral("%1: %2 after %3 in\n%4")
                                         .arg(it.key())
                                         .arg(it.value().at(i))
-                                        .arg(it.value().at(i - 1))));
+                                        .arg(it.value().at(i - 1))
+                                        .arg(followed.join(u'\n'))));
         QCOMPARE(numbers.value(QStringLiteral("ticker-1")).constFirst(), 1); // from the start: all kept
         QCOMPARE(numbers.value(QStringLiteral("ticker-2")).constFirst(), 1001);
         qDebug() << "followed" << numbers.value(QStringLiteral("ticker-1")).size()
