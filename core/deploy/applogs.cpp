@@ -1,5 +1,6 @@
 #include "deploy/applogs.h"
 
+#include "deploy/logresume.h"
 #include "deploy/rollout.h"
 #include "deploy/swarmapps.h"
 #include "deploy/targetkind.h"
@@ -39,43 +40,6 @@ std::optional<ContainerSummary> pick(const QList<ContainerSummary> &containers, 
     return best;
 }
 
-// An engine's RFC 3339 time with all its digits ("2026-12-04T21:50:00.123456789Z", or with
-// an offset): lines are told apart to the nanosecond, which QDateTime's milliseconds cannot.
-struct Stamp
-{
-    qint64 seconds = 0;
-    int nanos = 0;
-    QDateTime time; // to the millisecond, UTC; invalid when the line had no time
-
-    auto operator<=>(const Stamp &other) const
-    {
-        return std::pair(seconds, nanos) <=> std::pair(other.seconds, other.nanos);
-    }
-    bool operator==(const Stamp &other) const { return seconds == other.seconds && nanos == other.nanos; }
-};
-
-Stamp parseStamp(const QString &text)
-{
-    Stamp stamp;
-    const qsizetype dot = text.indexOf(u'.');
-    qsizetype end = dot;
-    QString fraction;
-    if (dot > 0) {
-        end = dot + 1;
-        while (end < text.size() && text.at(end).isDigit())
-            ++end;
-        fraction = text.mid(dot + 1, end - dot - 1);
-    }
-    const QString whole = dot > 0 ? text.left(dot) + text.mid(end) : text;
-    const QDateTime time = QDateTime::fromString(whole, Qt::ISODate);
-    if (!time.isValid())
-        return stamp;
-    stamp.seconds = time.toSecsSinceEpoch();
-    stamp.nanos = fraction.left(9).leftJustified(9, u'0').toInt();
-    stamp.time = time.addMSecs(stamp.nanos / 1000000).toUTC();
-    return stamp;
-}
-
 // The lines of all the tasks of the app's service, as Swarm gathers them from every node: each
 // with its task's name ("web.2") and release. While following, a task that starts later (a
 // restart's, the next release's) is in the same stream.
@@ -108,7 +72,7 @@ Status followService(EngineClient &client, const Target &target, const ServiceSt
     Status followed = services.serviceLogs(service.id, query, true, [&](int stream, const QString &line) {
         // "TIME DETAILS TEXT", the details "key=value,..." naming the task.
         const qsizetype space = line.indexOf(u' ');
-        const Stamp stamp = parseStamp(space > 0 ? line.left(space) : line);
+        const LogStamp stamp = LogStamp::parse(space > 0 ? line.left(space) : line);
         QString text = stamp.time.isValid() ? line.mid(space + 1) : line;
         QString taskId;
         if (text.startsWith(QLatin1String("com.docker.swarm.")) || text.contains(taskKey)) {
@@ -176,10 +140,7 @@ Status followAppLogs(const Target &target, const QString &app, const AppLogOptio
         return Error::badInput(
             QStringLiteral("target %1: app %2 has no container there").arg(target.name, app));
 
-    // The time of the last line delivered, and how many were delivered with that very time (an
-    // engine may stamp the lines of one write alike): a stream picked up again skips those.
-    Stamp last;
-    int atLast = 0;
+    LogResume recent; // of the container followed
     const qint64 sinceStart =
         options.since.count() > 0 ? QDateTime::currentSecsSinceEpoch() - qint64(options.since.count()) : 0;
     QString followedId; // the container of the stream before
@@ -187,42 +148,41 @@ Status followAppLogs(const Target &target, const QString &app, const AppLogOptio
     while (true) {
         const QString name = container->name;
         const QString release = container->labels.value(label(labels::release));
-        // The same container picked up again: from the last line's second on, skipping what was
-        // delivered. Another one (the next release's): from its start, none of it was seen.
-        const bool resumed = !first && container->id == followedId;
+        // The same container picked up again: from a second before its last line, passing over
+        // what was delivered. Another one (the next release's): from its start, none of it seen.
+        const bool resumed = !first && container->id == followedId && !recent.isEmpty();
+        if (!resumed)
+            recent.clear();
         const int tail = first ? options.tail : -1;
-        const qint64 since = resumed && last.time.isValid() ? last.seconds : sinceStart;
+        const qint64 since = resumed ? std::max(recent.since(), sinceStart) : sinceStart;
         first = false;
         followedId = container->id;
-        const Stamp skipTo = last;
-        int skipEqual = resumed ? atLast : 0;
+        LogResume::Delivered delivered(recent);
+        int passedOver = 0;
         const EngineContainers::LogQuery query{
             .tail = tail, .since = since, .timestamps = true, .follow = options.follow};
         qCDebug(lcDeploy) << "logs of" << app << "on" << target.name << ": following" << name
-                          << container->id.left(12) << "since" << since << "skipping to" << skipTo.seconds
-                          << skipTo.nanos << "and" << skipEqual << "alike";
+                          << container->id.left(12) << "since" << since
+                          << (resumed ? "(picked up again)" : "");
         Status followed = client.followLogs(
             container->id,
             [&](int stream, const QString &stamped) {
                 const qsizetype space = stamped.indexOf(u' ');
-                const Stamp stamp = parseStamp(space > 0 ? stamped.left(space) : stamped);
+                const LogStamp stamp = LogStamp::parse(space > 0 ? stamped.left(space) : stamped);
                 const bool timed = stamp.time.isValid();
-                if (resumed && timed && stamp < skipTo)
-                    return true;
-                if (resumed && timed && stamp == skipTo && skipEqual > 0) {
-                    --skipEqual;
+                const QString text = timed ? stamped.mid(space + 1) : stamped;
+                if (resumed && timed && delivered.take(stamp, stream, text)) {
+                    ++passedOver;
                     return true;
                 }
-                if (timed) {
-                    atLast = stamp == last ? atLast + 1 : 1;
-                    last = stamp;
-                }
+                if (timed && options.follow)
+                    recent.add(stamp, stream, text);
                 onLine(AppLogLine{.target = target.name,
                                   .container = name,
                                   .release = release,
                                   .stream = stream,
                                   .time = stamp.time,
-                                  .text = timed ? stamped.mid(space + 1) : stamped});
+                                  .text = text});
                 return !stop.stop_requested();
             },
             query);
@@ -231,7 +191,7 @@ Status followAppLogs(const Target &target, const QString &app, const AppLogOptio
         if (!followed && followed.error().code != Error::Code::NotFound)
             return followed.error();
         qCDebug(lcDeploy) << "logs of" << app << "on" << target.name << ": the stream of" << name
-                          << "ended after" << last.seconds << last.nanos
+                          << "ended; it passed over" << passedOver << "lines delivered before"
                           << (followed ? QString() : followed.error().message);
         if (!options.follow)
             return success();

@@ -2,6 +2,8 @@
 
 #include <QFile>
 
+#include <algorithm>
+
 namespace slipway::test {
 
 bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint16 port,
@@ -59,6 +61,27 @@ bool runTicker(const EngineService &engine, const QString &name, const QString &
                        QStringLiteral("--label"), QStringLiteral("io.slipway.release=") + release, image,
                        QStringLiteral("/bin/busybox"), QStringLiteral("sh"), QStringLiteral("-c"), script}) ==
            0;
+}
+
+QString tickerLinesProblem(const QList<int> &numbers, int late, QString *notes)
+{
+    QList<int> sorted = numbers;
+    std::sort(sorted.begin(), sorted.end());
+    for (qsizetype i = 1; i < sorted.size(); ++i)
+        if (sorted.at(i) != sorted.at(i - 1) + 1)
+            return QStringLiteral("%1 after %2 (in the order of their numbers)")
+                .arg(sorted.at(i))
+                .arg(sorted.at(i - 1));
+    QStringList cameLate;
+    for (qsizetype i = 1; i < numbers.size(); ++i)
+        if (numbers.at(i) < numbers.at(i - 1))
+            cameLate.append(QStringLiteral("%1 after %2").arg(numbers.at(i)).arg(numbers.at(i - 1)));
+    if (cameLate.size() > late)
+        return QStringLiteral("out of order: %1").arg(cameLate.join(QStringLiteral(", ")));
+    if (notes && !cameLate.isEmpty())
+        *notes = QStringLiteral("came late, when the stream was picked up again: %1")
+                     .arg(cameLate.join(QStringLiteral(", ")));
+    return {};
 }
 
 } // namespace slipway::test

@@ -27,4 +27,10 @@ bool commitWebApp(GitRepo &repo, const QByteArray &version, bool healthy, quint1
 bool runTicker(const EngineService &engine, const QString &name, const QString &app, const QString &release,
                int start = 0);
 
+// What is wrong with the line numbers a ticker's log was followed with, empty when nothing:
+// none may be lost or repeated, and they come in order but for at most `late` lines, each a line
+// an engine's stream skipped and the follower brought when it picked the stream up again
+// (Podman 4.3, around a restart). A number that came late is named in `notes`.
+QString tickerLinesProblem(const QList<int> &numbers, int late, QString *notes = nullptr);
+
 } // namespace slipway::test

@@ -788,15 +788,25 @@ private Q_SLOTS:
             followed.append(line.value(u"container").toString() + u' ' + line.value(u"time").toString() +
                             u' ' + line.value(u"text").toString());
         followed.append(streams);
-        QVERIFY2(started.value(QStringLiteral("ticker-1")) == 2, qPrintable(followed.join(u'\n')));
-        for (auto it = numbers.cbegin(); it != numbers.cend(); ++it)
-            for (qsizetype i = 1; i < it.value().size(); ++i)
-                QVERIFY2(it.value().at(i) == it.value().at(i - 1) + 1,
-                         qPrintable(QStringLiteral("%1: %2 after %3 in\n%4")
-                                        .arg(it.key())
-                                        .arg(it.value().at(i))
-                                        .arg(it.value().at(i - 1))
-                                        .arg(followed.join(u'\n'))));
+        const auto fail = [&](const QString &what) {
+            qWarning().noquote() << "followed:" << followed.join(u'\n');
+            QFAIL(qPrintable(what));
+        };
+        if (started.value(QStringLiteral("ticker-1")) != 2)
+            return fail(
+                QStringLiteral("ticker-1 started %1 times").arg(started.value(QStringLiteral("ticker-1"))));
+        // None lost, none repeated, in order; but a line Podman's stream skipped when the
+        // container died under it (4.3 does, about once in 40 restarts) comes late, when the
+        // stream is picked up again, rather than never.
+        const bool podman = QTest::currentDataTag() == QByteArrayView("podman");
+        for (auto it = numbers.cbegin(); it != numbers.cend(); ++it) {
+            QString notes;
+            const QString problem = test::tickerLinesProblem(it.value(), podman ? 2 : 0, &notes);
+            if (!problem.isEmpty())
+                return fail(it.key() + QStringLiteral(": ") + problem);
+            if (!notes.isEmpty())
+                qInfo().noquote() << it.key() << notes;
+        }
         QCOMPARE(numbers.value(QStringLiteral("ticker-1")).constFirst(), 1); // from the start: all kept
         QCOMPARE(numbers.value(QStringLiteral("ticker-2")).constFirst(), 1001);
         qDebug() << "followed" << numbers.value(QStringLiteral("ticker-1")).size()

@@ -605,9 +605,13 @@ private Q_SLOTS:
         }
         QCOMPARE(started, 2);
         QCOMPARE(numbers.constFirst(), 1);
-        for (qsizetype i = 1; i < numbers.size(); ++i)
-            QVERIFY2(numbers.at(i) == numbers.at(i - 1) + 1,
-                     qPrintable(QStringLiteral("%1 after %2").arg(numbers.at(i)).arg(numbers.at(i - 1))));
+        // None lost or repeated, in order but for a line Podman's stream skipped at the restart
+        // (the follower brings it late).
+        QString notes;
+        const QString problem = slipway::test::tickerLinesProblem(numbers, 2, &notes);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem + u'\n' + shown()));
+        if (!notes.isEmpty())
+            qInfo().noquote() << notes;
         QVERIFY(logs.error().isEmpty());
 
         // Closing the dialog stops following, without waiting for the worker.
