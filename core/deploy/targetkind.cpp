@@ -6,6 +6,13 @@ namespace slipway {
 
 Result<TargetKind> targetKindOf(EngineClient &client)
 {
+    // Podman has no Swarm mode, and its GET /info runs dpkg-query, rpm and each runtime's
+    // --version (0.2 s of CPU here, on every read of the Apps page): a Podman engine, known by
+    // the headers of the ping that connects, is a container engine without asking.
+    if (Status connected = client.connect(); !connected)
+        return connected.error();
+    if (client.isPodman())
+        return TargetKind::Containers;
     auto swarm = client.swarmInfo();
     if (!swarm)
         return swarm.error();

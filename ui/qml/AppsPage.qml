@@ -121,10 +121,27 @@ Page {
                 title: qsTr("Apps")
                 subtitle: qsTr("What runs on each target now, and whether it is what Slipway deployed.")
             }
+            // Shown for a read that takes a while, not flashed for one that ends at once (a
+            // local engine answers in tens of milliseconds): a spinner started and stopped
+            // within a frame kept the window drawing ~50 frames a second.
             BusyIndicator {
                 Layout.preferredHeight: 28
                 Layout.preferredWidth: 28
-                running: page.apps.busy
+                running: page.apps.busy && slowRead.shown
+                Timer {
+                    id: slowRead
+                    property bool shown: false
+                    interval: 300
+                    running: page.apps.busy && !shown
+                    onTriggered: shown = true
+                }
+                Connections {
+                    target: page.apps
+                    function onBusyChanged() {
+                        if (!page.apps.busy)
+                            slowRead.shown = false
+                    }
+                }
             }
             Button {
                 objectName: "secretsButton"
