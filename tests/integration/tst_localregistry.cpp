@@ -156,12 +156,18 @@ private Q_SLOTS:
                         {QStringLiteral("inspect"), QStringLiteral("--tls-verify=false"),
                          QStringLiteral("docker://") + reference},
                         &output) != 0);
+        const QString beforeOffer = output;
         QVERIFY(registry.offer(built->manifestDigest));
-        QCOMPARE(runTool(QStringLiteral("skopeo"),
-                         {QStringLiteral("inspect"), QStringLiteral("--raw"),
-                          QStringLiteral("--tls-verify=false"), QStringLiteral("docker://") + reference},
-                         &output),
-                 0);
+        // skopeo's own words on a failure (once in CI, exit 1 and nothing else shown), with what
+        // it said before the offer.
+        const int inspected =
+            runTool(QStringLiteral("skopeo"),
+                    {QStringLiteral("inspect"), QStringLiteral("--raw"), QStringLiteral("--tls-verify=false"),
+                     QStringLiteral("docker://") + reference},
+                    &output);
+        QVERIFY2(inspected == 0, qPrintable(QStringLiteral("exit %1: %2 (before the offer: %3)")
+                                                .arg(inspected)
+                                                .arg(output.trimmed(), beforeOffer.trimmed())));
         QCOMPARE(ContentStore(blobsDir()).read(built->manifestDigest).value(), output.toUtf8());
         QCOMPARE(registry.blobBytesSent(), 0);
 
