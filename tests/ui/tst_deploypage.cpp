@@ -1,7 +1,7 @@
 // The Deploy page wired to the real build engine: the window lists a test repository's refs,
 // Build (clicked) builds it into an OCI layout while layers and log lines appear, the layout
 // holds the manifest the page shows, the Settings' compression reaches the build, and Cancel
-// (Esc) stops a big build and says so.
+// (Esc) stops a big build and says so, and the log follows its new lines until scrolled up.
 
 #include "uitestutil.h"
 #include "windowtestutil.h"
@@ -339,6 +339,55 @@ private Q_SLOTS:
         QCOMPARE(fleet.value(QStringLiteral("state")).toString(), QStringLiteral("healthy"));
         QCOMPARE(fleet.value(QStringLiteral("replicas")).toList().size(), 2);
         QVERIFY(item(QStringLiteral("replica_fleet_1")));
+    }
+
+    // While following, a batch of lines is scrolled to as it is inserted: the last line is at
+    // the view's bottom edge in the first frame that shows the batch. Scrolled up by hand, the
+    // view stays where it is while lines keep coming.
+    void theLogFollowsItsNewLinesUntilScrolledUp()
+    {
+        auto *logView = item(QStringLiteral("logView"));
+        auto *panel = item(QStringLiteral("logPanel"));
+        QVERIFY(logView && panel);
+        QVERIFY(panel->property("follow").toBool());
+        const auto postLines = [&](int first, int count) {
+            for (int i = first; i < first + count; ++i)
+                m_controller->pump()->queue()->post(
+                    slipway::LogEvent{.time = QDateTime::currentDateTimeUtc(),
+                                      .level = slipway::LogLevel::Info,
+                                      .stage = QStringLiteral("build"),
+                                      .target = {},
+                                      .text = QStringLiteral("follow line %1").arg(i)});
+            m_controller->pump()->flush();
+        };
+        const auto rowAt = [&](qreal y) {
+            int row = -1;
+            QMetaObject::invokeMethod(logView, "indexAt", Q_RETURN_ARG(int, row), Q_ARG(qreal, 40),
+                                      Q_ARG(qreal, logView->property("contentY").toReal() + y));
+            return row;
+        };
+        const auto lastRow = [&] { return m_controller->logModel()->count() - 1; };
+        const auto bottomRow = [&] {
+            return rowAt(logView->height() - panel->property("rowHeight").toReal() / 2);
+        };
+
+        postLines(0, 500);
+        // Scrolled to before the next frame: the view's first layout of the batch is at the end
+        // (not at the old place, then at the end a frame later).
+        QCoreApplication::sendPostedEvents();
+        QVERIFY(logView->property("contentY").toReal() > 0);
+        QCOMPARE(bottomRow(), lastRow());
+        // ...and stays there after the frame, in which the view's height may change under it.
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QTRY_COMPARE(bottomRow(), lastRow());
+
+        QMetaObject::invokeMethod(logView, "positionViewAtBeginning");
+        panel->setProperty("follow", false);
+        postLines(500, 500);
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QCOMPARE(rowAt(1), 0);
+        QVERIFY(!logView->property("atYEnd").toBool());
+        panel->setProperty("follow", true);
     }
 
     void noQmlWarnings() { QVERIFY2(m_warnings.isEmpty(), qPrintable(m_warnings.join(u'\n'))); }

@@ -32,6 +32,11 @@ ColumnLayout {
     readonly property int targetX: stageX + 44 + 10
     readonly property int targetWidth: showTarget ? Math.ceil(monoMetrics.advanceWidth("target-name-xx")) : 0
     readonly property int textX: showTarget ? targetX + targetWidth + 10 : stageX + 44 + 10
+    // The time, stage and target columns are dimmed by their colour's alpha, not by an opacity
+    // (which would be a node of its own in every row to render).
+    readonly property color dimText: Qt.rgba(palette.text.r, palette.text.g, palette.text.b, 0.6)
+    readonly property color dimHighlightedText: Qt.rgba(palette.highlightedText.r, palette.highlightedText.g,
+                                                        palette.highlightedText.b, 0.6)
 
     FontMetrics {
         id: monoMetrics
@@ -115,6 +120,12 @@ ColumnLayout {
         Layout.fillHeight: true
         padding: 1
 
+        // The list's own background where no row is, the colour of the rows.
+        Rectangle {
+            anchors.fill: parent
+            color: palette.base
+        }
+
         ListView {
             id: view
 
@@ -130,6 +141,7 @@ ColumnLayout {
             onModelChanged: {
                 log.selectionStart = -1
                 log.selectionEnd = -1
+                followLater()
             }
             focus: true
             // Shown while there is more than a screen, not faded in and out: while following, the
@@ -140,7 +152,21 @@ ColumnLayout {
             }
             // Scrolling up by hand stops following; back at the bottom it follows again.
             onMovementEnded: log.follow = atYEnd
-            onCountChanged: if (log.follow) Qt.callLater(view.positionViewAtEnd)
+            // While following, the view is moved to the end as soon as lines come in, before its
+            // next frame: its own count moves only in that frame's layout, and waiting for it
+            // laid each batch out at the old place first and again at the end a frame later.
+            Connections {
+                target: view.model
+                function onRowsInserted() { view.followLater() }
+                function onModelReset() { view.followLater() }
+                function onLayoutChanged() { view.followLater() }
+            }
+            // A view made smaller (the window, a split) keeps the last line in sight too.
+            onHeightChanged: followLater()
+            function followLater() {
+                if (log.follow)
+                    Qt.callLater(view.positionViewAtEnd)
+            }
 
             Keys.onPressed: event => {
                 if (event.matches(StandardKey.Copy)) {
@@ -165,10 +191,15 @@ ColumnLayout {
                 readonly property bool selected: index >= log.selectionFirst && index <= log.selectionLast
                                                  && log.selectionFirst >= 0
                 readonly property color textColour: selected ? palette.highlightedText : palette.text
+                readonly property color dimColour: selected ? log.dimHighlightedText : log.dimText
 
                 width: ListView.view.width
                 height: log.rowHeight
-                color: selected ? palette.highlight : "transparent"
+                // Opaque, not transparent: the software renderer carries the region a frame
+                // changed from the front node to the back, and a row that covers its texts takes
+                // them out of it again. With transparent rows the region grew to every text of
+                // the screen, and merging it took half of each frame's render while following.
+                color: selected ? palette.highlight : palette.base
 
                 Text {
                     x: log.timeX
@@ -177,8 +208,7 @@ ColumnLayout {
                     text: line.timeText
                     font: log.monoFont
                     textFormat: Text.PlainText
-                    color: line.textColour
-                    opacity: 0.6
+                    color: line.dimColour
                 }
                 Text {
                     x: log.levelX
@@ -196,8 +226,7 @@ ColumnLayout {
                     text: line.stage
                     font: log.monoFont
                     textFormat: Text.PlainText
-                    color: line.textColour
-                    opacity: 0.6
+                    color: line.dimColour
                 }
                 Text {
                     visible: log.showTarget
@@ -208,8 +237,7 @@ ColumnLayout {
                     font: log.monoFont
                     textFormat: Text.PlainText
                     elide: Text.ElideRight
-                    color: line.textColour
-                    opacity: 0.8
+                    color: line.dimColour
                 }
                 Text {
                     x: log.textX
