@@ -307,14 +307,16 @@ struct Gap
     double cpu = 0;       // ms the GUI thread ran in it
     double runDelay = 0;  // ms it waited for a CPU
     long majorFaults = 0; // page faults the GUI thread waited for the disk on in it
+    long minorFaults = 0; // page faults served from memory (first touches of new memory)
 };
 
-// The GUI thread's major page faults so far (a page of a mapped file read from the disk).
-long majorFaultsOfThisThread()
+// The GUI thread's page faults so far: major (a page of a mapped file read from the disk) and
+// minor (a page mapped without the disk, as at the first touch of newly allocated memory).
+std::pair<long, long> faultsOfThisThread()
 {
     rusage usage{};
     getrusage(RUSAGE_THREAD, &usage);
-    return usage.ru_majflt;
+    return {usage.ru_majflt, usage.ru_minflt};
 }
 
 // Prints the longest gaps with what happened in them, and a tally over all of them of where
@@ -361,7 +363,7 @@ void printAttribution(QTextStream &out, std::vector<Gap> gaps, double threshold)
             << QString::number(start / 1000, 'f', 3) << " s: ran " << QString::number(gap.cpu, 'f', 1)
             << ", waited for CPU " << QString::number(gap.runDelay, 'f', 1) << ", slept "
             << QString::number(std::max(0.0, gap.wall - gap.cpu - gap.runDelay), 'f', 1) << ", major faults "
-            << gap.majorFaults << '\n';
+            << gap.majorFaults << ", minor " << gap.minorFaults << '\n';
         for (const Mark &mark : marks) {
             if (mark.at + mark.duration < start || mark.at > gap.end)
                 continue;
@@ -518,14 +520,14 @@ int main(int argc, char *argv[])
     std::vector<Gap> longGaps;
     const SchedStat schedStat;
     std::pair<double, double> lastSched{0, 0};
-    long lastFaults = 0;
+    std::pair<long, long> lastFaults{0, 0};
     QElapsedTimer loopClock;
     QTimer ticker;
     ticker.setTimerType(Qt::PreciseTimer);
     ticker.setInterval(1);
     QObject::connect(&ticker, &QTimer::timeout, &app, [&] {
         const auto sched = schedStat.read();
-        const long faults = majorFaultsOfThisThread();
+        const auto faults = faultsOfThisThread();
         if (loopClock.isValid()) {
             const double gap = double(loopClock.nsecsElapsed()) / 1e6;
             sink->push_back(gap);
@@ -534,7 +536,8 @@ int main(int argc, char *argv[])
                                        .wall = gap,
                                        .cpu = sched.first - lastSched.first,
                                        .runDelay = sched.second - lastSched.second,
-                                       .majorFaults = faults - lastFaults});
+                                       .majorFaults = faults.first - lastFaults.first,
+                                       .minorFaults = faults.second - lastFaults.second});
         }
         lastSched = sched;
         lastFaults = faults;
