@@ -22,6 +22,7 @@
 #include <QtQml/QQmlExtensionPlugin>
 #include <QtQuickTest/quicktest.h>
 
+#include <cmath>
 #include <memory>
 
 Q_IMPORT_QML_PLUGIN(Slipway_UiPlugin)
@@ -342,8 +343,9 @@ private Q_SLOTS:
     }
 
     // While following, a batch of lines is scrolled to as it is inserted: the last line is at
-    // the view's bottom edge in the first frame that shows the batch. Scrolled up by hand, the
-    // view stays where it is while lines keep coming.
+    // the view's bottom edge in the first frame that shows the batch. More than a screen into an
+    // empty view, the rows are made over a few frames from the bottom up. Scrolled up by hand,
+    // the view stays where it is while lines keep coming.
     void theLogFollowsItsNewLinesUntilScrolledUp()
     {
         auto *logView = item(QStringLiteral("logView"));
@@ -380,6 +382,20 @@ private Q_SLOTS:
         // ...and stays there after the frame, in which the view's height may change under it.
         QVERIFY(QQuickTest::qWaitForPolish(m_window));
         QTRY_COMPARE(bottomRow(), lastRow());
+
+        // Into an empty view, more than a screen at once: the first screen's rows are made over a
+        // few frames from the bottom up (one event made them all before), then the view is full.
+        m_controller->logModel()->clear();
+        QTRY_COMPARE(logView->property("count").toInt(), 0);
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        postLines(1000, 500);
+        QCoreApplication::sendPostedEvents();
+        QCOMPARE(bottomRow(), lastRow());
+        QCOMPARE(rowAt(1), -1); // not made yet
+        QTRY_VERIFY(rowAt(1) >= 0);
+        const int rowsShown = int(std::ceil(logView->height() / panel->property("rowHeight").toReal()));
+        QCOMPARE(rowAt(1), lastRow() + 1 - rowsShown);
+        QCOMPARE(bottomRow(), lastRow());
 
         QMetaObject::invokeMethod(logView, "positionViewAtBeginning");
         panel->setProperty("follow", false);
