@@ -32,6 +32,7 @@
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QGuiApplication>
 #include <QMutex>
 #include <QQmlApplicationEngine>
@@ -91,6 +92,20 @@ double threadCpuMs()
     timespec now{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
+}
+
+// Time the machine's CPUs were taken away by the host (a virtual machine's steal time, from
+// /proc/stat, all CPUs), in ms; -1 where it is not reported. A run with steal is a run on a
+// machine slower than its own figures.
+double stealMs()
+{
+    QFile stat(QStringLiteral("/proc/stat"));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> fields = stat.readLine().simplified().split(' ');
+    if (fields.size() < 9 || fields.at(0) != "cpu")
+        return -1;
+    return fields.at(8).toDouble() * 1000.0 / double(sysconf(_SC_CLK_TCK));
 }
 
 // One clock for everything the run records, in ms since start.
@@ -620,6 +635,7 @@ int main(int argc, char *argv[])
 
     std::atomic<qint64> posted{0};
     double cpuAtStart = 0;
+    double stealAtStart = 0;
     std::jthread producer;
     QElapsedTimer total;
     double buildSeconds = 0;
@@ -637,6 +653,7 @@ int main(int argc, char *argv[])
         loopClock.invalidate();
         frameClock.invalidate();
         cpuAtStart = threadCpuMs();
+        stealAtStart = stealMs();
         total.start();
         trace.setOn(true);
         app.setTiming(true);
@@ -672,6 +689,7 @@ int main(int argc, char *argv[])
 
     const double seconds = double(total.elapsed()) / 1000.0;
     const double cpuMs = threadCpuMs() - cpuAtStart;
+    const double steal = stealAtStart < 0 ? -1 : stealMs() - stealAtStart;
     const Stats idle = statsOf(idleGaps);
     const Stats loop = statsOf(gaps);
     const Stats pump = statsOf(pumps);
@@ -723,6 +741,9 @@ int main(int argc, char *argv[])
         << " a second); in the model: " << deploy.logModel()->count() << '\n'
         << appLogs << "GUI thread CPU     " << QString::number(cpuMs / seconds / 10.0, 'f', 1)
         << " % of a core\n"
+        << "CPU stolen by host "
+        << (steal < 0 ? u"not reported"_s : QString::number(steal, 'f', 0) + u" ms"_s)
+        << " (a virtual machine's steal time, both CPUs, in the measured time)\n"
         << "pump (one batch)   max " << QString::number(pump.max, 'f', 1) << " ms, p99 "
         << QString::number(pump.p99, 'f', 1) << " ms, median " << QString::number(pump.median, 'f', 2)
         << " ms (" << pump.count << " batches, whole run)\n"
