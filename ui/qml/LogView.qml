@@ -138,7 +138,11 @@ ColumnLayout {
             // No rows made beyond the visible ones: while following, the content moves by whole
             // screens, so buffered rows would only be made to be thrown away.
             cacheBuffer: 0
+            // No current item: the log's selection is its own (selectionStart, selectionEnd), and
+            // a current item at row 0 would be kept made wherever the view is.
+            currentIndex: -1
             onModelChanged: {
+                currentIndex = -1 // a new model makes row 0 current again
                 log.selectionStart = -1
                 log.selectionEnd = -1
                 followLater()
@@ -158,7 +162,10 @@ ColumnLayout {
             Connections {
                 target: view.model
                 function onRowsInserted(parent, first, last) {
-                    if (log.follow && view.count === 0 && (last - first + 1) * log.rowHeight > view.height) {
+                    // A view not full yet that gets a screen of lines or more: none of the rows
+                    // it shows stays in sight.
+                    if (log.follow && view.count * log.rowHeight < view.height
+                            && (last - first + 1) * log.rowHeight >= view.height) {
                         view.revealed = revealRows.from
                         revealRows.restart()
                     }
@@ -167,12 +174,14 @@ ColumnLayout {
                 function onModelReset() { view.followLater() }
                 function onLayoutChanged() { view.followLater() }
             }
-            // The first screen of a log that arrives faster than a screen at a time is made over a
-            // few frames, from the bottom up: rows are made only in the part of the view the
-            // reveal has reached. Made in one go, its rows were the window's one stall over
-            // 16 ms (3 to 19 ms of work; tests/bench/gui-bench.sh --app-log).
+            // A first screen of log that arrives faster than a screen at a time is made over a
+            // few frames, from the top down: rows are made only in the part of the view the
+            // reveal has reached (a negative displayMarginEnd). Made in one go, its rows were the
+            // window's one stall over 16 ms (tests/bench/gui-bench.sh --app-log). The margin also
+            // keeps the lines' insertion, laid out where the view stands (the top), from making
+            // a screen of rows there, to be given up by the move to the end that follows.
             property real revealed: 1
-            displayMarginBeginning: -Math.round((1 - revealed) * height)
+            displayMarginEnd: -Math.round((1 - revealed) * height)
             NumberAnimation {
                 id: revealRows
 
@@ -186,7 +195,15 @@ ColumnLayout {
             onHeightChanged: followLater()
             function followLater() {
                 if (log.follow)
-                    Qt.callLater(view.positionViewAtEnd)
+                    Qt.callLater(view.toEnd)
+            }
+            // To the last line, by a scroll rather than positionViewAtEnd(): a scroll of more than
+            // a screen gives the rows it leaves to the reuse pool before it makes the new ones,
+            // where positionViewAtEnd() makes the new rows first and frees the old ones after (a
+            // screen of new rows while the pool is empty, and a screen more kept in it after).
+            function toEnd() {
+                view.forceLayout()
+                view.contentY = view.originY + Math.max(0, view.contentHeight - view.height)
             }
 
             Keys.onPressed: event => {
