@@ -17,7 +17,8 @@
 // Attribution: every gap of the timer longer than --trace-stalls (default 8 ms) is split into
 // the time the GUI thread ran, waited for a CPU (the kernel's run delay, from
 // /proc/self/task/TID/schedstat) and slept (blocked: on the render thread's sync, or idle);
-// the events the GUI thread handled in it (receiver class and event type, from notify()) and
+// the events the GUI thread handled in it (receiver class and event type, from notify(), with
+// the minor page faults each took) and
 // the marks the window and models left (pump slices, sync, rows inserted and removed, stage
 // ticks, GC and scene-graph timing messages) are printed beside it.
 
@@ -196,6 +197,15 @@ private:
 
 Trace trace;
 
+// The GUI thread's page faults so far: major (a page of a mapped file read from the disk) and
+// minor (a page mapped without the disk, as at the first touch of newly allocated memory).
+std::pair<long, long> faultsOfThisThread()
+{
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    return {usage.ru_majflt, usage.ru_minflt};
+}
+
 // Times every event the GUI thread's loop delivers (not the nested ones): one longer than 1 ms
 // is marked with its receiver's class and the event's type.
 class BenchApp final : public QGuiApplication
@@ -220,6 +230,7 @@ public:
                 interval = timer->interval();
         const double start = nowMs();
         const double cpuStart = threadCpuMs();
+        const long faultsBefore = faultsOfThisThread().second;
         ++m_depth;
         const bool result = QGuiApplication::notify(receiver, event);
         --m_depth;
@@ -236,6 +247,8 @@ public:
             QString what = QString::fromLatin1(className) + u' ' + eventName(type);
             if (interval >= 0)
                 what += QStringLiteral(" (QTimer %1 ms)").arg(interval);
+            if (const long faults = faultsOfThisThread().second - faultsBefore; faults > 0)
+                what += QStringLiteral(" (%1 minor faults)").arg(faults);
             trace.mark(start, took, what);
         }
         return result;
@@ -324,15 +337,6 @@ struct Gap
     long majorFaults = 0; // page faults the GUI thread waited for the disk on in it
     long minorFaults = 0; // page faults served from memory (first touches of new memory)
 };
-
-// The GUI thread's page faults so far: major (a page of a mapped file read from the disk) and
-// minor (a page mapped without the disk, as at the first touch of newly allocated memory).
-std::pair<long, long> faultsOfThisThread()
-{
-    rusage usage{};
-    getrusage(RUSAGE_THREAD, &usage);
-    return {usage.ru_majflt, usage.ru_minflt};
-}
 
 // Prints the longest gaps with what happened in them, and a tally over all of them of where
 // their time went.
@@ -623,10 +627,21 @@ int main(int argc, char *argv[])
     // The followed app's lines: the first that arrived, and when.
     qint64 firstAppLine = -1;
     double firstAppLineAt = 0;
+    // An insertion's own cost: from the model's rowsAboutToBeInserted to its rowsInserted after
+    // the window's own handlers (connected before these); the view's move to the new lines is a
+    // queued call of its own, marked as an event.
+    double insertStart = 0;
+    long insertFaults = 0;
+    QObject::connect(console.appLogs.logModel(), &QAbstractItemModel::rowsAboutToBeInserted, &app, [&] {
+        insertStart = nowMs();
+        insertFaults = faultsOfThisThread().second;
+    });
     QObject::connect(console.appLogs.logModel(), &QAbstractItemModel::rowsInserted, &app,
                      [&](const QModelIndex &, int first, int last) {
-                         trace.mark(nowMs(), 0,
-                                    QStringLiteral("app log rowsInserted %1").arg(last - first + 1));
+                         trace.mark(insertStart, nowMs() - insertStart,
+                                    QStringLiteral("app log rowsInserted %1 (%2 minor faults)")
+                                        .arg(last - first + 1)
+                                        .arg(faultsOfThisThread().second - insertFaults));
                          if (firstAppLine < 0 && (firstAppLine = appLineNumber(console.appLogs, first)) >= 0)
                              firstAppLineAt = nowMs();
                      });
