@@ -122,10 +122,12 @@ QString ociLayerType(const QString &mediaType)
 
 // A port of 127.0.0.1 that stays the same for one store from run to run, so that an engine
 // that remembers where it pushed a layer (Podman's blob cache is per registry host) finds it
-// there again.
+// there again. The ports lie below Linux's range for outgoing connections (32768-60999 by
+// default): a port in it may be held by any client's connection, and a port that is not free
+// makes the registry listen elsewhere, where Podman sends every layer again.
 quint16 stablePort(const QString &key)
 {
-    return quint16(41000 + qChecksum(key.toUtf8()) % 8000);
+    return quint16(22000 + qChecksum(key.toUtf8()) % 10000);
 }
 
 } // namespace
