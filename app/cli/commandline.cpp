@@ -5,6 +5,8 @@
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 
+#include <algorithm>
+
 namespace slipway::cli {
 namespace {
 
@@ -246,8 +248,12 @@ QString overview()
         s("Usage: slipway-cli [--data-dir DIR] [--json] [--quiet] COMMAND [ARGS]\n\n"
           "Build a git commit into an OCI image, push it, and roll it out to Docker or Podman hosts.\n\n"
           "Commands:\n");
+    // The summaries in one column, two spaces after the longest name.
+    qsizetype width = 0;
     for (const CommandSpec &command : commands())
-        text += QStringLiteral("  %1%2\n").arg(command.name.leftJustified(16), command.summary);
+        width = std::max(width, command.name.size() + 2);
+    for (const CommandSpec &command : commands())
+        text += QStringLiteral("  %1%2\n").arg(command.name.leftJustified(width), command.summary);
     text += s("\nGlobal options:\n"
               "  --data-dir DIR  Keep configuration, history and cache in DIR (default: $SLIPWAY_HOME,\n"
               "                  else the XDG config, data and cache directories).\n"
